@@ -1,0 +1,74 @@
+use thiserror::Error;
+
+/// Why a value from a seller, a file or the network was refused.
+///
+/// Messages are English sentences for logs and the command line; front ends that
+/// speak other languages branch on [`DomainError::code`] instead of the text.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    #[error("{field} must be a positive amount of yuan such as 68, 68.5 or 68.50, not {input:?}")]
+    InvalidMoney { field: &'static str, input: String },
+    #[error("{field} must be more than zero")]
+    NotPositive { field: &'static str },
+    #[error("{field} is too large")]
+    TooLarge { field: &'static str },
+    #[error("quantity must be a number such as 2 or 2.5, not {input:?}")]
+    InvalidQuantity { input: String },
+    #[error("{unit} is counted in whole units, so {input:?} is not a valid quantity")]
+    NotWhole { unit: &'static str, input: String },
+    #[error("{input:?} is finer than one {base} and cannot be recorded exactly")]
+    TooPrecise { input: String, base: &'static str },
+    #[error("unknown unit {input:?}; use one of: {known}")]
+    UnknownUnit { input: String, known: String },
+    #[error("unknown category {input:?}; use one of: {known}")]
+    UnknownCategory { input: String, known: String },
+    #[error("unknown {what} {input:?}; use one of: {known}")]
+    UnknownChoice {
+        what: &'static str,
+        input: String,
+        known: String,
+    },
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} is {len} characters long; at most {max} are allowed")]
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error("{field} contains a control character")]
+    ControlCharacter { field: &'static str },
+    #[error("altitude must be a whole number of metres between {min} and {max}, not {input:?}")]
+    InvalidAltitude { input: String, min: i32, max: i32 },
+    #[error("{input:?} is not a valid id")]
+    InvalidId { input: String },
+    #[error("a quantity in {got} cannot be used for a listing sold in {expected}")]
+    UnitMismatch {
+        expected: &'static str,
+        got: &'static str,
+    },
+}
+
+impl DomainError {
+    /// A stable, machine-readable name for the kind of error, for front ends and
+    /// the sync protocol. Never rename one: clients branch on it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DomainError::InvalidMoney { .. } => "invalid_money",
+            DomainError::NotPositive { .. } => "not_positive",
+            DomainError::TooLarge { .. } => "too_large",
+            DomainError::InvalidQuantity { .. } => "invalid_quantity",
+            DomainError::NotWhole { .. } => "not_whole",
+            DomainError::TooPrecise { .. } => "too_precise",
+            DomainError::UnknownUnit { .. } => "unknown_unit",
+            DomainError::UnknownCategory { .. } => "unknown_category",
+            DomainError::UnknownChoice { .. } => "unknown_choice",
+            DomainError::Empty { .. } => "empty",
+            DomainError::TooLong { .. } => "too_long",
+            DomainError::ControlCharacter { .. } => "control_character",
+            DomainError::InvalidAltitude { .. } => "invalid_altitude",
+            DomainError::InvalidId { .. } => "invalid_id",
+            DomainError::UnitMismatch { .. } => "unit_mismatch",
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Highland's domain: the values a seller works with and the rules they obey.
+//!
+//! Everything here is pure: no I/O, no clock reads, no randomness that a caller
+//! cannot supply. The device (highland-engine) and the hub build on these types,
+//! and the only things they exchange over the network are the [`operation`]
+//! types defined here.
+//!
+//! Values are parsed, not validated: a [`Money`], [`Quantity`] or [`Title`] that
+//! exists is valid, because its only constructors check it.
+
+pub mod category;
+pub mod error;
+pub mod hlc;
+pub mod ids;
+pub mod listing;
+pub mod lot;
+pub mod merge;
+pub mod money;
+pub mod operation;
+pub mod quantity;
+pub mod sale;
+pub mod text;
+
+pub use category::Category;
+pub use error::DomainError;
+pub use hlc::{Hlc, HybridClock};
+pub use ids::{AdjustmentId, DeviceId, ListingId, LotId, OperationId, SaleId};
+pub use listing::{Listing, ListingField, ListingStatus};
+pub use lot::{Altitude, Lot};
+pub use merge::Version;
+pub use money::{Money, Price};
+pub use operation::{EntityKind, Operation, Payload};
+pub use quantity::{BaseUnit, Quantity, QuantityDelta, Unit};
+pub use sale::{AdjustmentKind, PaymentMethod, Sale, StockAdjustment};
+pub use text::{Description, Reason, ShortText, Title};
