@@ -1,0 +1,185 @@
+//! Applying an operation to the tables. Local writes and operations pulled
+//! from the hub go through this one function, so both merge by the same rules:
+//! listing fields last-writer-wins per field, sales, adjustments and lots
+//! insert-only, and every operation at most once.
+
+use highland_domain::{ListingField, ListingId, Operation, Payload, Version};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::{Result, StoreError};
+
+/// Applies `op` unless it was applied before; returns whether it was new.
+pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<bool> {
+    let fresh = conn.execute(
+        "INSERT OR IGNORE INTO applied_ops (op_id) VALUES (?1)",
+        [op.id.to_string()],
+    )? == 1;
+    if !fresh {
+        return Ok(false);
+    }
+    let version = op.version();
+    let op_id = op.id.to_string();
+    match &op.payload {
+        Payload::ListingCreated { listing } => {
+            conn.execute(
+                "INSERT OR IGNORE INTO listings
+                   (id, title, category, unit, price_fen, status, description, lot_id, created_hlc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    listing.id.to_string(),
+                    listing.title.as_str(),
+                    listing.category.slug(),
+                    listing.unit.slug(),
+                    listing.price.fen(),
+                    listing.status.slug(),
+                    listing.description.as_ref().map(|d| d.as_str()),
+                    listing.lot_id.map(|l| l.to_string()),
+                    op.hlc.as_i64(),
+                ],
+            )?;
+            merge_listing_fields(conn, listing.id, &listing.fields(), version, &op_id)?;
+        }
+        Payload::ListingEdited {
+            listing_id,
+            changes,
+        } => {
+            let exists: Option<i64> = conn
+                .query_row(
+                    "SELECT 1 FROM listings WHERE id = ?1",
+                    [listing_id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if exists.is_none() {
+                return Err(StoreError::UnknownListing(*listing_id));
+            }
+            merge_listing_fields(conn, *listing_id, changes, version, &op_id)?;
+        }
+        Payload::LotRecorded { lot } => {
+            conn.execute(
+                "INSERT OR IGNORE INTO lots
+                   (id, village, altitude_m, harvested_on, environment, created_hlc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    lot.id.to_string(),
+                    lot.village.as_str(),
+                    lot.altitude.map(|a| a.metres()),
+                    lot.harvested_on.map(|d| d.to_string()),
+                    lot.environment.as_ref().map(|e| e.as_str()),
+                    op.hlc.as_i64(),
+                ],
+            )?;
+        }
+        Payload::SaleRecorded { sale } => {
+            conn.execute(
+                "INSERT OR IGNORE INTO sales
+                   (id, listing_id, quantity, unit, unit_price_fen, total_fen, payment, buyer,
+                    sold_at, hlc, device_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    sale.id.to_string(),
+                    sale.listing_id.to_string(),
+                    sale.quantity.base(),
+                    sale.quantity.unit().slug(),
+                    sale.unit_price.fen(),
+                    sale.total().fen(),
+                    sale.payment.slug(),
+                    sale.buyer.as_ref().map(|b| b.as_str()),
+                    crate::rows::format_time(sale.sold_at),
+                    op.hlc.as_i64(),
+                    op.device_id.to_string(),
+                ],
+            )?;
+        }
+        Payload::StockAdjusted { adjustment } => {
+            conn.execute(
+                "INSERT OR IGNORE INTO stock_adjustments
+                   (id, listing_id, kind, change, unit, reason, at, hlc, device_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    adjustment.id.to_string(),
+                    adjustment.listing_id.to_string(),
+                    adjustment.kind.slug(),
+                    adjustment.change.base(),
+                    adjustment.change.unit().slug(),
+                    adjustment.reason.as_ref().map(|r| r.as_str()),
+                    crate::rows::format_time(adjustment.at),
+                    op.hlc.as_i64(),
+                    op.device_id.to_string(),
+                ],
+            )?;
+        }
+    }
+    Ok(true)
+}
+
+/// Writes each field whose incoming version beats the stored one.
+fn merge_listing_fields(
+    conn: &Connection,
+    listing_id: ListingId,
+    fields: &[ListingField],
+    version: Version,
+    op_id: &str,
+) -> Result<()> {
+    let id = listing_id.to_string();
+    for field in fields {
+        let current: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT hlc, device_id FROM field_versions WHERE entity_id = ?1 AND field = ?2",
+                params![id, field.name()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let current = current
+            .map(|(hlc, device)| {
+                Ok::<_, StoreError>(Version {
+                    hlc: highland_domain::Hlc::from_i64(hlc),
+                    device: crate::rows::parse(&device)?,
+                })
+            })
+            .transpose()?;
+        if !version.wins_over(current) {
+            continue;
+        }
+        let (column, value) = column_value(field);
+        conn.execute(
+            &format!("UPDATE listings SET {column} = ?1 WHERE id = ?2"),
+            params![value, id],
+        )?;
+        conn.execute(
+            "INSERT INTO field_versions (entity_id, field, hlc, device_id, op_id)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (entity_id, field)
+             DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, op_id = excluded.op_id",
+            params![
+                id,
+                field.name(),
+                version.hlc.as_i64(),
+                version.device.to_string(),
+                op_id
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// The column a field lives in and its stored value. The column names are
+/// fixed here, never taken from input.
+fn column_value(field: &ListingField) -> (&'static str, Value) {
+    let text = |s: &str| Value::Text(s.to_owned());
+    match field {
+        ListingField::Title(t) => ("title", text(t.as_str())),
+        ListingField::Category(c) => ("category", text(c.slug())),
+        ListingField::Price(p) => ("price_fen", Value::Integer(p.fen())),
+        ListingField::Status(s) => ("status", text(s.slug())),
+        ListingField::Description(d) => (
+            "description",
+            d.as_ref().map_or(Value::Null, |d| text(d.as_str())),
+        ),
+        ListingField::Lot(l) => (
+            "lot_id",
+            l.map_or(Value::Null, |l| Value::Text(l.to_string())),
+        ),
+    }
+}

@@ -1,0 +1,74 @@
+use std::path::PathBuf;
+
+use highland_domain::{DomainError, ListingId, LotId, Unit};
+use thiserror::Error;
+
+/// What can go wrong in the device store. Every variant that a seller can cause
+/// says what to do about it; SQLite's own errors are kept for the logs.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Invalid(#[from] DomainError),
+    #[error("no listing with id {0}")]
+    UnknownListing(ListingId),
+    #[error("no lot with id {0}")]
+    UnknownLot(LotId),
+    #[error(
+        "only {available} {unit} of this listing are in stock, so {requested} {unit} cannot be sold; \
+         record the stock that came in first, or allow overselling"
+    )]
+    Oversell {
+        available: String,
+        requested: String,
+        unit: Unit,
+    },
+    #[error("{} is not a Highland database; it was left untouched", path.display())]
+    NotHighland { path: PathBuf },
+    #[error("{} is damaged ({detail}); it was left untouched, restore it from a backup", path.display())]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{} was written by a newer Highland (schema {found}, this one knows up to {supported}); \
+         it was left untouched, update Highland to open it",
+        path.display()
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("upgrading the database to schema {version} failed: {source}")]
+    Migration {
+        version: u32,
+        source: rusqlite::Error,
+    },
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("the database failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("a stored record could not be read: {0}")]
+    BadRecord(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// A stable name for the kind of error, for front ends that translate.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Invalid(e) => e.code(),
+            StoreError::UnknownListing(_) => "unknown_listing",
+            StoreError::UnknownLot(_) => "unknown_lot",
+            StoreError::Oversell { .. } => "oversell",
+            StoreError::NotHighland { .. } => "not_highland",
+            StoreError::Corrupt { .. } => "corrupt",
+            StoreError::TooNew { .. } => "too_new",
+            StoreError::Migration { .. } => "migration",
+            StoreError::Unsupported(_) => "unsupported",
+            StoreError::Sqlite(_) => "database",
+            StoreError::BadRecord(_) => "bad_record",
+            StoreError::Io(_) => "io",
+        }
+    }
+}

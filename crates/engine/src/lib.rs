@@ -1,0 +1,31 @@
+//! The device side of Highland: everything a seller records, kept in one
+//! SQLite file that works with no network at all.
+//!
+//! Every write is one transaction that changes the tables and appends the
+//! matching [`highland_domain::Operation`] to the outbox; the same
+//! [`apply`](crate::apply) function then applies operations that arrive from
+//! the hub, so local and remote changes merge by one set of rules. Stock is
+//! never stored: it is derived from insert-only stock adjustments and sales.
+//!
+//! This crate knows nothing of Tauri, the command line or how they show things.
+
+mod apply;
+pub mod clock;
+mod db;
+mod error;
+mod listings;
+mod lots;
+mod outbox;
+mod remote;
+mod rows;
+mod sales;
+mod store;
+pub mod views;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use db::LATEST_VERSION;
+pub use error::{Result, StoreError};
+pub use listings::NewListing;
+pub use lots::NewLot;
+pub use sales::NewSale;
+pub use store::Store;

@@ -1,0 +1,233 @@
+use highland_domain::quantity::format_in;
+use highland_domain::{
+    AdjustmentId, AdjustmentKind, Category, Description, ListingField, ListingId, ListingStatus,
+    LotId, Payload, Price, Quantity, QuantityDelta, Reason, StockAdjustment, Title, Unit,
+};
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use crate::rows::parse;
+use crate::views::{AdjustmentView, ListingDetail, ListingView};
+use crate::{Result, Store, StoreError, lots};
+
+/// A listing about to be created, with the stock it starts with.
+#[derive(Debug, Clone)]
+pub struct NewListing {
+    pub title: Title,
+    pub category: Category,
+    pub unit: Unit,
+    pub price: Price,
+    pub status: ListingStatus,
+    pub description: Option<Description>,
+    pub lot_id: Option<LotId>,
+    pub stock: Option<Quantity>,
+}
+
+const LISTING_COLUMNS: &str = "l.id, l.title, l.category, l.unit, l.price_fen, l.status,
+    l.description, l.lot_id,
+    coalesce((SELECT sum(change) FROM stock_adjustments a WHERE a.listing_id = l.id), 0),
+    coalesce((SELECT sum(quantity) FROM sales s WHERE s.listing_id = l.id), 0),
+    (SELECT count(*) FROM sales s WHERE s.listing_id = l.id)";
+
+impl Store {
+    /// Creates a listing; its starting stock is recorded as goods received, in
+    /// the same transaction.
+    pub fn add_listing(&mut self, new: NewListing) -> Result<ListingId> {
+        let id = ListingId::new();
+        let now = self.clock().now();
+        self.record(|tx| {
+            if let Some(lot) = new.lot_id {
+                lots::require(tx, lot)?;
+            }
+            let listing = highland_domain::Listing {
+                id,
+                title: new.title,
+                category: new.category,
+                unit: new.unit,
+                price: new.price,
+                status: new.status,
+                description: new.description,
+                lot_id: new.lot_id,
+            };
+            let mut ops = vec![Payload::ListingCreated { listing }];
+            if let Some(stock) = new.stock {
+                let change = in_unit(stock.base(), stock.unit(), new.unit)?;
+                ops.push(Payload::StockAdjusted {
+                    adjustment: StockAdjustment {
+                        id: AdjustmentId::new(),
+                        listing_id: id,
+                        kind: AdjustmentKind::Received,
+                        change,
+                        reason: None,
+                        at: now,
+                    },
+                });
+            }
+            Ok(ops)
+        })?;
+        Ok(id)
+    }
+
+    /// Changes some fields of a listing. Nothing to change records nothing.
+    pub fn edit_listing(&mut self, id: ListingId, changes: Vec<ListingField>) -> Result<()> {
+        self.record(|tx| {
+            require(tx, id)?;
+            for change in &changes {
+                if let ListingField::Lot(Some(lot)) = change {
+                    lots::require(tx, *lot)?;
+                }
+            }
+            if changes.is_empty() {
+                return Ok(vec![]);
+            }
+            Ok(vec![Payload::ListingEdited {
+                listing_id: id,
+                changes,
+            }])
+        })?;
+        Ok(())
+    }
+
+    /// Records stock that came in (positive) or went (negative) outside a sale.
+    pub fn adjust_stock(
+        &mut self,
+        id: ListingId,
+        change: QuantityDelta,
+        kind: AdjustmentKind,
+        reason: Option<Reason>,
+    ) -> Result<AdjustmentId> {
+        let adjustment_id = AdjustmentId::new();
+        let now = self.clock().now();
+        self.record(|tx| {
+            let unit = listing_unit(tx, id)?;
+            let change = in_unit(change.base(), change.unit(), unit)?;
+            Ok(vec![Payload::StockAdjusted {
+                adjustment: StockAdjustment {
+                    id: adjustment_id,
+                    listing_id: id,
+                    kind,
+                    change,
+                    reason,
+                    at: now,
+                },
+            }])
+        })?;
+        Ok(adjustment_id)
+    }
+
+    /// Every listing, oldest first, with its stock.
+    pub fn listings(&self) -> Result<Vec<ListingView>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {LISTING_COLUMNS} FROM listings l ORDER BY l.created_hlc, l.id"
+        ))?;
+        let rows = stmt.query_and_then([], listing_view)?;
+        rows.collect()
+    }
+
+    pub fn listing(&self, id: ListingId) -> Result<ListingView> {
+        listing_view_of(&self.conn, id)
+    }
+
+    /// A listing with its sales and stock history.
+    pub fn listing_detail(&self, id: ListingId) -> Result<ListingDetail> {
+        let listing = listing_view_of(&self.conn, id)?;
+        let sales = self.sales_of(Some(id))?;
+        let unit: Unit = parse(&listing.unit)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, change, reason, at FROM stock_adjustments
+             WHERE listing_id = ?1 ORDER BY hlc, id",
+        )?;
+        let adjustments = stmt
+            .query_and_then([id.to_string()], |r| -> Result<AdjustmentView> {
+                let change: i64 = r.get(2)?;
+                Ok(AdjustmentView {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    change,
+                    change_unit: unit.base().slug().to_owned(),
+                    change_display: format_in(change, unit),
+                    reason: r.get(3)?,
+                    at: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ListingDetail {
+            listing,
+            sales,
+            adjustments,
+        })
+    }
+}
+
+/// Fails with [`StoreError::UnknownListing`] unless the listing exists.
+pub(crate) fn require(conn: &Connection, id: ListingId) -> Result<()> {
+    listing_unit(conn, id).map(|_| ())
+}
+
+pub(crate) fn listing_unit(conn: &Connection, id: ListingId) -> Result<Unit> {
+    let unit: Option<String> = conn
+        .query_row(
+            "SELECT unit FROM listings WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match unit {
+        Some(u) => parse(&u),
+        None => Err(StoreError::UnknownListing(id)),
+    }
+}
+
+pub(crate) fn listing_view_of(conn: &Connection, id: ListingId) -> Result<ListingView> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {LISTING_COLUMNS} FROM listings l WHERE l.id = ?1"
+    ))?;
+    stmt.query_and_then([id.to_string()], listing_view)?
+        .next()
+        .unwrap_or(Err(StoreError::UnknownListing(id)))
+}
+
+/// Re-expresses an exact amount in the listing's unit, which must measure the
+/// same thing (grams, millilitres or pieces).
+fn in_unit(base: i64, from: Unit, to: Unit) -> Result<QuantityDelta> {
+    if from.base() != to.base() {
+        return Err(highland_domain::DomainError::UnitMismatch {
+            expected: to.slug(),
+            got: from.slug(),
+        }
+        .into());
+    }
+    Ok(QuantityDelta::from_base(base, to)?)
+}
+
+fn listing_view(r: &Row<'_>) -> Result<ListingView> {
+    let unit: Unit = parse(&r.get::<_, String>(3)?)?;
+    let adjusted: i64 = r.get(8)?;
+    let sold: i64 = r.get(9)?;
+    let stock = adjusted - sold;
+    Ok(ListingView {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        category: r.get(2)?,
+        unit: unit.slug().to_owned(),
+        price_fen: r.get(4)?,
+        status: r.get(5)?,
+        description: r.get(6)?,
+        lot_id: r.get(7)?,
+        stock,
+        stock_unit: unit.base().slug().to_owned(),
+        stock_display: format_in(stock, unit),
+        sold,
+        sales_count: r.get(10)?,
+    })
+}
+
+/// Derived stock of one listing, in base units.
+pub(crate) fn stock_of(conn: &Connection, id: ListingId) -> Result<i64> {
+    let stock: i64 = conn.query_row(
+        "SELECT coalesce((SELECT sum(change) FROM stock_adjustments WHERE listing_id = ?1), 0)
+              - coalesce((SELECT sum(quantity) FROM sales WHERE listing_id = ?1), 0)",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
+    Ok(stock)
+}

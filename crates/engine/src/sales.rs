@@ -1,0 +1,130 @@
+use highland_domain::quantity::format_in;
+use highland_domain::{
+    ListingId, Payload, PaymentMethod, Price, Quantity, Sale, SaleId, ShortText, Unit,
+};
+use rusqlite::OptionalExtension;
+
+use crate::rows::parse;
+use crate::views::{SaleView, StatusView};
+use crate::{Result, Store, StoreError, listings};
+
+/// A sale about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewSale {
+    pub listing_id: ListingId,
+    /// In the listing's unit, or another unit of the same kind ("500g" of a
+    /// listing sold by the kg).
+    pub quantity: Quantity,
+    /// The listing's price when `None`.
+    pub unit_price: Option<Price>,
+    pub payment: PaymentMethod,
+    pub buyer: Option<ShortText>,
+    /// Record the sale even when it is more than the stock: the goods are
+    /// already gone, and the stock on the device may simply be out of date.
+    pub allow_oversell: bool,
+}
+
+impl Store {
+    /// Records a sale. Unless overselling is allowed, a sale of more than the
+    /// stock is refused; the check and the insert share one IMMEDIATE
+    /// transaction, so two sales at once cannot both take the last kilogram.
+    pub fn record_sale(&mut self, new: NewSale) -> Result<SaleId> {
+        let id = SaleId::new();
+        let sold_at = self.clock().now();
+        self.record(|tx| {
+            let (unit, price): (String, i64) = tx
+                .query_row(
+                    "SELECT unit, price_fen FROM listings WHERE id = ?1",
+                    [new.listing_id.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or(StoreError::UnknownListing(new.listing_id))?;
+            let unit: Unit = parse(&unit)?;
+            if new.quantity.unit().base() != unit.base() {
+                return Err(highland_domain::DomainError::UnitMismatch {
+                    expected: unit.slug(),
+                    got: new.quantity.unit().slug(),
+                }
+                .into());
+            }
+            let quantity = Quantity::from_base(new.quantity.base(), unit)?;
+            if !new.allow_oversell {
+                let available = listings::stock_of(tx, new.listing_id)?;
+                if quantity.base() > available {
+                    return Err(StoreError::Oversell {
+                        available: format_in(available.max(0), unit),
+                        requested: format_in(quantity.base(), unit),
+                        unit,
+                    });
+                }
+            }
+            let unit_price = match new.unit_price {
+                Some(p) => p,
+                None => Price::from_fen(price)?,
+            };
+            Ok(vec![Payload::SaleRecorded {
+                sale: Sale {
+                    id,
+                    listing_id: new.listing_id,
+                    quantity,
+                    unit_price,
+                    payment: new.payment,
+                    buyer: new.buyer,
+                    sold_at,
+                },
+            }])
+        })?;
+        Ok(id)
+    }
+
+    /// Every sale, oldest first.
+    pub fn sales(&self) -> Result<Vec<SaleView>> {
+        self.sales_of(None)
+    }
+
+    pub(crate) fn sales_of(&self, listing: Option<ListingId>) -> Result<Vec<SaleView>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.id, s.listing_id, l.title, s.quantity, s.unit, s.unit_price_fen,
+                    s.total_fen, s.payment, s.buyer, s.sold_at
+             FROM sales s JOIN listings l ON l.id = s.listing_id
+             WHERE ?1 IS NULL OR s.listing_id = ?1
+             ORDER BY s.hlc, s.id",
+        )?;
+        let rows = stmt.query_and_then([listing.map(|l| l.to_string())], |r| {
+            let unit: Unit = parse(&r.get::<_, String>(4)?)?;
+            let quantity: i64 = r.get(3)?;
+            Ok(SaleView {
+                id: r.get(0)?,
+                listing_id: r.get(1)?,
+                listing_title: r.get(2)?,
+                quantity,
+                quantity_unit: unit.base().slug().to_owned(),
+                unit: unit.slug().to_owned(),
+                quantity_display: format_in(quantity, unit),
+                unit_price_fen: r.get(5)?,
+                total_fen: r.get(6)?,
+                payment: r.get(7)?,
+                buyer: r.get(8)?,
+                sold_at: r.get(9)?,
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// Counts of what the store holds and of what waits for the hub.
+    pub fn status(&self) -> Result<StatusView> {
+        let count = |table: &str| -> Result<i64> {
+            Ok(self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+        };
+        Ok(StatusView {
+            device_id: self.device_id().to_string(),
+            listings: count("listings")?,
+            lots: count("lots")?,
+            sales: count("sales")?,
+            pending_ops: self.pending_count()?,
+        })
+    }
+}

@@ -1,0 +1,105 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use highland_domain::{DeviceId, Hlc, HybridClock, Operation, OperationId, Payload};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::clock::{Clock, SystemClock};
+use crate::{Result, StoreError, apply, db, outbox};
+
+/// The file name of the store inside a data directory.
+pub const DATABASE_FILE: &str = "highland.db";
+
+/// One device's store: a connection to its SQLite file, the device's identity
+/// and the clock it stamps operations with.
+pub struct Store {
+    pub(crate) conn: Connection,
+    device_id: DeviceId,
+    clock: Arc<dyn Clock>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens the store in a data directory, creating both if they are missing.
+    pub fn open_dir(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir)?;
+        Store::open(&dir.join(DATABASE_FILE))
+    }
+
+    pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        let conn = db::open_database(path)?;
+        let device_id: String =
+            conn.query_row("SELECT device_id FROM device WHERE id = 1", [], |r| {
+                r.get(0)
+            })?;
+        let device_id = device_id
+            .parse()
+            .map_err(|_| StoreError::BadRecord(format!("device id {device_id:?}")))?;
+        Ok(Store {
+            conn,
+            device_id,
+            clock,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn device_id(&self) -> DeviceId {
+        self.device_id
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Runs one local write: `build` checks the request against the stored
+    /// state and says what operations it makes; they are stamped, applied and
+    /// appended to the outbox, all in one IMMEDIATE transaction, so a crash
+    /// leaves either all of it or none, and concurrent writers queue instead of
+    /// failing with "database is locked" halfway.
+    pub(crate) fn record(
+        &mut self,
+        build: impl FnOnce(&Transaction<'_>) -> Result<Vec<Payload>>,
+    ) -> Result<Vec<Operation>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let payloads = build(&tx)?;
+        let wall_ms = u64::try_from(self.clock.now().timestamp_millis()).unwrap_or(0);
+        let mut clock = HybridClock::new(read_hlc(&tx)?);
+        let mut ops = Vec::with_capacity(payloads.len());
+        for payload in payloads {
+            let op = Operation {
+                id: OperationId::new(),
+                device_id: self.device_id,
+                hlc: clock.tick(wall_ms),
+                payload,
+            };
+            apply::apply(&tx, &op)?;
+            outbox::append(&tx, &op)?;
+            ops.push(op);
+        }
+        write_hlc(&tx, clock.last())?;
+        tx.commit()?;
+        Ok(ops)
+    }
+}
+
+pub(crate) fn read_hlc(conn: &Connection) -> Result<Hlc> {
+    let raw: Option<i64> = conn
+        .query_row("SELECT hlc FROM device WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    Ok(Hlc::from_i64(raw.unwrap_or(0)))
+}
+
+pub(crate) fn write_hlc(conn: &Connection, hlc: Hlc) -> Result<()> {
+    conn.execute("UPDATE device SET hlc = ?1 WHERE id = 1", [hlc.as_i64()])?;
+    Ok(())
+}

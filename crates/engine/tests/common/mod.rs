@@ -1,0 +1,59 @@
+//! Shared set-up for the store's tests: a real SQLite file in a fresh
+//! temporary directory, and listings to sell from.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use highland_domain::{
+    Category, ListingId, ListingStatus, PaymentMethod, Price, Quantity, Title, Unit,
+};
+use highland_engine::{ManualClock, NewListing, NewSale, Store};
+use tempfile::TempDir;
+
+pub struct Device {
+    pub dir: TempDir,
+    pub store: Store,
+    pub clock: Arc<ManualClock>,
+}
+
+pub fn t0() -> DateTime<Utc> {
+    "2026-11-28T08:00:00Z".parse().unwrap()
+}
+
+pub fn device() -> Device {
+    let dir = TempDir::new().unwrap();
+    let clock = Arc::new(ManualClock::at(t0()));
+    let store = Store::open_with_clock(&dir.path().join("highland.db"), clock.clone()).unwrap();
+    Device { dir, store, clock }
+}
+
+pub fn new_listing(title: &str, unit: Unit, price: &str, stock: &str) -> NewListing {
+    NewListing {
+        title: Title::parse(title).unwrap(),
+        category: Category::YakMeat,
+        unit,
+        price: Price::parse_yuan(price).unwrap(),
+        status: ListingStatus::Listed,
+        description: None,
+        lot_id: None,
+        stock: Some(Quantity::parse(stock, unit).unwrap()),
+    }
+}
+
+pub fn yak_meat(store: &mut Store, stock: &str) -> ListingId {
+    store
+        .add_listing(new_listing("གཡག་ཤ 牦牛肉", Unit::Kg, "68.50", stock))
+        .unwrap()
+}
+
+pub fn sale(listing: ListingId, quantity: &str, unit: Unit) -> NewSale {
+    NewSale {
+        listing_id: listing,
+        quantity: Quantity::parse(quantity, unit).unwrap(),
+        unit_price: None,
+        payment: PaymentMethod::Cash,
+        buyer: None,
+        allow_oversell: false,
+    }
+}

@@ -1,0 +1,127 @@
+//! Opening a data file: what is refused, and that refusing never writes.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use highland_engine::{LATEST_VERSION, Store, StoreError};
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+fn bytes(path: &Path) -> Vec<u8> {
+    fs::read(path).unwrap()
+}
+
+#[test]
+fn a_new_store_is_created_at_the_latest_schema() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open_dir(&dir.path().join("nested/data")).unwrap();
+    let conn = Connection::open(store.path()).unwrap();
+    let version: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, LATEST_VERSION);
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn the_device_keeps_its_identity_across_opens() {
+    let dir = TempDir::new().unwrap();
+    let first = Store::open_dir(dir.path()).unwrap().device_id();
+    let second = Store::open_dir(dir.path()).unwrap().device_id();
+    assert_eq!(first, second);
+}
+
+#[test]
+fn another_programs_database_is_refused_untouched() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("highland.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');")
+            .unwrap();
+    }
+    let before = bytes(&path);
+    let err = Store::open(&path).err().unwrap();
+    assert!(matches!(err, StoreError::NotHighland { .. }), "{err}");
+    assert!(err.to_string().contains("not a Highland database"));
+    assert_eq!(bytes(&path), before);
+    assert!(!dir.path().join("highland.db-wal").exists());
+}
+
+#[test]
+fn a_file_of_garbage_is_refused_untouched() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("highland.db");
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7919 % 251) as u8).collect();
+    fs::write(&path, &garbage).unwrap();
+    let err = Store::open(&path).err().unwrap();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotHighland { .. } | StoreError::Corrupt { .. }
+        ),
+        "{err}"
+    );
+    assert_eq!(bytes(&path), garbage);
+}
+
+#[test]
+fn a_damaged_store_is_refused_untouched() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("highland.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        for i in 0..200 {
+            common::yak_meat(&mut store, &format!("{}", i + 1));
+        }
+    }
+    // Checkpoint the WAL into the main file, then smash pages in its middle.
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+        .unwrap();
+    let mut data = bytes(&path);
+    let middle = data.len() / 2;
+    for b in &mut data[middle..middle + 8192] {
+        *b = 0xA5;
+    }
+    fs::write(&path, &data).unwrap();
+    let err = Store::open(&path)
+        .err()
+        .expect("a damaged file must not open");
+    assert!(
+        matches!(
+            err,
+            StoreError::Corrupt { .. } | StoreError::NotHighland { .. }
+        ),
+        "{err}"
+    );
+    assert_eq!(bytes(&path), data);
+}
+
+#[test]
+fn a_store_from_a_newer_highland_is_refused_untouched() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("highland.db");
+    drop(Store::open(&path).unwrap());
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!(
+            "PRAGMA user_version = {}; PRAGMA wal_checkpoint(TRUNCATE);",
+            LATEST_VERSION + 1
+        ))
+        .unwrap();
+    let before = bytes(&path);
+    let err = Store::open(&path).err().unwrap();
+    assert!(
+        matches!(err, StoreError::TooNew { found, .. } if found == LATEST_VERSION + 1),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer Highland"));
+    assert_eq!(bytes(&path), before);
+}
