@@ -42,6 +42,14 @@ pub enum DomainError {
     InvalidAltitude { input: String, min: i32, max: i32 },
     #[error("{input:?} is not a valid id")]
     InvalidId { input: String },
+    #[error(
+        "{input:?} is not a code: codes use the digits and the letters A to Y except I, L, O and U"
+    )]
+    InvalidCode { input: String },
+    #[error(
+        "{input:?} has a typing mistake (its check character does not match); please check each character"
+    )]
+    CodeMistyped { input: String },
     #[error("a quantity in {got} cannot be used for a listing sold in {expected}")]
     UnitMismatch {
         expected: &'static str,
@@ -69,6 +77,8 @@ impl DomainError {
             DomainError::InvalidAltitude { .. } => "invalid_altitude",
             DomainError::InvalidId { .. } => "invalid_id",
             DomainError::UnitMismatch { .. } => "unit_mismatch",
+            DomainError::InvalidCode { .. } => "invalid_code",
+            DomainError::CodeMistyped { .. } => "code_mistyped",
         }
     }
 }

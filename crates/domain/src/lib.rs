@@ -3,12 +3,13 @@
 //! Everything here is pure: no I/O, no clock reads, no randomness that a caller
 //! cannot supply. The device (highland-engine) and the hub build on these types,
 //! and the only things they exchange over the network are the [`operation`]
-//! types defined here.
+//! and [`wire`] types defined here.
 //!
 //! Values are parsed, not validated: a [`Money`], [`Quantity`] or [`Title`] that
 //! exists is valid, because its only constructors check it.
 
 pub mod category;
+pub mod code;
 pub mod error;
 pub mod hlc;
 pub mod ids;
@@ -20,8 +21,10 @@ pub mod operation;
 pub mod quantity;
 pub mod sale;
 pub mod text;
+pub mod wire;
 
 pub use category::Category;
+pub use code::CheckedCode;
 pub use error::DomainError;
 pub use hlc::{Hlc, HybridClock};
 pub use ids::{AdjustmentId, DeviceId, ListingId, LotId, OperationId, SaleId};
