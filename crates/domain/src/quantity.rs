@@ -272,6 +272,9 @@ fn parse_signed_base(input: &str, unit: Unit) -> Result<i64, DomainError> {
         .unwrap_or(trimmed.len());
     let (number, suffix) = trimmed.split_at(split);
     let number = number.trim_end();
+    if number.is_empty() {
+        return Err(invalid());
+    }
     let typed_unit = if suffix.is_empty() {
         unit
     } else {

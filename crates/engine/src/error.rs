@@ -36,19 +36,27 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
-    #[error("upgrading the database to schema {version} failed: {source}")]
+    #[error("upgrading the database to schema {version} failed: {error}")]
     Migration {
         version: u32,
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     #[error("{0}")]
     Unsupported(String),
+    // Not a `#[source]`: rusqlite's message already repeats its cause, and
+    // printing the chain would say "database is locked" three times.
     #[error("the database failed: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("a stored record could not be read: {0}")]
     BadRecord(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,7 +1,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 use super::schema::{APPLICATION_ID, LATEST_VERSION, MIGRATIONS};
 use crate::StoreError;
@@ -16,11 +16,35 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// newer version is refused before anything writes to it: the checks run on a
 /// read-only connection first.
 pub fn open_database(path: &Path) -> Result<Connection, StoreError> {
-    if path.exists() && std::fs::metadata(path)?.len() > 0 {
-        inspect_read_only(path)?;
+    // SQLite does not call the busy handler for every lock it meets while a
+    // new file is being switched to WAL by another process; opening is
+    // idempotent, so wait and start over, within the same patience.
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match try_open(path) {
+            Err(StoreError::Sqlite(e)) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            result => return result,
+        }
     }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+fn try_open(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(|e| classify(e, path))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Opening writes nothing; the checks below only read, so a file that is
+    // refused here is left exactly as it was.
+    inspect(&conn, path)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     // WAL lets readers run beside the writer; FULL syncs the WAL on every
     // commit, so a recorded sale survives a power cut, not just a crash.
@@ -39,30 +63,45 @@ pub fn open_database(path: &Path) -> Result<Connection, StoreError> {
 
 /// Refuses what must not be touched: garbage, damage, other programs' files,
 /// and databases from a newer Highland.
-fn inspect_read_only(path: &Path) -> Result<(), StoreError> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| classify(e, path))?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    let (app_id, version, tables) = read_identity(&conn).map_err(|e| classify(e, path))?;
+fn inspect(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let (app_id, version, tables) = read_identity(conn).map_err(|e| classify(e, path))?;
     check_identity(path, app_id, version, tables)?;
+    if tables == 0 {
+        return Ok(());
+    }
     // A full read of every page: milliseconds for a village's data, and the
     // only way to refuse a damaged file before a write makes it worse.
     let verdict: String = conn
         .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
         .map_err(|e| classify(e, path))?;
     if verdict != "ok" {
+        // SQLite's report spans lines and starts with a banner; keep the finding.
+        let detail = verdict
+            .lines()
+            .filter(|l| !l.starts_with("***"))
+            .collect::<Vec<_>>()
+            .join("; ");
         return Err(StoreError::Corrupt {
             path: path.to_owned(),
-            detail: verdict,
+            detail,
         });
     }
     Ok(())
 }
 
+/// Reads the file's identity in one read transaction: three separate reads
+/// could straddle another process's upgrade and see half of it.
 fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, u32, i64)> {
+    if !conn.is_autocommit() {
+        return read_identity_now(conn);
+    }
+    let tx = conn.unchecked_transaction()?;
+    let identity = read_identity_now(&tx)?;
+    tx.finish()?;
+    Ok(identity)
+}
+
+fn read_identity_now(conn: &Connection) -> rusqlite::Result<(i32, u32, i64)> {
     let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
@@ -103,7 +142,7 @@ fn migrate(mut conn: Connection, path: &Path) -> Result<Connection, StoreError> 
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql).map_err(|e| StoreError::Migration {
                 version: index as u32 + 1,
-                source: e,
+                error: e,
             })?;
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
