@@ -1,0 +1,102 @@
+//! The HTTP application: routes and layers over the shared state. Tests call
+//! [`app`] directly; [`crate::server`] puts it on a socket.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
+use axum::middleware::from_fn;
+use axum::routing::{get, post};
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::http;
+use crate::{Storage, WallClock};
+
+/// How much one request may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The body as it travels, compressed or not.
+    pub compressed_body_bytes: usize,
+    /// The body once decompressed: a small zstd body can expand a
+    /// thousandfold, so this bounds the memory a request can claim.
+    pub body_bytes: usize,
+    pub operations_per_sync: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            compressed_body_bytes: 1024 * 1024,
+            body_bytes: 8 * 1024 * 1024,
+            operations_per_sync: 1000,
+        }
+    }
+}
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Storage>,
+    pub clock: Arc<dyn WallClock>,
+    pub limits: Limits,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Storage>, clock: Arc<dyn WallClock>) -> AppState {
+        AppState {
+            store,
+            clock,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The hub's routes with their layers, outermost first: a request id, a
+/// log span carrying it, response compression, JSON error bodies, the
+/// encoding check, the compressed-size limit, then decompression. The
+/// decompressed-size limit applies where handlers read the body.
+pub fn app(state: AppState) -> Router {
+    let limits = state.limits;
+    Router::new()
+        .route("/healthz", get(http::healthz))
+        .route("/v1/enroll", post(http::enroll))
+        .route("/v1/sync", post(http::sync))
+        .fallback(http::not_found)
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(CompressionLayer::new())
+                .layer(from_fn(http::json_errors))
+                .layer(from_fn(http::refuse_unknown_encodings))
+                .layer(RequestBodyLimitLayer::new(limits.compressed_body_bytes))
+                .layer(RequestDecompressionLayer::new()),
+        )
+}
+
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        id,
+        method = %request.method(),
+        path = request.uri().path(),
+    )
+}

@@ -1,0 +1,322 @@
+//! The SQLite implementation of [`Storage`]: the only module with SQL in it.
+//!
+//! One connection serves the whole server behind a mutex. SQLite takes one
+//! writer at a time anyway, and a workshop's or a cooperative's traffic is a
+//! few syncs a second; admin commands open their own connection to the same
+//! file and take turns through SQLite's lock (WAL, busy timeout).
+
+mod ledger;
+mod open;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use highland_domain::quantity::format_in;
+use highland_domain::wire::SyncResponse;
+use highland_domain::{DeviceId, Unit};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+pub use open::open_database;
+pub use schema::{APPLICATION_ID, LATEST_VERSION};
+
+use crate::secret::SecretHash;
+use crate::storage::{EnrolledDevice, Enrollment, NewCode, Seller, Storage};
+use crate::sync::{self, PullRequest, Pushed};
+use crate::views::{ListingView, SaleView};
+use crate::{Error, Result, SellerId};
+
+/// The file name of the database inside a data directory.
+pub const DATABASE_FILE: &str = "hub.db";
+
+/// The hub's SQLite database.
+pub struct HubDb {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl HubDb {
+    /// Opens the database in a data directory, creating both if missing.
+    pub fn open_dir(dir: &Path) -> Result<HubDb> {
+        std::fs::create_dir_all(dir)?;
+        HubDb::open(&dir.join(DATABASE_FILE))
+    }
+
+    pub fn open(path: &Path) -> Result<HubDb> {
+        Ok(HubDb {
+            conn: Mutex::new(open_database(path)?),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes the connection, reporting what SQLite says, so a shutdown can
+    /// log a database that did not close cleanly.
+    pub fn close(self) -> Result<()> {
+        let conn = self.conn.into_inner().unwrap_or_else(|e| e.into_inner());
+        conn.close().map_err(|(_, e)| e.into())
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock rolled its transaction back when the
+        // transaction dropped, so the connection itself is still sound.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Storage for HubDb {
+    fn add_seller(&self, seller: &Seller, code: &NewCode) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO sellers (id, name, village, phone, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                seller.id.to_string(),
+                seller.name,
+                seller.village,
+                seller.phone,
+                ms(code.issued_at_ms)
+            ],
+        )?;
+        insert_code(&tx, seller.id, code)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn add_code(&self, seller: SellerId, code: &NewCode) -> Result<Seller> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found = seller_by_id(&tx, seller)?.ok_or(Error::UnknownSeller(seller.to_string()))?;
+        insert_code(&tx, seller, code)?;
+        tx.commit()?;
+        Ok(found)
+    }
+
+    fn enroll(&self, enrollment: &Enrollment) -> Result<Seller> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let code: Option<(String, i64, Option<String>)> = tx
+            .query_row(
+                "SELECT seller_id, expires_at_ms, used_by FROM enrollment_codes
+                 WHERE code_hash = ?1",
+                [enrollment.code.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (seller, expires_at_ms, used_by) = code.ok_or(Error::CodeUnknown)?;
+        let device = enrollment.device.to_string();
+        if used_by.is_some_and(|d| d != device) {
+            return Err(Error::CodeUsed);
+        }
+        if ms(enrollment.now_ms) >= expires_at_ms {
+            return Err(Error::CodeExpired);
+        }
+        let enrolled_for: Option<String> = tx
+            .query_row(
+                "SELECT seller_id FROM devices WHERE id = ?1",
+                [&device],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if enrolled_for.is_some_and(|s| s != seller) {
+            return Err(Error::DeviceEnrolledElsewhere);
+        }
+        tx.execute(
+            "INSERT INTO devices (id, seller_id, token_hash, enrolled_at_ms)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash,
+                                            enrolled_at_ms = excluded.enrolled_at_ms",
+            params![
+                device,
+                seller,
+                enrollment.token.as_str(),
+                ms(enrollment.now_ms)
+            ],
+        )?;
+        tx.execute(
+            "UPDATE enrollment_codes SET used_by = ?1, used_at_ms = ?2
+             WHERE code_hash = ?3 AND used_by IS NULL",
+            params![device, ms(enrollment.now_ms), enrollment.code.as_str()],
+        )?;
+        let seller = seller_by_id(&tx, parse(&seller)?)?
+            .ok_or_else(|| Error::BadRecord(format!("code for missing seller {seller}")))?;
+        tx.commit()?;
+        Ok(seller)
+    }
+
+    fn device_by_token(&self, token: &SecretHash) -> Result<Option<EnrolledDevice>> {
+        let conn = self.conn();
+        let row: Option<(String, String)> = conn
+            .prepare_cached("SELECT id, seller_id FROM devices WHERE token_hash = ?1")?
+            .query_row([token.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(id, seller)| {
+            Ok(EnrolledDevice {
+                id: parse::<DeviceId>(&id)?,
+                seller: parse(&seller)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn exchange(
+        &self,
+        device: EnrolledDevice,
+        pushed: Vec<Pushed>,
+        pull: PullRequest,
+        now_ms: u64,
+    ) -> Result<SyncResponse> {
+        let mut conn = self.conn();
+        // IMMEDIATE takes the write lock before the first read, which is what
+        // makes reading the log in position order safe (see sync::read_page).
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let response = sync::exchange(
+            &mut ledger::SqliteLedger::new(&tx),
+            device,
+            pushed,
+            pull,
+            now_ms,
+        )?;
+        tx.commit()?;
+        Ok(response)
+    }
+
+    fn listings(&self, seller: Option<SellerId>) -> Result<Vec<ListingView>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT l.id, l.seller_id, l.title, l.category, l.unit, l.price_fen, l.status,
+                    l.description, l.lot_id,
+                    coalesce((SELECT sum(change) FROM stock_adjustments a
+                              WHERE a.listing_id = l.id), 0),
+                    coalesce((SELECT sum(quantity) FROM sales s WHERE s.listing_id = l.id), 0),
+                    (SELECT count(*) FROM sales s WHERE s.listing_id = l.id)
+             FROM listings l
+             WHERE ?1 IS NULL OR l.seller_id = ?1
+             ORDER BY l.created_hlc, l.id",
+        )?;
+        let rows = stmt.query_and_then([seller.map(|s| s.to_string())], listing_view)?;
+        rows.collect()
+    }
+
+    fn sales(&self, seller: Option<SellerId>) -> Result<Vec<SaleView>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, listing_id, seller_id, device_id, quantity, unit, unit_price_fen,
+                    total_fen, payment, buyer, sold_at
+             FROM sales
+             WHERE ?1 IS NULL OR seller_id = ?1
+             ORDER BY hlc, id",
+        )?;
+        let rows = stmt.query_and_then([seller.map(|s| s.to_string())], sale_view)?;
+        rows.collect()
+    }
+
+    fn log_length(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM op_log", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+}
+
+fn insert_code(conn: &Connection, seller: SellerId, code: &NewCode) -> Result<()> {
+    conn.execute(
+        "INSERT INTO enrollment_codes (code_hash, seller_id, issued_at_ms, expires_at_ms)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            code.hash.as_str(),
+            seller.to_string(),
+            ms(code.issued_at_ms),
+            ms(code.expires_at_ms)
+        ],
+    )?;
+    Ok(())
+}
+
+fn seller_by_id(conn: &Connection, id: SellerId) -> Result<Option<Seller>> {
+    let row: Option<(String, String, Option<String>)> = conn
+        .query_row(
+            "SELECT name, village, phone FROM sellers WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(row.map(|(name, village, phone)| Seller {
+        id,
+        name,
+        village,
+        phone,
+    }))
+}
+
+fn listing_view(r: &Row<'_>) -> Result<ListingView> {
+    let unit: Unit = parse(&r.get::<_, String>(4)?)?;
+    let adjusted: i64 = r.get(9)?;
+    let sold: i64 = r.get(10)?;
+    let stock = adjusted - sold;
+    Ok(ListingView {
+        id: r.get(0)?,
+        seller_id: r.get(1)?,
+        title: r.get(2)?,
+        category: r.get(3)?,
+        unit: unit.slug().to_owned(),
+        price_fen: r.get(5)?,
+        status: r.get(6)?,
+        description: r.get(7)?,
+        lot_id: r.get(8)?,
+        stock,
+        stock_unit: unit.base().slug().to_owned(),
+        stock_display: format_in(stock, unit),
+        sold,
+        sales_count: r.get(11)?,
+    })
+}
+
+fn sale_view(r: &Row<'_>) -> Result<SaleView> {
+    let unit: Unit = parse(&r.get::<_, String>(5)?)?;
+    let quantity: i64 = r.get(4)?;
+    Ok(SaleView {
+        id: r.get(0)?,
+        listing_id: r.get(1)?,
+        seller_id: r.get(2)?,
+        device_id: r.get(3)?,
+        quantity,
+        quantity_unit: unit.base().slug().to_owned(),
+        unit: unit.slug().to_owned(),
+        quantity_display: format_in(quantity, unit),
+        unit_price_fen: r.get(6)?,
+        total_fen: r.get(7)?,
+        payment: r.get(8)?,
+        buyer: r.get(9)?,
+        sold_at: r.get(10)?,
+    })
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        Error::Database(Box::new(e))
+    }
+}
+
+/// Reads stored text back into a value. The hub only ever writes valid
+/// values, so a failure means the file was changed behind its back.
+fn parse<T: FromStr>(raw: &str) -> Result<T> {
+    raw.parse()
+        .map_err(|_| Error::BadRecord(format!("unexpected value {raw:?}")))
+}
+
+/// Times as the device stores them, so views compare equal.
+fn format_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// SQLite integers are signed; times stay far below 2^63 ms.
+fn ms(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,11 @@
+//! The schema's history. Each entry upgrades the database by one version; a
+//! released entry is never edited, only followed by a new one.
+
+/// `PRAGMA application_id` of a Highland hub database ("HLH1"), distinct
+/// from the device store's, so neither opens the other's file.
+pub const APPLICATION_ID: i32 = 0x484C_4831;
+
+pub(crate) const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// The schema version this build writes; a database above it is refused.
+pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

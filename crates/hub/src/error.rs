@@ -1,0 +1,47 @@
+use std::path::PathBuf;
+
+use highland_domain::DomainError;
+use thiserror::Error;
+
+/// What can go wrong in the hub. The variants a person can cause say what to
+/// do about it; the database's own errors are kept for the logs, never shown
+/// to a device.
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error(transparent)]
+    Invalid(#[from] DomainError),
+    #[error("this enrollment code was never issued by this hub; check it, or ask for a new one")]
+    CodeUnknown,
+    #[error("this enrollment code was already used by another device; ask for a new one")]
+    CodeUsed,
+    #[error("this enrollment code has expired; ask for a new one")]
+    CodeExpired,
+    #[error(
+        "this device is already enrolled for another seller; a device works for one seller only"
+    )]
+    DeviceEnrolledElsewhere,
+    #[error("no seller with id {0}")]
+    UnknownSeller(String),
+    #[error("{} is not a Highland hub database; it was left untouched", path.display())]
+    NotHubDatabase { path: PathBuf },
+    #[error(
+        "{} was written by a newer highland-hub (schema {found}; this one knows up to {supported}); \
+         it was left untouched, upgrade highland-hub",
+        path.display()
+    )]
+    DatabaseTooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("the hub database holds a record it cannot read: {0}")]
+    BadRecord(String),
+    /// The database failed. Kept as a boxed source so that the storage
+    /// boundary does not leak one backend's error type.
+    #[error("database error: {0}")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

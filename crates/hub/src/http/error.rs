@@ -1,0 +1,179 @@
+//! The one error type of the HTTP layer. Every error response is an
+//! [`ErrorBody`] with a stable code; internal errors are logged with their
+//! detail and answered with none.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use highland_domain::DomainError;
+use highland_domain::wire::ErrorBody;
+use highland_domain::wire::PROTOCOL_VERSION;
+
+#[derive(Debug)]
+pub(crate) enum HttpError {
+    BadRequest(String),
+    /// A value in the request broke a domain rule; its code says which.
+    Invalid(DomainError),
+    /// The request's protocol version, as sent.
+    UnsupportedProtocol(String),
+    Unauthorized(&'static str),
+    WrongDevice,
+    NotFound,
+    TooLarge,
+    TooManyOperations {
+        sent: usize,
+        max: usize,
+    },
+    UnsupportedEncoding(String),
+    UnsupportedMediaType(String),
+    Hub(crate::Error),
+    Internal(String),
+}
+
+impl HttpError {
+    fn status_and_body(&self) -> (StatusCode, &'static str, String) {
+        use HttpError::*;
+        match self {
+            BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message.clone()),
+            Invalid(e) => (StatusCode::BAD_REQUEST, e.code(), e.to_string()),
+            UnsupportedProtocol(sent) => (
+                StatusCode::BAD_REQUEST,
+                "unsupported_protocol",
+                format!(
+                    "this hub speaks sync protocol version {PROTOCOL_VERSION} only, and the \
+                     request uses {sent}; update the app or the hub"
+                ),
+            ),
+            Unauthorized(why) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                format!("{why}; enroll this device again with a new code"),
+            ),
+            WrongDevice => (
+                StatusCode::FORBIDDEN,
+                "wrong_device",
+                "the device id in the request is not the device this token was issued to"
+                    .to_owned(),
+            ),
+            NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "there is nothing at this address".to_owned(),
+            ),
+            TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "the request is larger than the hub accepts; send fewer changes at a time"
+                    .to_owned(),
+            ),
+            TooManyOperations { sent, max } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_many_operations",
+                format!("the request carries {sent} changes; send at most {max} at a time"),
+            ),
+            UnsupportedEncoding(sent) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_encoding",
+                format!(
+                    "the hub cannot read a body with Content-Encoding {sent:?}; \
+                     use zstd, gzip or none"
+                ),
+            ),
+            UnsupportedMediaType(sent) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!("the body must be JSON (application/json), not {sent:?}"),
+            ),
+            Hub(e) => hub_error(e),
+            Internal(_) => internal(),
+        }
+    }
+}
+
+fn hub_error(e: &crate::Error) -> (StatusCode, &'static str, String) {
+    use crate::Error::*;
+    let (status, code) = match e {
+        Invalid(d) => (StatusCode::BAD_REQUEST, d.code()),
+        CodeUnknown => (StatusCode::NOT_FOUND, "code_unknown"),
+        CodeUsed => (StatusCode::CONFLICT, "code_used"),
+        CodeExpired => (StatusCode::GONE, "code_expired"),
+        DeviceEnrolledElsewhere => (StatusCode::CONFLICT, "device_enrolled_elsewhere"),
+        UnknownSeller(_) => (StatusCode::NOT_FOUND, "unknown_seller"),
+        NotHubDatabase { .. } | DatabaseTooNew { .. } | BadRecord(_) | Database(_) | Io(_) => {
+            return internal();
+        }
+    };
+    (status, code, e.to_string())
+}
+
+fn internal() -> (StatusCode, &'static str, String) {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "the hub failed to answer; try again later".to_owned(),
+    )
+}
+
+impl From<crate::Error> for HttpError {
+    fn from(e: crate::Error) -> Self {
+        HttpError::Hub(e)
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.status_and_body();
+        if status.is_server_error() {
+            match &self {
+                HttpError::Hub(e) => {
+                    tracing::error!(error = %e, source = ?std::error::Error::source(e), "request failed")
+                }
+                HttpError::Internal(detail) => tracing::error!(error = %detail, "request failed"),
+                _ => {}
+            }
+        } else {
+            tracing::info!(status = status.as_u16(), code, "request refused");
+        }
+        let mut response = (
+            status,
+            Json(ErrorBody {
+                code: code.to_owned(),
+                message,
+            }),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// The code and message for an error response that a layer below the
+/// handlers (the body limit, the router) made without a JSON body.
+pub(crate) fn for_status(status: StatusCode) -> ErrorBody {
+    let (code, message) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "the request could not be read"),
+        StatusCode::NOT_FOUND => ("not_found", "there is nothing at this address"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this address does not take that method",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "too_large",
+            "the request is larger than the hub accepts; send fewer changes at a time",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_encoding",
+            "the hub cannot read this body; send JSON, compressed with zstd or gzip or not at all",
+        ),
+        s if s.is_server_error() => ("internal", "the hub failed to answer; try again later"),
+        _ => ("error", "the request was refused"),
+    };
+    ErrorBody {
+        code: code.to_owned(),
+        message: message.to_owned(),
+    }
+}

@@ -1,0 +1,89 @@
+//! The HTTP side: thin handlers that read a request, call the storage or
+//! the rules, and map errors; and the middleware that keeps every error
+//! response a JSON [`ErrorBody`](highland_domain::wire::ErrorBody).
+
+mod body;
+mod enroll;
+mod error;
+mod sync;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub(crate) use enroll::enroll;
+pub(crate) use error::HttpError;
+pub(crate) use sync::sync;
+
+/// `GET /healthz`: the process answers. It does not touch the database, so
+/// a load balancer never queues health checks behind a long sync.
+pub(crate) async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub(crate) async fn not_found() -> HttpError {
+    HttpError::NotFound
+}
+
+/// Runs blocking storage work off the async runtime.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> Result<T, HttpError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| HttpError::Internal(format!("storage task failed: {e}")))?
+        .map_err(HttpError::from)
+}
+
+/// Refuses a body compressed in a way the decompression layer cannot read,
+/// with a JSON error rather than that layer's empty 415.
+pub(crate) async fn refuse_unknown_encodings(request: Request, next: Next) -> Response {
+    // Exactly the values the decompression layer matches: one coding, as is.
+    let codings: Vec<_> = request
+        .headers()
+        .get_all(header::CONTENT_ENCODING)
+        .iter()
+        .collect();
+    let readable = match codings.as_slice() {
+        [] => true,
+        [one] => [&b"zstd"[..], b"gzip", b"identity"].contains(&one.as_bytes()),
+        _ => false,
+    };
+    if !readable {
+        let sent = codings
+            .iter()
+            .map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return HttpError::UnsupportedEncoding(sent).into_response();
+    }
+    next.run(request).await
+}
+
+/// Gives every error response without a JSON body one: the body limit's
+/// plain-text 413, the router's empty 405, and anything else a layer makes.
+pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let body = serde_json::to_vec(&error::for_status(status)).unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, Body::from(body))
+}

@@ -1,0 +1,37 @@
+//! The hub: where a seller's devices meet. It enrolls devices with one-time
+//! codes, takes in each device's operations over one sync endpoint, merges
+//! them by the same rules as the device, and hands each device the
+//! operations of its seller that it has not seen yet.
+//!
+//! Where things are: [`app::app`] builds the HTTP router and [`server`] runs
+//! it; [`sync`] holds the business rules (authorize, re-stamp, apply, pull);
+//! [`storage::Storage`] is the one boundary to the database, and [`db`] is
+//! its SQLite implementation, the only module that holds SQL; [`admin`] is
+//! what the operator's command line does.
+//!
+//! What this crate must not do: depend on highland-engine (the two share only
+//! the wire types in highland-domain); read the system clock anywhere but
+//! [`clock::SystemClock`]; let one bad operation refuse the batch it came in;
+//! tell a client more about an internal error than that it happened.
+
+pub mod admin;
+pub mod app;
+pub mod clock;
+pub mod db;
+pub mod error;
+mod http;
+pub mod ids;
+pub mod secret;
+pub mod server;
+pub mod storage;
+pub mod sync;
+pub mod views;
+
+pub use app::{AppState, Limits, app};
+pub use clock::{ManualClock, SystemClock, WallClock};
+pub use db::HubDb;
+pub use error::{Error, Result};
+pub use ids::SellerId;
+pub use server::{RunningHub, start};
+pub use storage::Storage;
+pub use views::{ListingView, SaleView};

@@ -1,0 +1,336 @@
+//! `highland-hub`: serve devices, and the operator's commands beside it. A
+//! thin adapter: it parses arguments, calls the library, prints the result.
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use highland_domain::ShortText;
+use highland_hub::admin::{self, NewSeller};
+use highland_hub::{AppState, HubDb, SellerId, Storage, SystemClock, WallClock};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "highland-hub",
+    version,
+    about = "The hub that village sellers' devices sync with."
+)]
+struct Cli {
+    /// Where the hub keeps its database (default: the platform's data directory).
+    #[arg(long, global = true, env = "HIGHLAND_HUB_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve devices over HTTP until Ctrl-C or SIGTERM.
+    Serve {
+        /// The address and port to listen on; port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
+        listen: SocketAddr,
+        /// How log lines on stderr look.
+        #[arg(long, value_enum, default_value_t = LogFormat::Compact, env = "HIGHLAND_HUB_LOG_FORMAT")]
+        log_format: LogFormat,
+    },
+    /// Sellers and their first device.
+    Seller {
+        #[command(subcommand)]
+        command: SellerCommand,
+    },
+    /// Codes for more devices of a seller.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// Listings as merged on the hub.
+    Listing {
+        #[command(subcommand)]
+        command: ListCommand,
+    },
+    /// Sales as merged on the hub.
+    Sale {
+        #[command(subcommand)]
+        command: ListCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SellerCommand {
+    /// Add a seller and print a one-time code (and QR code) for their first device.
+    Add {
+        /// The seller's name, as they write it.
+        #[arg(long)]
+        name: String,
+        /// The village they sell from.
+        #[arg(long)]
+        village: String,
+        /// A phone number to reach them.
+        #[arg(long)]
+        phone: Option<String>,
+        /// The hub's address as devices reach it, put in the QR code.
+        #[arg(long, value_name = "URL")]
+        hub_url: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCommand {
+    /// Print a one-time code for another device of a seller.
+    Code {
+        /// The seller's id, as `seller add` printed it.
+        #[arg(long, value_name = "ID")]
+        seller: String,
+        /// The hub's address as devices reach it, put in the QR code.
+        #[arg(long, value_name = "URL")]
+        hub_url: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ListCommand {
+    /// List them, oldest first.
+    List {
+        /// Only this seller's.
+        #[arg(long, value_name = "ID")]
+        seller: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Compact,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => default_data_dir()?,
+    };
+    match cli.command {
+        Command::Serve { listen, log_format } => serve(&dir, listen, log_format),
+        Command::Seller {
+            command:
+                SellerCommand::Add {
+                    name,
+                    village,
+                    phone,
+                    hub_url,
+                    json,
+                },
+        } => {
+            let new = NewSeller {
+                name: ShortText::parse(&name).context("--name")?,
+                village: ShortText::parse(&village).context("--village")?,
+                phone: phone
+                    .map(|p| ShortText::parse(&p))
+                    .transpose()
+                    .context("--phone")?,
+            };
+            let added = admin::add_seller(&open(&dir)?, new, SystemClock.now_ms())?;
+            if json {
+                return print_json(&added);
+            }
+            println!("Seller added: {} ({})", added.name, added.village);
+            println!("  seller id  {}", added.seller_id);
+            if let Some(phone) = &added.phone {
+                println!("  phone      {phone}");
+            }
+            print_code(&added.code, &added.code_expires_at, hub_url.as_deref());
+            Ok(())
+        }
+        Command::Device {
+            command:
+                DeviceCommand::Code {
+                    seller,
+                    hub_url,
+                    json,
+                },
+        } => {
+            let seller: SellerId = seller.parse().context("--seller")?;
+            let issued = admin::issue_device_code(&open(&dir)?, seller, SystemClock.now_ms())?;
+            if json {
+                return print_json(&issued);
+            }
+            println!("A code for another device of {}", issued.name);
+            println!("  seller id  {}", issued.seller_id);
+            print_code(&issued.code, &issued.code_expires_at, hub_url.as_deref());
+            Ok(())
+        }
+        Command::Listing {
+            command: ListCommand::List { seller, json },
+        } => {
+            let listings = open(&dir)?.listings(parse_seller(seller)?)?;
+            if json {
+                return print_json(&listings);
+            }
+            if listings.is_empty() {
+                println!("No listings yet.");
+            }
+            for l in &listings {
+                println!(
+                    "{}  {}  stock {} {}  {} fen/{}  {}  seller {}",
+                    l.id,
+                    l.title,
+                    l.stock_display,
+                    l.unit,
+                    l.price_fen,
+                    l.unit,
+                    l.status,
+                    l.seller_id
+                );
+            }
+            Ok(())
+        }
+        Command::Sale {
+            command: ListCommand::List { seller, json },
+        } => {
+            let sales = open(&dir)?.sales(parse_seller(seller)?)?;
+            if json {
+                return print_json(&sales);
+            }
+            if sales.is_empty() {
+                println!("No sales yet.");
+            }
+            for s in &sales {
+                println!(
+                    "{}  {}  {} {}  {} fen  {}  listing {}",
+                    s.sold_at,
+                    s.id,
+                    s.quantity_display,
+                    s.unit,
+                    s.total_fen,
+                    s.payment,
+                    s.listing_id
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn serve(dir: &Path, listen: SocketAddr, log_format: LogFormat) -> anyhow::Result<()> {
+    init_logging(log_format);
+    let db = Arc::new(open(dir)?);
+    let state = AppState::new(db.clone(), Arc::new(SystemClock));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        // Signals are caught before the address is announced, so a stop
+        // sent the moment a caller reads it is a graceful one.
+        let stop = stop_signal()?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let addr = listener.local_addr()?;
+        println!("listening on http://{addr}");
+        std::io::stdout().flush()?;
+        tracing::info!(%addr, database = %db.path().display(), "serving");
+        highland_hub::server::serve(listener, state, stop).await?;
+        anyhow::Ok(())
+    })?;
+    // Dropping the runtime waits for storage work still running for clients
+    // that went away, so that the database is closed last.
+    drop(runtime);
+    match Arc::try_unwrap(db) {
+        Ok(db) => db.close().context("closing the database")?,
+        Err(_) => tracing::warn!("the database was still in use at shutdown"),
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+#[cfg(unix)]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        tracing::info!("stopping: finishing the requests in flight");
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("stopping: finishing the requests in flight");
+    })
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("HIGHLAND_HUB_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Compact => logs.compact().init(),
+        LogFormat::Json => logs.json().init(),
+    }
+}
+
+fn open(dir: &Path) -> anyhow::Result<HubDb> {
+    HubDb::open_dir(dir).with_context(|| format!("cannot open the hub's data in {}", dir.display()))
+}
+
+fn parse_seller(seller: Option<String>) -> anyhow::Result<Option<SellerId>> {
+    seller.map(|s| s.parse().context("--seller")).transpose()
+}
+
+fn print_code(code: &str, expires_at: &str, hub_url: Option<&str>) {
+    println!();
+    println!("Enrollment code: {code}");
+    println!("  works once, until {expires_at}");
+    if let Some(qr) = admin::qr_for_terminal(&admin::enrollment_text(hub_url, code)) {
+        println!("{qr}");
+    }
+    println!(
+        "Type the code on the device (`highland enroll --hub URL --code {code}`), or scan it."
+    );
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn default_data_dir() -> anyhow::Result<PathBuf> {
+    directories::ProjectDirs::from("org", "Highland", "highland-hub")
+        .map(|d| d.data_dir().to_owned())
+        .context("no home directory to keep data in; pass --data-dir DIR")
+}

@@ -1,0 +1,92 @@
+//! The secrets a device holds: its enrollment code (short, typed once) and
+//! its token (long, kept). The hub stores only their SHA-256 hashes, so a
+//! copy of the database lets nobody act as a device.
+
+use highland_domain::CheckedCode;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Symbols in an enrollment code before its check character: 31^8 (about
+/// 8.5 * 10^11) codes, for a code that lives a week and works once.
+pub const CODE_SYMBOLS: usize = 8;
+
+/// Random bytes in a device token: 256 bits, far beyond guessing.
+const TOKEN_BYTES: usize = 32;
+
+/// The SHA-256 of a secret, in lowercase hex: what the database keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SecretHash(String);
+
+impl SecretHash {
+    pub fn of(secret: &str) -> SecretHash {
+        SecretHash(hex(&Sha256::digest(secret.as_bytes())))
+    }
+
+    pub fn from_stored(hex: String) -> SecretHash {
+        SecretHash(hex)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A bearer token for a newly enrolled device, in hex.
+pub fn new_device_token() -> String {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    rand::rng().fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// A new one-time enrollment code.
+pub fn new_enrollment_code() -> CheckedCode {
+    // Only bytes below 248 (8 * 31) are kept, so every symbol is equally
+    // likely: the code's strength is exactly 31^8.
+    let mut symbols = Vec::with_capacity(CODE_SYMBOLS);
+    let mut rng = rand::rng();
+    while symbols.len() < CODE_SYMBOLS {
+        let byte = (rng.next_u32() & 0xff) as u8;
+        if byte < 248 {
+            symbols.push(byte);
+        }
+    }
+    CheckedCode::from_random(&symbols, CODE_SYMBOLS)
+}
+
+/// The hash an enrollment code is stored and looked up under: of its
+/// canonical symbols, so however it was typed it finds the same row.
+pub fn code_hash(code: &CheckedCode) -> SecretHash {
+    SecretHash::of(code.as_str())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_and_differ() {
+        let a = new_device_token();
+        let b = new_device_token();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_ne!(SecretHash::of(&a), SecretHash::of(&b));
+    }
+
+    #[test]
+    fn codes_hash_the_same_however_they_are_typed() {
+        let code = new_enrollment_code();
+        assert_eq!(code.as_str().len(), CODE_SYMBOLS + 1);
+        let typed: CheckedCode = code.grouped().to_lowercase().parse().unwrap();
+        assert_eq!(code_hash(&typed), code_hash(&code));
+    }
+}

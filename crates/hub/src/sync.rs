@@ -1,0 +1,663 @@
+//! The rules of one sync, apart from any database: which pushed operations
+//! are accepted, at what timestamp, how they change the merged state, and
+//! which page of the log goes back to the device.
+//!
+//! One exchange, in one transaction:
+//! 1. every pushed operation, in order, is authorized ([`authorize`]), looked
+//!    up by id (a duplicate changes nothing and is acknowledged again),
+//!    stamped ([`stamp`]), appended to the log and applied ([`apply`]); a
+//!    refused operation gets its reason and the next one is taken as if it
+//!    had not been there;
+//! 2. then the page after the device's cursor is read, so a device that
+//!    pushes and pulls in one request never misses what was applied in it.
+//!
+//! [`apply`] mirrors highland-engine's apply.rs rule for rule (listing fields
+//! last-writer-wins per field by [`Version::wins_over`]; lots, sales and
+//! stock adjustments insert-only and idempotent by id), so the hub and every
+//! device that has seen the same operations hold the same state.
+
+use highland_domain::wire::{Ack, AckOutcome, PROTOCOL_VERSION, Refusal, SyncResponse};
+use highland_domain::{
+    DeviceId, Hlc, HybridClock, Listing, ListingField, ListingId, Lot, LotId, Operation,
+    OperationId, Payload, Sale, StockAdjustment, Unit, Version,
+};
+
+use crate::storage::EnrolledDevice;
+use crate::{Error, Result, SellerId};
+
+/// How far ahead of the hub's clock an operation's timestamp may be before
+/// the hub re-stamps it. Ten minutes forgives a tablet a little fast; a
+/// tablet a year ahead can neither drag every clock forward nor make its own
+/// edits unbeatable.
+pub const MAX_AHEAD_MS: u64 = 10 * 60 * 1000;
+
+/// The smallest and largest page of pulled operations, in bytes of JSON.
+/// Below 8 KiB a request's overhead dominates; above 512 KiB a page takes
+/// minutes on a mountain link, and a dropped connection loses it all.
+pub const PULL_BYTES_MIN: usize = 8 * 1024;
+pub const PULL_BYTES_MAX: usize = 512 * 1024;
+
+/// How many log rows one read fetches while filling a page.
+const LOG_CHUNK: usize = 256;
+
+/// One element of a request's `operations`, read on its own so that one the
+/// hub cannot read refuses only itself.
+#[derive(Debug, Clone)]
+pub enum Pushed {
+    Operation(Operation),
+    /// Its id could be read, the rest not (a newer app's new kind of change,
+    /// or a value out of bounds).
+    Unreadable {
+        id: OperationId,
+        detail: String,
+    },
+}
+
+/// Where the device's reading of the log stands, and how much it wants.
+#[derive(Debug, Clone, Copy)]
+pub struct PullRequest {
+    pub cursor: u64,
+    pub max_bytes: u32,
+}
+
+/// What the hub already holds about the entities an operation names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Facts {
+    /// The listing the operation creates, edits, sells from or adjusts.
+    pub listing: Option<KnownListing>,
+    /// The seller of the lot the operation records or links a listing to.
+    pub lot_seller: Option<SellerId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownListing {
+    pub seller: SellerId,
+    pub unit: Unit,
+}
+
+/// An operation already in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Logged {
+    pub device: DeviceId,
+    pub hlc: Hlc,
+}
+
+/// One row of the log as it is pulled.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub seq: u64,
+    /// The operation's JSON, as it is sent to devices.
+    pub body: String,
+}
+
+/// What the rules need from a database transaction. Every method reads or
+/// writes exactly what its name says; no rule lives behind it.
+pub trait Ledger {
+    /// The hub's clock: the latest timestamp it issued or saw. Kept in the
+    /// database, so several hub processes sharing one database share it.
+    fn clock(&mut self) -> Result<Hlc>;
+    fn set_clock(&mut self, last: Hlc) -> Result<()>;
+    fn logged(&mut self, op: OperationId) -> Result<Option<Logged>>;
+    fn listing(&mut self, id: ListingId) -> Result<Option<KnownListing>>;
+    fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>>;
+    /// Appends to the log; returns the new entry's position.
+    fn append(&mut self, seller: SellerId, op: &Operation, received_at_ms: u64) -> Result<u64>;
+    /// Inserts a listing unless one with its id exists.
+    fn insert_listing(&mut self, seller: SellerId, listing: &Listing, created: Hlc) -> Result<()>;
+    fn field_version(&mut self, listing: ListingId, field: &'static str)
+    -> Result<Option<Version>>;
+    fn write_field(
+        &mut self,
+        listing: ListingId,
+        field: &ListingField,
+        version: Version,
+        op: OperationId,
+    ) -> Result<()>;
+    /// Inserts unless a row with the same id exists, like the three below.
+    fn insert_lot(&mut self, seller: SellerId, lot: &Lot, created: Hlc) -> Result<()>;
+    fn insert_sale(&mut self, seller: SellerId, sale: &Sale, op: &Operation) -> Result<()>;
+    fn insert_adjustment(
+        &mut self,
+        seller: SellerId,
+        adjustment: &StockAdjustment,
+        op: &Operation,
+    ) -> Result<()>;
+    /// Up to `limit` log entries after `after`, of `seller`, not from
+    /// `not_from`, in log order.
+    fn visible_after(
+        &mut self,
+        seller: SellerId,
+        not_from: DeviceId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LogEntry>>;
+    /// The position of the log's last entry (0 when empty).
+    fn last_seq(&mut self) -> Result<u64>;
+}
+
+/// One sync exchange; see the module's documentation for the steps.
+pub fn exchange(
+    ledger: &mut impl Ledger,
+    device: EnrolledDevice,
+    pushed: Vec<Pushed>,
+    pull: PullRequest,
+    now_ms: u64,
+) -> Result<SyncResponse> {
+    let mut clock = HybridClock::new(ledger.clock()?);
+    let mut acks = Vec::with_capacity(pushed.len());
+    for item in pushed {
+        let ack = match item {
+            Pushed::Operation(op) => take_in(ledger, &mut clock, device, op, now_ms)?,
+            Pushed::Unreadable { id, detail } => Ack {
+                op_id: id,
+                outcome: AckOutcome::Refused {
+                    reason: refusal(
+                        "unsupported_operation",
+                        format!(
+                            "The hub cannot read this change; it may come from a newer \
+                             version of the app. ({detail})"
+                        ),
+                    ),
+                },
+            },
+        };
+        acks.push(ack);
+    }
+    ledger.set_clock(clock.last())?;
+    let page = read_page(ledger, device, pull)?;
+    Ok(SyncResponse {
+        protocol: PROTOCOL_VERSION,
+        acks,
+        operations: page.operations,
+        cursor: page.cursor,
+        more: page.more,
+        hub_time_ms: now_ms,
+    })
+}
+
+fn take_in(
+    ledger: &mut impl Ledger,
+    clock: &mut HybridClock,
+    device: EnrolledDevice,
+    mut op: Operation,
+    now_ms: u64,
+) -> Result<Ack> {
+    let op_id = op.id;
+    let refused = |reason| Ack {
+        op_id,
+        outcome: AckOutcome::Refused { reason },
+    };
+    // Authorization comes before the duplicate check so that nobody learns
+    // which operation ids another device has used. It is stable across
+    // replays: a listing's or lot's seller never changes.
+    let facts = gather_facts(ledger, &op)?;
+    if let Err(reason) = authorize(&op, device, &facts) {
+        return Ok(refused(reason));
+    }
+    if let Some(logged) = ledger.logged(op.id)? {
+        if logged.device != device.id {
+            return Ok(refused(refusal(
+                "duplicate_id",
+                "Another device already sent a change with the same id, so this one was not applied.",
+            )));
+        }
+        return Ok(Ack {
+            op_id,
+            outcome: AckOutcome::Applied {
+                hlc: (logged.hlc != op.hlc).then_some(logged.hlc),
+            },
+        });
+    }
+    let stamped = stamp(clock, op.hlc, now_ms);
+    op.hlc = stamped.hlc;
+    ledger.append(device.seller, &op, now_ms)?;
+    apply(ledger, device.seller, &op)?;
+    Ok(Ack {
+        op_id,
+        outcome: AckOutcome::Applied {
+            hlc: stamped.restamped.then_some(stamped.hlc),
+        },
+    })
+}
+
+fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
+    let (listing, lot) = match &op.payload {
+        Payload::ListingCreated { listing } => (Some(listing.id), listing.lot_id),
+        Payload::ListingEdited {
+            listing_id,
+            changes,
+        } => (Some(*listing_id), linked_lot(changes)),
+        Payload::LotRecorded { lot } => (None, Some(lot.id)),
+        Payload::SaleRecorded { sale } => (Some(sale.listing_id), None),
+        Payload::StockAdjusted { adjustment } => (Some(adjustment.listing_id), None),
+    };
+    Ok(Facts {
+        listing: listing.map(|id| ledger.listing(id)).transpose()?.flatten(),
+        lot_seller: lot.map(|id| ledger.lot_seller(id)).transpose()?.flatten(),
+    })
+}
+
+fn linked_lot(changes: &[ListingField]) -> Option<LotId> {
+    changes.iter().rev().find_map(|c| match c {
+        ListingField::Lot(lot) => *lot,
+        _ => None,
+    })
+}
+
+/// May `device` make `op`, given what the hub holds? A device acts only for
+/// its own seller: it sends only operations it made, and writes only its
+/// seller's listings and lots. A lot a listing links to may not have reached
+/// the hub yet (links are soft, as on the device), but if it has, it must be
+/// the same seller's.
+pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Result<(), Refusal> {
+    if op.device_id != device.id {
+        return Err(refusal(
+            "wrong_device",
+            "This change was made on another device, so this device cannot send it.",
+        ));
+    }
+    let mine = |seller: SellerId| seller == device.seller;
+    let lot_is_mine_or_unknown = || match facts.lot_seller {
+        Some(seller) if !mine(seller) => Err(refusal(
+            "not_your_lot",
+            "This lot belongs to another seller, so it cannot be recorded or linked from here.",
+        )),
+        _ => Ok(()),
+    };
+    let listing_is_mine = || match facts.listing {
+        None => Err(refusal(
+            "unknown_listing",
+            "The hub has no listing for this change, so it was not applied.",
+        )),
+        Some(known) if !mine(known.seller) => Err(not_your_listing()),
+        Some(known) => Ok(known),
+    };
+    match &op.payload {
+        Payload::ListingCreated { .. } => {
+            if facts.listing.is_some_and(|known| !mine(known.seller)) {
+                return Err(not_your_listing());
+            }
+            lot_is_mine_or_unknown()
+        }
+        Payload::ListingEdited { .. } => {
+            listing_is_mine()?;
+            lot_is_mine_or_unknown()
+        }
+        Payload::LotRecorded { .. } => lot_is_mine_or_unknown(),
+        Payload::SaleRecorded { sale } => {
+            let known = listing_is_mine()?;
+            same_measure(sale.quantity.unit(), known.unit)
+        }
+        Payload::StockAdjusted { adjustment } => {
+            let known = listing_is_mine()?;
+            same_measure(adjustment.change.unit(), known.unit)
+        }
+    }
+}
+
+fn not_your_listing() -> Refusal {
+    refusal(
+        "not_your_listing",
+        "This listing belongs to another seller, so it cannot be changed or sold from here.",
+    )
+}
+
+/// Stock adds up in the listing's base unit; grams cannot be counted
+/// against jars.
+fn same_measure(got: Unit, listing: Unit) -> Result<(), Refusal> {
+    if got.base() == listing.base() {
+        return Ok(());
+    }
+    Err(refusal(
+        "unit_mismatch",
+        format!(
+            "This amount is in {got}, but the listing is sold in {listing}, so it was not applied."
+        ),
+    ))
+}
+
+fn refusal(code: &str, message: impl Into<String>) -> Refusal {
+    Refusal {
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The timestamp an accepted operation is kept and forwarded with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamped {
+    pub hlc: Hlc,
+    pub restamped: bool,
+}
+
+/// Keeps an operation's own timestamp (and moves the hub's clock past it)
+/// unless it is more than [`MAX_AHEAD_MS`] ahead of the hub's wall clock; then
+/// the operation gets a fresh timestamp from the hub's clock instead, so
+/// neither the hub's clock nor any device's is dragged into the future.
+pub fn stamp(clock: &mut HybridClock, sent: Hlc, now_ms: u64) -> Stamped {
+    if sent.wall_ms() > now_ms.saturating_add(MAX_AHEAD_MS) {
+        return Stamped {
+            hlc: clock.tick(now_ms),
+            restamped: true,
+        };
+    }
+    clock.observe(sent, now_ms);
+    Stamped {
+        hlc: sent,
+        restamped: false,
+    }
+}
+
+/// Applies an accepted operation to the merged state; see the module docs.
+pub fn apply(ledger: &mut impl Ledger, seller: SellerId, op: &Operation) -> Result<()> {
+    let version = op.version();
+    match &op.payload {
+        Payload::ListingCreated { listing } => {
+            ledger.insert_listing(seller, listing, op.hlc)?;
+            merge_fields(ledger, listing.id, &listing.fields(), version, op.id)
+        }
+        Payload::ListingEdited {
+            listing_id,
+            changes,
+        } => merge_fields(ledger, *listing_id, changes, version, op.id),
+        Payload::LotRecorded { lot } => ledger.insert_lot(seller, lot, op.hlc),
+        Payload::SaleRecorded { sale } => ledger.insert_sale(seller, sale, op),
+        Payload::StockAdjusted { adjustment } => ledger.insert_adjustment(seller, adjustment, op),
+    }
+}
+
+fn merge_fields(
+    ledger: &mut impl Ledger,
+    listing: ListingId,
+    fields: &[ListingField],
+    version: Version,
+    op: OperationId,
+) -> Result<()> {
+    for field in fields {
+        let current = ledger.field_version(listing, field.name())?;
+        if version.wins_over(current) {
+            ledger.write_field(listing, field, version, op)?;
+        }
+    }
+    Ok(())
+}
+
+struct Page {
+    operations: Vec<Operation>,
+    cursor: u64,
+    more: bool,
+}
+
+/// The operations after the cursor that the device may see: its seller's,
+/// made on its other devices, in log order, until the page is full. A page
+/// holds at least one operation if any waits, however large, so an
+/// oversized operation can never stall a device.
+///
+/// Reading in log order is safe because positions become visible in order:
+/// on SQLite every write transaction, this one included, holds the single
+/// write lock (BEGIN IMMEDIATE) from its first read to its commit, so no
+/// operation with a lower position can commit after a reader has passed it.
+/// PostgreSQL gives no such guarantee: sequence values are taken at insert
+/// and transactions commit in any order, so a reader could pass position 7
+/// while 6 is still uncommitted and skip it for good. That backend will
+/// serialize appends per seller (an advisory lock, or a per-seller counter
+/// row updated in the appending transaction) or pull only up to the oldest
+/// position still in flight.
+fn read_page(ledger: &mut impl Ledger, device: EnrolledDevice, pull: PullRequest) -> Result<Page> {
+    let cap = (pull.max_bytes as usize).clamp(PULL_BYTES_MIN, PULL_BYTES_MAX);
+    let mut operations = Vec::new();
+    let mut bytes = 0usize;
+    let mut cursor = pull.cursor;
+    let mut more = false;
+    'fill: loop {
+        let chunk = ledger.visible_after(device.seller, device.id, cursor, LOG_CHUNK)?;
+        let exhausted = chunk.len() < LOG_CHUNK;
+        for entry in chunk {
+            if !operations.is_empty() && bytes + entry.body.len() > cap {
+                more = true;
+                break 'fill;
+            }
+            bytes += entry.body.len();
+            cursor = entry.seq;
+            let op: Operation = serde_json::from_str(&entry.body).map_err(|e| {
+                Error::BadRecord(format!("log entry {} does not read back: {e}", entry.seq))
+            })?;
+            operations.push(op);
+        }
+        if exhausted {
+            break;
+        }
+    }
+    if !more {
+        // Nothing visible remains, so everything up to the end of the log is
+        // read for this device: the next sync starts there and never rescans
+        // other sellers' rows or its own.
+        cursor = cursor.max(ledger.last_seq()?);
+    }
+    Ok(Page {
+        operations,
+        cursor,
+        more,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use highland_domain::{
+        AdjustmentId, AdjustmentKind, Category, ListingStatus, PaymentMethod, Price, Quantity,
+        QuantityDelta, SaleId, ShortText, Title,
+    };
+    use uuid::Uuid;
+
+    fn seller(n: u128) -> SellerId {
+        SellerId::from_uuid(Uuid::from_u128(n))
+    }
+
+    fn device_id(n: u128) -> DeviceId {
+        DeviceId::from_uuid(Uuid::from_u128(n))
+    }
+
+    fn me() -> EnrolledDevice {
+        EnrolledDevice {
+            id: device_id(1),
+            seller: seller(1),
+        }
+    }
+
+    fn op(device: DeviceId, payload: Payload) -> Operation {
+        Operation {
+            id: OperationId::new(),
+            device_id: device,
+            hlc: Hlc::from_wall_ms(1_000),
+            payload,
+        }
+    }
+
+    fn listing(lot: Option<LotId>) -> Listing {
+        Listing {
+            id: ListingId::from_uuid(Uuid::from_u128(50)),
+            title: Title::parse("蜂蜜").unwrap(),
+            category: Category::Honey,
+            unit: Unit::Jar,
+            price: Price::from_fen(4500).unwrap(),
+            status: ListingStatus::Listed,
+            description: None,
+            lot_id: lot,
+        }
+    }
+
+    fn created() -> Payload {
+        Payload::ListingCreated {
+            listing: listing(None),
+        }
+    }
+
+    fn created_with_lot() -> Payload {
+        Payload::ListingCreated {
+            listing: listing(Some(LotId::from_uuid(Uuid::from_u128(60)))),
+        }
+    }
+
+    fn edited() -> Payload {
+        Payload::ListingEdited {
+            listing_id: listing(None).id,
+            changes: vec![ListingField::Price(Price::from_fen(5000).unwrap())],
+        }
+    }
+
+    fn lot() -> Payload {
+        Payload::LotRecorded {
+            lot: Lot {
+                id: LotId::from_uuid(Uuid::from_u128(60)),
+                village: ShortText::parse("Yubeng").unwrap(),
+                altitude: None,
+                harvested_on: None,
+                environment: None,
+            },
+        }
+    }
+
+    fn sale(unit: Unit) -> Payload {
+        Payload::SaleRecorded {
+            sale: Sale {
+                id: SaleId::new(),
+                listing_id: listing(None).id,
+                quantity: Quantity::from_base(2, unit).unwrap(),
+                unit_price: Price::from_fen(4500).unwrap(),
+                payment: PaymentMethod::Cash,
+                buyer: None,
+                sold_at: chrono::DateTime::UNIX_EPOCH,
+            },
+        }
+    }
+
+    fn adjusted() -> Payload {
+        Payload::StockAdjusted {
+            adjustment: StockAdjustment {
+                id: AdjustmentId::new(),
+                listing_id: listing(None).id,
+                kind: AdjustmentKind::Received,
+                change: QuantityDelta::from_base(10, Unit::Jar).unwrap(),
+                reason: None,
+                at: chrono::DateTime::UNIX_EPOCH,
+            },
+        }
+    }
+
+    fn facts(listing_of: Option<u128>, lot_of: Option<u128>) -> Facts {
+        Facts {
+            listing: listing_of.map(|s| KnownListing {
+                seller: seller(s),
+                unit: Unit::Jar,
+            }),
+            lot_seller: lot_of.map(seller),
+        }
+    }
+
+    #[test]
+    fn authorization_table() {
+        // (payload, made on, what the hub holds, expected refusal code or None)
+        let cases: Vec<(Payload, u128, Facts, Option<&str>)> = vec![
+            (created(), 1, facts(None, None), None),
+            (created(), 2, facts(None, None), Some("wrong_device")),
+            (created(), 1, facts(Some(1), None), None),
+            (created(), 1, facts(Some(2), None), Some("not_your_listing")),
+            (created_with_lot(), 1, facts(None, Some(1)), None),
+            (
+                created_with_lot(),
+                1,
+                facts(None, Some(2)),
+                Some("not_your_lot"),
+            ),
+            (edited(), 1, facts(Some(1), None), None),
+            (edited(), 1, facts(None, None), Some("unknown_listing")),
+            (edited(), 1, facts(Some(2), None), Some("not_your_listing")),
+            (edited(), 2, facts(Some(1), None), Some("wrong_device")),
+            (lot(), 1, facts(None, None), None),
+            (lot(), 1, facts(None, Some(1)), None),
+            (lot(), 1, facts(None, Some(2)), Some("not_your_lot")),
+            (sale(Unit::Jar), 1, facts(Some(1), None), None),
+            (sale(Unit::Piece), 1, facts(Some(1), None), None),
+            (
+                sale(Unit::Kg),
+                1,
+                facts(Some(1), None),
+                Some("unit_mismatch"),
+            ),
+            (
+                sale(Unit::Jar),
+                1,
+                facts(None, None),
+                Some("unknown_listing"),
+            ),
+            (
+                sale(Unit::Jar),
+                1,
+                facts(Some(2), None),
+                Some("not_your_listing"),
+            ),
+            (adjusted(), 1, facts(Some(1), None), None),
+            (adjusted(), 1, facts(None, None), Some("unknown_listing")),
+            (
+                adjusted(),
+                1,
+                facts(Some(2), None),
+                Some("not_your_listing"),
+            ),
+        ];
+        for (payload, made_on, facts, expected) in cases {
+            let op = op(device_id(made_on), payload);
+            let got = authorize(&op, me(), &facts).err().map(|r| r.code);
+            assert_eq!(
+                got.as_deref(),
+                expected,
+                "{:?} from device {made_on} with {facts:?}",
+                op.payload
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_are_sentences() {
+        let op = op(device_id(1), sale(Unit::Kg));
+        let refusal = authorize(&op, me(), &facts(Some(1), None)).unwrap_err();
+        assert!(refusal.message.ends_with('.'), "{}", refusal.message);
+        assert!(refusal.message.contains("kg") && refusal.message.contains("jar"));
+    }
+
+    #[test]
+    fn stamp_table() {
+        let now = 1_000_000_000;
+        // (sent wall ms, re-stamped?)
+        let cases = [
+            (now - 86_400_000, false),
+            (now, false),
+            (now + MAX_AHEAD_MS, false),
+            (now + MAX_AHEAD_MS + 1, true),
+            (now + 365 * 86_400_000, true),
+        ];
+        for (sent, restamped) in cases {
+            let mut clock = HybridClock::new(Hlc::ZERO);
+            let stamped = stamp(&mut clock, Hlc::from_wall_ms(sent), now);
+            assert_eq!(stamped.restamped, restamped, "sent at {sent}");
+            if restamped {
+                assert_eq!(stamped.hlc.wall_ms(), now);
+            } else {
+                assert_eq!(stamped.hlc, Hlc::from_wall_ms(sent));
+            }
+            // The hub's clock never runs more than the allowance ahead.
+            assert!(clock.last().wall_ms() <= now + MAX_AHEAD_MS);
+            assert!(clock.last() >= stamped.hlc);
+        }
+    }
+
+    #[test]
+    fn a_restamped_operation_orders_after_everything_the_hub_has_seen() {
+        let now = 5_000_000;
+        let mut clock = HybridClock::new(Hlc::ZERO);
+        let near = stamp(&mut clock, Hlc::from_wall_ms(now + 60_000), now);
+        let far = stamp(&mut clock, Hlc::from_wall_ms(now + 86_400_000), now);
+        assert!(far.restamped && far.hlc > near.hlc);
+    }
+}

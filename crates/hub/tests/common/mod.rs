@@ -1,0 +1,299 @@
+//! What every hub test shares: a hub serving in this process on a fresh data
+//! directory with a clock the test sets, typed requests, and operations
+//! built from the domain types the way a device builds them.
+
+#![allow(dead_code)] // each test binary uses its own part of this
+
+use std::sync::Arc;
+
+use chrono::DateTime;
+use highland_domain::wire::{
+    Ack, AckOutcome, EnrollResponse, ErrorBody, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+};
+use highland_domain::{
+    AdjustmentId, AdjustmentKind, Category, CheckedCode, DeviceId, Hlc, Listing, ListingField,
+    ListingId, ListingStatus, Operation, OperationId, Payload, PaymentMethod, Price, Quantity,
+    QuantityDelta, Sale, SaleId, ShortText, StockAdjustment, Title, Unit,
+};
+use highland_hub::admin::{self, NewSeller, SellerAdded};
+use highland_hub::{AppState, HubDb, ManualClock, RunningHub, SellerId, Storage, WallClock};
+use reqwest::StatusCode;
+use tempfile::TempDir;
+
+/// 2026-05-28T20:26:40Z: a fixed "now" for hubs whose clock tests control.
+pub const NOW_MS: u64 = 1_780_000_000_000;
+pub const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+
+pub struct TestHub {
+    pub url: String,
+    pub http: reqwest::Client,
+    pub db: Arc<HubDb>,
+    pub clock: Arc<ManualClock>,
+    pub dir: TempDir,
+    running: Option<RunningHub>,
+}
+
+/// A hub whose clock reads [`NOW_MS`] until the test moves it.
+pub async fn spawn_hub() -> TestHub {
+    spawn_hub_at(NOW_MS).await
+}
+
+pub async fn spawn_hub_at(now_ms: u64) -> TestHub {
+    let dir = tempfile::tempdir().unwrap();
+    spawn_hub_in(dir, now_ms).await
+}
+
+/// A hub on an existing data directory (for the admin commands' tests).
+pub async fn spawn_hub_in(dir: TempDir, now_ms: u64) -> TestHub {
+    let db = Arc::new(HubDb::open_dir(dir.path()).unwrap());
+    let clock = Arc::new(ManualClock::at(now_ms));
+    let state = AppState::new(db.clone(), clock.clone());
+    let running = highland_hub::start("127.0.0.1:0".parse().unwrap(), state)
+        .await
+        .unwrap();
+    TestHub {
+        url: running.url(),
+        http: reqwest::Client::new(),
+        db,
+        clock,
+        dir,
+        running: Some(running),
+    }
+}
+
+/// A device as the tests play it: its id and the token it was given.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: DeviceId,
+    pub token: String,
+    pub seller_id: String,
+}
+
+impl TestHub {
+    pub async fn stop(mut self) {
+        self.running.take().unwrap().stop().await.unwrap();
+    }
+
+    pub fn add_seller(&self, name: &str) -> SellerAdded {
+        let new = NewSeller {
+            name: ShortText::parse(name).unwrap(),
+            village: ShortText::parse("Yubeng").unwrap(),
+            phone: None,
+        };
+        admin::add_seller(self.db.as_ref(), new, self.clock.now_ms()).unwrap()
+    }
+
+    pub fn new_code(&self, seller_id: &str) -> String {
+        let seller: SellerId = seller_id.parse().unwrap();
+        admin::issue_device_code(self.db.as_ref(), seller, self.clock.now_ms())
+            .unwrap()
+            .code
+    }
+
+    pub async fn enroll(&self, code: &str, device: DeviceId) -> reqwest::Response {
+        self.http
+            .post(format!("{}/v1/enroll", self.url))
+            .json(&serde_json::json!({
+                "protocol": PROTOCOL_VERSION, "code": code, "device_id": device,
+            }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Enrolls a new device with `code`, which must work.
+    pub async fn enroll_ok(&self, code: &str) -> Device {
+        let id = DeviceId::new();
+        let response = self.enroll(code, id).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let enrolled: EnrollResponse = response.json().await.unwrap();
+        Device {
+            id,
+            token: enrolled.device_token,
+            seller_id: enrolled.seller_id,
+        }
+    }
+
+    /// A new seller with one enrolled device.
+    pub async fn seller_with_device(&self, name: &str) -> Device {
+        let seller = self.add_seller(name);
+        self.enroll_ok(&seller.code).await
+    }
+
+    /// Another enrolled device of the same seller.
+    pub async fn second_device(&self, of: &Device) -> Device {
+        let code = self.new_code(&of.seller_id);
+        self.enroll_ok(&code).await
+    }
+
+    pub fn request(&self, device: &Device, ops: Vec<Operation>, cursor: u64) -> SyncRequest {
+        SyncRequest {
+            protocol: PROTOCOL_VERSION,
+            device_id: device.id,
+            cursor,
+            operations: ops,
+            max_pull_bytes: 256 * 1024,
+        }
+    }
+
+    pub async fn post_sync(&self, token: Option<&str>, body: &SyncRequest) -> reqwest::Response {
+        let mut request = self.http.post(format!("{}/v1/sync", self.url)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// One sync that must succeed.
+    pub async fn sync_request(&self, device: &Device, request: &SyncRequest) -> SyncResponse {
+        let response = self.post_sync(Some(&device.token), request).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    pub async fn sync(&self, device: &Device, ops: Vec<Operation>, cursor: u64) -> SyncResponse {
+        let request = self.request(device, ops, cursor);
+        self.sync_request(device, &request).await
+    }
+
+    /// Pulls everything after `cursor`, page by page; returns the operations
+    /// and the final cursor.
+    pub async fn pull_all(&self, device: &Device, mut cursor: u64) -> (Vec<Operation>, u64) {
+        let mut ops = Vec::new();
+        loop {
+            let response = self.sync(device, vec![], cursor).await;
+            ops.extend(response.operations);
+            cursor = response.cursor;
+            if !response.more {
+                return (ops, cursor);
+            }
+        }
+    }
+
+    pub async fn assert_healthy(&self) {
+        let response = self
+            .http
+            .get(format!("{}/healthz", self.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.text().await.unwrap(), "ok");
+    }
+
+    pub fn listing(&self, id: ListingId) -> highland_hub::ListingView {
+        self.db
+            .listings(None)
+            .unwrap()
+            .into_iter()
+            .find(|l| l.id == id.to_string())
+            .expect("the hub has the listing")
+    }
+}
+
+/// Reads an error response, checking its status and code.
+pub async fn expect_error(
+    response: reqwest::Response,
+    status: StatusCode,
+    code: &str,
+) -> ErrorBody {
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json"),
+    );
+    assert_eq!(response.status(), status);
+    let body: ErrorBody = response.json().await.unwrap();
+    assert_eq!(body.code, code, "{}", body.message);
+    assert!(!body.message.is_empty());
+    body
+}
+
+pub fn applied(ack: &Ack) -> bool {
+    matches!(ack.outcome, AckOutcome::Applied { .. })
+}
+
+pub fn refusal_code(ack: &Ack) -> Option<&str> {
+    match &ack.outcome {
+        AckOutcome::Refused { reason } => Some(&reason.code),
+        AckOutcome::Applied { .. } => None,
+    }
+}
+
+pub fn op(device: &Device, wall_ms: u64, payload: Payload) -> Operation {
+    Operation {
+        id: OperationId::new(),
+        device_id: device.id,
+        hlc: Hlc::from_wall_ms(wall_ms),
+        payload,
+    }
+}
+
+pub fn new_listing(title: &str, unit: Unit, price_fen: i64) -> Listing {
+    Listing {
+        id: ListingId::new(),
+        title: Title::parse(title).unwrap(),
+        category: Category::Honey,
+        unit,
+        price: Price::from_fen(price_fen).unwrap(),
+        status: ListingStatus::Listed,
+        description: None,
+        lot_id: None,
+    }
+}
+
+pub fn created(listing: &Listing) -> Payload {
+    Payload::ListingCreated {
+        listing: listing.clone(),
+    }
+}
+
+pub fn received(listing: &Listing, base: i64) -> Payload {
+    Payload::StockAdjusted {
+        adjustment: StockAdjustment {
+            id: AdjustmentId::new(),
+            listing_id: listing.id,
+            kind: AdjustmentKind::Received,
+            change: QuantityDelta::from_base(base, listing.unit).unwrap(),
+            reason: None,
+            at: DateTime::from_timestamp_millis(NOW_MS as i64).unwrap(),
+        },
+    }
+}
+
+pub fn sold(listing: &Listing, base: i64) -> Payload {
+    Payload::SaleRecorded {
+        sale: Sale {
+            id: SaleId::new(),
+            listing_id: listing.id,
+            quantity: Quantity::from_base(base, listing.unit).unwrap(),
+            unit_price: listing.price,
+            payment: PaymentMethod::Wechat,
+            buyer: None,
+            sold_at: DateTime::from_timestamp_millis(NOW_MS as i64).unwrap(),
+        },
+    }
+}
+
+pub fn priced(listing: &Listing, fen: i64) -> Payload {
+    Payload::ListingEdited {
+        listing_id: listing.id,
+        changes: vec![ListingField::Price(Price::from_fen(fen).unwrap())],
+    }
+}
+
+pub fn retitled(listing: &Listing, title: &str) -> Payload {
+    Payload::ListingEdited {
+        listing_id: listing.id,
+        changes: vec![ListingField::Title(Title::parse(title).unwrap())],
+    }
+}
+
+/// A code with a correct check character that no hub issued.
+pub fn unissued_code() -> String {
+    CheckedCode::from_random(&[7, 7, 7, 7, 7, 7, 7, 7], 8).grouped()
+}
