@@ -45,9 +45,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(dir) => dir,
         None => default_data_dir()?,
     };
-    let mut store = highland_engine::Store::open_dir(&dir)
+    let store = highland_engine::Store::open_dir(&dir)
         .with_context(|| format!("cannot open the data in {}", dir.display()))?;
-    commands::run(&mut store, cli.command)
+    commands::run(store, cli.command)
 }
 
 fn default_data_dir() -> anyhow::Result<PathBuf> {

@@ -68,7 +68,18 @@ fn json_field_names_are_the_documented_ones() {
     );
     assert_eq!(
         keys(&d.json(&["status"])),
-        ["device_id", "listings", "lots", "pending_ops", "sales"]
+        [
+            "device_id",
+            "hub",
+            "last_error",
+            "last_sync_at",
+            "listings",
+            "lots",
+            "pending_ops",
+            "refused_ops",
+            "sales",
+            "seller_id"
+        ]
     );
 }
 

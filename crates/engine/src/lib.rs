@@ -20,6 +20,7 @@ mod remote;
 mod rows;
 mod sales;
 mod store;
+pub mod sync;
 pub mod views;
 
 pub use clock::{Clock, ManualClock, SystemClock};

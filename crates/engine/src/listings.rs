@@ -33,7 +33,7 @@ impl Store {
     /// the same transaction.
     pub fn add_listing(&mut self, new: NewListing) -> Result<ListingId> {
         let id = ListingId::new();
-        let now = self.clock().now();
+        let now = self.now();
         self.record(|tx| {
             if let Some(lot) = new.lot_id {
                 lots::require(tx, lot)?;
@@ -96,7 +96,7 @@ impl Store {
         reason: Option<Reason>,
     ) -> Result<AdjustmentId> {
         let adjustment_id = AdjustmentId::new();
-        let now = self.clock().now();
+        let now = self.now();
         self.record(|tx| {
             let unit = listing_unit(tx, id)?;
             let change = in_unit(change.base(), change.unit(), unit)?;

@@ -13,7 +13,7 @@ impl Store {
     /// The device's clock moves past every timestamp it sees, so its next
     /// write orders after them even if its wall clock is behind.
     pub fn apply_remote(&mut self, ops: &[Operation]) -> Result<usize> {
-        let wall_ms = u64::try_from(self.clock().now().timestamp_millis()).unwrap_or(0);
+        let wall_ms = u64::try_from(self.now().timestamp_millis()).unwrap_or(0);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

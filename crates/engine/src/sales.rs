@@ -30,7 +30,7 @@ impl Store {
     /// transaction, so two sales at once cannot both take the last kilogram.
     pub fn record_sale(&mut self, new: NewSale) -> Result<SaleId> {
         let id = SaleId::new();
-        let sold_at = self.clock().now();
+        let sold_at = self.now();
         self.record(|tx| {
             let (unit, price): (String, i64) = tx
                 .query_row(

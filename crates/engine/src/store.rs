@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use highland_domain::{DeviceId, Hlc, HybridClock, Operation, OperationId, Payload};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
@@ -16,6 +17,8 @@ pub struct Store {
     pub(crate) conn: Connection,
     device_id: DeviceId,
     clock: Arc<dyn Clock>,
+    /// Hub time minus the device clock, when the device clock is known wrong.
+    clock_offset_ms: i64,
     path: PathBuf,
 }
 
@@ -39,10 +42,16 @@ impl Store {
         let device_id = device_id
             .parse()
             .map_err(|_| StoreError::BadRecord(format!("device id {device_id:?}")))?;
+        let clock_offset_ms: i64 = conn.query_row(
+            "SELECT clock_offset_ms FROM sync_state WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(Store {
             conn,
             device_id,
             clock,
+            clock_offset_ms,
             path: path.to_owned(),
         })
     }
@@ -55,8 +64,19 @@ impl Store {
         &self.path
     }
 
-    pub fn clock(&self) -> &dyn Clock {
+    /// The time to record: the device's clock, corrected by what the hub
+    /// said when the two differ by minutes.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now() + chrono::Duration::milliseconds(self.clock_offset_ms)
+    }
+
+    /// The device's own clock, uncorrected.
+    pub fn device_clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+
+    pub(crate) fn set_clock_offset(&mut self, offset_ms: i64) {
+        self.clock_offset_ms = offset_ms;
     }
 
     /// Runs one local write: `build` checks the request against the stored
@@ -68,11 +88,11 @@ impl Store {
         &mut self,
         build: impl FnOnce(&Transaction<'_>) -> Result<Vec<Payload>>,
     ) -> Result<Vec<Operation>> {
+        let wall_ms = u64::try_from(self.now().timestamp_millis()).unwrap_or(0);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let payloads = build(&tx)?;
-        let wall_ms = u64::try_from(self.clock.now().timestamp_millis()).unwrap_or(0);
         let mut clock = HybridClock::new(read_hlc(&tx)?);
         let mut ops = Vec::with_capacity(payloads.len());
         for payload in payloads {

@@ -125,3 +125,29 @@ fn a_store_from_a_newer_highland_is_refused_untouched() {
     assert!(err.to_string().contains("newer Highland"));
     assert_eq!(bytes(&path), before);
 }
+
+#[test]
+fn a_store_from_schema_1_is_upgraded_with_its_data_intact() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("highland.db");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(include_str!("fixtures/schema_v1.sql"))
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+
+    let listings = store.listings().unwrap();
+    assert_eq!(listings.len(), 1);
+    assert_eq!(listings[0].title, "གཡག་ཤ 牦牛肉");
+    assert_eq!(listings[0].price_fen, 7000);
+    assert_eq!(listings[0].stock, 7_500);
+    assert_eq!(store.sales().unwrap().len(), 1);
+    assert_eq!(store.lots().unwrap()[0].village, "ཡུ་བེང 雨崩村");
+    assert_eq!(store.pending_count().unwrap(), 5);
+    assert_eq!(store.sync_status().unwrap().cursor, 0);
+    let version: u32 = Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, LATEST_VERSION);
+}

@@ -7,6 +7,7 @@ mod lot;
 mod sale;
 mod status;
 mod stock;
+mod sync;
 
 use clap::Subcommand;
 use highland_engine::Store;
@@ -31,15 +32,43 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Join a hub with a one-time code from its staff or a trainer.
+    Enroll {
+        /// The hub's address, such as http://192.168.1.10:7878
+        #[arg(long, value_name = "URL")]
+        hub: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send what waits and fetch what is new, retrying through a bad link.
+    Sync {
+        #[arg(long)]
+        json: bool,
+        /// Give up after this many seconds (default: keep trying)
+        #[arg(long, value_name = "SECS")]
+        timeout: Option<u64>,
+        /// Keep syncing: after every local write, on a timer, and with
+        /// backoff while the hub is unreachable
+        #[arg(long)]
+        watch: bool,
+    },
 }
 
-pub fn run(store: &mut Store, command: Command) -> anyhow::Result<()> {
+pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Listing(c) => listing::run(store, c),
-        Command::Lot(c) => lot::run(store, c),
-        Command::Sale(c) => sale::run(store, c),
-        Command::Stock(c) => stock::run(store, c),
-        Command::Status { json } => status::run(store, json),
+        Command::Listing(c) => listing::run(&mut store, c),
+        Command::Lot(c) => lot::run(&mut store, c),
+        Command::Sale(c) => sale::run(&mut store, c),
+        Command::Stock(c) => stock::run(&mut store, c),
+        Command::Status { json } => status::run(&mut store, json),
+        Command::Enroll { hub, code, json } => sync::enroll(store, &hub, &code, json),
+        Command::Sync {
+            json,
+            timeout,
+            watch,
+        } => sync::run(store, json, timeout, watch),
     }
 }
 

@@ -1,15 +1,45 @@
 use highland_engine::Store;
+use serde_json::json;
 
 use super::print_json;
 
 pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
     let status = store.status()?;
+    let sync = store.sync_status()?;
     if json {
-        return print_json(&status);
+        return print_json(&json!({
+            "device_id": status.device_id,
+            "listings": status.listings,
+            "lots": status.lots,
+            "sales": status.sales,
+            "pending_ops": status.pending_ops,
+            "hub": sync.hub,
+            "seller_id": sync.seller_id,
+            "last_sync_at": sync.last_sync_at,
+            "last_error": sync.last_error,
+            "refused_ops": sync.refused,
+        }));
     }
     println!("listings:         {}", status.listings);
     println!("lots:             {}", status.lots);
     println!("sales:            {}", status.sales);
     println!("waiting for hub:  {}", status.pending_ops);
+    match &sync.hub {
+        Some(hub) => println!("hub:              {hub}"),
+        None => println!("hub:              not enrolled"),
+    }
+    println!(
+        "last sync:        {}",
+        sync.last_sync_at.as_deref().unwrap_or("never")
+    );
+    if let Some(error) = &sync.last_error {
+        println!("last problem:     {error}");
+    }
+    for refused in &sync.refused {
+        println!(
+            "refused by hub:   {} {}: {}",
+            refused.entity, refused.entity_id, refused.message
+        );
+    }
     Ok(())
 }

@@ -5,7 +5,10 @@
 /// from another program is recognised and left alone.
 pub const APPLICATION_ID: i32 = 0x484C_4431;
 
-pub(crate) const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_sync.sql"),
+];
 
 /// The schema version this build writes; a database above it is refused.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

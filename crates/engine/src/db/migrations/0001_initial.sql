@@ -55,7 +55,8 @@ CREATE TABLE sales (
     hlc            INTEGER NOT NULL,
     device_id      TEXT    NOT NULL
 );
-CREATE INDEX sales_by_listing ON sales (listing_id);
+-- Covering: stock is summed from the index alone.
+CREATE INDEX sales_by_listing ON sales (listing_id, quantity);
 CREATE INDEX sales_by_time ON sales (hlc);
 
 CREATE TABLE stock_adjustments (
@@ -69,7 +70,7 @@ CREATE TABLE stock_adjustments (
     hlc        INTEGER NOT NULL,
     device_id  TEXT    NOT NULL
 );
-CREATE INDEX stock_adjustments_by_listing ON stock_adjustments (listing_id);
+CREATE INDEX stock_adjustments_by_listing ON stock_adjustments (listing_id, change);
 
 -- Every local write appends its operation here in the same transaction.
 CREATE TABLE outbox (

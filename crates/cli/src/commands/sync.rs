@@ -1,0 +1,95 @@
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use highland_domain::CheckedCode;
+use highland_engine::Store;
+use highland_engine::sync::{self, SyncEvent, SyncOptions, SyncReport};
+
+/// How often `--watch` looks for local writes, and syncs anyway.
+const WATCH_POLL: Duration = Duration::from_secs(1);
+const WATCH_TIMER: Duration = Duration::from_secs(60);
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+pub fn enroll(store: Store, hub: &str, code: &str, json: bool) -> anyhow::Result<()> {
+    let code = CheckedCode::parse(code)?;
+    let store = Mutex::new(store);
+    let enrollment = runtime()?.block_on(sync::enroll(&store, hub, code))?;
+    if json {
+        super::print_json(&serde_json::json!({
+            "hub": enrollment.hub_url,
+            "seller_id": enrollment.seller_id,
+            "seller_name": enrollment.seller_name,
+            "village": enrollment.village,
+        }))
+    } else {
+        println!(
+            "enrolled as {} ({}) with {}",
+            enrollment.seller_name, enrollment.village, enrollment.hub_url
+        );
+        Ok(())
+    }
+}
+
+pub fn run(store: Store, json: bool, timeout: Option<u64>, watch: bool) -> anyhow::Result<()> {
+    let deadline = timeout.map(|s| Instant::now() + Duration::from_secs(s));
+    let store = Mutex::new(store);
+    let rt = runtime()?;
+    let options = SyncOptions {
+        deadline,
+        ..SyncOptions::default()
+    };
+    let mut on_event = |event: SyncEvent| {
+        if let SyncEvent::Retrying { error, wait } = event {
+            eprintln!("retrying in {:.1} s: {error}", wait.as_secs_f64());
+        }
+    };
+    if !watch {
+        let report = rt.block_on(sync::sync(&store, &options, &mut on_event))?;
+        return print_report(&report, json);
+    }
+    rt.block_on(async {
+        loop {
+            let report = sync::sync(&store, &options, &mut on_event).await?;
+            print_report(&report, json)?;
+            // Sync again after the next local write, or on the timer.
+            let rested = Instant::now();
+            loop {
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return Ok(());
+                }
+                tokio::time::sleep(WATCH_POLL).await;
+                let pending = store
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .pending_count()?;
+                if pending > 0 || rested.elapsed() >= WATCH_TIMER {
+                    break;
+                }
+            }
+        }
+    })
+}
+
+fn print_report(report: &SyncReport, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        println!(
+            "pushed {}, pulled {}, refused {} in {} round trip{} ({} bytes up, {} retries); {} waiting",
+            report.pushed,
+            report.pulled,
+            report.refused,
+            report.round_trips,
+            if report.round_trips == 1 { "" } else { "s" },
+            report.bytes_up,
+            report.retries,
+            report.pending_ops,
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! Sync with the hub.
+//!
+//! The lifecycle of one sync, which `sync` runs to completion:
+//! 1. Read the oldest pending operations from the outbox (a batch sized for
+//!    the link) and the cursor: how far into the hub's log this device has
+//!    committed what it pulled.
+//! 2. POST them in one compressed request. The hub applies each at most once
+//!    (by operation id), answers an acknowledgement or a refusal for each, and
+//!    sends a page of its log after the cursor that this device may see.
+//! 3. Commit the answer in one transaction: acknowledged operations leave the
+//!    queue, refused ones stay visible with the hub's reason, pulled
+//!    operations are applied by the same rules as local writes, and the cursor
+//!    moves. A crash or a lost response before this point costs a retry only.
+//! 4. Repeat until nothing is pending and the hub has nothing more; while the
+//!    hub is unreachable, wait with exponential backoff and jitter, and send
+//!    smaller batches, until the deadline.
+
+mod backoff;
+mod session;
+mod state;
+mod transport;
+
+pub use backoff::Backoff;
+pub use session::{SyncError, SyncEvent, SyncOptions, SyncReport, enroll, sync};
+pub use state::{Committed, Enrollment, MAX_CLOCK_AHEAD_MS, RefusedOp, SyncStatus};
+pub use transport::{HubClient, HubError};

@@ -1,0 +1,252 @@
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use highland_domain::wire::{EnrollRequest, PROTOCOL_VERSION, SyncRequest};
+use highland_domain::{CheckedCode, OperationId};
+use serde::Serialize;
+use thiserror::Error;
+
+use super::backoff::Backoff;
+use super::state::Enrollment;
+use super::transport::{HubClient, HubError};
+use crate::{Store, StoreError};
+
+/// The most operations one request carries, whatever their size.
+const MAX_OPS_PER_PUSH: usize = 500;
+/// Batch sizes in bytes of uncompressed JSON; zstd shrinks them about five
+/// times. The smallest crosses the mountain uplink in about a second.
+const MIN_BATCH: usize = 4 * 1024;
+const START_BATCH: usize = 32 * 1024;
+const MAX_BATCH: usize = 256 * 1024;
+
+#[derive(Debug, Error)]
+pub enum SyncError {
+    #[error(
+        "this device is not enrolled with a hub yet; run `highland enroll --hub URL --code CODE`"
+    )]
+    NotEnrolled,
+    #[error(
+        "the hub no longer accepts this device's token; enroll it again with a new code from the hub"
+    )]
+    Unauthorized,
+    #[error("{message}")]
+    Refused { code: String, message: String },
+    #[error("the sync did not finish in time: {last_error}")]
+    TimedOut { last_error: String },
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// A stable name for the kind of error, for front ends that translate.
+    pub fn code(&self) -> &str {
+        match self {
+            SyncError::NotEnrolled => "not_enrolled",
+            SyncError::Unauthorized => "unauthorized",
+            SyncError::Refused { code, .. } => code,
+            SyncError::TimedOut { .. } => "timed_out",
+            SyncError::Hub(_) => "hub",
+            SyncError::Store(e) => e.code(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Give up (with [`SyncError::TimedOut`]) when this moment passes.
+    pub deadline: Option<Instant>,
+    pub first_wait: Duration,
+    pub max_wait: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            deadline: None,
+            first_wait: Duration::from_millis(500),
+            max_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What a sync did, reported as it goes and at the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Operations the hub acknowledged.
+    pub pushed: u64,
+    /// Operations the hub refused for good.
+    pub refused: u64,
+    /// Operations pulled from the hub and new here.
+    pub pulled: u64,
+    /// Requests that got an answer.
+    pub round_trips: u32,
+    /// Requests that failed and were retried.
+    pub retries: u32,
+    /// Compressed request bodies sent, including those of failed attempts.
+    pub bytes_up: u64,
+    pub pending_ops: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncEvent {
+    Started { pending_ops: u64 },
+    Progress(SyncReport),
+    Retrying { error: String, wait: Duration },
+    Finished(SyncReport),
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    // A panic while holding the store left no half-done transaction behind
+    // (SQLite rolled it back), so the store is still good to use.
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Exchanges a one-time enrollment code for this device's token and keeps it.
+pub async fn enroll(
+    store: &Mutex<Store>,
+    hub_url: &str,
+    code: CheckedCode,
+) -> Result<Enrollment, SyncError> {
+    let client = HubClient::new(hub_url)?;
+    let device_id = lock(store).device_id();
+    let response = client
+        .enroll(&EnrollRequest {
+            protocol: PROTOCOL_VERSION,
+            code,
+            device_id,
+        })
+        .await
+        .map_err(|e| match e {
+            HubError::Refused { code, message, .. } => SyncError::Refused { code, message },
+            other => other.into(),
+        })?;
+    let enrollment = Enrollment {
+        hub_url: client.base_url().to_owned(),
+        seller_id: response.seller_id,
+        seller_name: response.seller_name,
+        village: response.village,
+        device_token: response.device_token,
+    };
+    lock(store).save_enrollment(&enrollment)?;
+    Ok(enrollment)
+}
+
+/// Runs one sync to completion: everything pending pushed (or refused) and
+/// everything the hub has for this device pulled. Retries through a bad link
+/// until `options.deadline`.
+pub async fn sync(
+    store: &Mutex<Store>,
+    options: &SyncOptions,
+    on_event: &mut (dyn FnMut(SyncEvent) + Send),
+) -> Result<SyncReport, SyncError> {
+    let enrollment = lock(store).enrollment()?.ok_or(SyncError::NotEnrolled)?;
+    let client = HubClient::new(&enrollment.hub_url)?;
+    let device_id = lock(store).device_id();
+    let mut report = SyncReport {
+        pending_ops: lock(store).pending_count()?,
+        ..SyncReport::default()
+    };
+    on_event(SyncEvent::Started {
+        pending_ops: report.pending_ops,
+    });
+    let mut backoff = Backoff::new(options.first_wait, options.max_wait);
+    let mut batch = START_BATCH;
+    let mut pull_page = START_BATCH * 2;
+
+    loop {
+        let (operations, cursor) = lock(store).next_push(batch, MAX_OPS_PER_PUSH)?;
+        let sent: Vec<OperationId> = operations.iter().map(|op| op.id).collect();
+        let request = SyncRequest {
+            protocol: PROTOCOL_VERSION,
+            device_id,
+            cursor,
+            operations,
+            max_pull_bytes: pull_page as u32,
+        };
+        let asked_at = Instant::now();
+        let device_time = lock(store).device_clock().now();
+        match client.sync(&enrollment.device_token, &request).await {
+            Ok((response, traffic)) => {
+                report.bytes_up += traffic.body_bytes;
+                report.round_trips += 1;
+                // The hub's clock read about half a round trip before the answer came.
+                let half_trip =
+                    chrono::Duration::from_std(asked_at.elapsed() / 2).unwrap_or_default();
+                let offset_ms =
+                    response.hub_time_ms as i64 - (device_time + half_trip).timestamp_millis();
+                let done = lock(store).commit_sync(&sent, &response, offset_ms)?;
+                report.pushed += done.acked;
+                report.refused += done.refused;
+                report.pulled += done.pulled;
+                report.pending_ops = lock(store).pending_count()?;
+                backoff.reset();
+                batch = (batch * 2).min(MAX_BATCH);
+                pull_page = (pull_page * 2).min(MAX_BATCH * 2);
+                on_event(SyncEvent::Progress(report.clone()));
+                if report.pending_ops == 0 && !response.more {
+                    on_event(SyncEvent::Finished(report.clone()));
+                    return Ok(report);
+                }
+            }
+            Err(error) => {
+                report.bytes_up += request_size_hint(&request);
+                let error = classify(error, &mut batch)?;
+                report.retries += 1;
+                let message = error.to_string();
+                // Best effort: the reason is for the seller's eyes, not the sync.
+                let _ = lock(store).note_sync_error(&message);
+                batch = (batch / 2).max(MIN_BATCH);
+                pull_page = (pull_page / 2).max(MIN_BATCH * 2);
+                let wait = backoff.next_wait(rand::random::<f64>());
+                let wait = match options.deadline {
+                    Some(deadline) => {
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        if left.is_zero() {
+                            return Err(SyncError::TimedOut {
+                                last_error: message,
+                            });
+                        }
+                        wait.min(left)
+                    }
+                    None => wait,
+                };
+                on_event(SyncEvent::Retrying {
+                    error: message,
+                    wait,
+                });
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
+/// Sorts a failed request into "try again" (returned) and "stop" (the error).
+fn classify(error: HubError, batch: &mut usize) -> Result<HubError, SyncError> {
+    match &error {
+        _ if error.is_retryable() => Ok(error),
+        HubError::Refused { status: 401, .. } => Err(SyncError::Unauthorized),
+        HubError::Refused { status: 413, .. } if *batch > MIN_BATCH => {
+            // Too large for this hub: the retry halves the batch.
+            *batch = MIN_BATCH.max(*batch / 2) * 2;
+            Ok(error)
+        }
+        HubError::Refused { code, message, .. } => Err(SyncError::Refused {
+            code: code.clone(),
+            message: message.clone(),
+        }),
+        _ => Err(error.into()),
+    }
+}
+
+/// Failed attempts may have put their body on the wire, in part or whole;
+/// count it, so reports never understate what a bad link cost.
+fn request_size_hint(request: &SyncRequest) -> u64 {
+    serde_json::to_vec(request)
+        .ok()
+        .and_then(|json| zstd::encode_all(json.as_slice(), 3).ok())
+        .map_or(0, |z| z.len() as u64)
+}

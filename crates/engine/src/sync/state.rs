@@ -1,0 +1,328 @@
+//! The store's side of sync: what to send next, and committing what came
+//! back. Committing is one transaction: acknowledgements, pulled operations
+//! and the new cursor land together or not at all, so a crash or a lost
+//! response costs a retry and never a lost or doubled operation.
+
+use highland_domain::wire::{AckOutcome, Refusal, SyncResponse};
+use highland_domain::{Hlc, HybridClock, Operation, OperationId, Payload};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+use crate::store::{read_hlc, write_hlc};
+use crate::{Result, Store, StoreError, apply};
+
+/// How far ahead of the hub a device's timestamps may run before the hub
+/// re-stamps them; mirrors the hub's bound, used to reset a clock that ran ahead.
+pub const MAX_CLOCK_AHEAD_MS: u64 = 10 * 60 * 1000;
+
+/// A clock difference smaller than this is network delay, not a wrong clock.
+const CLOCK_OFFSET_THRESHOLD_MS: i64 = 2 * 60 * 1000;
+
+/// What the device keeps from enrolling with a hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    pub hub_url: String,
+    pub seller_id: String,
+    pub seller_name: String,
+    pub village: String,
+    pub device_token: String,
+}
+
+/// An operation the hub refused for good, kept visible to the seller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedOp {
+    pub op_id: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// Where sync stands, for `status` and the app's sync bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub hub: Option<String>,
+    pub seller_id: Option<String>,
+    pub cursor: u64,
+    pub last_sync_at: Option<String>,
+    pub last_error: Option<String>,
+    pub pending_ops: u64,
+    pub refused: Vec<RefusedOp>,
+}
+
+/// What one committed round trip changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Committed {
+    pub acked: u64,
+    pub refused: u64,
+    pub pulled: u64,
+}
+
+impl Store {
+    pub fn enrollment(&self) -> Result<Option<Enrollment>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT hub_url, seller_id, seller_name, village, device_token
+                 FROM sync_state WHERE id = 1 AND device_token IS NOT NULL",
+                [],
+                |r| {
+                    Ok(Enrollment {
+                        hub_url: r.get(0)?,
+                        seller_id: r.get(1)?,
+                        seller_name: r.get(2)?,
+                        village: r.get(3)?,
+                        device_token: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(row)
+    }
+
+    /// Keeps what enrolling returned. Enrolling with another hub starts its
+    /// log from the beginning; everything recorded so far is sent there.
+    pub fn save_enrollment(&mut self, e: &Enrollment) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let previous: Option<String> =
+            tx.query_row("SELECT hub_url FROM sync_state WHERE id = 1", [], |r| {
+                r.get(0)
+            })?;
+        if previous.as_deref() != Some(e.hub_url.as_str()) {
+            tx.execute(
+                "UPDATE sync_state SET cursor = 0, last_sync_at = NULL, last_error = NULL WHERE id = 1",
+                [],
+            )?;
+            tx.execute(
+                "UPDATE outbox SET state = 'pending', refusal = NULL WHERE state <> 'pending'",
+                [],
+            )?;
+        }
+        tx.execute(
+            "UPDATE sync_state SET hub_url = ?1, seller_id = ?2, seller_name = ?3, village = ?4,
+                    device_token = ?5
+             WHERE id = 1",
+            params![
+                e.hub_url,
+                e.seller_id,
+                e.seller_name,
+                e.village,
+                e.device_token
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let (hub, seller_id, cursor, last_sync_at, last_error) = self.conn.query_row(
+            "SELECT hub_url, seller_id, cursor, last_sync_at, last_error FROM sync_state WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            },
+        )?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT op_id, entity_kind, entity_id, refusal FROM outbox
+             WHERE state = 'refused' ORDER BY seq",
+        )?;
+        let refused = stmt
+            .query_and_then([], |r| -> Result<RefusedOp> {
+                let refusal: String = r.get(3)?;
+                let refusal: Refusal = serde_json::from_str(&refusal)
+                    .map_err(|e| StoreError::BadRecord(format!("refusal: {e}")))?;
+                Ok(RefusedOp {
+                    op_id: r.get(0)?,
+                    entity: r.get(1)?,
+                    entity_id: r.get(2)?,
+                    code: refusal.code,
+                    message: refusal.message,
+                })
+            })?
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SyncStatus {
+            hub,
+            seller_id,
+            cursor: cursor as u64,
+            last_sync_at,
+            last_error,
+            pending_ops: self.pending_count()?,
+            refused,
+        })
+    }
+
+    /// The oldest pending operations whose JSON adds up to about `max_bytes`
+    /// (always at least one), and the cursor to send with them.
+    pub fn next_push(&self, max_bytes: usize, max_ops: usize) -> Result<(Vec<Operation>, u64)> {
+        let cursor: i64 =
+            self.conn
+                .query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1",
+        )?;
+        let mut rows = stmt.query([max_ops as i64])?;
+        let mut ops = Vec::new();
+        let mut size = 0;
+        while let Some(row) = rows.next()? {
+            let body: String = row.get(0)?;
+            if !ops.is_empty() && size + body.len() > max_bytes {
+                break;
+            }
+            size += body.len();
+            ops.push(
+                serde_json::from_str(&body)
+                    .map_err(|e| StoreError::BadRecord(format!("outbox entry: {e}")))?,
+            );
+        }
+        Ok((ops, cursor as u64))
+    }
+
+    /// Commits one sync response: marks what the hub acknowledged or refused,
+    /// applies what it sent, and moves the cursor, in one transaction.
+    pub fn commit_sync(
+        &mut self,
+        sent: &[OperationId],
+        response: &SyncResponse,
+        clock_offset_ms: i64,
+    ) -> Result<Committed> {
+        let wall_ms = u64::try_from(self.now().timestamp_millis()).unwrap_or(0);
+        let now = crate::rows::format_time(self.now());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut clock = HybridClock::new(read_hlc(&tx)?);
+        let mut newest_seen = Hlc::ZERO;
+        let mut done = Committed::default();
+
+        for ack in &response.acks {
+            if !sent.contains(&ack.op_id) {
+                return Err(StoreError::BadRecord(format!(
+                    "the hub acknowledged {} which was not sent",
+                    ack.op_id
+                )));
+            }
+            match &ack.outcome {
+                AckOutcome::Applied { hlc } => {
+                    done.acked += tx.execute(
+                        "UPDATE outbox SET state = 'acked' WHERE op_id = ?1 AND state = 'pending'",
+                        [ack.op_id.to_string()],
+                    )? as u64;
+                    if let Some(restamped) = hlc {
+                        // The hub moved a timestamp that ran ahead of its clock;
+                        // merge this write at the hub's time, as every replica will.
+                        tx.execute(
+                            "UPDATE field_versions SET hlc = ?1 WHERE op_id = ?2",
+                            params![restamped.as_i64(), ack.op_id.to_string()],
+                        )?;
+                        restamp(&tx, ack.op_id, *restamped)?;
+                        newest_seen = newest_seen.max(*restamped);
+                    }
+                }
+                AckOutcome::Refused { reason } => {
+                    let refusal = serde_json::to_string(reason)
+                        .map_err(|e| StoreError::BadRecord(e.to_string()))?;
+                    done.refused += tx.execute(
+                        "UPDATE outbox SET state = 'refused', refusal = ?2
+                         WHERE op_id = ?1 AND state = 'pending'",
+                        params![ack.op_id.to_string(), refusal],
+                    )? as u64;
+                }
+            }
+        }
+
+        for op in &response.operations {
+            if apply::apply(&tx, op)? {
+                done.pulled += 1;
+            }
+            newest_seen = newest_seen.max(op.hlc);
+        }
+        clock.observe(newest_seen, wall_ms);
+
+        let pending: i64 = tx.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?;
+        if pending == 0 && clock.last().wall_ms() > response.hub_time_ms + MAX_CLOCK_AHEAD_MS {
+            // This device's clock ran ahead and the hub has re-stamped all it
+            // sent; come back to the hub's time so new writes are not re-stamped.
+            clock = HybridClock::new(Hlc::from_wall_ms(response.hub_time_ms).max(newest_seen));
+        }
+        write_hlc(&tx, clock.last())?;
+        let offset = if clock_offset_ms.abs() >= CLOCK_OFFSET_THRESHOLD_MS {
+            clock_offset_ms
+        } else {
+            0
+        };
+        tx.execute(
+            "UPDATE sync_state SET cursor = ?1, last_sync_at = ?2, last_error = NULL,
+                    clock_offset_ms = ?3
+             WHERE id = 1",
+            params![response.cursor as i64, now, offset],
+        )?;
+        tx.commit()?;
+        self.set_clock_offset(offset);
+        Ok(done)
+    }
+
+    /// Remembers why the last attempt failed, for `status` and the app.
+    pub fn note_sync_error(&mut self, message: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_state SET last_error = ?1 WHERE id = 1",
+            [message],
+        )?;
+        Ok(())
+    }
+}
+
+/// Moves everything this device wrote with `op_id` to the hub's timestamp,
+/// so its merge order and its place in lists match every other replica.
+fn restamp(conn: &rusqlite::Connection, op_id: OperationId, hlc: Hlc) -> Result<()> {
+    let id = op_id.to_string();
+    let body: String = conn.query_row("SELECT body FROM outbox WHERE op_id = ?1", [&id], |r| {
+        r.get(0)
+    })?;
+    let mut op: Operation = serde_json::from_str(&body)
+        .map_err(|e| StoreError::BadRecord(format!("outbox entry: {e}")))?;
+    op.hlc = hlc;
+    let body = serde_json::to_string(&op).map_err(|e| StoreError::BadRecord(e.to_string()))?;
+    conn.execute(
+        "UPDATE outbox SET hlc = ?1, body = ?2 WHERE op_id = ?3",
+        params![hlc.as_i64(), body, id],
+    )?;
+    conn.execute(
+        "UPDATE field_versions SET hlc = ?1 WHERE op_id = ?2",
+        params![hlc.as_i64(), id],
+    )?;
+    let (sql, entity) = match &op.payload {
+        Payload::ListingCreated { listing } => (
+            "UPDATE listings SET created_hlc = ?1 WHERE id = ?2",
+            listing.id.to_string(),
+        ),
+        Payload::LotRecorded { lot } => (
+            "UPDATE lots SET created_hlc = ?1 WHERE id = ?2",
+            lot.id.to_string(),
+        ),
+        Payload::SaleRecorded { sale } => (
+            "UPDATE sales SET hlc = ?1 WHERE id = ?2",
+            sale.id.to_string(),
+        ),
+        Payload::StockAdjusted { adjustment } => (
+            "UPDATE stock_adjustments SET hlc = ?1 WHERE id = ?2",
+            adjustment.id.to_string(),
+        ),
+        Payload::ListingEdited { .. } => return Ok(()),
+    };
+    conn.execute(sql, params![hlc.as_i64(), entity])?;
+    Ok(())
+}
