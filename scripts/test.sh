@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sets up and runs every check and test, as CI does: formatting, lints, and
+# the whole test suite with cargo-nextest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo nextest run"
+cargo nextest run --workspace --locked --profile ci
