@@ -14,6 +14,18 @@ use highland_engine::{NewListing, NewSale, Store};
 use rusqlite::{Connection, params};
 use tempfile::TempDir;
 
+/// A listing row as the baseline reads it: the same columns, no stock.
+type PlainListing = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 fn listing(title: String, stock: &str) -> NewListing {
     NewListing {
         title: Title::parse(&title).unwrap(),
@@ -119,16 +131,7 @@ fn list_listings(c: &mut Criterion) {
                      FROM listings ORDER BY created_hlc, id",
                 )
                 .unwrap();
-            let rows: Vec<(
-                String,
-                String,
-                String,
-                String,
-                i64,
-                String,
-                Option<String>,
-                Option<String>,
-            )> = stmt
+            let rows: Vec<PlainListing> = stmt
                 .query_map([], |r| {
                     Ok((
                         r.get(0)?,
