@@ -76,6 +76,10 @@ id_type!(
     OperationId
 );
 id_type!(
+    /// An order the buyer placed for a listing.
+    OrderId
+);
+id_type!(
     /// A device (tablet, desktop or CLI data directory); breaks HLC ties.
     DeviceId
 );
