@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
+use crate::{DomainError, Quantity};
 
 /// An amount of money in fen, never negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -121,6 +121,19 @@ impl Price {
 
     pub fn fen(self) -> i64 {
         self.0.fen()
+    }
+
+    /// This price per unit times `quantity`, rounded to the nearest fen (half
+    /// away from zero), since 0.333 kg at 68.50 yuan is not a whole number of
+    /// fen. Saturates at [`Money::MAX_FEN`], far above any village trade.
+    pub fn times(self, quantity: Quantity) -> Money {
+        let factor = i128::from(quantity.unit().factor());
+        let exact = i128::from(self.fen()) * i128::from(quantity.base());
+        let fen = (exact + factor / 2) / factor;
+        i64::try_from(fen)
+            .ok()
+            .and_then(|f| Money::from_fen(f).ok())
+            .unwrap_or(Money(Money::MAX_FEN))
     }
 }
 

@@ -1,13 +1,19 @@
 //! An operation is one local write as it is kept in the outbox and sent to
 //! the hub. Every operation carries its own id, so the hub applies it at most
 //! once however often a lost response makes the device send it again.
+//!
+//! Most operations are made on a device. Orders are the exception: staff
+//! place them and record receipt, payment and cancellation on the hub, which
+//! makes those operations itself (under its own device id and clock) and logs
+//! them so that the seller's devices pull them like any other.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    DeviceId, Hlc, Listing, ListingField, ListingId, Lot, OperationId, Sale, StockAdjustment,
-    Version,
+    Actor, DeviceId, Hlc, Listing, ListingField, ListingId, Lot, OperationId, Order, OrderAction,
+    OrderId, Sale, StockAdjustment, Version,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +59,24 @@ pub enum Payload {
     StockAdjusted {
         adjustment: StockAdjustment,
     },
+    /// The buyer's staff placed an order. Made by the hub only.
+    OrderPlaced {
+        order: Order,
+    },
+    /// An order moved on. From a device this is the seller's proposal, which
+    /// the hub logs only if [`crate::OrderState::after`] allows it; from the
+    /// hub it is a staff action. On the wire the action's fields sit beside
+    /// the others: `{"kind": "order_action_taken", "order_id": …, "actor":
+    /// "seller", "action": "decline", "reason": "…", "at": …}`.
+    OrderActionTaken {
+        order_id: OrderId,
+        actor: Actor,
+        #[serde(flatten)]
+        action: OrderAction,
+        /// The wall clock of whoever took it, shown in the order's history;
+        /// like a sale's `sold_at`, it orders nothing.
+        at: DateTime<Utc>,
+    },
 }
 
 /// The kind of thing an operation is about.
@@ -63,6 +87,7 @@ pub enum EntityKind {
     Lot,
     Sale,
     Adjustment,
+    Order,
 }
 
 impl EntityKind {
@@ -72,6 +97,7 @@ impl EntityKind {
             EntityKind::Lot => "lot",
             EntityKind::Sale => "sale",
             EntityKind::Adjustment => "adjustment",
+            EntityKind::Order => "order",
         }
     }
 }
@@ -88,6 +114,8 @@ impl Payload {
             Payload::StockAdjusted { adjustment } => {
                 (EntityKind::Adjustment, adjustment.id.as_uuid())
             }
+            Payload::OrderPlaced { order } => (EntityKind::Order, order.id.as_uuid()),
+            Payload::OrderActionTaken { order_id, .. } => (EntityKind::Order, order_id.as_uuid()),
         }
     }
 }
@@ -95,7 +123,10 @@ impl Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Category, ListingStatus, Price, Title, Unit};
+    use crate::{
+        Category, Description, ListingStatus, Money, PaymentMethod, Price, Quantity, Reason, Title,
+        Unit,
+    };
 
     #[test]
     fn operations_round_trip_through_json_with_a_kind_tag() {
@@ -123,6 +154,152 @@ mod tests {
         let back: Operation = serde_json::from_value(json).unwrap();
         assert_eq!(back, op);
         assert_eq!(op.entity(), (EntityKind::Listing, listing.id.as_uuid()));
+    }
+
+    fn order() -> Order {
+        Order {
+            id: OrderId::new(),
+            listing_id: ListingId::new(),
+            quantity: Quantity::parse("12.5", Unit::Kg).unwrap(),
+            unit_price: Price::parse_yuan("60").unwrap(),
+            hand_over_by: Some("2026-12-01".parse().unwrap()),
+            note: Some(Description::parse("风干 dried, please").unwrap()),
+            placed_at: "2026-11-28T08:00:00Z".parse().unwrap(),
+        }
+    }
+
+    fn round_trip(payload: Payload) -> serde_json::Value {
+        let op = Operation {
+            id: OperationId::new(),
+            device_id: DeviceId::new(),
+            hlc: Hlc::from_wall_ms(1_764_000_000_000),
+            payload,
+        };
+        let json = serde_json::to_value(&op).unwrap();
+        let back: Operation = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, op);
+        json["payload"].clone()
+    }
+
+    #[test]
+    fn an_order_placement_round_trips() {
+        let order = order();
+        let json = round_trip(Payload::OrderPlaced {
+            order: order.clone(),
+        });
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "kind": "order_placed",
+                "order": {
+                    "id": order.id, "listing_id": order.listing_id,
+                    "quantity": {"unit": "kg", "base": 12500}, "unit_price": 6000,
+                    "hand_over_by": "2026-12-01", "note": "风干 dried, please",
+                    "placed_at": "2026-11-28T08:00:00Z"
+                }
+            })
+        );
+        assert_eq!(
+            Payload::OrderPlaced {
+                order: order.clone()
+            }
+            .entity(),
+            (EntityKind::Order, order.id.as_uuid())
+        );
+    }
+
+    #[test]
+    fn every_order_action_round_trips_with_its_fields_beside_the_others() {
+        let order_id = OrderId::new();
+        let at: chrono::DateTime<chrono::Utc> = "2026-11-29T09:30:00Z".parse().unwrap();
+        // (actor, action, the action's own fields on the wire)
+        let cases = [
+            (
+                Actor::Seller,
+                OrderAction::Accept,
+                serde_json::json!({"action": "accept"}),
+            ),
+            (
+                Actor::Seller,
+                OrderAction::Decline {
+                    reason: Reason::parse("没有了 none left").unwrap(),
+                },
+                serde_json::json!({"action": "decline", "reason": "没有了 none left"}),
+            ),
+            (
+                Actor::Seller,
+                OrderAction::HandOver,
+                serde_json::json!({"action": "hand-over"}),
+            ),
+            (
+                Actor::Staff,
+                OrderAction::HandOver,
+                serde_json::json!({"action": "hand-over"}),
+            ),
+            (
+                Actor::Staff,
+                OrderAction::Receive {
+                    quantity: Quantity::parse("9.5", Unit::Kg).unwrap(),
+                },
+                serde_json::json!({"action": "receive", "quantity": {"unit": "kg", "base": 9500}}),
+            ),
+            (
+                Actor::Staff,
+                OrderAction::Pay {
+                    amount: Money::from_fen(57_000).unwrap(),
+                    method: PaymentMethod::Bank,
+                },
+                serde_json::json!({"action": "pay", "amount": 57000, "method": "bank"}),
+            ),
+            (
+                Actor::Staff,
+                OrderAction::Cancel {
+                    reason: Reason::parse("truck broke down").unwrap(),
+                },
+                serde_json::json!({"action": "cancel", "reason": "truck broke down"}),
+            ),
+        ];
+        for (actor, action, fields) in cases {
+            let json = round_trip(Payload::OrderActionTaken {
+                order_id,
+                actor,
+                action: action.clone(),
+                at,
+            });
+            let mut expected = serde_json::json!({
+                "kind": "order_action_taken", "order_id": order_id,
+                "actor": actor.slug(), "at": "2026-11-29T09:30:00Z",
+            });
+            for (k, v) in fields.as_object().unwrap() {
+                expected[k] = v.clone();
+            }
+            assert_eq!(json, expected, "{}", action.slug());
+        }
+    }
+
+    #[test]
+    fn order_actions_with_bad_values_or_no_action_are_refused_when_read() {
+        let base = serde_json::json!({
+            "kind": "order_action_taken", "order_id": OrderId::new(),
+            "actor": "seller", "at": "2026-11-29T09:30:00Z",
+        });
+        let with = |fields: serde_json::Value| {
+            let mut v = base.clone();
+            for (k, f) in fields.as_object().unwrap() {
+                v[k] = f.clone();
+            }
+            serde_json::from_value::<Payload>(v)
+        };
+        assert!(with(serde_json::json!({"action": "accept"})).is_ok());
+        assert!(with(serde_json::json!({})).is_err());
+        assert!(with(serde_json::json!({"action": "steal"})).is_err());
+        assert!(with(serde_json::json!({"action": "decline", "reason": " "})).is_err());
+        assert!(with(serde_json::json!({"action": "decline"})).is_err());
+        assert!(
+            with(serde_json::json!({"action": "receive", "quantity": {"unit": "kg", "base": 0}}))
+                .is_err()
+        );
+        assert!(with(serde_json::json!({"action": "accept", "actor": "buyer"})).is_err());
     }
 
     #[test]

@@ -3,6 +3,12 @@
 //! hub checks with [`OrderState::after`] and either logs (so every device
 //! applies it) or refuses with a reason the seller sees.
 //!
+//! A device learns what the hub confirmed in whatever order its syncs bring
+//! it (its own acknowledged proposals and pulled operations can cross), so it
+//! merges confirmed states with [`OrderState::furthest`] rather than replaying
+//! them in sequence: every path through the machine only moves forward, so
+//! the furthest state seen is the one the hub holds.
+//!
 //! ```text
 //! placed ──accept──> accepted ──hand over──> handed over ──receive──> received ──pay──> paid
 //!   │                   │
@@ -11,11 +17,14 @@
 //! ```
 
 use std::fmt;
+use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Description, ListingId, Money, OrderId, PaymentMethod, Price, Quantity, Reason};
+use crate::{
+    Description, DomainError, ListingId, Money, OrderId, PaymentMethod, Price, Quantity, Reason,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -58,6 +67,30 @@ impl OrderState {
         matches!(self, OrderState::Accepted | OrderState::HandedOver)
     }
 
+    /// How far along the machine a state lies. Every allowed move goes to a
+    /// higher step, so the states an order passes through have distinct steps
+    /// and the last of them has the highest.
+    pub fn step(self) -> u8 {
+        match self {
+            OrderState::Placed => 0,
+            OrderState::Accepted | OrderState::Declined => 1,
+            OrderState::HandedOver | OrderState::Cancelled => 2,
+            OrderState::Received => 3,
+            OrderState::Paid => 4,
+        }
+    }
+
+    /// Of two states one order was confirmed in, the one it reached last.
+    /// Folding every confirmed state with this gives the hub's state whatever
+    /// order they arrive in, and taking one twice changes nothing.
+    pub fn furthest(self, other: OrderState) -> OrderState {
+        if other.step() > self.step() {
+            other
+        } else {
+            self
+        }
+    }
+
     /// The state `action` leads to, or why it cannot be taken now.
     pub fn after(self, action: &OrderAction) -> Result<OrderState, TransitionRefused> {
         use OrderAction as A;
@@ -86,12 +119,61 @@ impl fmt::Display for OrderState {
     }
 }
 
-/// Who may take an action: the seller on the device, or the buyer's staff.
+impl FromStr for OrderState {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        OrderState::ALL
+            .into_iter()
+            .find(|state| state.slug() == wanted)
+            .ok_or_else(|| DomainError::UnknownChoice {
+                what: "order state",
+                input: s.to_owned(),
+                known: OrderState::ALL.map(OrderState::slug).join(", "),
+            })
+    }
+}
+
+/// Who took an action: the seller on the device, or the buyer's staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Actor {
     Seller,
     Staff,
+}
+
+impl Actor {
+    pub const ALL: [Actor; 2] = [Actor::Seller, Actor::Staff];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Actor::Seller => "seller",
+            Actor::Staff => "staff",
+        }
+    }
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+impl FromStr for Actor {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Actor::ALL
+            .into_iter()
+            .find(|a| a.slug() == wanted)
+            .ok_or_else(|| DomainError::UnknownChoice {
+                what: "actor",
+                input: s.to_owned(),
+                known: Actor::ALL.map(Actor::slug).join(", "),
+            })
+    }
 }
 
 /// Something that moves an order on.
@@ -128,15 +210,29 @@ impl OrderAction {
         }
     }
 
-    /// Sellers accept, decline and hand over; staff do the rest.
-    pub fn actor(&self) -> Actor {
+    /// Sellers accept, decline and hand over; staff receive, pay and cancel,
+    /// and may also record a hand-over that the seller did not.
+    pub fn may_be_taken_by(&self, actor: Actor) -> bool {
         match self {
-            OrderAction::Accept | OrderAction::Decline { .. } | OrderAction::HandOver => {
-                Actor::Seller
-            }
+            OrderAction::Accept | OrderAction::Decline { .. } => actor == Actor::Seller,
+            OrderAction::HandOver => true,
             OrderAction::Receive { .. } | OrderAction::Pay { .. } | OrderAction::Cancel { .. } => {
-                Actor::Staff
+                actor == Actor::Staff
             }
+        }
+    }
+
+    /// The state this action leads to from wherever it is allowed. A replica
+    /// that learns of an action the hub confirmed takes it from here, without
+    /// asking [`OrderState::after`] again: the hub already did.
+    pub fn outcome(&self) -> OrderState {
+        match self {
+            OrderAction::Accept => OrderState::Accepted,
+            OrderAction::Decline { .. } => OrderState::Declined,
+            OrderAction::HandOver => OrderState::HandedOver,
+            OrderAction::Receive { .. } => OrderState::Received,
+            OrderAction::Pay { .. } => OrderState::Paid,
+            OrderAction::Cancel { .. } => OrderState::Cancelled,
         }
     }
 }
@@ -160,7 +256,7 @@ fn past_tense(action: &str) -> &'static str {
     }
 }
 
-/// What the buyer asked for.
+/// What the buyer asked for. Placed by the hub, never by a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
     pub id: OrderId,
@@ -168,8 +264,18 @@ pub struct Order {
     /// In the listing's unit.
     pub quantity: Quantity,
     pub unit_price: Price,
+    /// The day the buyer wants the goods by, if any.
     pub hand_over_by: Option<NaiveDate>,
     pub note: Option<Description>,
+    /// The hub's clock when staff placed it.
+    pub placed_at: DateTime<Utc>,
+}
+
+impl Order {
+    /// What the order is worth at its price, rounded to the nearest fen.
+    pub fn total(&self) -> Money {
+        self.unit_price.times(self.quantity)
+    }
 }
 
 #[cfg(test)]
@@ -238,12 +344,95 @@ mod tests {
 
     #[test]
     fn sellers_and_staff_each_have_their_actions() {
-        let seller: Vec<_> = every_action()
-            .into_iter()
-            .filter(|a| a.actor() == Actor::Seller)
-            .map(|a| a.slug())
-            .collect();
-        assert_eq!(seller, ["accept", "decline", "hand-over"]);
+        let by = |actor| -> Vec<_> {
+            every_action()
+                .into_iter()
+                .filter(|a| a.may_be_taken_by(actor))
+                .map(|a| a.slug())
+                .collect()
+        };
+        assert_eq!(by(Actor::Seller), ["accept", "decline", "hand-over"]);
+        assert_eq!(by(Actor::Staff), ["hand-over", "receive", "pay", "cancel"]);
+    }
+
+    #[test]
+    fn an_allowed_move_leads_to_the_actions_outcome_one_step_further() {
+        for from in OrderState::ALL {
+            for action in every_action() {
+                if let Ok(to) = from.after(&action) {
+                    assert_eq!(to, action.outcome(), "{from} + {}", action.slug());
+                    assert!(to.step() > from.step(), "{from} -> {to}");
+                }
+            }
+        }
+    }
+
+    /// Every sequence of allowed actions from `placed`, with the states it passes.
+    fn every_path() -> Vec<Vec<OrderState>> {
+        let mut done = Vec::new();
+        let mut open = vec![vec![S::Placed]];
+        while let Some(path) = open.pop() {
+            let last = *path.last().unwrap();
+            let next: Vec<_> = every_action()
+                .iter()
+                .filter_map(|a| last.after(a).ok())
+                .collect();
+            for state in next {
+                let mut longer = path.clone();
+                longer.push(state);
+                open.push(longer);
+            }
+            done.push(path);
+        }
+        done
+    }
+
+    #[test]
+    fn confirmed_states_merge_to_the_last_in_any_order() {
+        let paths = every_path();
+        assert_eq!(paths.len(), 8, "{paths:?}");
+        for path in paths {
+            let last = *path.last().unwrap();
+            // Every rotation and the reverse of the states, each seen twice.
+            let mut orders = vec![path.iter().rev().copied().collect::<Vec<_>>()];
+            for turn in 0..path.len() {
+                let mut rotated = path.clone();
+                rotated.rotate_left(turn);
+                orders.push(rotated);
+            }
+            for seen in orders {
+                let merged = seen
+                    .iter()
+                    .chain(&seen)
+                    .fold(S::Placed, |acc, s| acc.furthest(*s));
+                assert_eq!(merged, last, "{seen:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn states_and_actors_parse_from_their_slugs() {
+        for state in OrderState::ALL {
+            assert_eq!(state.slug().parse::<OrderState>().unwrap(), state);
+        }
+        assert!("handed_over".parse::<OrderState>().is_err());
+        for actor in Actor::ALL {
+            assert_eq!(actor.slug().parse::<Actor>().unwrap(), actor);
+        }
+    }
+
+    #[test]
+    fn an_orders_total_is_its_price_times_its_quantity() {
+        let order = Order {
+            id: OrderId::new(),
+            listing_id: ListingId::new(),
+            quantity: Quantity::parse("2.5", crate::Unit::Kg).unwrap(),
+            unit_price: Price::parse_yuan("68.50").unwrap(),
+            hand_over_by: None,
+            note: None,
+            placed_at: DateTime::UNIX_EPOCH,
+        };
+        assert_eq!(order.total().fen(), 17125);
     }
 
     #[test]

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AdjustmentId, DomainError, ListingId, Money, Price, Quantity, QuantityDelta, Reason, SaleId,
-    ShortText,
+    AdjustmentId, DomainError, ListingId, Money, OrderId, Price, Quantity, QuantityDelta, Reason,
+    SaleId, ShortText,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -74,19 +74,17 @@ pub struct Sale {
     /// The device's wall clock when the sale was recorded: what the seller saw,
     /// shown in lists; merge order comes from the operation's HLC instead.
     pub sold_at: DateTime<Utc>,
+    /// The order whose receipt this sale records. Only the hub makes such
+    /// sales; a device's own sales carry none, and on the wire the field is
+    /// left out when empty, so older devices read these sales unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<OrderId>,
 }
 
 impl Sale {
-    /// Price times quantity, rounded to the nearest fen (half away from zero),
-    /// since 0.333 kg at 68.50 yuan is not a whole number of fen.
+    /// Price times quantity, rounded to the nearest fen; see [`Price::times`].
     pub fn total(&self) -> Money {
-        let factor = i128::from(self.quantity.unit().factor());
-        let exact = i128::from(self.unit_price.fen()) * i128::from(self.quantity.base());
-        let fen = (exact + factor / 2) / factor;
-        i64::try_from(fen)
-            .ok()
-            .and_then(|f| Money::from_fen(f).ok())
-            .unwrap_or(Money::from_fen(Money::MAX_FEN).expect("MAX_FEN is valid"))
+        self.unit_price.times(self.quantity)
     }
 }
 
@@ -134,6 +132,7 @@ mod tests {
             payment: PaymentMethod::Cash,
             buyer: None,
             sold_at: DateTime::UNIX_EPOCH,
+            order_id: None,
         }
     }
 
@@ -151,6 +150,20 @@ mod tests {
         // 0.001 kg at 0.05 = 0.00005 yuan rounds to nothing; 0.01 kg at 0.5 = 0.005 rounds up
         assert_eq!(sale("0.001", Unit::Kg, "0.05").total().fen(), 0);
         assert_eq!(sale("0.01", Unit::Kg, "0.5").total().fen(), 1);
+    }
+
+    #[test]
+    fn a_sale_without_an_order_reads_and_writes_as_before() {
+        let plain = sale("1", Unit::Kg, "10");
+        let json = serde_json::to_value(&plain).unwrap();
+        assert!(json.get("order_id").is_none());
+        assert_eq!(serde_json::from_value::<Sale>(json).unwrap(), plain);
+
+        let mut settled = plain;
+        settled.order_id = Some(OrderId::new());
+        let json = serde_json::to_value(&settled).unwrap();
+        assert_eq!(json["order_id"], settled.order_id.unwrap().to_string());
+        assert_eq!(serde_json::from_value::<Sale>(json).unwrap(), settled);
     }
 
     #[test]
