@@ -2,15 +2,30 @@
 //! from the hub go through this one function, so both merge by the same rules:
 //! listing fields last-writer-wins per field, sales, adjustments and lots
 //! insert-only, and every operation at most once.
+//!
+//! Orders are the one place where the source matters: the seller's own
+//! action is a proposal the hub may still refuse, applied to what the seller
+//! sees only; an action that came from the hub is confirmed (see
+//! [`crate::orders`]).
 
 use highland_domain::{ListingField, ListingId, Operation, Payload, Version};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::{Result, StoreError};
+use crate::{Result, StoreError, orders};
+
+/// Where an operation comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// Made on this device, just now; in the outbox, not yet confirmed.
+    Local,
+    /// Pulled from the hub, which logged it: made by another device, or by
+    /// the hub itself.
+    Hub,
+}
 
 /// Applies `op` unless it was applied before; returns whether it was new.
-pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<bool> {
+pub(crate) fn apply(conn: &Connection, op: &Operation, source: Source) -> Result<bool> {
     let fresh = conn.execute(
         "INSERT OR IGNORE INTO applied_ops (op_id) VALUES (?1)",
         [op.id.to_string()],
@@ -75,8 +90,8 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<bool> {
             conn.execute(
                 "INSERT OR IGNORE INTO sales
                    (id, listing_id, quantity, unit, unit_price_fen, total_fen, payment, buyer,
-                    sold_at, hlc, device_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    sold_at, hlc, device_id, order_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     sale.id.to_string(),
                     sale.listing_id.to_string(),
@@ -89,6 +104,7 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<bool> {
                     crate::rows::format_time(sale.sold_at),
                     op.hlc.as_i64(),
                     op.device_id.to_string(),
+                    sale.order_id.map(|o| o.to_string()),
                 ],
             )?;
         }
@@ -110,8 +126,58 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<bool> {
                 ],
             )?;
         }
+        Payload::OrderPlaced { order } => match source {
+            Source::Hub => orders::insert_placed(conn, order, op)?,
+            Source::Local => {
+                return Err(StoreError::Unsupported(
+                    "a device cannot place an order; the buyer's staff do, on the hub".into(),
+                ));
+            }
+        },
+        Payload::OrderActionTaken { order_id, .. } => match source {
+            Source::Local => orders::propose(conn, *order_id)?,
+            Source::Hub => orders::confirm(conn, op)?,
+        },
     }
     Ok(true)
+}
+
+/// Does `op` write a listing field whose value here comes from one of this
+/// device's own operations still pending, at a version `op` does not beat?
+/// That version is not final: the hub may already have taken the operation
+/// and re-stamped it earlier (the answer saying so lost on the way), and then
+/// `op` wins. Re-stamping only ever moves a version back, so a pulled write
+/// that beats the pending version beats the final one too.
+pub(crate) fn loses_to_pending(conn: &Connection, op: &Operation) -> Result<bool> {
+    let (listing_id, fields) = match &op.payload {
+        Payload::ListingCreated { listing } => (listing.id, listing.fields()),
+        Payload::ListingEdited {
+            listing_id,
+            changes,
+        } => (*listing_id, changes.clone()),
+        _ => return Ok(false),
+    };
+    let id = listing_id.to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.hlc, v.device_id FROM field_versions v
+         JOIN outbox o ON o.op_id = v.op_id AND o.state = 'pending'
+         WHERE v.entity_id = ?1 AND v.field = ?2",
+    )?;
+    for field in &fields {
+        let held: Option<(i64, String)> = stmt
+            .query_row(params![id, field.name()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((hlc, device)) = held {
+            let held = Version {
+                hlc: highland_domain::Hlc::from_i64(hlc),
+                device: crate::rows::parse(&device)?,
+            };
+            if !op.version().wins_over(Some(held)) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Writes each field whose incoming version beats the stored one.

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
-use highland_domain::{DomainError, ListingId, LotId, Unit};
+use highland_domain::order::TransitionRefused;
+use highland_domain::{DomainError, ListingId, LotId, OrderId, Unit};
 use thiserror::Error;
 
 /// What can go wrong in the device store. Every variant that a seller can cause
@@ -13,6 +14,20 @@ pub enum StoreError {
     UnknownListing(ListingId),
     #[error("no lot with id {0}")]
     UnknownLot(LotId),
+    #[error("no order with id {0}")]
+    UnknownOrder(OrderId),
+    /// The order, as this device sees it, does not allow the action.
+    #[error(transparent)]
+    OrderTransition(#[from] TransitionRefused),
+    #[error(
+        "only {available} {unit} of this listing are available, so an order of {requested} {unit} \
+         cannot be accepted; record the stock that came in first, or allow overselling"
+    )]
+    OrderOversell {
+        available: String,
+        requested: String,
+        unit: Unit,
+    },
     #[error(
         "only {available} {unit} of this listing are in stock, so {requested} {unit} cannot be sold; \
          record the stock that came in first, or allow overselling"
@@ -68,6 +83,9 @@ impl StoreError {
             StoreError::Invalid(e) => e.code(),
             StoreError::UnknownListing(_) => "unknown_listing",
             StoreError::UnknownLot(_) => "unknown_lot",
+            StoreError::UnknownOrder(_) => "unknown_order",
+            StoreError::OrderTransition(_) => "order_transition_refused",
+            StoreError::OrderOversell { .. } => "oversell",
             StoreError::Oversell { .. } => "oversell",
             StoreError::NotHighland { .. } => "not_highland",
             StoreError::Corrupt { .. } => "corrupt",

@@ -5,7 +5,10 @@
 //! matching [`highland_domain::Operation`] to the outbox; the same
 //! [`apply`](crate::apply) function then applies operations that arrive from
 //! the hub, so local and remote changes merge by one set of rules. Stock is
-//! never stored: it is derived from insert-only stock adjustments and sales.
+//! never stored: it is derived from insert-only stock adjustments and sales,
+//! less what accepted orders hold back. Orders come from the hub; the
+//! seller's actions on them are proposals the hub confirms or refuses
+//! (see the `orders` module).
 //!
 //! This crate knows nothing of Tauri, the command line or how they show things.
 
@@ -15,6 +18,7 @@ mod db;
 mod error;
 mod listings;
 mod lots;
+mod orders;
 mod outbox;
 mod remote;
 mod rows;

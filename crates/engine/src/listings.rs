@@ -1,7 +1,10 @@
+use std::sync::LazyLock;
+
 use highland_domain::quantity::format_in;
 use highland_domain::{
     AdjustmentId, AdjustmentKind, Category, Description, ListingField, ListingId, ListingStatus,
-    LotId, Payload, Price, Quantity, QuantityDelta, Reason, StockAdjustment, Title, Unit,
+    LotId, OrderState, Payload, Price, Quantity, QuantityDelta, Reason, StockAdjustment, Title,
+    Unit,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -22,11 +25,37 @@ pub struct NewListing {
     pub stock: Option<Quantity>,
 }
 
-const LISTING_COLUMNS: &str = "l.id, l.title, l.category, l.unit, l.price_fen, l.status,
-    l.description, l.lot_id,
-    coalesce((SELECT sum(change) FROM stock_adjustments a WHERE a.listing_id = l.id), 0),
-    coalesce((SELECT sum(quantity) FROM sales s WHERE s.listing_id = l.id), 0),
-    (SELECT count(*) FROM sales s WHERE s.listing_id = l.id)";
+/// `'accepted', 'handed-over'`: the order states that hold stock back,
+/// spelled from the domain's rule so that SQL can never disagree with it.
+static RESERVING_STATES: LazyLock<String> = LazyLock::new(|| {
+    OrderState::ALL
+        .into_iter()
+        .filter(|s| s.reserves_stock())
+        .map(|s| format!("'{}'", s.slug()))
+        .collect::<Vec<_>>()
+        .join(", ")
+});
+
+/// What [`listing_view`] reads, in order, from `listings l`.
+static LISTING_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "l.id, l.title, l.category, l.unit, l.price_fen, l.status, l.description, l.lot_id,
+         coalesce((SELECT sum(change) FROM stock_adjustments a WHERE a.listing_id = l.id), 0),
+         coalesce((SELECT sum(quantity) FROM sales s WHERE s.listing_id = l.id), 0),
+         (SELECT count(*) FROM sales s WHERE s.listing_id = l.id),
+         {}",
+        reserved_sql("l.id")
+    )
+});
+
+/// The stock orders hold back from the listing whose id is `listing`.
+fn reserved_sql(listing: &str) -> String {
+    format!(
+        "coalesce((SELECT sum(quantity) FROM orders o
+                   WHERE o.listing_id = {listing} AND o.state IN ({})), 0)",
+        *RESERVING_STATES
+    )
+}
 
 impl Store {
     /// Creates a listing; its starting stock is recorded as goods received, in
@@ -117,7 +146,8 @@ impl Store {
     /// Every listing, oldest first, with its stock.
     pub fn listings(&self) -> Result<Vec<ListingView>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {LISTING_COLUMNS} FROM listings l ORDER BY l.created_hlc, l.id"
+            "SELECT {} FROM listings l ORDER BY l.created_hlc, l.id",
+            *LISTING_COLUMNS
         ))?;
         let rows = stmt.query_and_then([], listing_view)?;
         rows.collect()
@@ -179,7 +209,8 @@ pub(crate) fn listing_unit(conn: &Connection, id: ListingId) -> Result<Unit> {
 
 pub(crate) fn listing_view_of(conn: &Connection, id: ListingId) -> Result<ListingView> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {LISTING_COLUMNS} FROM listings l WHERE l.id = ?1"
+        "SELECT {} FROM listings l WHERE l.id = ?1",
+        *LISTING_COLUMNS
     ))?;
     stmt.query_and_then([id.to_string()], listing_view)?
         .next()
@@ -203,7 +234,8 @@ fn listing_view(r: &Row<'_>) -> Result<ListingView> {
     let unit: Unit = parse(&r.get::<_, String>(3)?)?;
     let adjusted: i64 = r.get(8)?;
     let sold: i64 = r.get(9)?;
-    let stock = adjusted - sold;
+    let reserved: i64 = r.get(11)?;
+    let stock = adjusted - sold - reserved;
     Ok(ListingView {
         id: r.get(0)?,
         title: r.get(1)?,
@@ -218,16 +250,21 @@ fn listing_view(r: &Row<'_>) -> Result<ListingView> {
         stock_display: format_in(stock, unit),
         sold,
         sales_count: r.get(10)?,
+        reserved,
     })
 }
 
-/// Derived stock of one listing, in base units.
+/// Stock of one listing available now, in base units: what came in, less
+/// what was sold and what accepted orders hold back.
 pub(crate) fn stock_of(conn: &Connection, id: ListingId) -> Result<i64> {
-    let stock: i64 = conn.query_row(
-        "SELECT coalesce((SELECT sum(change) FROM stock_adjustments WHERE listing_id = ?1), 0)
-              - coalesce((SELECT sum(quantity) FROM sales WHERE listing_id = ?1), 0)",
-        [id.to_string()],
-        |r| r.get(0),
-    )?;
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT coalesce((SELECT sum(change) FROM stock_adjustments WHERE listing_id = ?1), 0)
+                  - coalesce((SELECT sum(quantity) FROM sales WHERE listing_id = ?1), 0)
+                  - {}",
+            reserved_sql("?1")
+        )
+    });
+    let stock: i64 = conn.query_row(&SQL, [id.to_string()], |r| r.get(0))?;
     Ok(stock)
 }

@@ -72,6 +72,7 @@ impl Store {
                     payment: new.payment,
                     buyer: new.buyer,
                     sold_at,
+                    order_id: None,
                 },
             }])
         })?;
@@ -124,6 +125,12 @@ impl Store {
             listings: count("listings")?,
             lots: count("lots")?,
             sales: count("sales")?,
+            orders: count("orders")?,
+            orders_to_answer: self.conn.query_row(
+                "SELECT count(*) FROM orders WHERE state = 'placed'",
+                [],
+                |r| r.get(0),
+            )?,
             pending_ops: self.pending_count()?,
         })
     }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use highland_domain::{DeviceId, Hlc, HybridClock, Operation, OperationId, Payload};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+use crate::apply::Source;
 use crate::clock::{Clock, SystemClock};
 use crate::{Result, StoreError, apply, db, outbox};
 
@@ -102,8 +103,10 @@ impl Store {
                 hlc: clock.tick(wall_ms),
                 payload,
             };
-            apply::apply(&tx, &op)?;
+            // Into the outbox first: applying an order proposal reads the
+            // order's pending proposals from there, this one included.
             outbox::append(&tx, &op)?;
+            apply::apply(&tx, &op, Source::Local)?;
             ops.push(op);
         }
         write_hlc(&tx, clock.last())?;

@@ -16,8 +16,9 @@ pub struct ListingView {
     pub status: String,
     pub description: Option<String>,
     pub lot_id: Option<String>,
-    /// Received plus adjustments minus sold, in `stock_unit`. Negative when
-    /// devices sold more between them than there was: the oversold amount.
+    /// Available now: received plus adjustments minus sold minus `reserved`,
+    /// in `stock_unit`. Negative when devices sold (or orders reserved) more
+    /// between them than there was: the oversold amount.
     pub stock: i64,
     /// The base unit of `stock`: "g", "ml" or "count".
     pub stock_unit: String,
@@ -25,6 +26,8 @@ pub struct ListingView {
     pub stock_display: String,
     pub sold: i64,
     pub sales_count: i64,
+    /// Held back for accepted orders not yet received, in `stock_unit`.
+    pub reserved: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,6 +77,86 @@ pub struct LotView {
     pub environment: Option<String>,
 }
 
+/// An order from the central buyer as the seller sees it. The fields it
+/// shares with the hub's view (highland-hub's `OrderView`) have the same
+/// names and meanings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderView {
+    pub id: String,
+    pub listing_id: String,
+    pub listing_title: String,
+    /// In `quantity_unit`, the listing's base unit.
+    pub quantity: i64,
+    pub quantity_unit: String,
+    /// The listing's unit, in which `quantity_display` is written.
+    pub unit: String,
+    pub quantity_display: String,
+    pub unit_price_fen: i64,
+    /// Price times quantity, rounded to the nearest fen.
+    pub total_fen: i64,
+    /// `YYYY-MM-DD`, or null.
+    pub hand_over_by: Option<String>,
+    pub note: Option<String>,
+    /// RFC 3339, UTC, by the hub's clock.
+    pub placed_at: String,
+    /// What the seller sees: the hub's state with this device's pending
+    /// action applied. placed, accepted, declined, handed-over, received,
+    /// paid or cancelled.
+    pub state: String,
+    /// The state as the hub last confirmed it.
+    pub confirmed_state: String,
+    /// The seller's latest action that waits for the hub (accept, decline,
+    /// hand-over), or null.
+    pub pending_action: Option<String>,
+    /// Why the hub refused the seller's last action, or null.
+    pub refusal: Option<RefusalView>,
+    /// Why the seller declined or staff cancelled, or null.
+    pub reason: Option<String>,
+    /// What the buyer received, in `quantity_unit` (may differ from `quantity`).
+    pub received_quantity: Option<i64>,
+    pub received_display: Option<String>,
+    pub paid_fen: Option<i64>,
+    pub paid_method: Option<String>,
+    /// The sale the buyer's receipt recorded.
+    pub sale_id: Option<String>,
+}
+
+/// The hub's refusal of one of the seller's actions on an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusalView {
+    /// The action refused: accept, decline or hand-over.
+    pub action: String,
+    /// A stable code: order_transition_refused, not_your_order, unknown_order, ...
+    pub code: String,
+    /// A sentence to show, such as "An order that is cancelled cannot be accepted."
+    pub message: String,
+}
+
+/// One thing the hub confirmed about an order, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderHistoryView {
+    /// `place`, or the action: accept, decline, hand-over, receive, pay, cancel.
+    pub action: String,
+    /// `seller` or `staff`.
+    pub actor: String,
+    /// RFC 3339, by the clock of whoever took it.
+    pub at: String,
+    pub reason: Option<String>,
+    /// The quantity received, in the order's `quantity_unit`.
+    pub quantity: Option<i64>,
+    pub quantity_display: Option<String>,
+    pub amount_fen: Option<i64>,
+    pub method: Option<String>,
+}
+
+/// An order with its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderDetail {
+    #[serde(flatten)]
+    pub order: OrderView,
+    pub history: Vec<OrderHistoryView>,
+}
+
 /// The store at a glance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusView {
@@ -81,6 +164,9 @@ pub struct StatusView {
     pub listings: i64,
     pub lots: i64,
     pub sales: i64,
+    pub orders: i64,
+    /// Orders placed that wait for the seller to accept or decline.
+    pub orders_to_answer: i64,
     /// Operations waiting for the hub.
     pub pending_ops: u64,
 }

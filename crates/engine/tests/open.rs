@@ -151,3 +151,35 @@ fn a_store_from_schema_1_is_upgraded_with_its_data_intact() {
         .unwrap();
     assert_eq!(version, LATEST_VERSION);
 }
+
+#[test]
+fn a_store_from_schema_2_is_upgraded_with_its_sync_state_intact() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("highland.db");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(include_str!("fixtures/schema_v2.sql"))
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+
+    let listing = &store.listings().unwrap()[0];
+    assert_eq!(listing.title, "蜂蜜 Honey");
+    assert_eq!((listing.stock, listing.reserved), (17, 0));
+    assert_eq!(store.sales().unwrap().len(), 2);
+    assert!(store.orders().unwrap().is_empty());
+    let sync = store.sync_status().unwrap();
+    assert_eq!((sync.cursor, sync.pending_ops), (3, 1));
+    assert_eq!(
+        sync.seller_id.as_deref(),
+        Some("01a221c4-2ae0-7614-9560-846aad4dd93f")
+    );
+    assert_eq!(
+        store.enrollment().unwrap().unwrap().seller_name,
+        "卓玛 Dolma"
+    );
+    let version: u32 = Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, LATEST_VERSION);
+}

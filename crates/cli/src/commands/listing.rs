@@ -1,4 +1,5 @@
 use clap::Subcommand;
+use highland_domain::quantity::format_in;
 use highland_domain::{
     Category, Description, ListingField, ListingId, ListingStatus, LotId, Price, Quantity, Title,
     Unit,
@@ -144,6 +145,14 @@ pub fn run(store: &mut Store, command: ListingCommand) -> anyhow::Result<()> {
             println!("  category:    {}", l.category);
             println!("  price:       {} / {}", yuan(l.price_fen), l.unit);
             println!("  stock:       {} {}", l.stock_display, l.unit);
+            if l.reserved != 0 {
+                let unit: Unit = l.unit.parse()?;
+                println!(
+                    "  reserved:    {} {} for accepted orders",
+                    format_in(l.reserved, unit),
+                    l.unit
+                );
+            }
             println!("  status:      {}", l.status);
             if let Some(d) = &l.description {
                 println!("  description: {d}");

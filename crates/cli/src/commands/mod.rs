@@ -4,6 +4,7 @@
 
 mod listing;
 mod lot;
+mod order;
 mod sale;
 mod status;
 mod stock;
@@ -24,6 +25,9 @@ pub enum Command {
     /// Record and list sales.
     #[command(subcommand)]
     Sale(sale::SaleCommand),
+    /// The central buyer's orders: list, show, accept, decline, hand over.
+    #[command(subcommand)]
+    Order(order::OrderCommand),
     /// Correct stock outside a sale.
     #[command(subcommand)]
     Stock(stock::StockCommand),
@@ -34,11 +38,15 @@ pub enum Command {
     },
     /// Join a hub with a one-time code from its staff or a trainer.
     Enroll {
-        /// The hub's address, such as http://192.168.1.10:7878
+        /// The hub's address, such as http://192.168.1.10:7878 or https://hub.example.org
         #[arg(long, value_name = "URL")]
         hub: String,
         #[arg(long)]
         code: String,
+        /// Also trust this CA certificate (PEM) for an https:// hub with a
+        /// certificate of its own; kept for every later sync
+        #[arg(long, value_name = "FILE")]
+        ca: Option<std::path::PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -61,9 +69,15 @@ pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
         Command::Listing(c) => listing::run(&mut store, c),
         Command::Lot(c) => lot::run(&mut store, c),
         Command::Sale(c) => sale::run(&mut store, c),
+        Command::Order(c) => order::run(&mut store, c),
         Command::Stock(c) => stock::run(&mut store, c),
         Command::Status { json } => status::run(&mut store, json),
-        Command::Enroll { hub, code, json } => sync::enroll(store, &hub, &code, json),
+        Command::Enroll {
+            hub,
+            code,
+            ca,
+            json,
+        } => sync::enroll(store, &hub, &code, ca.as_deref(), json),
         Command::Sync {
             json,
             timeout,

@@ -12,6 +12,8 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
             "listings": status.listings,
             "lots": status.lots,
             "sales": status.sales,
+            "orders": status.orders,
+            "orders_to_answer": status.orders_to_answer,
             "pending_ops": status.pending_ops,
             "hub": sync.hub,
             "seller_id": sync.seller_id,
@@ -23,6 +25,10 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
     println!("listings:         {}", status.listings);
     println!("lots:             {}", status.lots);
     println!("sales:            {}", status.sales);
+    println!(
+        "orders:           {} ({} to answer)",
+        status.orders, status.orders_to_answer
+    );
     println!("waiting for hub:  {}", status.pending_ops);
     match &sync.hub {
         Some(hub) => println!("hub:              {hub}"),

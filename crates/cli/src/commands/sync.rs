@@ -1,9 +1,10 @@
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use highland_domain::CheckedCode;
 use highland_engine::Store;
-use highland_engine::sync::{self, SyncEvent, SyncOptions, SyncReport};
+use highland_engine::sync::{self, HubCa, SyncEvent, SyncOptions, SyncReport};
 
 /// How often `--watch` looks for local writes, and syncs anyway.
 const WATCH_POLL: Duration = Duration::from_secs(1);
@@ -15,22 +16,34 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-pub fn enroll(store: Store, hub: &str, code: &str, json: bool) -> anyhow::Result<()> {
+pub fn enroll(
+    store: Store,
+    hub: &str,
+    code: &str,
+    ca: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<()> {
     let code = CheckedCode::parse(code)?;
+    let ca = ca.map(HubCa::read).transpose()?;
+    let trusts_ca = ca.is_some();
     let store = Mutex::new(store);
-    let enrollment = runtime()?.block_on(sync::enroll(&store, hub, code))?;
+    let enrollment = runtime()?.block_on(sync::enroll(&store, hub, code, ca))?;
     if json {
         super::print_json(&serde_json::json!({
             "hub": enrollment.hub_url,
             "seller_id": enrollment.seller_id,
             "seller_name": enrollment.seller_name,
             "village": enrollment.village,
+            "hub_ca": trusts_ca,
         }))
     } else {
         println!(
             "enrolled as {} ({}) with {}",
             enrollment.seller_name, enrollment.village, enrollment.hub_url
         );
+        if trusts_ca {
+            println!("trusting the hub's own certificate authority for every sync");
+        }
         Ok(())
     }
 }

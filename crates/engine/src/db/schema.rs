@@ -8,6 +8,7 @@ pub const APPLICATION_ID: i32 = 0x484C_4431;
 pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_sync.sql"),
+    include_str!("migrations/0003_orders.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.

@@ -19,8 +19,10 @@ mod backoff;
 mod session;
 mod state;
 mod transport;
+mod trust;
 
 pub use backoff::Backoff;
 pub use session::{SyncError, SyncEvent, SyncOptions, SyncReport, enroll, sync};
 pub use state::{Committed, Enrollment, MAX_CLOCK_AHEAD_MS, RefusedOp, SyncStatus};
 pub use transport::{HubClient, HubError};
+pub use trust::{CaError, HUB_CA_FILE, HubCa};

@@ -9,6 +9,7 @@ use thiserror::Error;
 use super::backoff::Backoff;
 use super::state::Enrollment;
 use super::transport::{HubClient, HubError};
+use super::trust::HubCa;
 use crate::{Store, StoreError};
 
 /// The most operations one request carries, whatever their size.
@@ -47,6 +48,8 @@ impl SyncError {
             SyncError::Unauthorized => "unauthorized",
             SyncError::Refused { code, .. } => code,
             SyncError::TimedOut { .. } => "timed_out",
+            SyncError::Hub(HubError::UntrustedCertificate(_)) => "untrusted_certificate",
+            SyncError::Hub(HubError::NotTls(_)) => "not_tls",
             SyncError::Hub(_) => "hub",
             SyncError::Store(e) => e.code(),
         }
@@ -105,13 +108,17 @@ fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Exchanges a one-time enrollment code for this device's token and keeps it.
+/// Exchanges a one-time enrollment code for this device's token and keeps
+/// it. `ca` is an extra certificate authority to trust for an `https://` hub
+/// with a certificate of its own; it is kept for every later sync, and
+/// enrolling without one forgets any kept before.
 pub async fn enroll(
     store: &Mutex<Store>,
     hub_url: &str,
     code: CheckedCode,
+    ca: Option<HubCa>,
 ) -> Result<Enrollment, SyncError> {
-    let client = HubClient::new(hub_url)?;
+    let client = HubClient::new(hub_url, ca.as_ref())?;
     let device_id = lock(store).device_id();
     let response = client
         .enroll(&EnrollRequest {
@@ -131,7 +138,9 @@ pub async fn enroll(
         village: response.village,
         device_token: response.device_token,
     };
-    lock(store).save_enrollment(&enrollment)?;
+    let mut store = lock(store);
+    store.set_hub_ca(ca.as_ref())?;
+    store.save_enrollment(&enrollment)?;
     Ok(enrollment)
 }
 
@@ -144,7 +153,12 @@ pub async fn sync(
     on_event: &mut (dyn FnMut(SyncEvent) + Send),
 ) -> Result<SyncReport, SyncError> {
     let enrollment = lock(store).enrollment()?.ok_or(SyncError::NotEnrolled)?;
-    let client = HubClient::new(&enrollment.hub_url)?;
+    // Enrolling over http:// keeps no CA; one put there by hand means nothing.
+    let ca = match enrollment.hub_url.starts_with("https://") {
+        true => lock(store).hub_ca()?,
+        false => None,
+    };
+    let client = HubClient::new(&enrollment.hub_url, ca.as_ref())?;
     let device_id = lock(store).device_id();
     let mut report = SyncReport {
         pending_ops: lock(store).pending_count()?,

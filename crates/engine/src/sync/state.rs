@@ -8,8 +8,9 @@ use highland_domain::{Hlc, HybridClock, Operation, OperationId, Payload};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
+use crate::apply::Source;
 use crate::store::{read_hlc, write_hlc};
-use crate::{Result, Store, StoreError, apply};
+use crate::{Result, Store, StoreError, apply, orders};
 
 /// How far ahead of the hub a device's timestamps may run before the hub
 /// re-stamps them; mirrors the hub's bound, used to reset a clock that ran ahead.
@@ -227,6 +228,7 @@ impl Store {
                         restamp(&tx, ack.op_id, *restamped)?;
                         newest_seen = newest_seen.max(*restamped);
                     }
+                    orders::acknowledged(&tx, ack.op_id)?;
                 }
                 AckOutcome::Refused { reason } => {
                     let refusal = serde_json::to_string(reason)
@@ -236,15 +238,30 @@ impl Store {
                          WHERE op_id = ?1 AND state = 'pending'",
                         params![ack.op_id.to_string(), refusal],
                     )? as u64;
+                    orders::refused(&tx, ack.op_id, reason)?;
                 }
             }
         }
 
+        // A pulled write that loses to a field version of this device's own
+        // pending operation cannot be judged yet (see
+        // `apply::loses_to_pending`): the page waits, with the cursor, for a
+        // later round that has that operation's acknowledgement. The
+        // operation is pending, so the client syncs again.
+        let mut settled = true;
         for op in &response.operations {
-            if apply::apply(&tx, op)? {
-                done.pulled += 1;
+            if apply::loses_to_pending(&tx, op)? {
+                settled = false;
+                break;
             }
-            newest_seen = newest_seen.max(op.hlc);
+        }
+        if settled {
+            for op in &response.operations {
+                if apply::apply(&tx, op, Source::Hub)? {
+                    done.pulled += 1;
+                }
+                newest_seen = newest_seen.max(op.hlc);
+            }
         }
         clock.observe(newest_seen, wall_ms);
 
@@ -256,7 +273,19 @@ impl Store {
         if pending == 0 && clock.last().wall_ms() > response.hub_time_ms + MAX_CLOCK_AHEAD_MS {
             // This device's clock ran ahead and the hub has re-stamped all it
             // sent; come back to the hub's time so new writes are not re-stamped.
-            clock = HybridClock::new(Hlc::from_wall_ms(response.hub_time_ms).max(newest_seen));
+            // Never below a field version this store holds, though: its next
+            // edit must still order after every value it has, and never carry
+            // the same version as an earlier write of its own.
+            let newest_version: i64 = tx.query_row(
+                "SELECT coalesce(max(hlc), 0) FROM field_versions",
+                [],
+                |r| r.get(0),
+            )?;
+            clock = HybridClock::new(
+                Hlc::from_wall_ms(response.hub_time_ms)
+                    .max(newest_seen)
+                    .max(Hlc::from_i64(newest_version)),
+            );
         }
         write_hlc(&tx, clock.last())?;
         let offset = if clock_offset_ms.abs() >= CLOCK_OFFSET_THRESHOLD_MS {
@@ -265,10 +294,10 @@ impl Store {
             0
         };
         tx.execute(
-            "UPDATE sync_state SET cursor = ?1, last_sync_at = ?2, last_error = NULL,
-                    clock_offset_ms = ?3
+            "UPDATE sync_state SET cursor = coalesce(?1, cursor), last_sync_at = ?2,
+                    last_error = NULL, clock_offset_ms = ?3
              WHERE id = 1",
-            params![response.cursor as i64, now, offset],
+            params![settled.then_some(response.cursor as i64), now, offset],
         )?;
         tx.commit()?;
         self.set_clock_offset(offset);
@@ -321,7 +350,11 @@ fn restamp(conn: &rusqlite::Connection, op_id: OperationId, hlc: Hlc) -> Result<
             "UPDATE stock_adjustments SET hlc = ?1 WHERE id = ?2",
             adjustment.id.to_string(),
         ),
-        Payload::ListingEdited { .. } => return Ok(()),
+        // Orders keep no timestamp of a proposal until the hub confirms it,
+        // which comes after this, with the new timestamp.
+        Payload::ListingEdited { .. }
+        | Payload::OrderPlaced { .. }
+        | Payload::OrderActionTaken { .. } => return Ok(()),
     };
     conn.execute(sql, params![hlc.as_i64(), entity])?;
     Ok(())

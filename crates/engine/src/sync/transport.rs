@@ -2,14 +2,23 @@
 //! zstd; reqwest asks for compressed responses and unpacks them. Timeouts
 //! suit the mountain link (20 kbit/s up, 2 s round trips): patient enough to
 //! finish a small request, short enough to notice a link that went silent.
+//!
+//! `https://` hubs are reached with rustls on the ring provider, trusting the
+//! web's roots and the hub's own CA when one was given (see [`super::trust`]);
+//! certificates are always verified. A certificate this device does not
+//! trust, or a hub that does not speak TLS, is not retried: another attempt
+//! would meet the same certificate.
 
 use std::time::Duration;
 
 use highland_domain::wire::{EnrollRequest, EnrollResponse, ErrorBody, SyncRequest, SyncResponse};
 use reqwest::StatusCode;
+use rustls::{CertificateError, InvalidMessage};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
+
+use super::trust::{HubCa, client_config};
 
 /// A silent link is declared dead after this long without a byte.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -35,6 +44,16 @@ pub enum HubError {
     BadResponse(String),
     #[error("{0:?} is not a hub address; use one like http://192.168.1.10:7878")]
     BadUrl(String),
+    /// The hub's certificate failed verification: an unknown authority, a
+    /// name that is not the hub's address, expired. Says what to do.
+    #[error("the hub's certificate is not trusted: {0}")]
+    UntrustedCertificate(String),
+    /// An `https://` address where the hub speaks plain HTTP.
+    #[error("the hub at {0} does not speak HTTPS; check its address (http:// or https://)")]
+    NotTls(String),
+    /// An extra CA given for a hub reached over plain HTTP, where it means nothing.
+    #[error("a CA certificate is only for a hub reached over https://, not {0}")]
+    CaWithoutTls(String),
 }
 
 impl HubError {
@@ -43,7 +62,11 @@ impl HubError {
         match self {
             HubError::Unreachable(_) => true,
             HubError::Refused { status, .. } => *status == 429 || *status >= 500,
-            HubError::BadResponse(_) | HubError::BadUrl(_) => false,
+            HubError::BadResponse(_)
+            | HubError::BadUrl(_)
+            | HubError::UntrustedCertificate(_)
+            | HubError::NotTls(_)
+            | HubError::CaWithoutTls(_) => false,
         }
     }
 }
@@ -62,14 +85,21 @@ pub struct HubClient {
 }
 
 impl HubClient {
-    pub fn new(base_url: &str) -> Result<HubClient, HubError> {
+    /// A client for the hub at `base_url`; an `https://` hub's certificate
+    /// must chain to the web's roots or to `ca`.
+    pub fn new(base_url: &str, ca: Option<&HubCa>) -> Result<HubClient, HubError> {
         let base = base_url.trim().trim_end_matches('/').to_owned();
-        let valid = (base.starts_with("http://") || base.starts_with("https://"))
+        let tls = base.starts_with("https://");
+        let valid = (base.starts_with("http://") || tls)
             && reqwest::Url::parse(&base).is_ok_and(|u| u.host().is_some());
         if !valid {
             return Err(HubError::BadUrl(base_url.to_owned()));
         }
+        if ca.is_some() && !tls {
+            return Err(HubError::CaWithoutTls(base));
+        }
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(client_config(ca))
             .connect_timeout(CONNECT_TIMEOUT)
             .read_timeout(READ_TIMEOUT)
             .user_agent(concat!("highland/", env!("CARGO_PKG_VERSION")))
@@ -117,9 +147,9 @@ impl HubClient {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        let response = request.send().await.map_err(unreachable)?;
+        let response = request.send().await.map_err(|e| self.failed(e))?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(unreachable)?;
+        let bytes = response.bytes().await.map_err(|e| self.failed(e))?;
         if status.is_success() {
             let parsed = serde_json::from_slice(&bytes)
                 .map_err(|e| HubError::BadResponse(format!("{e}")))?;
@@ -127,6 +157,115 @@ impl HubClient {
         }
         Err(refusal(status, &bytes))
     }
+}
+
+impl HubClient {
+    /// Sorts a failed request: a TLS failure that another attempt would meet
+    /// again, or a hub that could not be reached.
+    fn failed(&self, e: reqwest::Error) -> HubError {
+        match rustls_error(&e) {
+            Some(rustls::Error::InvalidCertificate(why)) => {
+                HubError::UntrustedCertificate(untrusted(why))
+            }
+            Some(rustls::Error::InvalidMessage(InvalidMessage::InvalidContentType)) => {
+                HubError::NotTls(self.base.clone())
+            }
+            _ => unreachable(e),
+        }
+    }
+}
+
+/// The TLS error behind a failed request, if TLS failed. It sits inside
+/// `io::Error`s (two, from tokio-rustls and hyper-util), whose `source`
+/// skips the error they wrap, so each is opened with `get_ref`.
+fn rustls_error(e: &reqwest::Error) -> Option<&rustls::Error> {
+    let mut link: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(error) = link {
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        link = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    None
+}
+
+/// Why the certificate was refused, and what a person can do about it.
+fn untrusted(why: &CertificateError) -> String {
+    const CHECK_DATE: &str = "check this device's date and time";
+    match why {
+        CertificateError::UnknownIssuer => {
+            "it is signed by an authority this device does not know; \
+             pass --ca FILE (to `highland enroll`) if the hub uses its own certificate"
+                .to_owned()
+        }
+        CertificateError::BadSignature => "its signature does not match the authority this device \
+             knows by that name; pass --ca FILE (to `highland enroll`) with the hub's current CA \
+             if the hub uses its own certificate"
+            .to_owned(),
+        CertificateError::NotValidForNameContext {
+            expected,
+            presented,
+        } => format!(
+            "it is for {}, not {}; use the hub's address as its certificate names it",
+            if presented.is_empty() {
+                "no address at all".to_owned()
+            } else {
+                presented
+                    .iter()
+                    .map(|name| plain_name(name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            expected.to_str()
+        ),
+        CertificateError::NotValidForName => {
+            "it is not for this address; use the hub's address as its certificate names it"
+                .to_owned()
+        }
+        CertificateError::ExpiredContext { time, not_after } => format!(
+            "it expired on {}, and this device's date is {}; {CHECK_DATE}, or ask the hub's \
+             operator to renew the certificate",
+            day(not_after.as_secs()),
+            day(time.as_secs())
+        ),
+        CertificateError::Expired => format!(
+            "it has expired; {CHECK_DATE}, or ask the hub's operator to renew the certificate"
+        ),
+        CertificateError::NotValidYetContext { time, not_before } => format!(
+            "it is valid only from {}, and this device's date is {}; {CHECK_DATE}",
+            day(not_before.as_secs()),
+            day(time.as_secs())
+        ),
+        CertificateError::NotValidYet => format!("it is not valid yet; {CHECK_DATE}"),
+        CertificateError::Revoked => {
+            "it has been revoked; ask the hub's operator for a new one".to_owned()
+        }
+        other => format!(
+            "{other}; pass --ca FILE (to `highland enroll`) if the hub uses its own certificate"
+        ),
+    }
+}
+
+/// A name from a certificate as webpki presents it (`DnsName("hub.lan")`,
+/// `IpAddress(10.0.0.5)`), without the wrapping.
+fn plain_name(presented: &str) -> &str {
+    presented
+        .split_once('(')
+        .and_then(|(_, inner)| inner.strip_suffix(')'))
+        .map_or(presented, |inner| inner.trim_matches('"'))
+}
+
+/// A moment given in seconds since 1970, as a day.
+fn day(unix_secs: u64) -> String {
+    chrono::DateTime::from_timestamp(unix_secs as i64, 0).map_or_else(
+        || format!("{unix_secs} s"),
+        |t| t.format("%Y-%m-%d").to_string(),
+    )
 }
 
 fn unreachable(e: reqwest::Error) -> HubError {
@@ -156,5 +295,30 @@ fn refusal(status: StatusCode, body: &[u8]) -> HubError {
                 .unwrap_or("unexpected answer")
                 .to_owned(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_names_and_dates_read_as_a_person_writes_them() {
+        assert_eq!(plain_name("DnsName(\"hub.lan\")"), "hub.lan");
+        assert_eq!(plain_name("IpAddress(10.0.0.5)"), "10.0.0.5");
+        assert_eq!(plain_name("DirectoryName"), "DirectoryName");
+        assert_eq!(day(1_577_836_800), "2020-01-01");
+    }
+
+    #[test]
+    fn tls_failures_are_not_retried() {
+        for error in [
+            HubError::UntrustedCertificate("x".into()),
+            HubError::NotTls("https://hub".into()),
+            HubError::CaWithoutTls("http://hub".into()),
+        ] {
+            assert!(!error.is_retryable(), "{error}");
+        }
+        assert!(HubError::Unreachable("reset".into()).is_retryable());
     }
 }
