@@ -7,7 +7,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::middleware::from_fn;
-use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
@@ -17,6 +16,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::http;
+use crate::staff::{LoginRules, RateLimiter, RatePolicy};
 use crate::{Storage, WallClock};
 
 /// How much one request may carry.
@@ -28,6 +28,14 @@ pub struct Limits {
     /// thousandfold, so this bounds the memory a request can claim.
     pub body_bytes: usize,
     pub operations_per_sync: usize,
+    /// The JSON body of a staff API request (an order, a receipt, a
+    /// login): small, so the staff API cannot be used to fill memory.
+    pub api_body_bytes: usize,
+    /// How many requests one member of staff may make (per process).
+    pub staff_requests: RatePolicy,
+    /// How many failed logins lock a name or an address, and how long a
+    /// console session lasts.
+    pub login: LoginRules,
 }
 
 impl Default for Limits {
@@ -36,6 +44,9 @@ impl Default for Limits {
             compressed_body_bytes: 1024 * 1024,
             body_bytes: 8 * 1024 * 1024,
             operations_per_sync: 1000,
+            api_body_bytes: 64 * 1024,
+            staff_requests: RatePolicy::default(),
+            login: LoginRules::default(),
         }
     }
 }
@@ -46,6 +57,9 @@ pub struct AppState {
     pub store: Arc<dyn Storage>,
     pub clock: Arc<dyn WallClock>,
     pub limits: Limits,
+    /// The staff's request budgets, in this process's memory (see
+    /// [`crate::staff`] for why that is enough).
+    pub rate_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -54,6 +68,7 @@ impl AppState {
             store,
             clock,
             limits: Limits::default(),
+            rate_limiter: Arc::new(RateLimiter::new()),
         }
     }
 }
@@ -62,29 +77,28 @@ impl AppState {
 /// log span carrying it, response compression, JSON error bodies, the
 /// encoding check, the compressed-size limit, then decompression. The
 /// decompressed-size limit applies where handlers read the body.
+///
+/// Every route is registered with its OpenAPI description
+/// ([`http::routes`]), so the document at `/v1/openapi.json` and the router
+/// come from the same list.
 pub fn app(state: AppState) -> Router {
     let limits = state.limits;
-    Router::new()
-        .route("/healthz", get(http::healthz))
-        .route("/v1/enroll", post(http::enroll))
-        .route("/v1/sync", post(http::sync))
-        .fallback(http::not_found)
-        .with_state(state)
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(request_span)
-                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
-                )
-                .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(CompressionLayer::new())
-                .layer(from_fn(http::json_errors))
-                .layer(from_fn(http::refuse_unknown_encodings))
-                .layer(RequestBodyLimitLayer::new(limits.compressed_body_bytes))
-                .layer(RequestDecompressionLayer::new()),
-        )
+    let (routes, _) = http::routes().split_for_parts();
+    routes.fallback(http::not_found).with_state(state).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(CompressionLayer::new())
+            .layer(from_fn(http::json_errors))
+            .layer(from_fn(http::refuse_unknown_encodings))
+            .layer(RequestBodyLimitLayer::new(limits.compressed_body_bytes))
+            .layer(RequestDecompressionLayer::new()),
+    )
 }
 
 fn request_span(request: &Request<Body>) -> tracing::Span {
@@ -99,4 +113,10 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         method = %request.method(),
         path = request.uri().path(),
     )
+}
+
+/// The OpenAPI document of every route [`app`] serves (what
+/// `GET /v1/openapi.json` answers).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    http::routes().split_for_parts().1
 }

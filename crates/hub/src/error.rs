@@ -22,6 +22,14 @@ pub enum Error {
     DeviceEnrolledElsewhere,
     #[error("no seller with id {0}")]
     UnknownSeller(String),
+    #[error("a member of staff is already called {0:?}; choose another name")]
+    StaffNameTaken(String),
+    #[error("no member of staff is called {0:?}")]
+    UnknownStaff(String),
+    /// `--database-url` names no database this build can open; the message
+    /// says why.
+    #[error("{0}")]
+    DatabaseUrl(String),
     #[error("{} is not a Highland hub database; it was left untouched", path.display())]
     NotHubDatabase { path: PathBuf },
     #[error(

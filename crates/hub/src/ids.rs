@@ -45,3 +45,42 @@ impl FromStr for SellerId {
         })
     }
 }
+
+/// A member of the buyer's staff, made on the hub by `highland-hub staff add`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StaffId(Uuid);
+
+impl StaffId {
+    pub fn new() -> StaffId {
+        StaffId(Uuid::now_v7())
+    }
+
+    pub fn from_uuid(uuid: Uuid) -> StaffId {
+        StaffId(uuid)
+    }
+}
+
+impl Default for StaffId {
+    fn default() -> Self {
+        StaffId::new()
+    }
+}
+
+impl fmt::Display for StaffId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.as_hyphenated().fmt(f)
+    }
+}
+
+impl FromStr for StaffId {
+    type Err = highland_domain::DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s.trim()).map(StaffId).map_err(|_| {
+            highland_domain::DomainError::InvalidId {
+                input: s.to_owned(),
+            }
+        })
+    }
+}

@@ -6,8 +6,9 @@
 //! Where things are: [`app::app`] builds the HTTP router and [`server`] runs
 //! it; [`sync`] holds the business rules (authorize, re-stamp, apply, pull);
 //! [`storage::Storage`] is the one boundary to the database, and [`db`] is
-//! its SQLite implementation, the only module that holds SQL; [`admin`] is
-//! what the operator's command line does.
+//! its SQLite implementation, the only module that holds SQL; [`orders`] is
+//! what the buyer's staff do with orders; [`admin`] is what the operator's
+//! command line does.
 //!
 //! What this crate must not do: depend on highland-engine (the two share only
 //! the wire types in highland-domain); read the system clock anywhere but
@@ -16,22 +17,29 @@
 
 pub mod admin;
 pub mod app;
+pub mod catalog;
 pub mod clock;
+pub mod database;
 pub mod db;
 pub mod error;
 mod http;
 pub mod ids;
+pub mod orders;
 pub mod secret;
 pub mod server;
+pub mod staff;
 pub mod storage;
 pub mod sync;
+pub mod tls;
 pub mod views;
 
-pub use app::{AppState, Limits, app};
+pub use app::{AppState, Limits, app, openapi};
 pub use clock::{ManualClock, SystemClock, WallClock};
+pub use database::{Database, open_storage};
 pub use db::HubDb;
 pub use error::{Error, Result};
-pub use ids::SellerId;
-pub use server::{RunningHub, start};
+pub use ids::{SellerId, StaffId};
+pub use server::{RunningHub, start, start_tls};
 pub use storage::Storage;
-pub use views::{ListingView, SaleView};
+pub use tls::TlsConfig;
+pub use views::{ListingView, OrderDetail, OrderHistoryEntry, OrderPage, OrderView, SaleView};

@@ -3,15 +3,20 @@
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use highland_domain::ShortText;
 use highland_hub::admin::{self, NewSeller};
-use highland_hub::{AppState, HubDb, SellerId, Storage, SystemClock, WallClock};
+use highland_hub::{
+    AppState, Database, HubDb, SellerId, Storage, SystemClock, WallClock, open_storage,
+};
+
+mod cli;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,13 +29,22 @@ struct Cli {
     #[arg(long, global = true, env = "HIGHLAND_HUB_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
 
+    /// The hub's database as a URL, instead of --data-dir: sqlite:///path/to/hub.db.
+    #[arg(
+        long,
+        global = true,
+        env = "HIGHLAND_HUB_DATABASE_URL",
+        value_name = "URL"
+    )]
+    database_url: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve devices over HTTP until Ctrl-C or SIGTERM.
+    /// Serve devices over HTTPS (or plain HTTP on a local network) until Ctrl-C or SIGTERM.
     Serve {
         /// The address and port to listen on; port 0 picks a free one.
         #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
@@ -38,6 +52,25 @@ enum Command {
         /// How log lines on stderr look.
         #[arg(long, value_enum, default_value_t = LogFormat::Compact, env = "HIGHLAND_HUB_LOG_FORMAT")]
         log_format: LogFormat,
+        /// Serve HTTPS with this certificate chain (PEM: the hub's certificate, then intermediates).
+        #[arg(
+            long,
+            value_name = "FILE",
+            requires = "tls_key",
+            env = "HIGHLAND_HUB_TLS_CERT"
+        )]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM).
+        #[arg(
+            long,
+            value_name = "FILE",
+            requires = "tls_cert",
+            env = "HIGHLAND_HUB_TLS_KEY"
+        )]
+        tls_key: Option<PathBuf>,
+        /// Serve plain HTTP even on an address beyond loopback and private LANs (such as 0.0.0.0).
+        #[arg(long, conflicts_with = "tls_cert")]
+        allow_plain_http: bool,
     },
     /// Sellers and their first device.
     Seller {
@@ -58,6 +91,17 @@ enum Command {
     Sale {
         #[command(subcommand)]
         command: ListCommand,
+    },
+    /// The buyer's staff and their API tokens.
+    Staff {
+        #[command(subcommand)]
+        command: cli::staff::StaffCommand,
+    },
+    /// Orders from the buyer: place, list, show, and record hand-over,
+    /// receipt, payment or cancellation.
+    Order {
+        #[command(subcommand)]
+        command: cli::order::OrderCommand,
     },
 }
 
@@ -119,8 +163,16 @@ enum LogFormat {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let database = match database(&cli, &matches) {
+        Ok(database) => database,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(cli, database) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -129,13 +181,41 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
-    let dir = match cli.data_dir {
-        Some(dir) => dir,
-        None => default_data_dir()?,
-    };
+/// The database the flags name. A flag typed on the command line beats an
+/// environment variable; typing both flags is a mistake.
+fn database(cli: &Cli, matches: &ArgMatches) -> anyhow::Result<Database> {
+    let typed = |id| matches.value_source(id) == Some(ValueSource::CommandLine);
+    Ok(match (&cli.database_url, &cli.data_dir) {
+        (Some(_), Some(_)) if typed("database_url") && typed("data_dir") => {
+            anyhow::bail!("--data-dir and --database-url name two databases; give one of them")
+        }
+        (Some(_), Some(dir)) if typed("data_dir") => Database::in_dir(dir),
+        (Some(url), _) => Database::from_url(url)?,
+        (None, Some(dir)) => Database::in_dir(dir),
+        (None, None) => Database::in_dir(&default_data_dir()?),
+    })
+}
+
+fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { listen, log_format } => serve(&dir, listen, log_format),
+        Command::Serve {
+            listen,
+            log_format,
+            tls_cert,
+            tls_key,
+            allow_plain_http,
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => {
+                    Some(highland_hub::TlsConfig::from_pem_files(&cert, &key)?)
+                }
+                _ => None,
+            };
+            if tls.is_none() && !allow_plain_http {
+                highland_hub::server::check_plain_http(listen)?;
+            }
+            serve(&database, listen, log_format, tls)
+        }
         Command::Seller {
             command:
                 SellerCommand::Add {
@@ -154,7 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .transpose()
                     .context("--phone")?,
             };
-            let added = admin::add_seller(&open(&dir)?, new, SystemClock.now_ms())?;
+            let added = admin::add_seller(&*open(&database)?, new, SystemClock.now_ms())?;
             if json {
                 return print_json(&added);
             }
@@ -175,7 +255,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let seller: SellerId = seller.parse().context("--seller")?;
-            let issued = admin::issue_device_code(&open(&dir)?, seller, SystemClock.now_ms())?;
+            let issued =
+                admin::issue_device_code(&*open(&database)?, seller, SystemClock.now_ms())?;
             if json {
                 return print_json(&issued);
             }
@@ -187,7 +268,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Listing {
             command: ListCommand::List { seller, json },
         } => {
-            let listings = open(&dir)?.listings(parse_seller(seller)?)?;
+            let listings = open(&database)?.listings(parse_seller(seller)?)?;
             if json {
                 return print_json(&listings);
             }
@@ -209,10 +290,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Staff { command } => {
+            cli::staff::run(&*open(&database)?, command, SystemClock.now_ms())
+        }
+        Command::Order { command } => {
+            cli::order::run(&*open(&database)?, command, SystemClock.now_ms())
+        }
         Command::Sale {
             command: ListCommand::List { seller, json },
         } => {
-            let sales = open(&dir)?.sales(parse_seller(seller)?)?;
+            let sales = open(&database)?.sales(parse_seller(seller)?)?;
             if json {
                 return print_json(&sales);
             }
@@ -236,9 +323,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn serve(dir: &Path, listen: SocketAddr, log_format: LogFormat) -> anyhow::Result<()> {
+fn serve(
+    database: &Database,
+    listen: SocketAddr,
+    log_format: LogFormat,
+    tls: Option<highland_hub::TlsConfig>,
+) -> anyhow::Result<()> {
     init_logging(log_format);
-    let db = Arc::new(open(dir)?);
+    let db = Arc::new(open_sqlite(database)?);
     let state = AppState::new(db.clone(), Arc::new(SystemClock));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -251,10 +343,14 @@ fn serve(dir: &Path, listen: SocketAddr, log_format: LogFormat) -> anyhow::Resul
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         let addr = listener.local_addr()?;
-        println!("listening on http://{addr}");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        println!("listening on {scheme}://{addr}");
         std::io::stdout().flush()?;
-        tracing::info!(%addr, database = %db.path().display(), "serving");
-        highland_hub::server::serve(listener, state, stop).await?;
+        tracing::info!(%addr, scheme, database = %db.path().display(), "serving");
+        match &tls {
+            Some(tls) => highland_hub::server::serve_tls(listener, tls, state, stop).await?,
+            None => highland_hub::server::serve(listener, state, stop).await?,
+        }
         anyhow::Ok(())
     })?;
     // Dropping the runtime waits for storage work still running for clients
@@ -304,8 +400,30 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-fn open(dir: &Path) -> anyhow::Result<HubDb> {
-    HubDb::open_dir(dir).with_context(|| format!("cannot open the hub's data in {}", dir.display()))
+fn open(database: &Database) -> anyhow::Result<Arc<dyn Storage>> {
+    open_storage(database).with_context(|| cannot_open(database))
+}
+
+/// The server closes its database last, which takes the SQLite type itself.
+fn open_sqlite(database: &Database) -> anyhow::Result<HubDb> {
+    match database {
+        Database::Sqlite(path) => {
+            highland_hub::database::open_sqlite(path).with_context(|| cannot_open(database))
+        }
+        // Says why this database cannot be opened (PostgreSQL, for now).
+        _ => {
+            open_storage(database).with_context(|| cannot_open(database))?;
+            anyhow::bail!("serve runs on SQLite only for now")
+        }
+    }
+}
+
+fn cannot_open(database: &Database) -> String {
+    match database {
+        Database::Sqlite(path) => format!("cannot open the hub's database {}", path.display()),
+        // A URL may hold a password: it is not repeated.
+        _ => "cannot open the hub's database".to_owned(),
+    }
 }
 
 fn parse_seller(seller: Option<String>) -> anyhow::Result<Option<SellerId>> {

@@ -38,6 +38,28 @@ pub fn new_device_token() -> String {
     hex(&bytes)
 }
 
+/// What every staff token starts with, so that neither a person nor the hub
+/// mistakes it for a device's token, and secret scanners can spot a leaked one.
+pub const STAFF_TOKEN_PREFIX: &str = "hls_";
+
+/// A bearer token for a member of the buyer's staff: the prefix and 256
+/// random bits in hex.
+pub fn new_staff_token() -> String {
+    format!("{STAFF_TOKEN_PREFIX}{}", new_device_token())
+}
+
+/// The random value of a console session's cookie: 256 bits in hex.
+pub fn new_session_id() -> String {
+    new_device_token()
+}
+
+/// Whether two hashes are equal, in time that does not depend on where
+/// they differ.
+pub fn same_hash(a: &SecretHash, b: &SecretHash) -> bool {
+    let (a, b) = (a.as_str().as_bytes(), b.as_str().as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A new one-time enrollment code.
 pub fn new_enrollment_code() -> CheckedCode {
     // Only bytes below 248 (8 * 31) are kept, so every symbol is equally
@@ -80,6 +102,23 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_ne!(a, b);
         assert_ne!(SecretHash::of(&a), SecretHash::of(&b));
+    }
+
+    #[test]
+    fn staff_tokens_carry_their_prefix_and_differ_from_device_tokens() {
+        let token = new_staff_token();
+        assert!(token.starts_with(STAFF_TOKEN_PREFIX));
+        assert_eq!(token.len(), STAFF_TOKEN_PREFIX.len() + 64);
+        assert!(!new_device_token().starts_with(STAFF_TOKEN_PREFIX));
+        assert_ne!(new_session_id(), new_session_id());
+    }
+
+    #[test]
+    fn hashes_compare_equal_only_when_equal() {
+        let a = SecretHash::of("a");
+        assert!(same_hash(&a, &SecretHash::of("a")));
+        assert!(!same_hash(&a, &SecretHash::of("b")));
+        assert!(!same_hash(&a, &SecretHash::from_stored("ab".to_owned())));
     }
 
     #[test]

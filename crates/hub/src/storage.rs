@@ -7,12 +7,17 @@
 //! method is one transaction, so nothing a caller does can leave half a
 //! change behind.
 
-use highland_domain::DeviceId;
 use highland_domain::wire::SyncResponse;
+use highland_domain::{DeviceId, ListingId, OrderAction, OrderId};
 
+use crate::catalog::{
+    CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
+};
+use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::secret::SecretHash;
+use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::sync::{PullRequest, Pushed};
-use crate::views::{ListingView, SaleView};
+use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use crate::{Result, SellerId};
 
 /// A seller as the hub knows them.
@@ -84,4 +89,73 @@ pub trait Storage: Send + Sync + 'static {
 
     /// How many operations the log holds.
     fn log_length(&self) -> Result<u64>;
+
+    // ---- The buyer's staff: members, console sessions, the catalog. -------
+    // The rules are in crate::staff and crate::catalog; these store and read.
+
+    /// Records a member of staff; fails with
+    /// [`crate::Error::StaffNameTaken`] when the name is in use.
+    fn add_staff(&self, staff: &NewStaff) -> Result<()>;
+
+    /// Every member of staff, revoked ones too, oldest first.
+    fn staff(&self) -> Result<Vec<StaffMember>>;
+
+    /// Revokes a member's access: their token stops working and their
+    /// sessions end. Fails with [`crate::Error::UnknownStaff`].
+    fn revoke_staff(&self, name: &str, now_ms: u64) -> Result<StaffMember>;
+
+    /// The active member holding the token with this hash, if any.
+    fn staff_by_token(&self, token: &SecretHash) -> Result<Option<StaffMember>>;
+
+    /// One login attempt, in one transaction (see [`crate::staff::log_in`]),
+    /// so that parallel attempts, from this process or another, cannot
+    /// all read the same failure count.
+    fn log_in(&self, attempt: &LoginAttempt, rules: &LoginRules) -> Result<LoginOutcome>;
+
+    /// The active member whose session has this hash, if it has not ended.
+    fn staff_by_session(&self, session: &SecretHash, now_ms: u64) -> Result<Option<StaffMember>>;
+
+    /// Ends a session (logging out); ending one that is gone is no error.
+    fn end_session(&self, session: &SecretHash) -> Result<()>;
+
+    /// A page of every village's listings, newest first, filtered.
+    fn catalog_listings(&self, query: &ListingQuery) -> Result<Page<CatalogListing>>;
+
+    /// One listing with its seller and lot.
+    fn catalog_listing(&self, id: ListingId) -> Result<Option<ListingDetail>>;
+
+    /// A page of sellers, newest first.
+    fn catalog_sellers(&self, query: &SellerQuery) -> Result<Page<SellerSummary>>;
+
+    // ---- End of the staff block. ------------------------------------------
+
+    /// One listing with its stock, if the hub has it.
+    fn listing(&self, id: ListingId) -> Result<Option<ListingView>>;
+
+    // Orders: what the buyer's staff do (see [`crate::orders`] for the rules).
+    // `staff` names who did it in the order's history; `None` when unknown.
+
+    /// Places an order; its seller's devices pull it on their next sync.
+    fn place_order(
+        &self,
+        order: &NewOrder,
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<OrderDetail, OrderError>;
+
+    /// Records a staff action on an order: hand-over, receipt (which records
+    /// the sale), payment or cancellation. Returns the order as it now is.
+    fn act_on_order(
+        &self,
+        id: OrderId,
+        action: OrderAction,
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<OrderDetail, OrderError>;
+
+    /// A page of orders, without their histories.
+    fn orders(&self, filter: &OrderFilter) -> Result<OrderPage>;
+
+    /// One order with its history, if the hub has it.
+    fn order(&self, id: OrderId) -> Result<Option<OrderDetail>>;
 }

@@ -15,11 +15,19 @@
 //! last-writer-wins per field by [`Version::wins_over`]; lots, sales and
 //! stock adjustments insert-only and idempotent by id), so the hub and every
 //! device that has seen the same operations hold the same state.
+//!
+//! Orders differ in one way: the hub decides. A seller's order action is a
+//! proposal, checked against the order's state machine when it arrives
+//! ([`check_transition`]) and refused if the order has moved on; staff
+//! actions are operations the hub makes itself ([`crate::orders`]), logged
+//! and applied here like any other.
 
+use chrono::{DateTime, Utc};
 use highland_domain::wire::{Ack, AckOutcome, PROTOCOL_VERSION, Refusal, SyncResponse};
 use highland_domain::{
-    DeviceId, Hlc, HybridClock, Listing, ListingField, ListingId, Lot, LotId, Operation,
-    OperationId, Payload, Sale, StockAdjustment, Unit, Version,
+    Actor, DeviceId, Hlc, HybridClock, Listing, ListingField, ListingId, ListingStatus, Lot, LotId,
+    Operation, OperationId, Order, OrderAction, OrderId, OrderState, Payload, Price, Quantity,
+    Sale, StockAdjustment, Unit, Version,
 };
 
 use crate::storage::EnrolledDevice;
@@ -67,12 +75,39 @@ pub struct Facts {
     pub listing: Option<KnownListing>,
     /// The seller of the lot the operation records or links a listing to.
     pub lot_seller: Option<SellerId>,
+    /// The order the operation acts on.
+    pub order: Option<KnownOrder>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KnownListing {
     pub seller: SellerId,
     pub unit: Unit,
+    pub status: ListingStatus,
+}
+
+/// An order as the rules need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownOrder {
+    pub seller: SellerId,
+    pub listing: ListingId,
+    pub state: OrderState,
+    /// In the listing's unit.
+    pub quantity: Quantity,
+    pub unit_price: Price,
+}
+
+/// One entry of an order's history, as the hub keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry<'a> {
+    pub op: &'a Operation,
+    pub order: OrderId,
+    /// The action, or `None` for the placement.
+    pub action: Option<&'a OrderAction>,
+    pub actor: Actor,
+    /// The staff member who took it, as the caller named them.
+    pub staff: Option<&'a str>,
+    pub at: DateTime<Utc>,
 }
 
 /// An operation already in the log.
@@ -100,6 +135,9 @@ pub trait Ledger {
     fn logged(&mut self, op: OperationId) -> Result<Option<Logged>>;
     fn listing(&mut self, id: ListingId) -> Result<Option<KnownListing>>;
     fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>>;
+    fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>>;
+    /// The device id the hub makes its own operations under.
+    fn hub_device(&mut self) -> Result<DeviceId>;
     /// Appends to the log; returns the new entry's position.
     fn append(&mut self, seller: SellerId, op: &Operation, received_at_ms: u64) -> Result<u64>;
     /// Inserts a listing unless one with its id exists.
@@ -122,6 +160,18 @@ pub trait Ledger {
         adjustment: &StockAdjustment,
         op: &Operation,
     ) -> Result<()>;
+    /// Inserts an order in state placed, unless one with its id exists.
+    fn insert_order(&mut self, seller: SellerId, order: &Order, op: &Operation) -> Result<()>;
+    /// Moves an order to `action`'s outcome and keeps what the action says
+    /// (a reason, the quantity received, the payment).
+    fn set_order_state(
+        &mut self,
+        id: OrderId,
+        action: &OrderAction,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Adds an entry to an order's history, unless its operation has one.
+    fn record_order_history(&mut self, entry: &HistoryEntry<'_>) -> Result<()>;
     /// Up to `limit` log entries after `after`, of `seller`, not from
     /// `not_from`, in log order.
     fn visible_after(
@@ -208,6 +258,12 @@ fn take_in(
             },
         });
     }
+    // After the duplicate check, unlike authorization: an accepted proposal
+    // moved the order on, so its replay would fail this check, yet it was
+    // applied and must be acknowledged as such.
+    if let Err(reason) = check_transition(&op, &facts) {
+        return Ok(refused(reason));
+    }
     let stamped = stamp(clock, op.hlc, now_ms);
     op.hlc = stamped.hlc;
     ledger.append(device.seller, &op, now_ms)?;
@@ -221,19 +277,22 @@ fn take_in(
 }
 
 fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
-    let (listing, lot) = match &op.payload {
-        Payload::ListingCreated { listing } => (Some(listing.id), listing.lot_id),
+    let (listing, lot, order) = match &op.payload {
+        Payload::ListingCreated { listing } => (Some(listing.id), listing.lot_id, None),
         Payload::ListingEdited {
             listing_id,
             changes,
-        } => (Some(*listing_id), linked_lot(changes)),
-        Payload::LotRecorded { lot } => (None, Some(lot.id)),
-        Payload::SaleRecorded { sale } => (Some(sale.listing_id), None),
-        Payload::StockAdjusted { adjustment } => (Some(adjustment.listing_id), None),
+        } => (Some(*listing_id), linked_lot(changes), None),
+        Payload::LotRecorded { lot } => (None, Some(lot.id), None),
+        Payload::SaleRecorded { sale } => (Some(sale.listing_id), None, None),
+        Payload::StockAdjusted { adjustment } => (Some(adjustment.listing_id), None, None),
+        Payload::OrderPlaced { .. } => (None, None, None),
+        Payload::OrderActionTaken { order_id, .. } => (None, None, Some(*order_id)),
     };
     Ok(Facts {
         listing: listing.map(|id| ledger.listing(id)).transpose()?.flatten(),
         lot_seller: lot.map(|id| ledger.lot_seller(id)).transpose()?.flatten(),
+        order: order.map(|id| ledger.order(id)).transpose()?.flatten(),
     })
 }
 
@@ -285,6 +344,9 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
         }
         Payload::LotRecorded { .. } => lot_is_mine_or_unknown(),
         Payload::SaleRecorded { sale } => {
+            if sale.order_id.is_some() {
+                return Err(staff_only());
+            }
             let known = listing_is_mine()?;
             same_measure(sale.quantity.unit(), known.unit)
         }
@@ -292,7 +354,54 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
             let known = listing_is_mine()?;
             same_measure(adjustment.change.unit(), known.unit)
         }
+        Payload::OrderPlaced { .. } => Err(staff_only()),
+        Payload::OrderActionTaken { actor, action, .. } => {
+            if *actor != Actor::Seller || !action.may_be_taken_by(Actor::Seller) {
+                return Err(staff_only());
+            }
+            match facts.order {
+                None => Err(refusal(
+                    "unknown_order",
+                    "The hub has no such order, so this change was not applied.",
+                )),
+                Some(known) if !mine(known.seller) => Err(refusal(
+                    "not_your_order",
+                    "This order was placed with another seller, so it cannot be changed from here.",
+                )),
+                Some(_) => Ok(()),
+            }
+        }
     }
+}
+
+/// May the order move on as the operation proposes, from the state the hub
+/// holds now? Only order actions are checked; the sentence comes from the
+/// state machine, so the seller reads why ("An order that is cancelled
+/// cannot be accepted.").
+pub fn check_transition(op: &Operation, facts: &Facts) -> Result<(), Refusal> {
+    let (Payload::OrderActionTaken { action, .. }, Some(order)) = (&op.payload, facts.order) else {
+        return Ok(());
+    };
+    order
+        .state
+        .after(action)
+        .map(|_| ())
+        .map_err(|refused| refusal("order_transition_refused", sentence(&refused.to_string())))
+}
+
+/// "an order that is …" as a sentence of its own: capitalised, with a full stop.
+pub(crate) fn sentence(clause: &str) -> String {
+    let mut chars = clause.chars();
+    let first = chars.next().map(|c| c.to_uppercase().to_string());
+    format!("{}{}.", first.unwrap_or_default(), chars.as_str())
+}
+
+fn staff_only() -> Refusal {
+    refusal(
+        "staff_only",
+        "Only the buyer's staff place orders and record their receipt, payment or cancellation, \
+         so this change was not applied.",
+    )
 }
 
 fn not_your_listing() -> Refusal {
@@ -350,6 +459,17 @@ pub fn stamp(clock: &mut HybridClock, sent: Hlc, now_ms: u64) -> Stamped {
 
 /// Applies an accepted operation to the merged state; see the module docs.
 pub fn apply(ledger: &mut impl Ledger, seller: SellerId, op: &Operation) -> Result<()> {
+    apply_by(ledger, seller, op, None)
+}
+
+/// [`apply`], naming the staff member behind a hub-made operation in the
+/// order's history.
+pub(crate) fn apply_by(
+    ledger: &mut impl Ledger,
+    seller: SellerId,
+    op: &Operation,
+    staff: Option<&str>,
+) -> Result<()> {
     let version = op.version();
     match &op.payload {
         Payload::ListingCreated { listing } => {
@@ -363,6 +483,35 @@ pub fn apply(ledger: &mut impl Ledger, seller: SellerId, op: &Operation) -> Resu
         Payload::LotRecorded { lot } => ledger.insert_lot(seller, lot, op.hlc),
         Payload::SaleRecorded { sale } => ledger.insert_sale(seller, sale, op),
         Payload::StockAdjusted { adjustment } => ledger.insert_adjustment(seller, adjustment, op),
+        Payload::OrderPlaced { order } => {
+            ledger.insert_order(seller, order, op)?;
+            ledger.record_order_history(&HistoryEntry {
+                op,
+                order: order.id,
+                action: None,
+                actor: Actor::Staff,
+                staff,
+                at: order.placed_at,
+            })
+        }
+        Payload::OrderActionTaken {
+            order_id,
+            actor,
+            action,
+            at,
+        } => {
+            // The outcome, not `after`: whoever made this operation checked
+            // the transition before it was logged.
+            ledger.set_order_state(*order_id, action, *at)?;
+            ledger.record_order_history(&HistoryEntry {
+                op,
+                order: *order_id,
+                action: Some(action),
+                actor: *actor,
+                staff,
+                at: *at,
+            })
+        }
     }
 }
 
@@ -528,6 +677,7 @@ mod tests {
                 payment: PaymentMethod::Cash,
                 buyer: None,
                 sold_at: chrono::DateTime::UNIX_EPOCH,
+                order_id: None,
             },
         }
     }
@@ -550,9 +700,195 @@ mod tests {
             listing: listing_of.map(|s| KnownListing {
                 seller: seller(s),
                 unit: Unit::Jar,
+                status: ListingStatus::Listed,
             }),
             lot_seller: lot_of.map(seller),
+            order: None,
         }
+    }
+
+    fn order_id() -> OrderId {
+        OrderId::from_uuid(Uuid::from_u128(70))
+    }
+
+    /// The hub holds the order, of seller `of`, in `state`.
+    fn order_facts(of: Option<u128>, state: OrderState) -> Facts {
+        Facts {
+            order: of.map(|s| KnownOrder {
+                seller: seller(s),
+                listing: listing(None).id,
+                state,
+                quantity: Quantity::from_base(5, Unit::Jar).unwrap(),
+                unit_price: Price::from_fen(4500).unwrap(),
+            }),
+            ..Facts::default()
+        }
+    }
+
+    fn acted(actor: Actor, action: OrderAction) -> Payload {
+        Payload::OrderActionTaken {
+            order_id: order_id(),
+            actor,
+            action,
+            at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn placed() -> Payload {
+        Payload::OrderPlaced {
+            order: Order {
+                id: order_id(),
+                listing_id: listing(None).id,
+                quantity: Quantity::from_base(5, Unit::Jar).unwrap(),
+                unit_price: Price::from_fen(4500).unwrap(),
+                hand_over_by: None,
+                note: None,
+                placed_at: chrono::DateTime::UNIX_EPOCH,
+            },
+        }
+    }
+
+    fn sale_of_an_order() -> Payload {
+        let Payload::SaleRecorded { mut sale } = sale(Unit::Jar) else {
+            unreachable!()
+        };
+        sale.order_id = Some(order_id());
+        Payload::SaleRecorded { sale }
+    }
+
+    fn reason() -> highland_domain::Reason {
+        highland_domain::Reason::parse("no honey left").unwrap()
+    }
+
+    #[test]
+    fn order_authorization_table() {
+        use OrderState as S;
+        let cancel = || OrderAction::Cancel { reason: reason() };
+        // (payload, made on, what the hub holds, expected refusal code or None)
+        let cases: Vec<(Payload, u128, Facts, Option<&str>)> = vec![
+            (
+                acted(Actor::Seller, OrderAction::Accept),
+                1,
+                order_facts(Some(1), S::Placed),
+                None,
+            ),
+            (
+                acted(Actor::Seller, OrderAction::Decline { reason: reason() }),
+                1,
+                order_facts(Some(1), S::Placed),
+                None,
+            ),
+            (
+                acted(Actor::Seller, OrderAction::HandOver),
+                1,
+                order_facts(Some(1), S::Accepted),
+                None,
+            ),
+            (
+                acted(Actor::Seller, OrderAction::Accept),
+                2,
+                order_facts(Some(1), S::Placed),
+                Some("wrong_device"),
+            ),
+            (
+                acted(Actor::Seller, OrderAction::Accept),
+                1,
+                order_facts(None, S::Placed),
+                Some("unknown_order"),
+            ),
+            (
+                acted(Actor::Seller, OrderAction::Accept),
+                1,
+                order_facts(Some(2), S::Placed),
+                Some("not_your_order"),
+            ),
+            // A device cannot claim to be staff, nor take staff actions.
+            (
+                acted(Actor::Staff, OrderAction::HandOver),
+                1,
+                order_facts(Some(1), S::Accepted),
+                Some("staff_only"),
+            ),
+            (
+                acted(Actor::Seller, cancel()),
+                1,
+                order_facts(Some(1), S::Placed),
+                Some("staff_only"),
+            ),
+            (
+                acted(
+                    Actor::Seller,
+                    OrderAction::Receive {
+                        quantity: Quantity::from_base(5, Unit::Jar).unwrap(),
+                    },
+                ),
+                1,
+                order_facts(Some(1), S::HandedOver),
+                Some("staff_only"),
+            ),
+            (placed(), 1, Facts::default(), Some("staff_only")),
+            (
+                sale_of_an_order(),
+                1,
+                facts(Some(1), None),
+                Some("staff_only"),
+            ),
+            // The state is not authorization's business: that is checked later.
+            (
+                acted(Actor::Seller, OrderAction::Accept),
+                1,
+                order_facts(Some(1), S::Cancelled),
+                None,
+            ),
+        ];
+        for (payload, made_on, facts, expected) in cases {
+            let op = op(device_id(made_on), payload);
+            let got = authorize(&op, me(), &facts).err().map(|r| r.code);
+            assert_eq!(got.as_deref(), expected, "{:?} with {facts:?}", op.payload);
+        }
+    }
+
+    #[test]
+    fn a_proposal_is_checked_against_the_state_the_hub_holds() {
+        use OrderState as S;
+        // (state on the hub, proposed action, expected refusal message or None)
+        let cases = [
+            (S::Placed, OrderAction::Accept, None),
+            (S::Placed, OrderAction::Decline { reason: reason() }, None),
+            (S::Accepted, OrderAction::HandOver, None),
+            (
+                S::Placed,
+                OrderAction::HandOver,
+                Some("An order that is placed cannot be handed over."),
+            ),
+            (
+                S::Cancelled,
+                OrderAction::Accept,
+                Some("An order that is cancelled cannot be accepted."),
+            ),
+            (
+                S::Accepted,
+                OrderAction::Decline { reason: reason() },
+                Some("An order that is accepted cannot be declined."),
+            ),
+        ];
+        for (state, action, expected) in cases {
+            let op = op(device_id(1), acted(Actor::Seller, action));
+            let got = check_transition(&op, &order_facts(Some(1), state)).err();
+            assert_eq!(
+                got.as_ref().map(|r| r.message.as_str()),
+                expected,
+                "{state} + {:?}",
+                op.payload
+            );
+            if let Some(refusal) = got {
+                assert_eq!(refusal.code, "order_transition_refused");
+            }
+        }
+        // Anything else passes untouched.
+        assert!(
+            check_transition(&op(device_id(1), sale(Unit::Jar)), &facts(Some(1), None)).is_ok()
+        );
     }
 
     #[test]

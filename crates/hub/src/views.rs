@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ListingView {
     pub id: String,
     pub seller_id: String,
@@ -17,8 +17,9 @@ pub struct ListingView {
     pub status: String,
     pub description: Option<String>,
     pub lot_id: Option<String>,
-    /// Received plus adjustments minus sold, in `stock_unit`. Negative when
-    /// devices sold more between them than there was: the oversold amount.
+    /// Available now: received plus adjustments minus sold minus
+    /// `reserved`, in `stock_unit`. Negative when devices sold (or orders
+    /// reserved) more between them than there was: the oversold amount.
     pub stock: i64,
     /// The base unit of `stock`: "g", "ml" or "count".
     pub stock_unit: String,
@@ -26,6 +27,8 @@ pub struct ListingView {
     pub stock_display: String,
     pub sold: i64,
     pub sales_count: i64,
+    /// Held back for accepted orders not yet received, in `stock_unit`.
+    pub reserved: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,4 +49,81 @@ pub struct SaleView {
     pub payment: String,
     pub buyer: Option<String>,
     pub sold_at: String,
+}
+
+/// An order as staff see it. The fields it shares with the device's view
+/// (highland-engine's `OrderView`) have the same names and meanings, so the
+/// two compare field by field; the hub adds the seller and the staff's
+/// record of receipt and payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OrderView {
+    pub id: String,
+    pub seller_id: String,
+    pub listing_id: String,
+    pub listing_title: String,
+    /// In `quantity_unit`, the listing's base unit.
+    pub quantity: i64,
+    pub quantity_unit: String,
+    /// The listing's unit, in which `quantity_display` is written.
+    pub unit: String,
+    pub quantity_display: String,
+    pub unit_price_fen: i64,
+    /// Price times quantity, rounded to the nearest fen.
+    pub total_fen: i64,
+    /// `YYYY-MM-DD`, or null.
+    pub hand_over_by: Option<String>,
+    pub note: Option<String>,
+    /// RFC 3339, UTC, by the hub's clock.
+    pub placed_at: String,
+    /// placed, accepted, declined, handed-over, received, paid or cancelled.
+    pub state: String,
+    /// When the latest action was taken, by the clock of whoever took it
+    /// (the seller's device, or the hub for staff actions).
+    pub state_changed_at: String,
+    /// Why the seller declined or staff cancelled, or null.
+    pub reason: Option<String>,
+    /// What the buyer received, in `quantity_unit` (may differ from `quantity`).
+    pub received_quantity: Option<i64>,
+    pub received_display: Option<String>,
+    pub paid_fen: Option<i64>,
+    pub paid_method: Option<String>,
+    /// The sale the receipt recorded.
+    pub sale_id: Option<String>,
+}
+
+/// One thing that happened to an order, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OrderHistoryEntry {
+    /// `place`, or the action: accept, decline, hand-over, receive, pay, cancel.
+    pub action: String,
+    /// `seller` or `staff`.
+    pub actor: String,
+    /// The device that took it; the hub's own id for staff actions.
+    pub device_id: String,
+    /// The staff member, as the caller named them, or null.
+    pub staff: Option<String>,
+    /// RFC 3339, by the clock of whoever took it.
+    pub at: String,
+    pub reason: Option<String>,
+    /// The quantity received, in the order's `quantity_unit`.
+    pub quantity: Option<i64>,
+    pub quantity_display: Option<String>,
+    pub amount_fen: Option<i64>,
+    pub method: Option<String>,
+}
+
+/// An order with its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OrderDetail {
+    #[serde(flatten)]
+    pub order: OrderView,
+    pub history: Vec<OrderHistoryEntry>,
+}
+
+/// One page of orders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPage {
+    pub orders: Vec<OrderView>,
+    /// Pass as `after` for the next page; null on the last one.
+    pub next_after: Option<String>,
 }

@@ -27,11 +27,7 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
 
 /// A client that leaves responses as they come, to see how they came.
 fn raw_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_zstd()
-        .no_gzip()
-        .build()
-        .unwrap()
+    http_client().no_zstd().no_gzip().build().unwrap()
 }
 
 #[tokio::test]

@@ -1,14 +1,15 @@
 //! The sync rules' view of a SQLite transaction.
 
+use chrono::{DateTime, Utc};
 use highland_domain::{
-    DeviceId, Hlc, Listing, ListingField, ListingId, Lot, LotId, Operation, OperationId, Sale,
-    StockAdjustment, Unit, Version,
+    DeviceId, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot, LotId, Operation,
+    OperationId, Order, OrderAction, OrderId, Sale, StockAdjustment, Unit, Version,
 };
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{format_time, ms, parse};
-use crate::sync::{KnownListing, Ledger, LogEntry, Logged};
+use super::{format_time, ms, orders, parse};
+use crate::sync::{HistoryEntry, KnownListing, KnownOrder, Ledger, LogEntry, Logged};
 use crate::{Error, Result, SellerId};
 
 pub(crate) struct SqliteLedger<'a> {
@@ -53,18 +54,27 @@ impl Ledger for SqliteLedger<'_> {
     }
 
     fn listing(&mut self, id: ListingId) -> Result<Option<KnownListing>> {
-        let row: Option<(String, String)> = self
+        let row: Option<(String, String, String)> = self
             .tx
-            .prepare_cached("SELECT seller_id, unit FROM listings WHERE id = ?1")?
-            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached("SELECT seller_id, unit, status FROM listings WHERE id = ?1")?
+            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        row.map(|(seller, unit)| {
+        row.map(|(seller, unit, status)| {
             Ok(KnownListing {
                 seller: parse(&seller)?,
                 unit: parse::<Unit>(&unit)?,
+                status: parse::<ListingStatus>(&status)?,
             })
         })
         .transpose()
+    }
+
+    fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>> {
+        orders::known(self.tx, id)
+    }
+
+    fn hub_device(&mut self) -> Result<DeviceId> {
+        orders::hub_device(self.tx)
     }
 
     fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>> {
@@ -197,8 +207,8 @@ impl Ledger for SqliteLedger<'_> {
             .prepare_cached(
                 "INSERT OR IGNORE INTO sales
                    (id, listing_id, seller_id, quantity, unit, unit_price_fen, total_fen, payment,
-                    buyer, sold_at, hlc, device_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    buyer, sold_at, hlc, device_id, order_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 sale.id.to_string(),
@@ -213,6 +223,7 @@ impl Ledger for SqliteLedger<'_> {
                 format_time(sale.sold_at),
                 op.hlc.as_i64(),
                 op.device_id.to_string(),
+                sale.order_id.map(|o| o.to_string()),
             ])?;
         Ok(())
     }
@@ -242,6 +253,23 @@ impl Ledger for SqliteLedger<'_> {
                 op.device_id.to_string(),
             ])?;
         Ok(())
+    }
+
+    fn insert_order(&mut self, seller: SellerId, order: &Order, op: &Operation) -> Result<()> {
+        orders::insert(self.tx, seller, order, op.hlc.as_i64())
+    }
+
+    fn set_order_state(
+        &mut self,
+        id: OrderId,
+        action: &OrderAction,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        orders::set_state(self.tx, id, action, at)
+    }
+
+    fn record_order_history(&mut self, entry: &HistoryEntry<'_>) -> Result<()> {
+        orders::record_history(self.tx, entry)
     }
 
     fn visible_after(

@@ -5,27 +5,35 @@
 //! few syncs a second; admin commands open their own connection to the same
 //! file and take turns through SQLite's lock (WAL, busy timeout).
 
+mod catalog;
 mod ledger;
 mod open;
+mod orders;
 mod schema;
+mod staff;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use highland_domain::quantity::format_in;
 use highland_domain::wire::SyncResponse;
-use highland_domain::{DeviceId, Unit};
+use highland_domain::{DeviceId, ListingId, OrderAction, OrderId, Unit};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 pub use open::open_database;
 pub use schema::{APPLICATION_ID, LATEST_VERSION};
 
+use crate::catalog::{
+    CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
+};
+use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::secret::SecretHash;
+use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::storage::{EnrolledDevice, Enrollment, NewCode, Seller, Storage};
 use crate::sync::{self, PullRequest, Pushed};
-use crate::views::{ListingView, SaleView};
+use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use crate::{Error, Result, SellerId};
 
 /// The file name of the database inside a data directory.
@@ -124,7 +132,10 @@ impl Storage for HubDb {
                 |r| r.get(0),
             )
             .optional()?;
-        if enrolled_for.is_some_and(|s| s != seller) {
+        // The hub's own id authors staff actions; a device must never pass for it.
+        if enrolled_for.is_some_and(|s| s != seller)
+            || orders::hub_device(&tx)? == enrollment.device
+        {
             return Err(Error::DeviceEnrolledElsewhere);
         }
         tx.execute(
@@ -189,19 +200,77 @@ impl Storage for HubDb {
 
     fn listings(&self, seller: Option<SellerId>) -> Result<Vec<ListingView>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT l.id, l.seller_id, l.title, l.category, l.unit, l.price_fen, l.status,
-                    l.description, l.lot_id,
-                    coalesce((SELECT sum(change) FROM stock_adjustments a
-                              WHERE a.listing_id = l.id), 0),
-                    coalesce((SELECT sum(quantity) FROM sales s WHERE s.listing_id = l.id), 0),
-                    (SELECT count(*) FROM sales s WHERE s.listing_id = l.id)
-             FROM listings l
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {} FROM listings l
              WHERE ?1 IS NULL OR l.seller_id = ?1
              ORDER BY l.created_hlc, l.id",
-        )?;
+            *LISTING_COLUMNS
+        ))?;
         let rows = stmt.query_and_then([seller.map(|s| s.to_string())], listing_view)?;
         rows.collect()
+    }
+
+    fn listing(&self, id: ListingId) -> Result<Option<ListingView>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {} FROM listings l WHERE l.id = ?1",
+            *LISTING_COLUMNS
+        ))?;
+        stmt.query_and_then([id.to_string()], listing_view)?
+            .next()
+            .transpose()
+    }
+
+    fn place_order(
+        &self,
+        order: &NewOrder,
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<OrderDetail, OrderError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        crate::orders::place(&mut ledger::SqliteLedger::new(&tx), order, staff, now_ms)?;
+        let detail = orders::written(&tx, order.id)?;
+        tx.commit()?;
+        Ok(detail)
+    }
+
+    fn act_on_order(
+        &self,
+        id: OrderId,
+        action: OrderAction,
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<OrderDetail, OrderError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        crate::orders::act(
+            &mut ledger::SqliteLedger::new(&tx),
+            id,
+            action,
+            staff,
+            now_ms,
+        )?;
+        let detail = orders::written(&tx, id)?;
+        tx.commit()?;
+        Ok(detail)
+    }
+
+    fn orders(&self, filter: &OrderFilter) -> Result<OrderPage> {
+        let conn = self.conn();
+        // One read transaction, so a page is one consistent snapshot.
+        let tx = conn.unchecked_transaction()?;
+        let page = orders::page(&tx, filter)?;
+        tx.finish()?;
+        Ok(page)
+    }
+
+    fn order(&self, id: OrderId) -> Result<Option<OrderDetail>> {
+        let conn = self.conn();
+        let tx = conn.unchecked_transaction()?;
+        let detail = orders::detail(&tx, id)?;
+        tx.finish()?;
+        Ok(detail)
     }
 
     fn sales(&self, seller: Option<SellerId>) -> Result<Vec<SaleView>> {
@@ -222,6 +291,53 @@ impl Storage for HubDb {
             .conn()
             .query_row("SELECT count(*) FROM op_log", [], |r| r.get(0))?;
         Ok(n as u64)
+    }
+
+    // ---- The buyer's staff and their catalog: see staff.rs and catalog.rs.
+
+    fn add_staff(&self, new: &NewStaff) -> Result<()> {
+        staff::add_staff(&self.conn(), new)
+    }
+
+    fn staff(&self) -> Result<Vec<StaffMember>> {
+        staff::staff(&self.conn())
+    }
+
+    fn revoke_staff(&self, name: &str, now_ms: u64) -> Result<StaffMember> {
+        staff::revoke_staff(&mut self.conn(), name, now_ms)
+    }
+
+    fn staff_by_token(&self, token: &SecretHash) -> Result<Option<StaffMember>> {
+        staff::staff_by_token(&self.conn(), token)
+    }
+
+    fn log_in(&self, attempt: &LoginAttempt, rules: &LoginRules) -> Result<LoginOutcome> {
+        staff::log_in(&mut self.conn(), attempt, rules)
+    }
+
+    fn staff_by_session(&self, session: &SecretHash, now_ms: u64) -> Result<Option<StaffMember>> {
+        staff::staff_by_session(&self.conn(), session, now_ms)
+    }
+
+    fn end_session(&self, session: &SecretHash) -> Result<()> {
+        staff::end_session(&self.conn(), session)
+    }
+
+    fn catalog_listings(&self, query: &ListingQuery) -> Result<Page<CatalogListing>> {
+        catalog::listings(&self.conn(), query)
+    }
+
+    fn catalog_listing(&self, id: ListingId) -> Result<Option<ListingDetail>> {
+        let conn = self.conn();
+        // One read transaction: the listing, its seller and lot as of one moment.
+        let tx = conn.unchecked_transaction()?;
+        let detail = catalog::listing(&tx, id)?;
+        tx.finish()?;
+        Ok(detail)
+    }
+
+    fn catalog_sellers(&self, query: &SellerQuery) -> Result<Page<SellerSummary>> {
+        catalog::sellers(&self.conn(), query)
     }
 }
 
@@ -255,11 +371,28 @@ fn seller_by_id(conn: &Connection, id: SellerId) -> Result<Option<Seller>> {
     }))
 }
 
-fn listing_view(r: &Row<'_>) -> Result<ListingView> {
+/// What [`listing_view`] reads, in order, from `listings l`. Stock is summed
+/// here, never stored: received and adjusted, minus sold, minus what orders
+/// hold back.
+pub(crate) static LISTING_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "l.id, l.seller_id, l.title, l.category, l.unit, l.price_fen, l.status,
+         l.description, l.lot_id,
+         coalesce((SELECT sum(change) FROM stock_adjustments a WHERE a.listing_id = l.id), 0),
+         coalesce((SELECT sum(quantity) FROM sales s WHERE s.listing_id = l.id), 0),
+         (SELECT count(*) FROM sales s WHERE s.listing_id = l.id),
+         coalesce((SELECT sum(quantity) FROM orders o
+                   WHERE o.listing_id = l.id AND o.state IN ({})), 0)",
+        *orders::RESERVING_STATES
+    )
+});
+
+pub(crate) fn listing_view(r: &Row<'_>) -> Result<ListingView> {
     let unit: Unit = parse(&r.get::<_, String>(4)?)?;
     let adjusted: i64 = r.get(9)?;
     let sold: i64 = r.get(10)?;
-    let stock = adjusted - sold;
+    let reserved: i64 = r.get(12)?;
+    let stock = adjusted - sold - reserved;
     Ok(ListingView {
         id: r.get(0)?,
         seller_id: r.get(1)?,
@@ -275,6 +408,7 @@ fn listing_view(r: &Row<'_>) -> Result<ListingView> {
         stock_display: format_in(stock, unit),
         sold,
         sales_count: r.get(11)?,
+        reserved,
     })
 }
 

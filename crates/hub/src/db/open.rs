@@ -87,6 +87,12 @@ fn migrate(mut conn: Connection, path: &Path) -> Result<Connection> {
     for sql in MIGRATIONS.iter().skip(version as usize) {
         tx.execute_batch(sql)?;
     }
+    // The hub's own device id, made once: it authors the operations staff
+    // cause (orders), and must stay the same for as long as the log lives.
+    tx.execute(
+        "INSERT OR IGNORE INTO hub_identity (id, device_id) VALUES (1, ?1)",
+        [highland_domain::DeviceId::new().to_string()],
+    )?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", LATEST_VERSION)?;
     tx.commit()?;

@@ -5,7 +5,11 @@
 /// from the device store's, so neither opens the other's file.
 pub const APPLICATION_ID: i32 = 0x484C_4831;
 
-pub(crate) const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_orders.sql"),
+    include_str!("migrations/0003_staff.sql"),
+];
 
 /// The schema version this build writes; a database above it is refused.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -71,3 +71,20 @@ pub(crate) fn parse<T: DeserializeOwned>(body: Value) -> Result<T, HttpError> {
     serde_json::from_value(body)
         .map_err(|e| HttpError::BadRequest(format!("the request is not as expected: {e}")))
 }
+
+/// Reads a staff API request's JSON body, at most `limit` bytes, into its
+/// type. The staff API is versioned by its path (`/v1`), so there is no
+/// `protocol` field to check.
+pub(crate) async fn read_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<T, HttpError> {
+    let value = read_json(headers, body, limit).await?;
+    if !value.is_object() {
+        return Err(HttpError::BadRequest(
+            "the body must be a JSON object".to_owned(),
+        ));
+    }
+    parse(value)
+}

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::body::{check_protocol, parse, read_json};
 use super::{HttpError, blocking};
 use crate::AppState;
+use crate::http::openapi::ApiError;
 use crate::secret::{SecretHash, code_hash, new_device_token};
 use crate::storage::Enrollment;
 
@@ -22,6 +23,21 @@ struct EnrollBody {
 }
 
 /// `POST /v1/enroll`: a one-time code for a device token.
+#[utoipa::path(
+    post,
+    path = "/v1/enroll",
+    tag = "devices",
+    request_body(content = serde_json::Value,
+                 description = "`EnrollRequest`: {protocol, code, device_id}; see docs/sync-protocol.md"),
+    responses(
+        (status = 200, body = serde_json::Value,
+         description = "`EnrollResponse`: {protocol, device_token, seller_id, seller_name, village}"),
+        (status = 400, body = ApiError, description = "`code_mistyped`, `invalid_code`, `bad_request`, `unsupported_protocol`"),
+        (status = 404, body = ApiError, description = "`code_unknown`"),
+        (status = 409, body = ApiError, description = "`code_used`, `device_enrolled_elsewhere`"),
+        (status = 410, body = ApiError, description = "`code_expired`"),
+    )
+)]
 pub(crate) async fn enroll(
     State(state): State<AppState>,
     headers: HeaderMap,

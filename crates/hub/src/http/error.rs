@@ -18,6 +18,29 @@ pub(crate) enum HttpError {
     UnsupportedProtocol(String),
     Unauthorized(&'static str),
     WrongDevice,
+    /// A staff route without a staff credential that works; says which.
+    StaffUnauthorized(&'static str),
+    /// A device's token on a staff route.
+    NotStaff,
+    /// A state-changing request with the session cookie, from another site.
+    CrossSite,
+    /// The login's name and token do not match an active member of staff.
+    LoginRefused,
+    /// Too many failed logins for this name or from this address.
+    LoginThrottled {
+        retry_after_ms: u64,
+    },
+    /// This member of staff made more requests than their budget allows.
+    RateLimited {
+        retry_after_ms: u64,
+    },
+    /// A query parameter is wrong; the code says which rule it broke.
+    InvalidParameter {
+        code: &'static str,
+        message: String,
+    },
+    UnknownListing(String),
+    Order(crate::orders::OrderError),
     NotFound,
     TooLarge,
     TooManyOperations {
@@ -49,6 +72,52 @@ impl HttpError {
                 "unauthorized",
                 format!("{why}; enroll this device again with a new code"),
             ),
+            StaffUnauthorized(why) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                format!(
+                    "{why}; send a staff token (from `highland-hub staff add`) as \
+                     \"Authorization: Bearer hls_...\", or log in to the console"
+                ),
+            ),
+            NotStaff => (
+                StatusCode::FORBIDDEN,
+                "not_staff",
+                "this is a device's token; only the buyer's staff may use this address".to_owned(),
+            ),
+            CrossSite => (
+                StatusCode::FORBIDDEN,
+                "cross_site",
+                "this request came from another site; it was not taken".to_owned(),
+            ),
+            LoginRefused => (
+                StatusCode::UNAUTHORIZED,
+                "login_refused",
+                "the name or the token is wrong, or the token was revoked".to_owned(),
+            ),
+            LoginThrottled { retry_after_ms } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!(
+                    "too many failed logins for this name or from this address; try again in {} s",
+                    retry_after_secs(*retry_after_ms)
+                ),
+            ),
+            RateLimited { retry_after_ms } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "too many requests with this staff credential; try again in {} s",
+                    retry_after_secs(*retry_after_ms)
+                ),
+            ),
+            InvalidParameter { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
+            UnknownListing(id) => (
+                StatusCode::NOT_FOUND,
+                "unknown_listing",
+                format!("no listing with id {id}"),
+            ),
+            Order(e) => order_error(e),
             WrongDevice => (
                 StatusCode::FORBIDDEN,
                 "wrong_device",
@@ -99,11 +168,35 @@ fn hub_error(e: &crate::Error) -> (StatusCode, &'static str, String) {
         CodeExpired => (StatusCode::GONE, "code_expired"),
         DeviceEnrolledElsewhere => (StatusCode::CONFLICT, "device_enrolled_elsewhere"),
         UnknownSeller(_) => (StatusCode::NOT_FOUND, "unknown_seller"),
-        NotHubDatabase { .. } | DatabaseTooNew { .. } | BadRecord(_) | Database(_) | Io(_) => {
+        StaffNameTaken(_) => (StatusCode::CONFLICT, "staff_name_taken"),
+        UnknownStaff(_) => (StatusCode::NOT_FOUND, "unknown_staff"),
+        NotHubDatabase { .. }
+        | DatabaseTooNew { .. }
+        | DatabaseUrl(_)
+        | BadRecord(_)
+        | Database(_)
+        | Io(_) => {
             return internal();
         }
     };
     (status, code, e.to_string())
+}
+
+fn order_error(e: &crate::orders::OrderError) -> (StatusCode, &'static str, String) {
+    use crate::orders::OrderError::*;
+    let status = match e {
+        UnknownOrder(_) | UnknownListing(_) => StatusCode::NOT_FOUND,
+        ListingNotOpen { .. } | OrderExists(_) | Transition(_) => StatusCode::CONFLICT,
+        SellerOnly { .. } => StatusCode::FORBIDDEN,
+        Invalid(_) => StatusCode::BAD_REQUEST,
+        Hub(e) => return hub_error(e),
+    };
+    (status, e.code(), e.to_string())
+}
+
+/// Whole seconds for `Retry-After` and for messages.
+fn retry_after_secs(ms: u64) -> u64 {
+    crate::staff::retry_after_secs(ms)
 }
 
 fn internal() -> (StatusCode, &'static str, String) {
@@ -112,6 +205,12 @@ fn internal() -> (StatusCode, &'static str, String) {
         "internal",
         "the hub failed to answer; try again later".to_owned(),
     )
+}
+
+impl From<crate::orders::OrderError> for HttpError {
+    fn from(e: crate::orders::OrderError) -> Self {
+        HttpError::Order(e)
+    }
 }
 
 impl From<crate::Error> for HttpError {
@@ -125,7 +224,7 @@ impl IntoResponse for HttpError {
         let (status, code, message) = self.status_and_body();
         if status.is_server_error() {
             match &self {
-                HttpError::Hub(e) => {
+                HttpError::Hub(e) | HttpError::Order(crate::orders::OrderError::Hub(e)) => {
                     tracing::error!(error = %e, source = ?std::error::Error::source(e), "request failed")
                 }
                 HttpError::Internal(detail) => tracing::error!(error = %detail, "request failed"),
@@ -147,6 +246,14 @@ impl IntoResponse for HttpError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if let HttpError::LoginThrottled { retry_after_ms }
+        | HttpError::RateLimited { retry_after_ms } = &self
+        {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs(*retry_after_ms)),
+            );
+        }
         response
     }
 }
@@ -165,6 +272,7 @@ pub(crate) fn for_status(status: StatusCode) -> ErrorBody {
             "too_large",
             "the request is larger than the hub accepts; send fewer changes at a time",
         ),
+        StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "too many requests; try again later"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
             "unsupported_encoding",
             "the hub cannot read this body; send JSON, compressed with zstd or gzip or not at all",

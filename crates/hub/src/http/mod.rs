@@ -2,9 +2,12 @@
 //! the rules, and map errors; and the middleware that keeps every error
 //! response a JSON [`ErrorBody`](highland_domain::wire::ErrorBody).
 
+mod api;
 mod body;
 mod enroll;
 mod error;
+pub(crate) mod openapi;
+pub(crate) mod staff;
 mod sync;
 
 use axum::body::Body;
@@ -13,12 +16,39 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-pub(crate) use enroll::enroll;
 pub(crate) use error::HttpError;
-pub(crate) use sync::sync;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+/// Every route the hub serves, each with its OpenAPI description. A route
+/// is added here, with `routes!` and a `#[utoipa::path]` on its handler,
+/// and nowhere else: that is what keeps `/v1/openapi.json` true.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(openapi::document))
+        .routes(routes!(enroll::enroll))
+        .routes(routes!(sync::sync))
+        .routes(routes!(
+            staff::session::log_in,
+            staff::session::who_am_i,
+            staff::session::log_out
+        ))
+        .merge(api::routes())
+}
 
 /// `GET /healthz`: the process answers. It does not touch the database, so
 /// a load balancer never queues health checks behind a long sync.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "meta",
+    responses((status = 200, description = "The process answers", body = String,
+               content_type = "text/plain", example = "ok"))
+)]
 pub(crate) async fn healthz() -> &'static str {
     "ok"
 }

@@ -11,6 +11,8 @@ use serde_json::Value;
 use super::body::{check_protocol, parse, read_json};
 use super::{HttpError, blocking};
 use crate::AppState;
+use crate::http::openapi::ApiError;
+use crate::secret::STAFF_TOKEN_PREFIX;
 use crate::secret::SecretHash;
 use crate::storage::EnrolledDevice;
 use crate::sync::{PullRequest, Pushed};
@@ -26,6 +28,22 @@ struct SyncBody {
 }
 
 /// `POST /v1/sync`: push unacknowledged operations, pull what is new.
+#[utoipa::path(
+    post,
+    path = "/v1/sync",
+    tag = "devices",
+    security(("device_token" = [])),
+    request_body(content = serde_json::Value,
+                 description = "`SyncRequest`; see docs/sync-protocol.md. May be sent compressed (zstd, gzip)"),
+    responses(
+        (status = 200, body = serde_json::Value, description = "`SyncResponse`: acks and the next page of the log"),
+        (status = 400, body = ApiError, description = "`bad_request`, `unsupported_protocol`"),
+        (status = 401, body = ApiError, description = "`unauthorized`: no device token, an unknown one, or a staff token"),
+        (status = 403, body = ApiError, description = "`wrong_device`"),
+        (status = 413, body = ApiError, description = "`too_large`, `too_many_operations`"),
+        (status = 415, body = ApiError, description = "`unsupported_encoding`, `unsupported_media_type`"),
+    )
+)]
 pub(crate) async fn sync(
     State(state): State<AppState>,
     Authenticated(device): Authenticated,
@@ -117,6 +135,12 @@ impl FromRequestParts<AppState> for Authenticated {
             .ok_or(HttpError::Unauthorized(
                 "the Authorization header must be \"Bearer\" and the device token",
             ))?;
+        // A staff token never stands for a device, whatever the database holds.
+        if token.starts_with(STAFF_TOKEN_PREFIX) {
+            return Err(HttpError::Unauthorized(
+                "this is a staff token; only an enrolled device can sync",
+            ));
+        }
         let hash = SecretHash::of(token);
         let store = state.store.clone();
         blocking(move || store.device_by_token(&hash))

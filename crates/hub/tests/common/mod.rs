@@ -16,7 +16,9 @@ use highland_domain::{
     QuantityDelta, Sale, SaleId, ShortText, StockAdjustment, Title, Unit,
 };
 use highland_hub::admin::{self, NewSeller, SellerAdded};
-use highland_hub::{AppState, HubDb, ManualClock, RunningHub, SellerId, Storage, WallClock};
+use highland_hub::{
+    AppState, HubDb, Limits, ManualClock, RunningHub, SellerId, Storage, WallClock,
+};
 use reqwest::StatusCode;
 use tempfile::TempDir;
 
@@ -45,20 +47,34 @@ pub async fn spawn_hub_at(now_ms: u64) -> TestHub {
 
 /// A hub on an existing data directory (for the admin commands' tests).
 pub async fn spawn_hub_in(dir: TempDir, now_ms: u64) -> TestHub {
+    spawn_hub_with(dir, now_ms, Limits::default()).await
+}
+
+/// A hub with the limits a test sets (small budgets, small bodies).
+pub async fn spawn_hub_with(dir: TempDir, now_ms: u64, limits: Limits) -> TestHub {
     let db = Arc::new(HubDb::open_dir(dir.path()).unwrap());
     let clock = Arc::new(ManualClock::at(now_ms));
-    let state = AppState::new(db.clone(), clock.clone());
+    let mut state = AppState::new(db.clone(), clock.clone());
+    state.limits = limits;
     let running = highland_hub::start("127.0.0.1:0".parse().unwrap(), state)
         .await
         .unwrap();
     TestHub {
         url: running.url(),
-        http: reqwest::Client::new(),
+        http: http_client().build().unwrap(),
         db,
         clock,
         dir,
         running: Some(running),
     }
+}
+
+/// A client builder for tests. The workspace's reqwest has no crypto
+/// provider of its own (TLS is rustls on ring, chosen explicitly where a
+/// client is built), so this installs ring as the test process's default.
+pub fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
 }
 
 /// A device as the tests play it: its id and the token it was given.
@@ -275,6 +291,7 @@ pub fn sold(listing: &Listing, base: i64) -> Payload {
             payment: PaymentMethod::Wechat,
             buyer: None,
             sold_at: DateTime::from_timestamp_millis(NOW_MS as i64).unwrap(),
+            order_id: None,
         },
     }
 }
@@ -296,4 +313,162 @@ pub fn retitled(listing: &Listing, title: &str) -> Payload {
 /// A code with a correct check character that no hub issued.
 pub fn unissued_code() -> String {
     CheckedCode::from_random(&[7, 7, 7, 7, 7, 7, 7, 7], 8).grouped()
+}
+
+// ---------------------------------------------------------------------------
+// The buyer's staff and the staff API
+
+/// A member of staff as the tests play them: their name and token.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: String,
+    pub name: String,
+    pub token: String,
+}
+
+impl TestHub {
+    /// A member of staff, added as `highland-hub staff add` adds them.
+    pub fn add_staff(&self, name: &str) -> Staff {
+        let added = highland_hub::staff::add_staff(
+            self.db.as_ref(),
+            ShortText::parse(name).unwrap(),
+            self.clock.now_ms(),
+        )
+        .unwrap();
+        Staff {
+            id: added.staff_id,
+            name: added.name,
+            token: added.token,
+        }
+    }
+
+    /// A seller in `village` with one enrolled device.
+    pub async fn seller_in(&self, name: &str, village: &str) -> Device {
+        let new = NewSeller {
+            name: ShortText::parse(name).unwrap(),
+            village: ShortText::parse(village).unwrap(),
+            phone: None,
+        };
+        let added = admin::add_seller(self.db.as_ref(), new, self.clock.now_ms()).unwrap();
+        self.enroll_ok(&added.code).await
+    }
+
+    /// `GET path` (such as "/v1/listings?village=Yubeng") with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `POST path` with a JSON body and a bearer token.
+    pub async fn post_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A staff GET that must succeed, read as `T`.
+    pub async fn staff_get<T: serde::de::DeserializeOwned>(&self, staff: &Staff, path: &str) -> T {
+        let response = self.get_as(&staff.token, path).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "GET {path}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Every listing a query finds, following `next_cursor` page by page;
+    /// also returns how many pages that took.
+    pub async fn walk_listings(
+        &self,
+        staff: &Staff,
+        query: &str,
+    ) -> (Vec<highland_hub::catalog::CatalogListing>, usize) {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let mut path = format!("/v1/listings?{query}");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let page: highland_hub::catalog::ListingPage = self.staff_get(staff, &path).await;
+            pages += 1;
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return (items, pages),
+            }
+            assert!(pages < 1000, "the pages never end");
+        }
+    }
+
+    /// `POST /v1/session` with a name and a token.
+    pub async fn log_in(&self, name: &str, token: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/v1/session", self.url))
+            .json(&serde_json::json!({"name": name, "token": token}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET path` with a session cookie.
+    pub async fn get_with_session(&self, session: &str, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.url))
+            .header(
+                "cookie",
+                format!("{}={session}", highland_hub::staff::SESSION_COOKIE),
+            )
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A listing with the category and status a test needs.
+pub fn listing_of(title: &str, category: Category, status: ListingStatus) -> Listing {
+    Listing {
+        category,
+        status,
+        ..new_listing(title, Unit::Kg, 6850)
+    }
+}
+
+/// The session id in a login response's `Set-Cookie`.
+pub fn session_of(response: &reqwest::Response) -> String {
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .expect("a Set-Cookie header")
+        .to_str()
+        .unwrap();
+    let (pair, _) = cookie.split_once(';').unwrap();
+    let (name, value) = pair.split_once('=').unwrap();
+    assert_eq!(name, highland_hub::staff::SESSION_COOKIE);
+    value.to_owned()
+}
+
+/// The `Retry-After` of a 429, in seconds.
+pub fn retry_after(response: &reqwest::Response) -> u64 {
+    response
+        .headers()
+        .get("retry-after")
+        .expect("a Retry-After header")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
 }

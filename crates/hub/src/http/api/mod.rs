@@ -1,0 +1,25 @@
+//! The buyer's staff API under `/v1`: thin handlers over [`crate::Storage`]
+//! and the rules in [`crate::catalog`] and [`crate::orders`]. Every route
+//! takes [`super::staff::StaffAuth`].
+
+mod catalog;
+mod orders;
+mod params;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(catalog::listings))
+        .routes(routes!(catalog::listing))
+        .routes(routes!(catalog::sellers))
+        .routes(routes!(orders::place, orders::list))
+        .routes(routes!(orders::one))
+        .routes(routes!(orders::hand_over))
+        .routes(routes!(orders::receipt))
+        .routes(routes!(orders::payment))
+        .routes(routes!(orders::cancellation))
+}
