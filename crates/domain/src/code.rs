@@ -156,7 +156,10 @@ mod tests {
     }
 
     fn any_code() -> impl Strategy<Value = CheckedCode> {
-        (proptest::collection::vec(any::<u8>(), 29), 1usize..=MAX_BODY)
+        (
+            proptest::collection::vec(any::<u8>(), 29),
+            1usize..=MAX_BODY,
+        )
             .prop_map(|(bytes, len)| CheckedCode::from_random(&bytes, len))
     }
 
