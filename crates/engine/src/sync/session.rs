@@ -12,6 +12,9 @@ use super::transport::{HubClient, HubError};
 use super::trust::HubCa;
 use crate::{Store, StoreError};
 
+/// Why an attempt was abandoned when the caller's deadline passed mid-request.
+const DEADLINE_PASSED: &str = "the hub had not answered when the time ran out";
+
 /// The most operations one request carries, whatever their size.
 const MAX_OPS_PER_PUSH: usize = 500;
 /// Batch sizes in bytes of uncompressed JSON; zstd shrinks them about five
@@ -154,9 +157,10 @@ pub async fn sync(
 ) -> Result<SyncReport, SyncError> {
     let enrollment = lock(store).enrollment()?.ok_or(SyncError::NotEnrolled)?;
     // Enrolling over http:// keeps no CA; one put there by hand means nothing.
-    let ca = match enrollment.hub_url.starts_with("https://") {
-        true => lock(store).hub_ca()?,
-        false => None,
+    let ca = if enrollment.hub_url.starts_with("https://") {
+        lock(store).hub_ca()?
+    } else {
+        None
     };
     let client = HubClient::new(&enrollment.hub_url, ca.as_ref())?;
     let device_id = lock(store).device_id();
@@ -183,7 +187,16 @@ pub async fn sync(
         };
         let asked_at = Instant::now();
         let device_time = lock(store).device_clock().now();
-        match client.sync(&enrollment.device_token, &request).await {
+        let attempt = client.sync(&enrollment.device_token, &request);
+        // The deadline holds while a request is under way too: a link that went
+        // silent would otherwise keep the sync going for the whole read timeout.
+        let outcome = match options.deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), attempt)
+                .await
+                .unwrap_or_else(|_| Err(HubError::Unreachable(DEADLINE_PASSED.to_owned()))),
+            None => attempt.await,
+        };
+        match outcome {
             Ok((response, traffic)) => {
                 report.bytes_up += traffic.body_bytes;
                 report.round_trips += 1;
