@@ -1,0 +1,173 @@
+//! The real `highland-hub` binary, serving on a fresh data directory, and its admin commands.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tempfile::TempDir;
+
+use crate::bins::{HIGHLAND_HUB, bin};
+use crate::process::{self, KillOnDrop};
+use crate::views::{Listing, Sale};
+
+/// How long the hub may take to announce its address, and an admin command to finish: only
+/// there to turn a hang into a failure.
+const STARTUP_LIMIT: Duration = Duration::from_secs(60);
+const COMMAND_LIMIT: Duration = Duration::from_secs(60);
+const STOP_LIMIT: Duration = Duration::from_secs(60);
+
+/// `highland-hub serve --listen 127.0.0.1:0` on a fresh temporary data directory; killed when
+/// dropped (use [`Hub::stop`] for a graceful SIGTERM).
+#[derive(Debug)]
+pub struct Hub {
+    child: KillOnDrop,
+    addr: SocketAddr,
+    data: PathBuf,
+    log: PathBuf,
+    // Last, so the directory is removed after the process is gone.
+    _root: TempDir,
+}
+
+/// `seller add --json`: a new seller and the code for their first device.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SellerAdded {
+    pub seller_id: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct CodeIssued {
+    code: String,
+}
+
+impl Hub {
+    /// Starts the hub and waits until it prints `listening on http://ADDR`.
+    pub fn start() -> anyhow::Result<Hub> {
+        let root = tempfile::Builder::new().prefix("highland-hub-").tempdir()?;
+        let data = root.path().join("data");
+        let log = root.path().join("hub.log");
+        let mut command = Command::new(bin(HIGHLAND_HUB));
+        command
+            .env_remove("HIGHLAND_HUB_DATA_DIR")
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            // A file, not a pipe: a pipe nobody reads would block the hub once full.
+            .stderr(File::create(&log)?);
+        let mut child = KillOnDrop::spawn(&mut command).context("starting highland-hub")?;
+        let stdout = child.0.stdout.take().context("no stdout")?;
+        let (first_line, announced) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut stdout = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = stdout.read_line(&mut line);
+            let _ = first_line.send(line);
+            // Keep reading so the hub never writes into a closed pipe.
+            let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+        });
+        let line = announced.recv_timeout(STARTUP_LIMIT).unwrap_or_default();
+        let Some(addr) = line.trim().strip_prefix("listening on http://") else {
+            bail!(
+                "highland-hub did not announce its address (first line {line:?}); its log:\n{}",
+                read_log(&log)
+            );
+        };
+        let addr = addr
+            .parse()
+            .with_context(|| format!("address in {line:?}"))?;
+        Ok(Hub {
+            child,
+            addr,
+            data,
+            log,
+            _root: root,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`, to reach the hub directly, not through a link.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
+    /// Everything the hub logged so far (stderr), for failure messages.
+    pub fn log(&self) -> String {
+        read_log(&self.log)
+    }
+
+    /// Adds a seller; returns the seller's id and the first device's code.
+    pub fn add_seller(&self, name: &str, village: &str) -> anyhow::Result<SellerAdded> {
+        self.admin(&["seller", "add", "--name", name, "--village", village])
+    }
+
+    /// A one-time code for another device of `seller_id`.
+    pub fn device_code(&self, seller_id: &str) -> anyhow::Result<String> {
+        let issued: CodeIssued = self.admin(&["device", "code", "--seller", seller_id])?;
+        Ok(issued.code)
+    }
+
+    /// Every listing as merged on the hub, oldest first.
+    pub fn listings(&self) -> anyhow::Result<Vec<Listing>> {
+        self.admin(&["listing", "list"])
+    }
+
+    /// Every sale the hub holds, oldest first.
+    pub fn sales(&self) -> anyhow::Result<Vec<Sale>> {
+        self.admin(&["sale", "list"])
+    }
+
+    /// Runs `highland-hub --data-dir DIR ARGS --json` beside the server and parses its output.
+    fn admin<T: DeserializeOwned>(&self, args: &[&str]) -> anyhow::Result<T> {
+        let mut command = Command::new(bin(HIGHLAND_HUB));
+        command
+            .env_remove("HIGHLAND_HUB_DATA_DIR")
+            .arg("--data-dir")
+            .arg(&self.data)
+            .args(args)
+            .arg("--json");
+        let out = process::run(&mut command, COMMAND_LIMIT)
+            .with_context(|| format!("highland-hub {args:?}"))?;
+        if !out.status.success() {
+            bail!(
+                "highland-hub {args:?} failed ({}): {}",
+                out.status,
+                out.stderr
+            );
+        }
+        serde_json::from_str(&out.stdout)
+            .with_context(|| format!("highland-hub {args:?} printed {:?}", out.stdout))
+    }
+
+    /// Sends SIGTERM and waits for a graceful exit; returns its status.
+    pub fn stop(mut self) -> anyhow::Result<ExitStatus> {
+        process::terminate(self.child.id())?;
+        match process::wait_for(&mut self.child.0, STOP_LIMIT)? {
+            Some(status) => Ok(status),
+            None => bail!("highland-hub did not stop within {STOP_LIMIT:?} of SIGTERM"),
+        }
+    }
+}
+
+fn read_log(path: &Path) -> String {
+    let mut text = String::new();
+    if let Ok(mut file) = File::open(path) {
+        let _ = file.read_to_string(&mut text);
+    }
+    text
+}

@@ -1,0 +1,65 @@
+//! What the device (`highland ... --json`) and the hub (`highland-hub ... --json`) show of
+//! listings and sales: the fields both print under the same names, so a device and the hub can
+//! be compared with `==`. Fields only one side prints (the hub's `seller_id`, the device's
+//! `listing_title`) are left out.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Listing {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub unit: String,
+    pub price_fen: i64,
+    pub status: String,
+    pub description: Option<String>,
+    pub lot_id: Option<String>,
+    /// Received + adjustments - sold, in `stock_unit`.
+    pub stock: i64,
+    pub stock_unit: String,
+    pub stock_display: String,
+    pub sold: i64,
+    pub sales_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Sale {
+    pub id: String,
+    pub listing_id: String,
+    pub quantity: i64,
+    pub quantity_unit: String,
+    pub unit: String,
+    pub quantity_display: String,
+    pub unit_price_fen: i64,
+    pub total_fen: i64,
+    pub payment: String,
+    pub buyer: Option<String>,
+    pub sold_at: String,
+}
+
+/// `highland sync --json`: what one finished sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SyncReport {
+    pub pushed: u64,
+    pub refused: u64,
+    pub pulled: u64,
+    pub round_trips: u32,
+    pub retries: u32,
+    pub bytes_up: u64,
+    pub pending_ops: u64,
+}
+
+/// `highland status --json`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Status {
+    pub device_id: String,
+    pub listings: u64,
+    pub sales: u64,
+    pub pending_ops: u64,
+    pub hub: Option<String>,
+    pub seller_id: Option<String>,
+    pub last_sync_at: Option<String>,
+    pub last_error: Option<String>,
+    pub refused_ops: Vec<serde_json::Value>,
+}
