@@ -10,5 +10,8 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo build (the binaries the end-to-end tests run)"
+cargo build --locked -p highland-cli -p highland-hub
 echo "== cargo nextest run"
-cargo nextest run --workspace --locked --profile ci
+# The binaries were built above; tests must not rebuild them while others run them.
+HIGHLAND_E2E_NO_BUILD=1 cargo nextest run --workspace --locked --profile ci
