@@ -12,6 +12,12 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo build (the binaries the end-to-end tests run)"
 cargo build --locked -p highland-cli -p highland-hub
+echo "== a throwaway PostgreSQL cluster for the hub's PostgreSQL tests"
+HIGHLAND_TEST_POSTGRES_URL=$(./scripts/pg.sh start)
+export HIGHLAND_TEST_POSTGRES_URL
+trap './scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
 echo "== cargo nextest run"
 # The binaries were built above; tests must not rebuild them while others run them.
 HIGHLAND_E2E_NO_BUILD=1 cargo nextest run --workspace --locked --profile ci
+echo "== the staff console in headless Chromium"
+./scripts/browser-tests.sh

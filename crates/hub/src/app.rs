@@ -84,21 +84,28 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let limits = state.limits;
     let (routes, _) = http::routes().split_for_parts();
-    routes.fallback(http::not_found).with_state(state).layer(
-        ServiceBuilder::new()
-            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(request_span)
-                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
-            )
-            .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(CompressionLayer::new())
-            .layer(from_fn(http::json_errors))
-            .layer(from_fn(http::refuse_unknown_encodings))
-            .layer(RequestBodyLimitLayer::new(limits.compressed_body_bytes))
-            .layer(RequestDecompressionLayer::new()),
-    )
+    let console = crate::console::routes(state.clone());
+    routes
+        .fallback(http::not_found)
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(CompressionLayer::new())
+                .layer(from_fn(http::json_errors))
+                .layer(from_fn(http::refuse_unknown_encodings))
+                .layer(RequestBodyLimitLayer::new(limits.compressed_body_bytes))
+                .layer(RequestDecompressionLayer::new()),
+        )
+        // After the layers: they answer every error in JSON, and the console's
+        // errors are pages (see crate::console).
+        .merge(console)
 }
 
 fn request_span(request: &Request<Body>) -> tracing::Span {

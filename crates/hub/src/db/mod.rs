@@ -23,6 +23,7 @@ use highland_domain::{DeviceId, ListingId, OrderAction, OrderId, Unit};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 pub use open::open_database;
+pub(crate) use orders::RESERVING_STATES;
 pub use schema::{APPLICATION_ID, LATEST_VERSION};
 
 use crate::catalog::{

@@ -17,7 +17,7 @@ use crate::{Error, Result, SellerId};
 /// `'accepted', 'handed-over'`: the states whose quantity is held back from
 /// the listing's stock, spelled from the domain's rule so that SQL can never
 /// disagree with it.
-pub(super) static RESERVING_STATES: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static RESERVING_STATES: LazyLock<String> = LazyLock::new(|| {
     OrderState::ALL
         .into_iter()
         .filter(|s| s.reserves_stock())

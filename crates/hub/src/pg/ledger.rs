@@ -1,0 +1,457 @@
+//! The sync rules' view of a PostgreSQL transaction: the same statements as
+//! `db/ledger.rs`, in PostgreSQL's dialect (`$n` placeholders, `ON CONFLICT
+//! DO NOTHING`, `greatest`).
+//!
+//! Every transaction that builds a ledger first takes [`LOG_LOCK`] (see
+//! [`lock_log`]): that is what makes the log safe to pull in `seq` order.
+
+use chrono::{DateTime, Utc};
+use highland_domain::{
+    DeviceId, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot, LotId, Operation,
+    OperationId, Order, OrderAction, OrderId, Price, Quantity, Sale, StockAdjustment, Unit,
+    Version,
+};
+use postgres::Transaction;
+use postgres::types::ToSql;
+
+use super::{format_time, ms, parse};
+use crate::sync::{HistoryEntry, KnownListing, KnownOrder, Ledger, LogEntry, Logged};
+use crate::{Error, Result, SellerId};
+
+/// The advisory lock every transaction that reads or appends the log holds
+/// until it ends ("HLOG" in ASCII).
+///
+/// Why: `seq` comes from a sequence, which hands out numbers when rows are
+/// inserted, not when their transactions commit. Under READ COMMITTED two
+/// exchanges on two hub processes could insert seq 7 and seq 8, the second
+/// commit first, and a device pulling in between would see 8, advance its
+/// cursor past 7, and never receive 7. Holding one transaction-scoped lock
+/// from before the first read to the commit makes appends and pulls take
+/// turns, so numbers are committed in order and a page never has a gap that
+/// fills in later. The hub clock row is read and written under the same
+/// lock, so two processes never issue the same timestamp either. It is the
+/// same discipline as SQLite's IMMEDIATE transaction in `db/mod.rs`.
+pub(crate) const LOG_LOCK: i64 = 0x484C_4F47;
+
+/// Takes [`LOG_LOCK`]; it is released when the transaction commits or rolls back.
+pub(crate) fn lock_log(tx: &mut Transaction<'_>) -> Result<()> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
+    Ok(())
+}
+
+pub(crate) struct PgLedger<'t, 'c> {
+    tx: &'t mut Transaction<'c>,
+}
+
+impl<'t, 'c> PgLedger<'t, 'c> {
+    /// The caller has taken [`LOG_LOCK`] in this transaction.
+    pub(crate) fn new(tx: &'t mut Transaction<'c>) -> Self {
+        PgLedger { tx }
+    }
+}
+
+impl Ledger for PgLedger<'_, '_> {
+    fn clock(&mut self) -> Result<Hlc> {
+        let row = self
+            .tx
+            .query_one("SELECT hlc FROM hub_clock WHERE id = 1", &[])?;
+        Ok(Hlc::from_i64(row.get(0)))
+    }
+
+    fn set_clock(&mut self, last: Hlc) -> Result<()> {
+        self.tx.execute(
+            "UPDATE hub_clock SET hlc = greatest(hlc, $1) WHERE id = 1",
+            &[&last.as_i64()],
+        )?;
+        Ok(())
+    }
+
+    fn logged(&mut self, op: OperationId) -> Result<Option<Logged>> {
+        let row = self.tx.query_opt(
+            "SELECT device_id, hlc FROM op_log WHERE op_id = $1",
+            &[&op.to_string()],
+        )?;
+        row.map(|r| {
+            Ok(Logged {
+                device: parse(r.get::<_, &str>(0))?,
+                hlc: Hlc::from_i64(r.get(1)),
+            })
+        })
+        .transpose()
+    }
+
+    fn listing(&mut self, id: ListingId) -> Result<Option<KnownListing>> {
+        let row = self.tx.query_opt(
+            "SELECT seller_id, unit, status FROM listings WHERE id = $1",
+            &[&id.to_string()],
+        )?;
+        row.map(|r| {
+            Ok(KnownListing {
+                seller: parse(r.get::<_, &str>(0))?,
+                unit: parse::<Unit>(r.get::<_, &str>(1))?,
+                status: parse::<ListingStatus>(r.get::<_, &str>(2))?,
+            })
+        })
+        .transpose()
+    }
+
+    fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>> {
+        let row = self.tx.query_opt(
+            "SELECT seller_id, listing_id, state, quantity, unit, unit_price_fen
+             FROM orders WHERE id = $1",
+            &[&id.to_string()],
+        )?;
+        row.map(|r| {
+            Ok(KnownOrder {
+                seller: parse(r.get::<_, &str>(0))?,
+                listing: parse(r.get::<_, &str>(1))?,
+                state: parse(r.get::<_, &str>(2))?,
+                quantity: Quantity::from_base(r.get(3), parse::<Unit>(r.get::<_, &str>(4))?)?,
+                unit_price: Price::from_fen(r.get(5))?,
+            })
+        })
+        .transpose()
+    }
+
+    fn hub_device(&mut self) -> Result<DeviceId> {
+        super::hub_device(self.tx)
+    }
+
+    fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>> {
+        let row = self.tx.query_opt(
+            "SELECT seller_id FROM lots WHERE id = $1",
+            &[&id.to_string()],
+        )?;
+        row.map(|r| parse(r.get::<_, &str>(0))).transpose()
+    }
+
+    fn append(&mut self, seller: SellerId, op: &Operation, received_at_ms: u64) -> Result<u64> {
+        let body = serde_json::to_string(op)
+            .map_err(|e| Error::BadRecord(format!("operation does not serialise: {e}")))?;
+        let row = self.tx.query_one(
+            "INSERT INTO op_log (op_id, seller_id, device_id, hlc, body, received_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+            &[
+                &op.id.to_string(),
+                &seller.to_string(),
+                &op.device_id.to_string(),
+                &op.hlc.as_i64(),
+                &body,
+                &ms(received_at_ms),
+            ],
+        )?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    fn insert_listing(&mut self, seller: SellerId, listing: &Listing, created: Hlc) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO listings
+               (id, seller_id, title, category, unit, price_fen, status, description, lot_id,
+                created_hlc)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT DO NOTHING",
+            &[
+                &listing.id.to_string(),
+                &seller.to_string(),
+                &listing.title.as_str(),
+                &listing.category.slug(),
+                &listing.unit.slug(),
+                &listing.price.fen(),
+                &listing.status.slug(),
+                &listing.description.as_ref().map(|d| d.as_str()),
+                &listing.lot_id.map(|l| l.to_string()),
+                &created.as_i64(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn field_version(
+        &mut self,
+        listing: ListingId,
+        field: &'static str,
+    ) -> Result<Option<Version>> {
+        let row = self.tx.query_opt(
+            "SELECT hlc, device_id FROM listing_field_versions
+             WHERE listing_id = $1 AND field = $2",
+            &[&listing.to_string(), &field],
+        )?;
+        row.map(|r| {
+            Ok(Version {
+                hlc: Hlc::from_i64(r.get(0)),
+                device: parse::<DeviceId>(r.get::<_, &str>(1))?,
+            })
+        })
+        .transpose()
+    }
+
+    fn write_field(
+        &mut self,
+        listing: ListingId,
+        field: &ListingField,
+        version: Version,
+        op: OperationId,
+    ) -> Result<()> {
+        let id = listing.to_string();
+        let (column, value) = column_value(field);
+        let value: &(dyn ToSql + Sync) = match &value {
+            FieldValue::Text(t) => t,
+            FieldValue::Integer(i) => i,
+        };
+        self.tx.execute(
+            &format!("UPDATE listings SET {column} = $1 WHERE id = $2"),
+            &[value, &id],
+        )?;
+        self.tx.execute(
+            "INSERT INTO listing_field_versions (listing_id, field, hlc, device_id, op_id)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (listing_id, field)
+             DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id,
+                           op_id = excluded.op_id",
+            &[
+                &id,
+                &field.name(),
+                &version.hlc.as_i64(),
+                &version.device.to_string(),
+                &op.to_string(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_lot(&mut self, seller: SellerId, lot: &Lot, created: Hlc) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO lots
+               (id, seller_id, village, altitude_m, harvested_on, environment, created_hlc)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT DO NOTHING",
+            &[
+                &lot.id.to_string(),
+                &seller.to_string(),
+                &lot.village.as_str(),
+                &lot.altitude.map(|a| i64::from(a.metres())),
+                &lot.harvested_on.map(|d| d.to_string()),
+                &lot.environment.as_ref().map(|e| e.as_str()),
+                &created.as_i64(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_sale(&mut self, seller: SellerId, sale: &Sale, op: &Operation) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO sales
+               (id, listing_id, seller_id, quantity, unit, unit_price_fen, total_fen, payment,
+                buyer, sold_at, hlc, device_id, order_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT DO NOTHING",
+            &[
+                &sale.id.to_string(),
+                &sale.listing_id.to_string(),
+                &seller.to_string(),
+                &sale.quantity.base(),
+                &sale.quantity.unit().slug(),
+                &sale.unit_price.fen(),
+                &sale.total().fen(),
+                &sale.payment.slug(),
+                &sale.buyer.as_ref().map(|b| b.as_str()),
+                &format_time(sale.sold_at),
+                &op.hlc.as_i64(),
+                &op.device_id.to_string(),
+                &sale.order_id.map(|o| o.to_string()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_adjustment(
+        &mut self,
+        seller: SellerId,
+        adjustment: &StockAdjustment,
+        op: &Operation,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO stock_adjustments
+               (id, listing_id, seller_id, kind, change, unit, reason, at, hlc, device_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT DO NOTHING",
+            &[
+                &adjustment.id.to_string(),
+                &adjustment.listing_id.to_string(),
+                &seller.to_string(),
+                &adjustment.kind.slug(),
+                &adjustment.change.base(),
+                &adjustment.change.unit().slug(),
+                &adjustment.reason.as_ref().map(|r| r.as_str()),
+                &format_time(adjustment.at),
+                &op.hlc.as_i64(),
+                &op.device_id.to_string(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_order(&mut self, seller: SellerId, order: &Order, op: &Operation) -> Result<()> {
+        let placed_at = format_time(order.placed_at);
+        self.tx.execute(
+            "INSERT INTO orders
+               (id, seller_id, listing_id, quantity, unit, unit_price_fen, hand_over_by, note,
+                placed_at, placed_hlc, state, state_changed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9)
+             ON CONFLICT DO NOTHING",
+            &[
+                &order.id.to_string(),
+                &seller.to_string(),
+                &order.listing_id.to_string(),
+                &order.quantity.base(),
+                &order.quantity.unit().slug(),
+                &order.unit_price.fen(),
+                &order.hand_over_by.map(|d| d.to_string()),
+                &order.note.as_ref().map(|n| n.as_str()),
+                &placed_at,
+                &op.hlc.as_i64(),
+                &highland_domain::OrderState::Placed.slug(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_order_state(
+        &mut self,
+        id: OrderId,
+        action: &OrderAction,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let details = Details::of(action);
+        self.tx.execute(
+            "UPDATE orders SET state = $2, state_changed_at = $3,
+                    reason = coalesce($4, reason),
+                    received_quantity = coalesce($5, received_quantity),
+                    paid_fen = coalesce($6, paid_fen), paid_method = coalesce($7, paid_method)
+             WHERE id = $1",
+            &[
+                &id.to_string(),
+                &action.outcome().slug(),
+                &format_time(at),
+                &details.reason,
+                &details.quantity,
+                &details.amount_fen,
+                &details.method,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn record_order_history(&mut self, entry: &HistoryEntry<'_>) -> Result<()> {
+        let details = entry.action.map(Details::of).unwrap_or_default();
+        self.tx.execute(
+            "INSERT INTO order_history
+               (op_id, order_id, step, action, actor, device_id, staff, reason, quantity,
+                amount_fen, method, at, hlc)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT DO NOTHING",
+            &[
+                &entry.op.id.to_string(),
+                &entry.order.to_string(),
+                &i64::from(entry.action.map_or(0, |a| a.outcome().step())),
+                &entry.action.map_or("place", |a| a.slug()),
+                &entry.actor.slug(),
+                &entry.op.device_id.to_string(),
+                &entry.staff,
+                &details.reason,
+                &details.quantity,
+                &details.amount_fen,
+                &details.method,
+                &format_time(entry.at),
+                &entry.op.hlc.as_i64(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn visible_after(
+        &mut self,
+        seller: SellerId,
+        not_from: DeviceId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LogEntry>> {
+        let rows = self.tx.query(
+            "SELECT seq, body FROM op_log
+             WHERE seller_id = $1 AND seq > $2 AND device_id <> $3
+             ORDER BY seq LIMIT $4",
+            &[
+                &seller.to_string(),
+                &ms(after),
+                &not_from.to_string(),
+                &(limit as i64),
+            ],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| LogEntry {
+                seq: r.get::<_, i64>(0) as u64,
+                body: r.get(1),
+            })
+            .collect())
+    }
+
+    fn last_seq(&mut self) -> Result<u64> {
+        let row = self
+            .tx
+            .query_one("SELECT coalesce(max(seq), 0)::bigint FROM op_log", &[])?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+}
+
+enum FieldValue {
+    Text(Option<String>),
+    Integer(i64),
+}
+
+/// The column a field lives in and its stored value. The column names are
+/// fixed here, never taken from input.
+fn column_value(field: &ListingField) -> (&'static str, FieldValue) {
+    let text = |s: &str| FieldValue::Text(Some(s.to_owned()));
+    match field {
+        ListingField::Title(t) => ("title", text(t.as_str())),
+        ListingField::Category(c) => ("category", text(c.slug())),
+        ListingField::Price(p) => ("price_fen", FieldValue::Integer(p.fen())),
+        ListingField::Status(s) => ("status", text(s.slug())),
+        ListingField::Description(d) => (
+            "description",
+            FieldValue::Text(d.as_ref().map(|d| d.as_str().to_owned())),
+        ),
+        ListingField::Lot(l) => ("lot_id", FieldValue::Text(l.map(|l| l.to_string()))),
+    }
+}
+
+/// What an action says beyond its name, as stored.
+#[derive(Default)]
+struct Details<'a> {
+    reason: Option<&'a str>,
+    quantity: Option<i64>,
+    amount_fen: Option<i64>,
+    method: Option<&'static str>,
+}
+
+impl<'a> Details<'a> {
+    fn of(action: &'a OrderAction) -> Details<'a> {
+        match action {
+            OrderAction::Decline { reason } | OrderAction::Cancel { reason } => Details {
+                reason: Some(reason.as_str()),
+                ..Details::default()
+            },
+            OrderAction::Receive { quantity } => Details {
+                quantity: Some(quantity.base()),
+                ..Details::default()
+            },
+            OrderAction::Pay { amount, method } => Details {
+                amount_fen: Some(amount.fen()),
+                method: Some(method.slug()),
+                ..Details::default()
+            },
+            OrderAction::Accept | OrderAction::HandOver => Details::default(),
+        }
+    }
+}

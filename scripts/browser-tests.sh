@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The staff console in a real browser: starts a hub on 127.0.0.1 with a
+# fresh data directory, adds a member of staff and a seller whose device
+# (the real `highland` binary) lists yak meat, then runs
+# tests/browser/console.spec.mjs (playwright-core driving Debian's headless
+# chromium). Screenshots go to artifacts/browser/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export PATH="$HOME/.cargo/bin:$PATH"
+
+sudo_="" && [ "$(id -u)" -ne 0 ] && sudo_=sudo
+if ! command -v chromium >/dev/null; then
+    echo "== installing Debian's chromium"
+    $sudo_ apt-get install -y chromium || { $sudo_ apt-get update -q && $sudo_ apt-get install -y chromium; }
+fi
+# Without a CJK font the Chinese screenshots show empty boxes.
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    echo "== installing a Chinese font (fonts-noto-cjk)"
+    $sudo_ apt-get install -y fonts-noto-cjk || { $sudo_ apt-get update -q && $sudo_ apt-get install -y fonts-noto-cjk; }
+fi
+if [ ! -d tests/browser/node_modules ]; then
+    echo "== npm install (tests/browser)"
+    if [ -f tests/browser/package-lock.json ]; then
+        (cd tests/browser && npm ci --no-audit --no-fund)
+    else
+        (cd tests/browser && npm install --no-audit --no-fund)
+    fi
+fi
+
+echo "== cargo build -p highland-hub -p highland-cli"
+cargo build -p highland-hub -p highland-cli
+hub_bin=$root/target/debug/highland-hub
+highland_bin=$root/target/debug/highland
+
+work=$(mktemp -d)
+hub_pid=""
+cleanup() {
+    if [ -n "$hub_pid" ]; then kill "$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url="http://127.0.0.1:$port"
+artifacts=$root/artifacts/browser
+rm -rf "$artifacts" && mkdir -p "$artifacts"
+
+"$hub_bin" --data-dir "$work/hub" serve --listen "127.0.0.1:$port" >"$artifacts/hub.log" 2>&1 &
+hub_pid=$!
+for _ in $(seq 1 100); do
+    curl -fsS "$url/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+curl -fsS "$url/healthz" >/dev/null
+
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+staff_token=$("$hub_bin" --data-dir "$work/hub" staff add --name Pema --json | json_field token)
+code=$("$hub_bin" --data-dir "$work/hub" seller add --name Dolma --village Yubeng --json | json_field code)
+"$highland_bin" --data-dir "$work/device" enroll --hub "$url" --code "$code" >/dev/null
+"$highland_bin" --data-dir "$work/device" listing add --title "Yak meat" --category yak-meat \
+    --unit kg --price 68.50 --stock 10 >/dev/null
+"$highland_bin" --data-dir "$work/device" sync >/dev/null
+
+echo "== node --test tests/browser/console.spec.mjs (hub at $url)"
+start=$(date +%s)
+(cd tests/browser && HUB_URL="$url" STAFF_NAME=Pema STAFF_TOKEN="$staff_token" \
+    VILLAGE=Yubeng LISTING_TITLE="Yak meat" HIGHLAND_BIN="$highland_bin" \
+    DEVICE_DIR="$work/device" ARTIFACTS="$artifacts" node --test console.spec.mjs)
+echo "== browser test passed in $(($(date +%s) - start))s; screenshots in artifacts/browser/"
