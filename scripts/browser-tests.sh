@@ -10,6 +10,10 @@ root=$PWD
 export PATH="$HOME/.cargo/bin:$PATH"
 
 sudo_="" && [ "$(id -u)" -ne 0 ] && sudo_=sudo
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "== installing Debian's nodejs and npm"
+    $sudo_ apt-get install -y nodejs npm || { $sudo_ apt-get update -q && $sudo_ apt-get install -y nodejs npm; }
+fi
 if ! command -v chromium >/dev/null; then
     echo "== installing Debian's chromium"
     $sudo_ apt-get install -y chromium || { $sudo_ apt-get update -q && $sudo_ apt-get install -y chromium; }
