@@ -129,16 +129,14 @@ fn sigterm_lets_the_request_in_flight_finish_and_exits_cleanly() {
 
     // Half a sync request is on the wire when the hub is told to stop.
     let honey = new_listing("Honey", Unit::Jar, 4500);
-    let request = highland_domain::wire::SyncRequest {
-        protocol: PROTOCOL_VERSION,
-        device_id,
-        cursor: 0,
-        operations: vec![
+    let request = sync_request(
+        &device,
+        vec![
             op(&device, NOW_MS, created(&honey)),
             op(&device, NOW_MS, received(&honey, 12)),
         ],
-        max_pull_bytes: 65536,
-    };
+        0,
+    );
     let body = serde_json::to_vec(&request).unwrap();
     let mut stream = TcpStream::connect(&hub.addr).unwrap();
     stream

@@ -158,16 +158,14 @@ async fn a_device_that_trusts_the_hubs_ca_enrolls_and_syncs_over_https() {
     };
 
     let honey = new_listing("Honey", Unit::Jar, 4500);
-    let request = highland_domain::wire::SyncRequest {
-        protocol: PROTOCOL_VERSION,
-        device_id,
-        cursor: 0,
-        operations: vec![
+    let request = sync_request(
+        &device,
+        vec![
             op(&device, NOW_MS, created(&honey)),
             op(&device, NOW_MS, received(&honey, 12)),
         ],
-        max_pull_bytes: 65536,
-    };
+        0,
+    );
     let response = client
         .post(format!("{}/v1/sync", hub.url))
         .bearer_auth(&device.token)

@@ -143,13 +143,7 @@ impl TestHub {
     }
 
     pub fn request(&self, device: &Device, ops: Vec<Operation>, cursor: u64) -> SyncRequest {
-        SyncRequest {
-            protocol: PROTOCOL_VERSION,
-            device_id: device.id,
-            cursor,
-            operations: ops,
-            max_pull_bytes: 256 * 1024,
-        }
+        sync_request(device, ops, cursor)
     }
 
     pub async fn post_sync(&self, token: Option<&str>, body: &SyncRequest) -> reqwest::Response {
@@ -237,6 +231,18 @@ pub fn refusal_code(ack: &Ack) -> Option<&str> {
     match &ack.outcome {
         AckOutcome::Refused { reason } => Some(&reason.code),
         AckOutcome::Applied { .. } => None,
+    }
+}
+
+/// The request a device sends to push `ops` from `cursor`, for tests that
+/// talk to a hub they started some other way (a binary, TLS).
+pub fn sync_request(device: &Device, ops: Vec<Operation>, cursor: u64) -> SyncRequest {
+    SyncRequest {
+        protocol: PROTOCOL_VERSION,
+        device_id: device.id,
+        cursor,
+        operations: ops,
+        max_pull_bytes: 256 * 1024,
     }
 }
 
