@@ -19,5 +19,7 @@ trap './scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
 echo "== cargo nextest run"
 # The binaries were built above; tests must not rebuild them while others run them.
 HIGHLAND_E2E_NO_BUILD=1 cargo nextest run --workspace --locked --profile ci
+echo "== the hub's whole test suite again, on PostgreSQL"
+HIGHLAND_TEST_HUB_BACKEND=postgres cargo nextest run -p highland-hub --locked --profile ci
 echo "== the staff console in headless Chromium"
 ./scripts/browser-tests.sh

@@ -1,12 +1,14 @@
 //! Where the hub's database is: a data directory (`--data-dir DIR`, with
 //! `hub.db` inside) or a URL (`--database-url URL`), and [`open_storage`],
-//! the one place that turns either into a [`Storage`]. A new backend is a
-//! new [`Database`] variant and one match arm here.
+//! the one place that turns either into a [`Storage`]: SQLite
+//! ([`crate::HubDb`]) or PostgreSQL ([`crate::pg::PgHub`]). A new backend is
+//! a new [`Database`] variant and one match arm here.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::db::DATABASE_FILE;
+use crate::pg::PgHub;
 use crate::{Error, HubDb, Result, Storage};
 
 /// A database the hub can be pointed at.
@@ -58,6 +60,32 @@ impl Database {
     }
 }
 
+impl Database {
+    /// The database for a log line: a SQLite file's path, or PostgreSQL's
+    /// hosts and database name, without the user or password.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(url) => match url.parse::<postgres::Config>() {
+                Ok(config) => {
+                    let hosts: Vec<String> = config
+                        .get_hosts()
+                        .iter()
+                        .map(|host| match host {
+                            postgres::config::Host::Tcp(name) => name.clone(),
+                            #[cfg(unix)]
+                            postgres::config::Host::Unix(path) => path.display().to_string(),
+                        })
+                        .collect();
+                    let name = config.get_dbname().unwrap_or("(default database)");
+                    format!("postgresql on {}, database {name}", hosts.join(","))
+                }
+                Err(_) => "postgresql".to_owned(),
+            },
+        }
+    }
+}
+
 /// `sqlite:///C:/data/hub.db` names `C:/data/hub.db`, not `/C:/data/hub.db`.
 fn windows_drive(path: &str) -> &str {
     let bytes = path.as_bytes();
@@ -68,14 +96,13 @@ fn windows_drive(path: &str) -> &str {
 }
 
 /// Opens the database, upgrading its schema if it is older than this build.
+///
+/// Blocks (PostgreSQL's client runs a runtime of its own): call it before
+/// entering tokio, or on its blocking pool.
 pub fn open_storage(database: &Database) -> Result<Arc<dyn Storage>> {
     match database {
         Database::Sqlite(path) => Ok(Arc::new(open_sqlite(path)?)),
-        Database::Postgres(_) => Err(Error::DatabaseUrl(
-            "PostgreSQL support arrives with the PostgreSQL backend; until then use \
-             --data-dir DIR or --database-url sqlite:///path/to/hub.db"
-                .to_owned(),
-        )),
+        Database::Postgres(url) => Ok(Arc::new(PgHub::open(url)?)),
     }
 }
 
@@ -128,14 +155,37 @@ mod tests {
     }
 
     #[test]
-    fn postgres_is_refused_clearly_without_printing_the_url() {
-        let url = "postgres://hub:secret@db/highland";
+    fn an_unreachable_postgres_server_is_an_error_that_keeps_the_password() {
+        // Port 1 on loopback: nothing listens there, so the connection is
+        // refused at once.
+        let url = "postgres://hub:s3cret-pw@127.0.0.1:1/highland";
         let err = open_storage(&Database::from_url(url).unwrap())
             .err()
-            .unwrap()
+            .expect("no server, no storage")
             .to_string();
-        assert!(err.contains("PostgreSQL support arrives with the PostgreSQL backend"));
-        assert!(!err.contains("secret"));
+        assert!(!err.contains("s3cret-pw"), "{err}");
+    }
+
+    #[test]
+    fn a_malformed_postgres_url_is_refused_without_echoing_it() {
+        let url = "postgres://hub:s3cret-pw@127.0.0.1:notaport/highland";
+        let err = open_storage(&Database::from_url(url).unwrap())
+            .err()
+            .expect("a bad URL opens nothing")
+            .to_string();
+        assert!(
+            err.starts_with("--database-url: not a PostgreSQL URL"),
+            "{err}"
+        );
+        assert!(!err.contains("s3cret-pw"), "{err}");
+    }
+
+    #[test]
+    fn a_database_is_described_without_its_password() {
+        let pg = Database::from_url("postgres://hub:s3cret@db.example:5433/highland").unwrap();
+        assert_eq!(pg.describe(), "postgresql on db.example, database highland");
+        let file = Database::from_url("sqlite:///var/lib/highland/hub.db").unwrap();
+        assert_eq!(file.describe(), "/var/lib/highland/hub.db");
     }
 
     #[test]

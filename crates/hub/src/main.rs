@@ -12,6 +12,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use highland_domain::ShortText;
 use highland_hub::admin::{self, NewSeller};
+use highland_hub::pg::PgHub;
 use highland_hub::{
     AppState, Database, HubDb, SellerId, Storage, SystemClock, WallClock, open_storage,
 };
@@ -29,7 +30,8 @@ struct Cli {
     #[arg(long, global = true, env = "HIGHLAND_HUB_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
 
-    /// The hub's database as a URL, instead of --data-dir: sqlite:///path/to/hub.db.
+    /// The hub's database as a URL, instead of --data-dir: sqlite:///path/to/hub.db
+    /// or postgres://user[:password]@host[:port]/database.
     #[arg(
         long,
         global = true,
@@ -330,38 +332,76 @@ fn serve(
     tls: Option<highland_hub::TlsConfig>,
 ) -> anyhow::Result<()> {
     init_logging(log_format);
-    let db = Arc::new(open_sqlite(database)?);
-    let state = AppState::new(db.clone(), Arc::new(SystemClock));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        // Signals are caught before the address is announced, so a stop
-        // sent the moment a caller reads it is a graceful one.
-        let stop = stop_signal()?;
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
-        let addr = listener.local_addr()?;
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        println!("listening on {scheme}://{addr}");
-        std::io::stdout().flush()?;
-        tracing::info!(%addr, scheme, database = %db.path().display(), "serving");
-        match &tls {
-            Some(tls) => highland_hub::server::serve_tls(listener, tls, state, stop).await?,
-            None => highland_hub::server::serve(listener, state, stop).await?,
-        }
-        anyhow::Ok(())
-    })?;
-    // Dropping the runtime waits for storage work still running for clients
-    // that went away, so that the database is closed last.
-    drop(runtime);
-    match Arc::try_unwrap(db) {
-        Ok(db) => db.close().context("closing the database")?,
-        Err(_) => tracing::warn!("the database was still in use at shutdown"),
+    let server = Server {
+        listen,
+        tls,
+        database: database.describe(),
+    };
+    match database {
+        Database::Sqlite(path) => server.run(
+            highland_hub::database::open_sqlite(path).with_context(|| cannot_open(database))?,
+            HubDb::close,
+        ),
+        Database::Postgres(url) => server.run(
+            PgHub::open(url).with_context(|| cannot_open(database))?,
+            PgHub::close,
+        ),
     }
-    tracing::info!("stopped");
-    Ok(())
+}
+
+struct Server {
+    listen: SocketAddr,
+    tls: Option<highland_hub::TlsConfig>,
+    /// What the log says the database is (never a password).
+    database: String,
+}
+
+impl Server {
+    /// Serves until a stop signal, then closes the database with `close`
+    /// once no request holds it any more, so that its errors are reported.
+    fn run<S: Storage>(
+        self,
+        db: S,
+        close: fn(S) -> highland_hub::Result<()>,
+    ) -> anyhow::Result<()> {
+        let Server {
+            listen,
+            tls,
+            database,
+        } = self;
+        let db = Arc::new(db);
+        let state = AppState::new(db.clone(), Arc::new(SystemClock));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            // Signals are caught before the address is announced, so a stop
+            // sent the moment a caller reads it is a graceful one.
+            let stop = stop_signal()?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let addr = listener.local_addr()?;
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            println!("listening on {scheme}://{addr}");
+            std::io::stdout().flush()?;
+            tracing::info!(%addr, scheme, database, "serving");
+            match &tls {
+                Some(tls) => highland_hub::server::serve_tls(listener, tls, state, stop).await?,
+                None => highland_hub::server::serve(listener, state, stop).await?,
+            }
+            anyhow::Ok(())
+        })?;
+        // Dropping the runtime waits for storage work still running for
+        // clients that went away, so that the database is closed last.
+        drop(runtime);
+        match Arc::try_unwrap(db) {
+            Ok(db) => close(db).context("closing the database")?,
+            Err(_) => tracing::warn!("the database was still in use at shutdown"),
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
 }
 
 #[cfg(unix)]
@@ -402,20 +442,6 @@ fn init_logging(format: LogFormat) {
 
 fn open(database: &Database) -> anyhow::Result<Arc<dyn Storage>> {
     open_storage(database).with_context(|| cannot_open(database))
-}
-
-/// The server closes its database last, which takes the SQLite type itself.
-fn open_sqlite(database: &Database) -> anyhow::Result<HubDb> {
-    match database {
-        Database::Sqlite(path) => {
-            highland_hub::database::open_sqlite(path).with_context(|| cannot_open(database))
-        }
-        // Says why this database cannot be opened (PostgreSQL, for now).
-        _ => {
-            open_storage(database).with_context(|| cannot_open(database))?;
-            anyhow::bail!("serve runs on SQLite only for now")
-        }
-    }
 }
 
 fn cannot_open(database: &Database) -> String {

@@ -10,14 +10,6 @@ use highland_hub::{ListingView, SaleView};
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn hub_cli(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("highland-hub").unwrap();
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .env_remove("HIGHLAND_HUB_DATA_DIR");
-    cmd
-}
-
 fn json_of(cmd: &mut Command) -> Value {
     let output = cmd.assert().success().get_output().stdout.clone();
     serde_json::from_slice(&output).unwrap()
@@ -26,7 +18,7 @@ fn json_of(cmd: &mut Command) -> Value {
 #[tokio::test]
 async fn seller_add_and_device_code_print_codes_that_enroll_while_the_hub_serves() {
     let hub = spawn_hub_at(common_now()).await;
-    let added = json_of(hub_cli(hub.dir.path()).args([
+    let added = json_of(hub.database.hub_cli().args([
         "seller",
         "add",
         "--name",
@@ -51,8 +43,11 @@ async fn seller_add_and_device_code_print_codes_that_enroll_while_the_hub_serves
     let first = hub.enroll_ok(code).await;
     assert_eq!(first.seller_id, seller_id);
 
-    let issued =
-        json_of(hub_cli(hub.dir.path()).args(["device", "code", "--seller", seller_id, "--json"]));
+    let issued = json_of(
+        hub.database
+            .hub_cli()
+            .args(["device", "code", "--seller", seller_id, "--json"]),
+    );
     assert_eq!(issued["seller_id"], seller_id);
     let second_code = issued["code"].as_str().unwrap();
     assert_ne!(second_code, code);
@@ -69,7 +64,9 @@ fn common_now() -> u64 {
 #[test]
 fn seller_add_shows_the_code_and_a_qr_code_for_people() {
     let dir = tempfile::tempdir().unwrap();
-    hub_cli(dir.path())
+    let database = TestDatabase::fresh(dir.path());
+    database
+        .hub_cli()
         .args(["seller", "add", "--name", "Dolma", "--village", "Yubeng"])
         .args(["--hub-url", "http://192.168.4.1:7878"])
         .assert()
@@ -82,8 +79,10 @@ fn seller_add_shows_the_code_and_a_qr_code_for_people() {
 #[test]
 fn an_unknown_or_malformed_seller_is_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::fresh(dir.path());
     let unknown = uuid::Uuid::now_v7().to_string();
-    let assert = hub_cli(dir.path())
+    let assert = database
+        .hub_cli()
         .args(["device", "code", "--seller", &unknown])
         .assert()
         .failure()
@@ -96,13 +95,15 @@ fn an_unknown_or_malformed_seller_is_one_clear_line() {
         "{stderr}"
     );
 
-    hub_cli(dir.path())
+    database
+        .hub_cli()
         .args(["device", "code", "--seller", "dolma"])
         .assert()
         .failure()
         .code(1)
         .stderr(predicate::str::starts_with("error: --seller"));
-    hub_cli(dir.path())
+    database
+        .hub_cli()
         .args(["seller", "add", "--name", " ", "--village", "Yubeng"])
         .assert()
         .failure()
@@ -130,11 +131,11 @@ async fn listing_and_sale_lists_show_the_merged_state_as_json() {
         .await;
 
     let all: Vec<ListingView> = serde_json::from_value(json_of(
-        hub_cli(hub.dir.path()).args(["listing", "list", "--json"]),
+        hub.database.hub_cli().args(["listing", "list", "--json"]),
     ))
     .unwrap();
     assert_eq!(all.len(), 2);
-    let mine: Vec<ListingView> = serde_json::from_value(json_of(hub_cli(hub.dir.path()).args([
+    let mine: Vec<ListingView> = serde_json::from_value(json_of(hub.database.hub_cli().args([
         "listing",
         "list",
         "--seller",
@@ -161,7 +162,7 @@ async fn listing_and_sale_lists_show_the_merged_state_as_json() {
     assert_eq!((listing.stock, listing.stock_unit.as_str()), (7_500, "g"));
     assert_eq!(listing.stock_display, "7.5");
 
-    let raw = json_of(hub_cli(hub.dir.path()).args(["sale", "list", "--json"]));
+    let raw = json_of(hub.database.hub_cli().args(["sale", "list", "--json"]));
     for field in [
         "id",
         "listing_id",

@@ -28,10 +28,7 @@ async fn a_code_gives_a_token_that_syncs_and_is_stored_only_hashed() {
     let synced = hub.sync(&device, vec![], 0).await;
     assert!(synced.acks.is_empty());
 
-    let conn = rusqlite::Connection::open(hub.db.path()).unwrap();
-    let stored: String = conn
-        .query_row("SELECT token_hash FROM devices", [], |r| r.get(0))
-        .unwrap();
+    let stored = hub.database.query_text("SELECT token_hash FROM devices");
     assert_ne!(stored, enrolled.device_token);
     assert!(!stored.contains(&enrolled.device_token));
 }

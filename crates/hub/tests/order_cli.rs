@@ -3,27 +3,17 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::*;
 use highland_domain::wire::PROTOCOL_VERSION;
 use highland_domain::{Actor, CheckedCode, DeviceId, OrderAction, OrderId, Payload, Unit};
 use highland_hub::secret::{SecretHash, code_hash};
 use highland_hub::storage::{EnrolledDevice, Enrollment};
 use highland_hub::sync::{PullRequest, Pushed};
-use highland_hub::{HubDb, ListingView, OrderDetail, OrderView, Storage, SystemClock, WallClock};
+use highland_hub::{ListingView, OrderDetail, OrderView, Storage, SystemClock, WallClock};
 use serde_json::Value;
 
-fn hub_cli(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("highland-hub").unwrap();
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .env_remove("HIGHLAND_HUB_DATA_DIR")
-        .env_remove("HIGHLAND_HUB_DATABASE_URL");
-    cmd
-}
-
-fn ok(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = hub_cli(dir).args(args).output().unwrap();
+fn ok(dir: &TestDatabase, args: &[&str]) -> String {
+    let out = dir.hub_cli().args(args).output().unwrap();
     assert!(
         out.status.success(),
         "highland-hub {args:?}: {}",
@@ -32,15 +22,15 @@ fn ok(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn json(dir: &std::path::Path, args: &[&str]) -> Value {
+fn json(dir: &TestDatabase, args: &[&str]) -> Value {
     let mut args = args.to_vec();
     args.push("--json");
     serde_json::from_str(&ok(dir, &args)).unwrap()
 }
 
 /// Runs a command that must fail and returns its one line of error.
-fn fails(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = hub_cli(dir).args(args).output().unwrap();
+fn fails(dir: &TestDatabase, args: &[&str]) -> String {
+    let out = dir.hub_cli().args(args).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -56,18 +46,20 @@ fn fails(dir: &std::path::Path, args: &[&str]) -> String {
 /// A hub database with one seller, their enrolled device, and 10 kg of
 /// yak meat that the device synced.
 struct Setup {
-    dir: tempfile::TempDir,
-    db: HubDb,
+    _dir: tempfile::TempDir,
+    database: TestDatabase,
+    db: std::sync::Arc<OffRuntime>,
     device: EnrolledDevice,
     listing: highland_domain::Listing,
 }
 
 fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let db = HubDb::open_dir(dir.path()).unwrap();
+    let database = TestDatabase::fresh(dir.path());
+    let db = database.open();
     let now = SystemClock.now_ms();
     let seller = highland_hub::admin::add_seller(
-        &db,
+        db.as_ref(),
         highland_hub::admin::NewSeller {
             name: highland_domain::ShortText::parse("Dolma").unwrap(),
             village: highland_domain::ShortText::parse("Yubeng").unwrap(),
@@ -101,14 +93,15 @@ fn setup() -> Setup {
         &me,
     );
     Setup {
-        dir,
+        _dir: dir,
+        database,
         db,
         device,
         listing,
     }
 }
 
-fn push(db: &HubDb, device: EnrolledDevice, payloads: Vec<Payload>, me: &Device) {
+fn push(db: &OffRuntime, device: EnrolledDevice, payloads: Vec<Payload>, me: &Device) {
     let pushed = payloads
         .into_iter()
         .map(|p| Pushed::Operation(op(me, SystemClock.now_ms(), p)))
@@ -127,7 +120,7 @@ fn push(db: &HubDb, device: EnrolledDevice, payloads: Vec<Payload>, me: &Device)
 #[test]
 fn staff_place_follow_and_settle_an_order_from_the_command_line() {
     let s = setup();
-    let dir = s.dir.path();
+    let dir = &s.database;
     let listing = s.listing.id.to_string();
 
     let placed: OrderDetail = serde_json::from_value(json(
@@ -255,7 +248,7 @@ fn staff_place_follow_and_settle_an_order_from_the_command_line() {
 #[test]
 fn bad_order_commands_are_one_clear_line_and_change_nothing() {
     let s = setup();
-    let dir = s.dir.path();
+    let dir = &s.database;
     let listing = s.listing.id.to_string();
     let id = ok(
         dir,

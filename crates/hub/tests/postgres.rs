@@ -1,7 +1,11 @@
-//! The hub on PostgreSQL, on the server `HIGHLAND_TEST_POSTGRES_URL` names
-//! (`scripts/pg.sh start` starts a throwaway one and prints it; the README's
-//! test command does both). Each test makes a database of its own there and
-//! drops it at the end. Without a reachable server the tests fail, never skip.
+//! What only PostgreSQL does, on the server `HIGHLAND_TEST_POSTGRES_URL`
+//! names (`scripts/pg.sh start` starts a throwaway one and prints it; the
+//! README's test command does both): schema upgrades under a lock, refusing
+//! another program's database, and several hub processes on one database.
+//! Everything else the hub does is tested on PostgreSQL by running the whole
+//! suite with `HIGHLAND_TEST_HUB_BACKEND=postgres` (see `common/backend.rs`).
+//! Each test makes a database of its own and drops it at the end. Without a
+//! reachable server the tests fail, never skip.
 
 mod common;
 
@@ -15,72 +19,10 @@ use highland_hub::pg::PgHub;
 use highland_hub::{AppState, ManualClock, RunningHub, SellerId, Storage};
 use reqwest::StatusCode;
 
-use common::{Device, NOW_MS, applied, created, http_client, new_listing, op, received, sold};
-
-const URL_VAR: &str = "HIGHLAND_TEST_POSTGRES_URL";
-
-/// A database of the test's own on the test server, dropped with the guard.
-struct TestDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl TestDatabase {
-    /// Always `Some`: a missing server fails the test instead of skipping it.
-    fn create() -> Option<TestDatabase> {
-        let admin_url = std::env::var(URL_VAR)
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| {
-                panic!("{URL_VAR} is not set: run ./scripts/test.sh, or start a server with scripts/pg.sh start")
-            });
-        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-        let mut client = postgres::Client::connect(&admin_url, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("{URL_VAR} is set but PostgreSQL is unreachable: {e}"));
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let (base, _) = admin_url
-            .split('?')
-            .next()
-            .unwrap()
-            .rsplit_once('/')
-            .expect("a URL with a database name");
-        let url = format!("{base}/{name}");
-        Some(TestDatabase {
-            admin_url,
-            name,
-            url,
-        })
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        // On a thread of its own: the sync client cannot run inside tokio.
-        let (url, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            if let Ok(mut client) = postgres::Client::connect(&url, postgres::NoTls) {
-                let _ =
-                    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
-        })
-        .join();
-    }
-}
-
-macro_rules! database_or_skip {
-    () => {
-        match std::thread::spawn(TestDatabase::create).join().unwrap() {
-            Some(db) => db,
-            None => {
-                eprintln!("{URL_VAR} is not set: skipped");
-                return;
-            }
-        }
-    };
-}
+use common::{
+    Device, NOW_MS, PostgresDatabase, applied, created, http_client, new_listing, op, received,
+    sold,
+};
 
 /// Storage blocks (and the PostgreSQL client runs a runtime of its own), so
 /// a test calls it off tokio's worker, as the HTTP layer does.
@@ -96,7 +38,7 @@ struct Hub {
     running: Option<RunningHub>,
 }
 
-async fn spawn(db: &TestDatabase) -> Hub {
+async fn spawn(db: &PostgresDatabase) -> Hub {
     let url = db.url.clone();
     let store = Arc::new(
         tokio::task::spawn_blocking(move || PgHub::open(&url))
@@ -182,7 +124,7 @@ impl Hub {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_database_is_migrated_and_opens_again() {
-    let db = database_or_skip!();
+    let db = PostgresDatabase::create();
     let url = db.url.clone();
     tokio::task::spawn_blocking(move || {
         let first = PgHub::open(&url).unwrap();
@@ -199,7 +141,7 @@ async fn a_new_database_is_migrated_and_opens_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_of_another_program_is_refused() {
-    let db = database_or_skip!();
+    let db = PostgresDatabase::create();
     let url = db.url.clone();
     tokio::task::spawn_blocking(move || {
         let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
@@ -224,7 +166,7 @@ async fn a_database_of_another_program_is_refused() {
 async fn two_hubs_on_one_database_serve_devices_alternately() {
     const DEVICES: usize = 6;
     const ROUNDS: usize = 5;
-    let db = database_or_skip!();
+    let db = PostgresDatabase::create();
     let hubs = [spawn(&db).await, spawn(&db).await];
 
     let (seller, code) = hubs[0].add_seller("Drolma");
@@ -363,119 +305,4 @@ async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Out
     })
     .await;
     outputs.into_iter().map(|o| o.unwrap()).collect()
-}
-
-/// Staff, sessions, the catalog and orders on PostgreSQL, through the
-/// storage methods the HTTP handlers call.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_catalog_and_orders_work_on_postgres() {
-    use highland_domain::{OrderAction, OrderId, Price, Quantity, Reason};
-    use highland_hub::catalog::{ListingQuery, SellerQuery};
-    use highland_hub::orders::{NewOrder, OrderFilter};
-    use highland_hub::secret::SecretHash;
-    use highland_hub::staff::{self, LoginAttempt, LoginOutcome, LoginRules};
-
-    let db = database_or_skip!();
-    let hub = spawn(&db).await;
-    let (_, code) = hub.add_seller("Pema");
-    let device = hub.enroll(&code).await;
-    let listing = new_listing("Barley", Unit::Jar, 800);
-    let setup = vec![
-        op(&device, NOW_MS, created(&listing)),
-        op(&device, NOW_MS + 1, received(&listing, 50)),
-    ];
-    assert!(hub.sync(&device, setup, 0).await.acks.iter().all(applied));
-
-    let store = hub.store.clone();
-    let listing_id = listing.id;
-    blocking(move || {
-        let store = store.as_ref();
-        let added = staff::add_staff(store, ShortText::parse("Lhamo").unwrap(), NOW_MS).unwrap();
-        let again = staff::add_staff(store, ShortText::parse("Lhamo").unwrap(), NOW_MS);
-        assert!(
-            matches!(again, Err(highland_hub::Error::StaffNameTaken(_))),
-            "{again:?}"
-        );
-        assert_eq!(store.staff().unwrap().len(), 1);
-        let member = store
-            .staff_by_token(&SecretHash::of(&added.token))
-            .unwrap()
-            .unwrap();
-        assert_eq!(member.name, "Lhamo");
-
-        let attempt = |token: &str| LoginAttempt {
-            name: "Lhamo".into(),
-            token: SecretHash::of(token),
-            address_key: "addr:127.0.0.1".into(),
-            session: SecretHash::of("session"),
-            now_ms: NOW_MS,
-        };
-        let rules = LoginRules::default();
-        assert!(matches!(
-            store.log_in(&attempt("wrong"), &rules).unwrap(),
-            LoginOutcome::Refused
-        ));
-        assert!(matches!(
-            store.log_in(&attempt(&added.token), &rules).unwrap(),
-            LoginOutcome::LoggedIn { .. }
-        ));
-        let session = SecretHash::of("session");
-        assert!(store.staff_by_session(&session, NOW_MS).unwrap().is_some());
-        store.end_session(&session).unwrap();
-        assert!(store.staff_by_session(&session, NOW_MS).unwrap().is_none());
-
-        let page = store.catalog_listings(&ListingQuery::default()).unwrap();
-        assert_eq!(page.items.len(), 1);
-        assert_eq!(
-            store
-                .catalog_sellers(&SellerQuery::default())
-                .unwrap()
-                .items
-                .len(),
-            1
-        );
-        let detail = store.catalog_listing(listing_id).unwrap().unwrap();
-        assert_eq!(detail.listing.stock, 50);
-
-        let order = NewOrder {
-            id: OrderId::new(),
-            listing_id,
-            quantity: Quantity::from_base(20, Unit::Jar).unwrap(),
-            unit_price: Price::from_fen(800).unwrap(),
-            hand_over_by: None,
-            note: None,
-        };
-        let placed = store.place_order(&order, Some("Lhamo"), NOW_MS).unwrap();
-        assert_eq!(placed.order.state, "placed");
-        let cancelled = store
-            .act_on_order(
-                order.id,
-                OrderAction::Cancel {
-                    reason: Reason::parse("no longer needed").unwrap(),
-                },
-                Some("Lhamo"),
-                NOW_MS + 5,
-            )
-            .unwrap();
-        assert_eq!(cancelled.order.state, "cancelled");
-        assert_eq!(cancelled.history.len(), 2);
-        assert_eq!(
-            store.orders(&OrderFilter::default()).unwrap().orders.len(),
-            1
-        );
-        assert_eq!(store.order(order.id).unwrap().unwrap(), cancelled);
-
-        let revoked = store.revoke_staff("Lhamo", NOW_MS + 9).unwrap();
-        assert_eq!(revoked.revoked_at_ms, Some(NOW_MS + 9));
-        assert!(
-            store
-                .staff_by_token(&SecretHash::of(&added.token))
-                .unwrap()
-                .is_none()
-        );
-    });
-    // The device pulls the hub's order operations.
-    let response = hub.sync(&device, vec![], 0).await;
-    assert_eq!(response.operations.len(), 2, "placement and cancellation");
-    hub.stop().await;
 }

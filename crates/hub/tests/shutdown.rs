@@ -19,10 +19,10 @@ struct Served {
     stderr: BufReader<std::process::ChildStderr>,
 }
 
-fn serve(dir: &std::path::Path) -> Served {
+fn serve(database: &TestDatabase) -> Served {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("highland-hub"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(database.cli_args())
         .env("HIGHLAND_HUB_LOG", "info,tower_http=debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -96,6 +96,7 @@ fn read_response(mut stream: TcpStream) -> (u16, Vec<u8>) {
 #[test]
 fn sigterm_lets_the_request_in_flight_finish_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::fresh(dir.path());
     let added = Command::new(assert_cmd::cargo::cargo_bin("highland-hub"))
         .args([
             "seller",
@@ -105,15 +106,14 @@ fn sigterm_lets_the_request_in_flight_finish_and_exits_cleanly() {
             "--village",
             "Yubeng",
             "--json",
-            "--data-dir",
         ])
-        .arg(dir.path())
+        .args(database.cli_args())
         .output()
         .unwrap();
     assert!(added.status.success());
     let added: serde_json::Value = serde_json::from_slice(&added.stdout).unwrap();
 
-    let mut hub = serve(dir.path());
+    let mut hub = serve(&database);
     let device_id = highland_domain::DeviceId::new();
     let enroll = serde_json::json!({
         "protocol": PROTOCOL_VERSION, "code": added["code"], "device_id": device_id,
@@ -159,26 +159,23 @@ fn sigterm_lets_the_request_in_flight_finish_and_exits_cleanly() {
     let exit = hub.child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
 
-    let conn = rusqlite::Connection::open(dir.path().join("hub.db")).unwrap();
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
-    let logged: i64 = conn
-        .query_row("SELECT count(*) FROM op_log", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(logged, 2);
-    drop(conn);
-    assert!(
-        !dir.path().join("hub.db-wal").exists(),
-        "a clean close folds the write-ahead log back in"
+    assert_eq!(
+        database.query_text("SELECT CAST(count(*) AS TEXT) FROM op_log"),
+        "2"
     );
+    if let highland_hub::Database::Sqlite(file) = &database.database {
+        assert_eq!(database.query_text("PRAGMA integrity_check"), "ok");
+        assert!(
+            !file.with_extension("db-wal").exists(),
+            "a clean close folds the write-ahead log back in"
+        );
+    }
 }
 
 #[test]
 fn an_idle_hub_stops_on_sigterm_with_status_zero() {
     let dir = tempfile::tempdir().unwrap();
-    let mut hub = serve(dir.path());
+    let mut hub = serve(&TestDatabase::fresh(dir.path()));
     terminate(&hub.child);
     let exit = hub.child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");

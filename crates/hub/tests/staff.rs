@@ -3,30 +3,11 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::*;
 use highland_hub::staff::{LoginRules, RatePolicy, ThrottlePolicy};
 use highland_hub::{Limits, Storage};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-fn hub_cli(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("highland-hub").unwrap();
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .env_remove("HIGHLAND_HUB_DATA_DIR")
-        .env_remove("HIGHLAND_HUB_DATABASE_URL");
-    cmd
-}
-
-/// Every byte the hub's data directory holds (the database, its log).
-fn everything_stored(dir: &std::path::Path) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
-    }
-    bytes
-}
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
@@ -37,7 +18,9 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 #[tokio::test]
 async fn staff_add_prints_a_token_once_that_works_and_is_stored_only_hashed() {
     let hub = spawn_hub().await;
-    let output = hub_cli(hub.dir.path())
+    let output = hub
+        .database
+        .hub_cli()
         .args(["staff", "add", "--name", "བསོད་ནམས Sonam", "--json"])
         .assert()
         .success()
@@ -56,7 +39,9 @@ async fn staff_add_prints_a_token_once_that_works_and_is_stored_only_hashed() {
     assert_eq!(who["credential"], "bearer");
 
     // Shown once: listing the staff never shows it again.
-    let listed = hub_cli(hub.dir.path())
+    let listed = hub
+        .database
+        .hub_cli()
         .args(["staff", "list", "--json"])
         .assert()
         .success()
@@ -66,9 +51,9 @@ async fn staff_add_prints_a_token_once_that_works_and_is_stored_only_hashed() {
     assert!(!contains(&listed, &token));
     assert!(contains(&listed, "Sonam"));
     // Stored hashed: no file of the hub holds it.
-    assert!(!contains(&everything_stored(hub.dir.path()), &token));
+    assert!(!contains(&hub.database.everything_stored(), &token));
     assert!(!contains(
-        &everything_stored(hub.dir.path()),
+        &hub.database.everything_stored(),
         &token["hls_".len()..]
     ));
 }
@@ -76,7 +61,9 @@ async fn staff_add_prints_a_token_once_that_works_and_is_stored_only_hashed() {
 #[test]
 fn staff_add_for_people_shows_the_token_and_refuses_a_taken_name() {
     let dir = tempfile::tempdir().unwrap();
-    let text = hub_cli(dir.path())
+    let database = TestDatabase::fresh(dir.path());
+    let text = database
+        .hub_cli()
         .args(["staff", "add", "--name", "Pema"])
         .assert()
         .success()
@@ -86,7 +73,8 @@ fn staff_add_for_people_shows_the_token_and_refuses_a_taken_name() {
     let text = String::from_utf8(text).unwrap();
     assert!(text.contains("token     hls_"), "{text}");
     assert!(text.contains("shown this once"), "{text}");
-    let again = hub_cli(dir.path())
+    let again = database
+        .hub_cli()
         .args(["staff", "add", "--name", "Pema"])
         .assert()
         .failure()
@@ -98,7 +86,8 @@ fn staff_add_for_people_shows_the_token_and_refuses_a_taken_name() {
         again.starts_with("error: ") && again.contains("already called"),
         "{again}"
     );
-    hub_cli(dir.path())
+    database
+        .hub_cli()
         .args(["staff", "add", "--name", "  "])
         .assert()
         .failure()
@@ -162,7 +151,8 @@ async fn revoking_a_member_stops_their_token_and_ends_their_sessions() {
             .status(),
         StatusCode::OK
     );
-    hub_cli(hub.dir.path())
+    hub.database
+        .hub_cli()
         .args(["staff", "revoke", "--name", "Pema"])
         .assert()
         .success();
@@ -204,7 +194,7 @@ async fn a_login_sets_a_secure_httponly_strict_cookie_that_works_until_logout() 
     assert_eq!(body["name"], "Pema");
     assert!(body["expires_at"].as_str().unwrap().ends_with('Z'));
     // The session id is stored hashed.
-    assert!(!contains(&everything_stored(hub.dir.path()), &session));
+    assert!(!contains(&hub.database.everything_stored(), &session));
 
     let who: Value = hub
         .get_with_session(&session, "/v1/session")
@@ -338,7 +328,7 @@ async fn the_login_throttle_is_shared_by_every_hub_process_on_the_database() {
     let first = spawn_hub_with(dir, NOW_MS, small_login_limits()).await;
     let pema = first.add_staff("Pema");
     let second = {
-        let db = std::sync::Arc::new(highland_hub::HubDb::open_dir(first.dir.path()).unwrap());
+        let db = first.database.open().inner();
         let mut state = highland_hub::AppState::new(db, first.clock.clone());
         state.limits = small_login_limits();
         highland_hub::start("127.0.0.1:0".parse().unwrap(), state)

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use highland_domain::Unit;
 use highland_domain::wire::{EnrollResponse, ErrorBody, PROTOCOL_VERSION, SyncResponse};
-use highland_hub::{AppState, HubDb, ManualClock, RunningHub, TlsConfig, WallClock};
+use highland_hub::{AppState, ManualClock, RunningHub, TlsConfig, WallClock};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
@@ -85,9 +85,10 @@ fn https_client(trusted: Option<&CertificateDer<'static>>) -> reqwest::Client {
 struct TlsHub {
     url: String,
     pki: Pki,
-    db: Arc<HubDb>,
+    db: Arc<OffRuntime>,
     clock: Arc<ManualClock>,
     running: RunningHub,
+    _database: TestDatabase,
     _data: TempDir,
 }
 
@@ -95,9 +96,10 @@ async fn spawn_tls_hub() -> TlsHub {
     let pki = pki();
     let tls = TlsConfig::from_pem_files(&pki.cert, &pki.key).unwrap();
     let data = tempfile::tempdir().unwrap();
-    let db = Arc::new(HubDb::open_dir(data.path()).unwrap());
+    let database = TestDatabase::fresh(data.path());
+    let db = database.open();
     let clock = Arc::new(ManualClock::at(NOW_MS));
-    let state = AppState::new(db.clone(), clock.clone());
+    let state = AppState::new(db.inner(), clock.clone());
     let running = highland_hub::start_tls("127.0.0.1:0".parse().unwrap(), state, tls)
         .await
         .unwrap();
@@ -107,6 +109,7 @@ async fn spawn_tls_hub() -> TlsHub {
         db,
         clock,
         running,
+        _database: database,
         _data: data,
     }
 }
@@ -341,12 +344,11 @@ impl Drop for Served {
     }
 }
 
-fn serve(data: &std::path::Path, args: &[&str]) -> Served {
+fn serve(database: &TestDatabase, args: &[&str]) -> Served {
     let mut child = hub_bin()
         .arg("serve")
         .args(args)
-        .arg("--data-dir")
-        .arg(data)
+        .args(database.cli_args())
         .env("HIGHLAND_HUB_LOG", "info,tower_http=debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -428,11 +430,12 @@ fn serve_refuses_plain_http_on_every_address_without_the_flag() {
 #[test]
 fn serve_binds_every_address_with_allow_plain_http_and_loopback_without() {
     let data = tempfile::tempdir().unwrap();
+    let database = TestDatabase::fresh(data.path());
     for args in [
         &["--listen", "0.0.0.0:0", "--allow-plain-http"][..],
         &["--listen", "127.0.0.1:0"][..],
     ] {
-        let mut hub = serve(data.path(), args);
+        let mut hub = serve(&database, args);
         assert!(hub.url.starts_with("http://"), "{}", hub.url);
         assert_eq!(get_healthz(&loopback(&hub.url)), 200);
         terminate(&hub.child);
@@ -490,6 +493,7 @@ fn tls_connect(
 #[test]
 fn serve_with_a_certificate_speaks_https_and_stops_gracefully() {
     let data = tempfile::tempdir().unwrap();
+    let database = TestDatabase::fresh(data.path());
     let pki = pki();
     let added = hub_bin()
         .args([
@@ -500,9 +504,8 @@ fn serve_with_a_certificate_speaks_https_and_stops_gracefully() {
             "--village",
             "Yubeng",
             "--json",
-            "--data-dir",
         ])
-        .arg(data.path())
+        .args(database.cli_args())
         .output()
         .unwrap();
     assert!(added.status.success());
@@ -510,7 +513,7 @@ fn serve_with_a_certificate_speaks_https_and_stops_gracefully() {
 
     // On every address: with a certificate, no flag is needed.
     let mut hub = serve(
-        data.path(),
+        &database,
         &[
             "--listen",
             "0.0.0.0:0",

@@ -105,13 +105,24 @@ pub(super) fn listing(
                  WHERE id = $1",
                 &[lot_id],
             )?
-            .map(|r| LotView {
-                id: r.get(0),
-                village: r.get(1),
-                altitude_m: r.get(2),
-                harvested_on: r.get(3),
-                environment: r.get(4),
-            }),
+            .map(|r| {
+                // BIGINT, as SQLite's INTEGER; the domain keeps altitudes
+                // far inside i32.
+                let altitude: Option<i64> = r.get(2);
+                Ok::<_, Error>(LotView {
+                    id: r.get(0),
+                    village: r.get(1),
+                    altitude_m: altitude
+                        .map(|a| {
+                            i32::try_from(a)
+                                .map_err(|_| Error::BadRecord(format!("altitude {a} m")))
+                        })
+                        .transpose()?,
+                    harvested_on: r.get(3),
+                    environment: r.get(4),
+                })
+            })
+            .transpose()?,
     };
     Ok(Some(ListingDetail {
         listing,

@@ -4,6 +4,11 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this
 
+mod backend;
+
+#[allow(unused_imports)] // each test binary uses its own part of this
+pub use backend::{OffRuntime, PostgresDatabase, TestDatabase};
+
 use std::sync::Arc;
 
 use chrono::DateTime;
@@ -16,9 +21,7 @@ use highland_domain::{
     QuantityDelta, Sale, SaleId, ShortText, StockAdjustment, Title, Unit,
 };
 use highland_hub::admin::{self, NewSeller, SellerAdded};
-use highland_hub::{
-    AppState, HubDb, Limits, ManualClock, RunningHub, SellerId, Storage, WallClock,
-};
+use highland_hub::{AppState, Limits, ManualClock, RunningHub, SellerId, Storage, WallClock};
 use reqwest::StatusCode;
 use tempfile::TempDir;
 
@@ -29,10 +32,14 @@ pub const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 pub struct TestHub {
     pub url: String,
     pub http: reqwest::Client,
-    pub db: Arc<HubDb>,
+    /// The hub's storage, callable from async tests.
+    pub db: Arc<OffRuntime>,
     pub clock: Arc<ManualClock>,
+    /// A directory of the test's own (the SQLite database's, on SQLite).
     pub dir: TempDir,
     running: Option<RunningHub>,
+    /// Last: dropping it drops a PostgreSQL database.
+    pub database: TestDatabase,
 }
 
 /// A hub whose clock reads [`NOW_MS`] until the test moves it.
@@ -52,9 +59,10 @@ pub async fn spawn_hub_in(dir: TempDir, now_ms: u64) -> TestHub {
 
 /// A hub with the limits a test sets (small budgets, small bodies).
 pub async fn spawn_hub_with(dir: TempDir, now_ms: u64, limits: Limits) -> TestHub {
-    let db = Arc::new(HubDb::open_dir(dir.path()).unwrap());
+    let database = TestDatabase::fresh(dir.path());
+    let db = database.open();
     let clock = Arc::new(ManualClock::at(now_ms));
-    let mut state = AppState::new(db.clone(), clock.clone());
+    let mut state = AppState::new(db.inner(), clock.clone());
     state.limits = limits;
     let running = highland_hub::start("127.0.0.1:0".parse().unwrap(), state)
         .await
@@ -66,6 +74,7 @@ pub async fn spawn_hub_with(dir: TempDir, now_ms: u64, limits: Limits) -> TestHu
         clock,
         dir,
         running: Some(running),
+        database,
     }
 }
 
