@@ -1,8 +1,10 @@
 //! The staff catalog's reads on PostgreSQL (see `db/catalog.rs`).
 
 use highland_domain::ListingId;
+use postgres::Row;
 use postgres::types::ToSql;
-use postgres::{GenericClient, Row};
+
+use super::conn::Sql;
 use uuid::Uuid;
 
 use super::{format_time, listing_by_id, listing_columns, listing_view, parse};
@@ -26,7 +28,7 @@ fn position(r: &Row) -> Result<Cursor> {
 }
 
 pub(super) fn listings(
-    client: &mut impl GenericClient,
+    client: &mut impl Sql,
     query: &ListingQuery,
 ) -> Result<Page<CatalogListing>> {
     let mut conditions = Vec::new();
@@ -81,10 +83,7 @@ pub(super) fn listings(
     Ok(Page::from_rows(rows, query.size))
 }
 
-pub(super) fn listing(
-    client: &mut impl GenericClient,
-    id: ListingId,
-) -> Result<Option<ListingDetail>> {
+pub(super) fn listing(client: &mut impl Sql, id: ListingId) -> Result<Option<ListingDetail>> {
     let Some(listing) = listing_by_id(client, id)? else {
         return Ok(None);
     };
@@ -158,10 +157,7 @@ fn seller_summary(r: &Row) -> Result<(Cursor, SellerSummary)> {
     ))
 }
 
-pub(super) fn sellers(
-    client: &mut impl GenericClient,
-    query: &SellerQuery,
-) -> Result<Page<SellerSummary>> {
+pub(super) fn sellers(client: &mut impl Sql, query: &SellerQuery) -> Result<Page<SellerSummary>> {
     let mut conditions = Vec::new();
     let mut args: Vec<Arg> = Vec::new();
     if let Some(village) = &query.village {

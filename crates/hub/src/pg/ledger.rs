@@ -5,13 +5,13 @@
 //! Every transaction that builds a ledger first takes [`LOG_LOCK`] (see
 //! [`lock_log`]): that is what makes the log safe to pull in `seq` order.
 
+use super::conn::Sql;
 use chrono::{DateTime, Utc};
 use highland_domain::{
     DeviceId, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot, LotId, Operation,
     OperationId, Order, OrderAction, OrderId, Price, Quantity, Sale, StockAdjustment, Unit,
     Version,
 };
-use postgres::Transaction;
 use postgres::types::ToSql;
 
 use super::{format_time, ms, parse};
@@ -34,23 +34,23 @@ use crate::{Error, Result, SellerId};
 pub(crate) const LOG_LOCK: i64 = 0x484C_4F47;
 
 /// Takes [`LOG_LOCK`]; it is released when the transaction commits or rolls back.
-pub(crate) fn lock_log(tx: &mut Transaction<'_>) -> Result<()> {
+pub(crate) fn lock_log(tx: &mut impl Sql) -> Result<()> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
     Ok(())
 }
 
-pub(crate) struct PgLedger<'t, 'c> {
-    tx: &'t mut Transaction<'c>,
+pub(crate) struct PgLedger<'t, S> {
+    tx: &'t mut S,
 }
 
-impl<'t, 'c> PgLedger<'t, 'c> {
+impl<'t, S: Sql> PgLedger<'t, S> {
     /// The caller has taken [`LOG_LOCK`] in this transaction.
-    pub(crate) fn new(tx: &'t mut Transaction<'c>) -> Self {
+    pub(crate) fn new(tx: &'t mut S) -> Self {
         PgLedger { tx }
     }
 }
 
-impl Ledger for PgLedger<'_, '_> {
+impl<S: Sql> Ledger for PgLedger<'_, S> {
     fn clock(&mut self) -> Result<Hlc> {
         let row = self
             .tx

@@ -16,6 +16,7 @@
 //! Not yet wired into [`crate::database::open_storage`].
 
 mod catalog;
+mod conn;
 mod ledger;
 mod orders;
 mod pool;
@@ -27,7 +28,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use highland_domain::quantity::format_in;
 use highland_domain::wire::SyncResponse;
 use highland_domain::{DeviceId, ListingId, OrderAction, OrderId, Unit};
-use postgres::{GenericClient, Row, Transaction};
+use postgres::Row;
+
+use conn::Sql;
 
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
@@ -158,86 +161,80 @@ fn not_hub() -> Error {
 
 impl Storage for PgHub {
     fn add_seller(&self, seller: &Seller, code: &NewCode) -> Result<()> {
-        let mut client = self.pool.get()?;
-        let mut tx = client.transaction()?;
-        tx.execute(
-            "INSERT INTO sellers (id, name, village, phone, created_at_ms)
+        self.pool.get()?.transaction(|tx| {
+            tx.execute(
+                "INSERT INTO sellers (id, name, village, phone, created_at_ms)
              VALUES ($1, $2, $3, $4, $5)",
-            &[
-                &seller.id.to_string(),
-                &seller.name,
-                &seller.village,
-                &seller.phone,
-                &ms(code.issued_at_ms),
-            ],
-        )?;
-        insert_code(&mut tx, seller.id, code)?;
-        tx.commit()?;
-        Ok(())
+                &[
+                    &seller.id.to_string(),
+                    &seller.name,
+                    &seller.village,
+                    &seller.phone,
+                    &ms(code.issued_at_ms),
+                ],
+            )?;
+            insert_code(tx, seller.id, code)
+        })
     }
 
     fn add_code(&self, seller: SellerId, code: &NewCode) -> Result<Seller> {
-        let mut client = self.pool.get()?;
-        let mut tx = client.transaction()?;
-        let found =
-            seller_by_id(&mut tx, seller)?.ok_or(Error::UnknownSeller(seller.to_string()))?;
-        insert_code(&mut tx, seller, code)?;
-        tx.commit()?;
-        Ok(found)
+        self.pool.get()?.transaction(|tx| {
+            let found =
+                seller_by_id(tx, seller)?.ok_or(Error::UnknownSeller(seller.to_string()))?;
+            insert_code(tx, seller, code)?;
+            Ok(found)
+        })
     }
 
     fn enroll(&self, enrollment: &Enrollment) -> Result<Seller> {
-        let mut client = self.pool.get()?;
-        let mut tx = client.transaction()?;
-        // FOR UPDATE: two devices presenting one code take turns, and the
-        // second sees the first's `used_by`.
-        let code = tx.query_opt(
-            "SELECT seller_id, expires_at_ms, used_by FROM enrollment_codes
+        self.pool.get()?.transaction(|tx| {
+            // FOR UPDATE: two devices presenting one code take turns, and the
+            // second sees the first's `used_by`.
+            let code = tx.query_opt(
+                "SELECT seller_id, expires_at_ms, used_by FROM enrollment_codes
              WHERE code_hash = $1 FOR UPDATE",
-            &[&enrollment.code.as_str()],
-        )?;
-        let code = code.ok_or(Error::CodeUnknown)?;
-        let (seller, expires_at_ms, used_by): (String, i64, Option<String>) =
-            (code.get(0), code.get(1), code.get(2));
-        let device = enrollment.device.to_string();
-        if used_by.is_some_and(|d| d != device) {
-            return Err(Error::CodeUsed);
-        }
-        if ms(enrollment.now_ms) >= expires_at_ms {
-            return Err(Error::CodeExpired);
-        }
-        let enrolled_for: Option<String> = tx
-            .query_opt("SELECT seller_id FROM devices WHERE id = $1", &[&device])?
-            .map(|r| r.get(0));
-        if enrolled_for.is_some_and(|s| s != seller) || hub_device(&mut tx)? == enrollment.device {
-            return Err(Error::DeviceEnrolledElsewhere);
-        }
-        tx.execute(
-            "INSERT INTO devices (id, seller_id, token_hash, enrolled_at_ms)
+                &[&enrollment.code.as_str()],
+            )?;
+            let code = code.ok_or(Error::CodeUnknown)?;
+            let (seller, expires_at_ms, used_by): (String, i64, Option<String>) =
+                (code.get(0), code.get(1), code.get(2));
+            let device = enrollment.device.to_string();
+            if used_by.is_some_and(|d| d != device) {
+                return Err(Error::CodeUsed);
+            }
+            if ms(enrollment.now_ms) >= expires_at_ms {
+                return Err(Error::CodeExpired);
+            }
+            let enrolled_for: Option<String> = tx
+                .query_opt("SELECT seller_id FROM devices WHERE id = $1", &[&device])?
+                .map(|r| r.get(0));
+            if enrolled_for.is_some_and(|s| s != seller) || hub_device(tx)? == enrollment.device {
+                return Err(Error::DeviceEnrolledElsewhere);
+            }
+            tx.execute(
+                "INSERT INTO devices (id, seller_id, token_hash, enrolled_at_ms)
              VALUES ($1, $2, $3, $4)
              ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash,
                                             enrolled_at_ms = excluded.enrolled_at_ms",
-            &[
-                &device,
-                &seller,
-                &enrollment.token.as_str(),
-                &ms(enrollment.now_ms),
-            ],
-        )?;
-        tx.execute(
-            "UPDATE enrollment_codes SET used_by = $1, used_at_ms = $2
+                &[
+                    &device,
+                    &seller,
+                    &enrollment.token.as_str(),
+                    &ms(enrollment.now_ms),
+                ],
+            )?;
+            tx.execute(
+                "UPDATE enrollment_codes SET used_by = $1, used_at_ms = $2
              WHERE code_hash = $3 AND used_by IS NULL",
-            &[&device, &ms(enrollment.now_ms), &enrollment.code.as_str()],
-        )?;
-        let seller = seller_by_id(&mut tx, parse(&seller)?)?
-            .ok_or_else(|| Error::BadRecord(format!("code for missing seller {seller}")))?;
-        tx.commit()?;
-        Ok(seller)
+                &[&device, &ms(enrollment.now_ms), &enrollment.code.as_str()],
+            )?;
+            seller_by_id(tx, parse(&seller)?)?
+                .ok_or_else(|| Error::BadRecord(format!("code for missing seller {seller}")))
+        })
     }
 
     fn device_by_token(&self, token: &SecretHash) -> Result<Option<EnrolledDevice>> {
-        let mut client = self.pool.get()?;
-        let row = client.query_opt(
+        let row = self.pool.get()?.db().query_opt(
             "SELECT id, seller_id FROM devices WHERE token_hash = $1",
             &[&token.as_str()],
         )?;
@@ -257,23 +254,14 @@ impl Storage for PgHub {
         pull: PullRequest,
         now_ms: u64,
     ) -> Result<SyncResponse> {
-        let mut client = self.pool.get()?;
-        let mut tx = client.transaction()?;
-        ledger::lock_log(&mut tx)?;
-        let response = sync::exchange(
-            &mut ledger::PgLedger::new(&mut tx),
-            device,
-            pushed,
-            pull,
-            now_ms,
-        )?;
-        tx.commit()?;
-        Ok(response)
+        self.pool.get()?.transaction(|tx| {
+            ledger::lock_log(tx)?;
+            sync::exchange(&mut ledger::PgLedger::new(tx), device, pushed, pull, now_ms)
+        })
     }
 
     fn listings(&self, seller: Option<SellerId>) -> Result<Vec<ListingView>> {
-        let mut client = self.pool.get()?;
-        let rows = client.query(
+        let rows = self.pool.get()?.db().query(
             &format!(
                 "SELECT {} FROM listings l
                  WHERE $1::text IS NULL OR l.seller_id = $1
@@ -286,8 +274,7 @@ impl Storage for PgHub {
     }
 
     fn listing(&self, id: ListingId) -> Result<Option<ListingView>> {
-        let mut client = self.pool.get()?;
-        listing_by_id(&mut *client, id)
+        listing_by_id(&mut self.pool.get()?.db(), id)
     }
 
     fn place_order(
@@ -296,13 +283,11 @@ impl Storage for PgHub {
         staff: Option<&str>,
         now_ms: u64,
     ) -> Result<OrderDetail, OrderError> {
-        let mut client = self.pool.get()?;
-        let mut tx = client.transaction().map_err(Error::from)?;
-        ledger::lock_log(&mut tx)?;
-        crate::orders::place(&mut ledger::PgLedger::new(&mut tx), order, staff, now_ms)?;
-        let detail = orders::written(&mut tx, order.id)?;
-        tx.commit().map_err(Error::from)?;
-        Ok(detail)
+        self.pool.get()?.transaction(|tx| {
+            ledger::lock_log(tx)?;
+            crate::orders::place(&mut ledger::PgLedger::new(tx), order, staff, now_ms)?;
+            Ok(orders::written(tx, order.id)?)
+        })
     }
 
     fn act_on_order(
@@ -312,39 +297,24 @@ impl Storage for PgHub {
         staff: Option<&str>,
         now_ms: u64,
     ) -> Result<OrderDetail, OrderError> {
-        let mut client = self.pool.get()?;
-        let mut tx = client.transaction().map_err(Error::from)?;
-        ledger::lock_log(&mut tx)?;
-        crate::orders::act(
-            &mut ledger::PgLedger::new(&mut tx),
-            id,
-            action,
-            staff,
-            now_ms,
-        )?;
-        let detail = orders::written(&mut tx, id)?;
-        tx.commit().map_err(Error::from)?;
-        Ok(detail)
+        self.pool.get()?.transaction(|tx| {
+            ledger::lock_log(tx)?;
+            crate::orders::act(&mut ledger::PgLedger::new(tx), id, action, staff, now_ms)?;
+            Ok(orders::written(tx, id)?)
+        })
     }
 
     fn orders(&self, filter: &OrderFilter) -> Result<OrderPage> {
-        let mut client = self.pool.get()?;
-        orders::page(&mut *client, filter)
+        orders::page(&mut self.pool.get()?.db(), filter)
     }
 
     fn order(&self, id: OrderId) -> Result<Option<OrderDetail>> {
-        let mut client = self.pool.get()?;
-        // One REPEATABLE READ transaction: the order and its history as of
-        // one moment.
-        let mut tx = read_snapshot(&mut client)?;
-        let detail = orders::detail(&mut tx, id)?;
-        tx.commit()?;
-        Ok(detail)
+        // The order and its history as of one moment.
+        self.pool.get()?.snapshot(|tx| orders::detail(tx, id))
     }
 
     fn sales(&self, seller: Option<SellerId>) -> Result<Vec<SaleView>> {
-        let mut client = self.pool.get()?;
-        let rows = client.query(
+        let rows = self.pool.get()?.db().query(
             "SELECT id, listing_id, seller_id, device_id, quantity, unit, unit_price_fen,
                     total_fen, payment, buyer, sold_at
              FROM sales
@@ -356,77 +326,67 @@ impl Storage for PgHub {
     }
 
     fn log_length(&self) -> Result<u64> {
-        let mut client = self.pool.get()?;
-        let n: i64 = client.query_one("SELECT count(*) FROM op_log", &[])?.get(0);
+        let n: i64 = self
+            .pool
+            .get()?
+            .db()
+            .query_one("SELECT count(*) FROM op_log", &[])?
+            .get(0);
         Ok(n as u64)
     }
 
     fn add_staff(&self, new: &NewStaff) -> Result<()> {
-        staff::add_staff(&mut *self.pool.get()?, new)
+        staff::add_staff(&mut self.pool.get()?.db(), new)
     }
 
     fn staff(&self) -> Result<Vec<StaffMember>> {
-        staff::staff(&mut *self.pool.get()?)
+        staff::staff(&mut self.pool.get()?.db())
     }
 
     fn revoke_staff(&self, name: &str, now_ms: u64) -> Result<StaffMember> {
-        staff::revoke_staff(&mut *self.pool.get()?, name, now_ms)
+        self.pool
+            .get()?
+            .transaction(|tx| staff::revoke_staff(tx, name, now_ms))
     }
 
     fn staff_by_token(&self, token: &SecretHash) -> Result<Option<StaffMember>> {
-        staff::staff_by_token(&mut *self.pool.get()?, token)
+        staff::staff_by_token(&mut self.pool.get()?.db(), token)
     }
 
     fn log_in(&self, attempt: &LoginAttempt, rules: &LoginRules) -> Result<LoginOutcome> {
-        let mut client = self.pool.get()?;
-        let mut tx = client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOGIN_LOCK])?;
-        let outcome =
-            crate::staff::log_in(&mut staff::PgLoginLedger::new(&mut tx), attempt, rules)?;
-        tx.commit()?;
-        Ok(outcome)
+        self.pool.get()?.transaction(|tx| {
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOGIN_LOCK])?;
+            crate::staff::log_in(&mut staff::PgLoginLedger::new(tx), attempt, rules)
+        })
     }
 
     fn staff_by_session(&self, session: &SecretHash, now_ms: u64) -> Result<Option<StaffMember>> {
-        staff::staff_by_session(&mut *self.pool.get()?, session, now_ms)
+        staff::staff_by_session(&mut self.pool.get()?.db(), session, now_ms)
     }
 
     fn end_session(&self, session: &SecretHash) -> Result<()> {
-        staff::end_session(&mut *self.pool.get()?, session)
+        staff::end_session(&mut self.pool.get()?.db(), session)
     }
 
     fn catalog_listings(&self, query: &ListingQuery) -> Result<Page<CatalogListing>> {
-        catalog::listings(&mut *self.pool.get()?, query)
+        catalog::listings(&mut self.pool.get()?.db(), query)
     }
 
     fn catalog_listing(&self, id: ListingId) -> Result<Option<ListingDetail>> {
-        let mut client = self.pool.get()?;
-        let mut tx = read_snapshot(&mut client)?;
-        let detail = catalog::listing(&mut tx, id)?;
-        tx.commit()?;
-        Ok(detail)
+        self.pool.get()?.snapshot(|tx| catalog::listing(tx, id))
     }
 
     fn catalog_sellers(&self, query: &SellerQuery) -> Result<Page<SellerSummary>> {
-        catalog::sellers(&mut *self.pool.get()?, query)
+        catalog::sellers(&mut self.pool.get()?.db(), query)
     }
 }
 
-/// A read-only transaction whose statements all see one snapshot.
-fn read_snapshot(client: &mut postgres::Client) -> Result<Transaction<'_>> {
-    Ok(client
-        .build_transaction()
-        .isolation_level(postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()?)
-}
-
-pub(crate) fn hub_device(client: &mut impl GenericClient) -> Result<DeviceId> {
+pub(crate) fn hub_device(client: &mut impl Sql) -> Result<DeviceId> {
     let row = client.query_one("SELECT device_id FROM hub_identity WHERE id = 1", &[])?;
     parse(row.get::<_, &str>(0))
 }
 
-fn insert_code(tx: &mut Transaction<'_>, seller: SellerId, code: &NewCode) -> Result<()> {
+fn insert_code(tx: &mut impl Sql, seller: SellerId, code: &NewCode) -> Result<()> {
     tx.execute(
         "INSERT INTO enrollment_codes (code_hash, seller_id, issued_at_ms, expires_at_ms)
          VALUES ($1, $2, $3, $4)",
@@ -440,7 +400,7 @@ fn insert_code(tx: &mut Transaction<'_>, seller: SellerId, code: &NewCode) -> Re
     Ok(())
 }
 
-fn seller_by_id(client: &mut impl GenericClient, id: SellerId) -> Result<Option<Seller>> {
+fn seller_by_id(client: &mut impl Sql, id: SellerId) -> Result<Option<Seller>> {
     let row = client.query_opt(
         "SELECT name, village, phone FROM sellers WHERE id = $1",
         &[&id.to_string()],
@@ -453,10 +413,7 @@ fn seller_by_id(client: &mut impl GenericClient, id: SellerId) -> Result<Option<
     }))
 }
 
-pub(crate) fn listing_by_id(
-    client: &mut impl GenericClient,
-    id: ListingId,
-) -> Result<Option<ListingView>> {
+pub(crate) fn listing_by_id(client: &mut impl Sql, id: ListingId) -> Result<Option<ListingView>> {
     let row = client.query_opt(
         &format!(
             "SELECT {} FROM listings l WHERE l.id = $1",

@@ -2,7 +2,9 @@
 
 use highland_domain::quantity::format_in;
 use highland_domain::{OrderId, Price, Quantity, Unit};
-use postgres::{GenericClient, Row};
+use postgres::Row;
+
+use super::conn::Sql;
 
 use super::parse;
 use crate::orders::OrderFilter;
@@ -45,7 +47,7 @@ fn order_view(r: &Row) -> Result<OrderView> {
     })
 }
 
-pub(super) fn page(client: &mut impl GenericClient, filter: &OrderFilter) -> Result<OrderPage> {
+pub(super) fn page(client: &mut impl Sql, filter: &OrderFilter) -> Result<OrderPage> {
     let limit = filter.limit.clamp(1, OrderFilter::MAX_LIMIT);
     let (beyond, direction) = if filter.newest_first {
         ("<", "DESC")
@@ -84,7 +86,7 @@ pub(super) fn page(client: &mut impl GenericClient, filter: &OrderFilter) -> Res
     Ok(OrderPage { orders, next_after })
 }
 
-pub(super) fn detail(client: &mut impl GenericClient, id: OrderId) -> Result<Option<OrderDetail>> {
+pub(super) fn detail(client: &mut impl Sql, id: OrderId) -> Result<Option<OrderDetail>> {
     let row = client.query_opt(
         &format!(
             "SELECT {ORDER_COLUMNS} FROM orders o JOIN listings l ON l.id = o.listing_id
@@ -123,7 +125,7 @@ pub(super) fn detail(client: &mut impl GenericClient, id: OrderId) -> Result<Opt
 }
 
 /// The detail of an order the caller just wrote, which must be there.
-pub(super) fn written(client: &mut impl GenericClient, id: OrderId) -> Result<OrderDetail> {
+pub(super) fn written(client: &mut impl Sql, id: OrderId) -> Result<OrderDetail> {
     detail(client, id)?
         .ok_or_else(|| Error::BadRecord(format!("order {id} vanished as it was written")))
 }

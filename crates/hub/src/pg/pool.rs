@@ -5,8 +5,9 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
 
+use super::conn::{Db, Statements};
 use crate::{Error, Result};
 
 /// How long a caller waits for a connection before giving up.
@@ -20,7 +21,8 @@ pub struct Pool {
 }
 
 struct State {
-    idle: Vec<Client>,
+    /// Idle connections, each with the statements it has prepared.
+    idle: Vec<(Client, Statements)>,
     open: usize,
 }
 
@@ -37,7 +39,7 @@ impl Pool {
             config,
             size: size.max(1),
             state: Mutex::new(State {
-                idle: vec![first],
+                idle: vec![(first, Statements::default())],
                 open: 1,
             }),
             returned: Condvar::new(),
@@ -52,7 +54,7 @@ impl Pool {
     pub fn get(&self) -> Result<Pooled<'_>> {
         let mut state = self.lock();
         loop {
-            while let Some(client) = state.idle.pop() {
+            while let Some((client, statements)) = state.idle.pop() {
                 if client.is_closed() {
                     state.open -= 1;
                     continue;
@@ -60,6 +62,7 @@ impl Pool {
                 return Ok(Pooled {
                     pool: self,
                     client: Some(client),
+                    statements,
                 });
             }
             if state.open < self.size {
@@ -69,6 +72,7 @@ impl Pool {
                     Ok(client) => Ok(Pooled {
                         pool: self,
                         client: Some(client),
+                        statements: Statements::default(),
                     }),
                     Err(e) => {
                         self.lock().open -= 1;
@@ -94,7 +98,7 @@ impl Pool {
     pub fn close(self) -> Result<()> {
         let idle = std::mem::take(&mut self.lock().idle);
         off_runtime(move || {
-            for client in idle {
+            for (client, _) in idle {
                 client.close()?;
             }
             Ok(())
@@ -126,6 +130,53 @@ fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
 pub struct Pooled<'p> {
     pool: &'p Pool,
     client: Option<Client>,
+    statements: Statements,
+}
+
+impl Pooled<'_> {
+    fn parts(&mut self) -> (&mut Client, &mut Statements) {
+        let client = self
+            .client
+            .as_mut()
+            .expect("a pooled connection until dropped");
+        (client, &mut self.statements)
+    }
+
+    /// The connection outside any transaction: each statement commits alone.
+    pub fn db(&mut self) -> Db<'_, Client> {
+        let (client, statements) = self.parts();
+        Db::new(client, statements)
+    }
+
+    /// Runs `work` in one transaction, committed when it succeeds and
+    /// rolled back when it fails.
+    pub fn transaction<T, E: From<postgres::Error>>(
+        &mut self,
+        work: impl FnOnce(&mut Db<'_, Transaction<'_>>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let (client, statements) = self.parts();
+        let mut tx = client.transaction()?;
+        let done = work(&mut Db::new(&mut tx, statements))?;
+        tx.commit()?;
+        Ok(done)
+    }
+
+    /// Runs `work` in a read-only transaction whose statements all see one
+    /// snapshot.
+    pub fn snapshot<T>(
+        &mut self,
+        work: impl FnOnce(&mut Db<'_, Transaction<'_>>) -> Result<T>,
+    ) -> Result<T> {
+        let (client, statements) = self.parts();
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let done = work(&mut Db::new(&mut tx, statements))?;
+        tx.commit()?;
+        Ok(done)
+    }
 }
 
 impl Deref for Pooled<'_> {
@@ -151,11 +202,12 @@ impl Drop for Pooled<'_> {
             let mut state = self.pool.lock();
             // A connection dropped mid-transaction (a panic) has had its
             // transaction rolled back by postgres::Transaction's Drop.
+            let statements = std::mem::take(&mut self.statements);
             if client.is_closed() {
                 state.open -= 1;
                 off_runtime(move || drop(client));
             } else {
-                state.idle.push(client);
+                state.idle.push((client, statements));
             }
             drop(state);
             self.pool.returned.notify_one();

@@ -1,8 +1,10 @@
 //! Staff members, their console sessions and the login throttle, on
 //! PostgreSQL (see `db/staff.rs`).
 
+use postgres::Row;
 use postgres::error::SqlState;
-use postgres::{Client, Row, Transaction};
+
+use super::conn::Sql;
 
 use super::{ms, parse};
 use crate::ids::StaffId;
@@ -21,7 +23,7 @@ fn member(r: &Row) -> Result<StaffMember> {
     })
 }
 
-pub(super) fn add_staff(client: &mut Client, staff: &NewStaff) -> Result<()> {
+pub(super) fn add_staff(client: &mut impl Sql, staff: &NewStaff) -> Result<()> {
     let inserted = client.execute(
         "INSERT INTO staff (id, name, token_hash, created_at_ms) VALUES ($1, $2, $3, $4)",
         &[
@@ -44,7 +46,7 @@ pub(super) fn add_staff(client: &mut Client, staff: &NewStaff) -> Result<()> {
     }
 }
 
-pub(super) fn staff(client: &mut Client) -> Result<Vec<StaffMember>> {
+pub(super) fn staff(client: &mut impl Sql) -> Result<Vec<StaffMember>> {
     let rows = client.query(
         &format!("SELECT {MEMBER_COLUMNS} FROM staff ORDER BY created_at_ms, id"),
         &[],
@@ -52,8 +54,8 @@ pub(super) fn staff(client: &mut Client) -> Result<Vec<StaffMember>> {
     rows.iter().map(member).collect()
 }
 
-pub(super) fn revoke_staff(client: &mut Client, name: &str, now_ms: u64) -> Result<StaffMember> {
-    let mut tx = client.transaction()?;
+/// In one transaction (the caller's).
+pub(super) fn revoke_staff(tx: &mut impl Sql, name: &str, now_ms: u64) -> Result<StaffMember> {
     let found = tx
         .query_opt(
             &format!("SELECT {MEMBER_COLUMNS} FROM staff WHERE name = $1 FOR UPDATE"),
@@ -78,12 +80,11 @@ pub(super) fn revoke_staff(client: &mut Client, name: &str, now_ms: u64) -> Resu
         &format!("SELECT {MEMBER_COLUMNS} FROM staff WHERE id = $1"),
         &[&found.id.to_string()],
     )?)?;
-    tx.commit()?;
     Ok(revoked)
 }
 
 pub(super) fn staff_by_token(
-    client: &mut Client,
+    client: &mut impl Sql,
     token: &SecretHash,
 ) -> Result<Option<StaffMember>> {
     client
@@ -100,7 +101,7 @@ pub(super) fn staff_by_token(
 }
 
 pub(super) fn staff_by_session(
-    client: &mut Client,
+    client: &mut impl Sql,
     session: &SecretHash,
     now_ms: u64,
 ) -> Result<Option<StaffMember>> {
@@ -116,7 +117,7 @@ pub(super) fn staff_by_session(
         .transpose()
 }
 
-pub(super) fn end_session(client: &mut Client, session: &SecretHash) -> Result<()> {
+pub(super) fn end_session(client: &mut impl Sql, session: &SecretHash) -> Result<()> {
     client.execute(
         "DELETE FROM staff_sessions WHERE id_hash = $1",
         &[&session.as_str()],
@@ -125,17 +126,17 @@ pub(super) fn end_session(client: &mut Client, session: &SecretHash) -> Result<(
 }
 
 /// The login rules' view of a transaction that holds `LOGIN_LOCK`.
-pub(super) struct PgLoginLedger<'t, 'c> {
-    tx: &'t mut Transaction<'c>,
+pub(super) struct PgLoginLedger<'t, S> {
+    tx: &'t mut S,
 }
 
-impl<'t, 'c> PgLoginLedger<'t, 'c> {
-    pub(super) fn new(tx: &'t mut Transaction<'c>) -> Self {
+impl<'t, S: Sql> PgLoginLedger<'t, S> {
+    pub(super) fn new(tx: &'t mut S) -> Self {
         PgLoginLedger { tx }
     }
 }
 
-impl LoginLedger for PgLoginLedger<'_, '_> {
+impl<S: Sql> LoginLedger for PgLoginLedger<'_, S> {
     fn throttle(&mut self, key: &str) -> Result<Option<Throttle>> {
         let row = self.tx.query_opt(
             "SELECT failures, window_start_ms, locked_until_ms FROM login_throttle
