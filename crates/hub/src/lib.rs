@@ -29,6 +29,7 @@ pub mod orders;
 pub mod pg;
 pub mod secret;
 pub mod server;
+pub mod sql;
 pub mod staff;
 pub mod storage;
 pub mod sync;

@@ -1,7 +1,7 @@
 //! The one boundary between the hub and its database. Handlers and admin
-//! commands see only [`Storage`]; SQLite implements it in [`crate::db`], and a
-//! PostgreSQL backend will be a second implementation beside it, with no
-//! change to the handlers or to the rules in [`crate::sync`].
+//! commands see only [`Storage`]. It is implemented once, in [`crate::sql`],
+//! for every [`crate::sql::Backend`]: SQLite ([`crate::db`]) and PostgreSQL
+//! ([`crate::pg`]).
 //!
 //! Methods block: the HTTP layer calls them on tokio's blocking pool. Each
 //! method is one transaction, so nothing a caller does can leave half a

@@ -1,17 +1,16 @@
-//! A connection's statements, prepared once and kept with the connection,
-//! and the [`Sql`] calls the PostgreSQL storage makes through them.
-//!
-//! Statements may be written with SQLite's numbered placeholders (`?1`),
-//! which are turned into PostgreSQL's (`$1`) when they are prepared, so a
-//! statement the two dialects share is written once (see `crate::sql`).
+//! [`Sql`] on a PostgreSQL connection or transaction: each statement is
+//! prepared once per connection and kept with it, its SQLite placeholders
+//! (`?1`) turned into PostgreSQL's (`$1`), and rows read into [`Record`]s.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{GenericClient, Row, Statement};
 
-type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
+use crate::sql::{Cell, Dialect, Param, Record, Sql, Value};
+use crate::{Error, Result};
 
 /// The prepared statements of one connection, by their text as written.
 /// Bounded by the number of distinct statements in this crate.
@@ -29,7 +28,7 @@ impl<'a, C: GenericClient> Db<'a, C> {
         Db { client, statements }
     }
 
-    fn statement(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
         if let Some(statement) = self.statements.0.get(sql) {
             return Ok(statement.clone());
         }
@@ -41,35 +40,75 @@ impl<'a, C: GenericClient> Db<'a, C> {
     }
 }
 
-/// What the PostgreSQL storage asks of a connection or a transaction: the
-/// calls of `postgres::GenericClient`, through prepared statements.
-pub trait Sql {
-    fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64, postgres::Error>;
-    fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, postgres::Error>;
-    fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>, postgres::Error>;
-    fn query_one(&mut self, sql: &str, params: Params<'_>) -> Result<Row, postgres::Error>;
+impl<C: GenericClient> Sql for Db<'_, C> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn execute(&mut self, sql: &str, params: &[&dyn Param]) -> Result<u64> {
+        let statement = self.statement(sql)?;
+        let bound = bind(params);
+        Ok(self.client.execute(&statement, &refs(&bound))?)
+    }
+
+    fn query(&mut self, sql: &str, params: &[&dyn Param]) -> Result<Vec<Record>> {
+        let statement = self.statement(sql)?;
+        let bound = bind(params);
+        let rows = self.client.query(&statement, &refs(&bound))?;
+        let names: Arc<[String]> = statement
+            .columns()
+            .iter()
+            .map(|c| c.name().to_owned())
+            .collect();
+        rows.iter()
+            .map(|row| {
+                let cells = (0..names.len())
+                    .map(|i| cell(row, i))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Record::new(names.clone(), cells))
+            })
+            .collect()
+    }
 }
 
-impl<C: GenericClient> Sql for Db<'_, C> {
-    fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64, postgres::Error> {
-        let statement = self.statement(sql)?;
-        self.client.execute(&statement, params)
-    }
+type Bound = Box<dyn ToSql + Sync>;
 
-    fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, postgres::Error> {
-        let statement = self.statement(sql)?;
-        self.client.query(&statement, params)
-    }
+/// Each value with the Rust type PostgreSQL checks against its column; a
+/// null keeps its type too.
+fn bind(params: &[&dyn Param]) -> Vec<Bound> {
+    params
+        .iter()
+        .map(|p| match p.value() {
+            Value::Int(i) => Box::new(i) as Bound,
+            Value::Text(t) => Box::new(t) as Bound,
+        })
+        .collect()
+}
 
-    fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>, postgres::Error> {
-        let statement = self.statement(sql)?;
-        self.client.query_opt(&statement, params)
-    }
+fn refs(bound: &[Bound]) -> Vec<&(dyn ToSql + Sync)> {
+    bound.iter().map(|b| b.as_ref()).collect()
+}
 
-    fn query_one(&mut self, sql: &str, params: Params<'_>) -> Result<Row, postgres::Error> {
-        let statement = self.statement(sql)?;
-        self.client.query_one(&statement, params)
-    }
+fn cell(row: &Row, i: usize) -> Result<Cell> {
+    let column = &row.columns()[i];
+    let ty = column.type_();
+    let value = if *ty == Type::INT8 {
+        row.try_get::<_, Option<i64>>(i)?.map(Cell::Int)
+    } else if *ty == Type::INT4 {
+        row.try_get::<_, Option<i32>>(i)?
+            .map(|v| Cell::Int(v.into()))
+    } else if *ty == Type::INT2 {
+        row.try_get::<_, Option<i16>>(i)?
+            .map(|v| Cell::Int(v.into()))
+    } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(ty) {
+        row.try_get::<_, Option<String>>(i)?.map(Cell::Text)
+    } else {
+        return Err(Error::BadRecord(format!(
+            "column {} is of type {ty}, which the hub does not read",
+            column.name()
+        )));
+    };
+    Ok(value.unwrap_or(Cell::Null))
 }
 
 /// `?1` becomes `$1`; everything else, `$1` included, is kept. Quoted text

@@ -150,14 +150,14 @@ impl Pooled<'_> {
 
     /// Runs `work` in one transaction, committed when it succeeds and
     /// rolled back when it fails.
-    pub fn transaction<T, E: From<postgres::Error>>(
+    pub fn transaction<T, E: From<Error>>(
         &mut self,
         work: impl FnOnce(&mut Db<'_, Transaction<'_>>) -> Result<T, E>,
     ) -> Result<T, E> {
         let (client, statements) = self.parts();
-        let mut tx = client.transaction()?;
+        let mut tx = client.transaction().map_err(Error::from)?;
         let done = work(&mut Db::new(&mut tx, statements))?;
-        tx.commit()?;
+        tx.commit().map_err(Error::from)?;
         Ok(done)
     }
 

@@ -1,56 +1,32 @@
-//! The sync rules' view of a PostgreSQL transaction: the same statements as
-//! `db/ledger.rs`, in PostgreSQL's dialect (`$n` placeholders, `ON CONFLICT
-//! DO NOTHING`, `greatest`).
+//! The sync and order rules' view of a transaction ([`Ledger`]).
 //!
-//! Every transaction that builds a ledger first takes [`LOG_LOCK`] (see
-//! [`lock_log`]): that is what makes the log safe to pull in `seq` order.
+//! Every transaction that builds a ledger holds [`super::Lock::Log`]: that
+//! is what makes the log safe to pull in `seq` order.
 
-use super::conn::Sql;
 use chrono::{DateTime, Utc};
 use highland_domain::{
     DeviceId, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot, LotId, Operation,
     OperationId, Order, OrderAction, OrderId, Price, Quantity, Sale, StockAdjustment, Unit,
     Version,
 };
-use postgres::types::ToSql;
 
-use super::{format_time, ms, parse};
+use super::views::{format_time, ms, parse};
+use super::{Param, Sql};
 use crate::sync::{HistoryEntry, KnownListing, KnownOrder, Ledger, LogEntry, Logged};
 use crate::{Error, Result, SellerId};
 
-/// The advisory lock every transaction that reads or appends the log holds
-/// until it ends ("HLOG" in ASCII).
-///
-/// Why: `seq` comes from a sequence, which hands out numbers when rows are
-/// inserted, not when their transactions commit. Under READ COMMITTED two
-/// exchanges on two hub processes could insert seq 7 and seq 8, the second
-/// commit first, and a device pulling in between would see 8, advance its
-/// cursor past 7, and never receive 7. Holding one transaction-scoped lock
-/// from before the first read to the commit makes appends and pulls take
-/// turns, so numbers are committed in order and a page never has a gap that
-/// fills in later. The hub clock row is read and written under the same
-/// lock, so two processes never issue the same timestamp either. It is the
-/// same discipline as SQLite's IMMEDIATE transaction in `db/mod.rs`.
-pub(crate) const LOG_LOCK: i64 = 0x484C_4F47;
-
-/// Takes [`LOG_LOCK`]; it is released when the transaction commits or rolls back.
-pub(crate) fn lock_log(tx: &mut impl Sql) -> Result<()> {
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
-    Ok(())
+pub(crate) struct SqlLedger<'t> {
+    tx: &'t mut dyn Sql,
 }
 
-pub(crate) struct PgLedger<'t, S> {
-    tx: &'t mut S,
-}
-
-impl<'t, S: Sql> PgLedger<'t, S> {
-    /// The caller has taken [`LOG_LOCK`] in this transaction.
-    pub(crate) fn new(tx: &'t mut S) -> Self {
-        PgLedger { tx }
+impl<'t> SqlLedger<'t> {
+    /// The caller holds [`super::Lock::Log`] in this transaction.
+    pub(crate) fn new(tx: &'t mut dyn Sql) -> Self {
+        SqlLedger { tx }
     }
 }
 
-impl<S: Sql> Ledger for PgLedger<'_, S> {
+impl Ledger for SqlLedger<'_> {
     fn clock(&mut self) -> Result<Hlc> {
         let row = self
             .tx
@@ -60,7 +36,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
 
     fn set_clock(&mut self, last: Hlc) -> Result<()> {
         self.tx.execute(
-            "UPDATE hub_clock SET hlc = greatest(hlc, $1) WHERE id = 1",
+            "UPDATE hub_clock SET hlc = CASE WHEN hlc > ?1 THEN hlc ELSE ?1 END WHERE id = 1",
             &[&last.as_i64()],
         )?;
         Ok(())
@@ -68,7 +44,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
 
     fn logged(&mut self, op: OperationId) -> Result<Option<Logged>> {
         let row = self.tx.query_opt(
-            "SELECT device_id, hlc FROM op_log WHERE op_id = $1",
+            "SELECT device_id, hlc FROM op_log WHERE op_id = ?1",
             &[&op.to_string()],
         )?;
         row.map(|r| {
@@ -82,7 +58,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
 
     fn listing(&mut self, id: ListingId) -> Result<Option<KnownListing>> {
         let row = self.tx.query_opt(
-            "SELECT seller_id, unit, status FROM listings WHERE id = $1",
+            "SELECT seller_id, unit, status FROM listings WHERE id = ?1",
             &[&id.to_string()],
         )?;
         row.map(|r| {
@@ -98,7 +74,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
     fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>> {
         let row = self.tx.query_opt(
             "SELECT seller_id, listing_id, state, quantity, unit, unit_price_fen
-             FROM orders WHERE id = $1",
+             FROM orders WHERE id = ?1",
             &[&id.to_string()],
         )?;
         row.map(|r| {
@@ -114,12 +90,12 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
     }
 
     fn hub_device(&mut self) -> Result<DeviceId> {
-        super::hub_device(self.tx)
+        super::hub::hub_device(self.tx)
     }
 
     fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>> {
         let row = self.tx.query_opt(
-            "SELECT seller_id FROM lots WHERE id = $1",
+            "SELECT seller_id FROM lots WHERE id = ?1",
             &[&id.to_string()],
         )?;
         row.map(|r| parse(r.get::<_, &str>(0))).transpose()
@@ -130,7 +106,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
             .map_err(|e| Error::BadRecord(format!("operation does not serialise: {e}")))?;
         let row = self.tx.query_one(
             "INSERT INTO op_log (op_id, seller_id, device_id, hlc, body, received_at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING seq",
             &[
                 &op.id.to_string(),
                 &seller.to_string(),
@@ -148,7 +124,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
             "INSERT INTO listings
                (id, seller_id, title, category, unit, price_fen, status, description, lot_id,
                 created_hlc)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT DO NOTHING",
             &[
                 &listing.id.to_string(),
@@ -173,7 +149,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
     ) -> Result<Option<Version>> {
         let row = self.tx.query_opt(
             "SELECT hlc, device_id FROM listing_field_versions
-             WHERE listing_id = $1 AND field = $2",
+             WHERE listing_id = ?1 AND field = ?2",
             &[&listing.to_string(), &field],
         )?;
         row.map(|r| {
@@ -194,17 +170,17 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
     ) -> Result<()> {
         let id = listing.to_string();
         let (column, value) = column_value(field);
-        let value: &(dyn ToSql + Sync) = match &value {
+        let value: &dyn Param = match &value {
             FieldValue::Text(t) => t,
             FieldValue::Integer(i) => i,
         };
         self.tx.execute(
-            &format!("UPDATE listings SET {column} = $1 WHERE id = $2"),
+            &format!("UPDATE listings SET {column} = ?1 WHERE id = ?2"),
             &[value, &id],
         )?;
         self.tx.execute(
             "INSERT INTO listing_field_versions (listing_id, field, hlc, device_id, op_id)
-             VALUES ($1, $2, $3, $4, $5)
+             VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (listing_id, field)
              DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id,
                            op_id = excluded.op_id",
@@ -223,7 +199,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
         self.tx.execute(
             "INSERT INTO lots
                (id, seller_id, village, altitude_m, harvested_on, environment, created_hlc)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT DO NOTHING",
             &[
                 &lot.id.to_string(),
@@ -243,7 +219,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
             "INSERT INTO sales
                (id, listing_id, seller_id, quantity, unit, unit_price_fen, total_fen, payment,
                 buyer, sold_at, hlc, device_id, order_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT DO NOTHING",
             &[
                 &sale.id.to_string(),
@@ -273,7 +249,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
         self.tx.execute(
             "INSERT INTO stock_adjustments
                (id, listing_id, seller_id, kind, change, unit, reason, at, hlc, device_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT DO NOTHING",
             &[
                 &adjustment.id.to_string(),
@@ -297,7 +273,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
             "INSERT INTO orders
                (id, seller_id, listing_id, quantity, unit, unit_price_fen, hand_over_by, note,
                 placed_at, placed_hlc, state, state_changed_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9)
              ON CONFLICT DO NOTHING",
             &[
                 &order.id.to_string(),
@@ -324,11 +300,11 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
     ) -> Result<()> {
         let details = Details::of(action);
         self.tx.execute(
-            "UPDATE orders SET state = $2, state_changed_at = $3,
-                    reason = coalesce($4, reason),
-                    received_quantity = coalesce($5, received_quantity),
-                    paid_fen = coalesce($6, paid_fen), paid_method = coalesce($7, paid_method)
-             WHERE id = $1",
+            "UPDATE orders SET state = ?2, state_changed_at = ?3,
+                    reason = coalesce(?4, reason),
+                    received_quantity = coalesce(?5, received_quantity),
+                    paid_fen = coalesce(?6, paid_fen), paid_method = coalesce(?7, paid_method)
+             WHERE id = ?1",
             &[
                 &id.to_string(),
                 &action.outcome().slug(),
@@ -348,7 +324,7 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
             "INSERT INTO order_history
                (op_id, order_id, step, action, actor, device_id, staff, reason, quantity,
                 amount_fen, method, at, hlc)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT DO NOTHING",
             &[
                 &entry.op.id.to_string(),
@@ -378,8 +354,8 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
     ) -> Result<Vec<LogEntry>> {
         let rows = self.tx.query(
             "SELECT seq, body FROM op_log
-             WHERE seller_id = $1 AND seq > $2 AND device_id <> $3
-             ORDER BY seq LIMIT $4",
+             WHERE seller_id = ?1 AND seq > ?2 AND device_id <> ?3
+             ORDER BY seq LIMIT ?4",
             &[
                 &seller.to_string(),
                 &ms(after),
@@ -397,9 +373,10 @@ impl<S: Sql> Ledger for PgLedger<'_, S> {
     }
 
     fn last_seq(&mut self) -> Result<u64> {
-        let row = self
-            .tx
-            .query_one("SELECT coalesce(max(seq), 0)::bigint FROM op_log", &[])?;
+        let row = self.tx.query_one(
+            "SELECT CAST(coalesce(max(seq), 0) AS BIGINT) FROM op_log",
+            &[],
+        )?;
         Ok(row.get::<_, i64>(0) as u64)
     }
 }

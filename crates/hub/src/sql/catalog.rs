@@ -1,25 +1,23 @@
-//! The staff catalog's reads on PostgreSQL (see `db/catalog.rs`).
+//! The staff catalog's reads: every village's listings, one listing with
+//! its seller and lot, and the sellers, in keyset pages newest first.
 
 use highland_domain::ListingId;
-use postgres::Row;
-use postgres::types::ToSql;
-
-use super::conn::Sql;
 use uuid::Uuid;
 
-use super::{format_time, listing_by_id, listing_columns, listing_view, parse};
+use super::views::{format_time, listing_by_id, listing_columns, listing_view, parse};
+use super::{Param, Record, Sql};
 use crate::catalog::{
     CatalogListing, Cursor, ListingDetail, ListingQuery, LotView, Page, SellerQuery, SellerSummary,
 };
 use crate::{Error, Result};
 
-type Arg = Box<dyn ToSql + Sync>;
+type Arg = Box<dyn Param>;
 
-fn refs(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
+fn refs(args: &[Arg]) -> Vec<&dyn Param> {
     args.iter().map(|a| a.as_ref()).collect()
 }
 
-fn position(r: &Row) -> Result<Cursor> {
+fn position(r: &Record) -> Result<Cursor> {
     let id: &str = r.get("position_id");
     Ok(Cursor {
         time: r.get("position_time"),
@@ -27,29 +25,26 @@ fn position(r: &Row) -> Result<Cursor> {
     })
 }
 
-pub(super) fn listings(
-    client: &mut impl Sql,
-    query: &ListingQuery,
-) -> Result<Page<CatalogListing>> {
+pub(super) fn listings(client: &mut dyn Sql, query: &ListingQuery) -> Result<Page<CatalogListing>> {
     let mut conditions = Vec::new();
     let mut args: Vec<Arg> = Vec::new();
     if let Some(village) = &query.village {
         args.push(Box::new(village.clone()));
-        conditions.push(format!("sel.village = ${}", args.len()));
+        conditions.push(format!("sel.village = ?{}", args.len()));
     }
     if let Some(category) = query.category {
         args.push(Box::new(category.slug().to_owned()));
-        conditions.push(format!("l.category = ${}", args.len()));
+        conditions.push(format!("l.category = ?{}", args.len()));
     }
     if let Some(status) = query.status {
         args.push(Box::new(status.slug().to_owned()));
-        conditions.push(format!("l.status = ${}", args.len()));
+        conditions.push(format!("l.status = ?{}", args.len()));
     }
     if let Some(after) = query.after {
         args.push(Box::new(after.time));
         args.push(Box::new(after.id.hyphenated().to_string()));
         conditions.push(format!(
-            "(l.created_hlc, l.id) < (${}, ${})",
+            "(l.created_hlc, l.id) < (?{}, ?{})",
             args.len() - 1,
             args.len()
         ));
@@ -61,7 +56,7 @@ pub(super) fn listings(
          FROM listings l JOIN sellers sel ON sel.id = l.seller_id
          {filter}
          ORDER BY l.created_hlc DESC, l.id DESC
-         LIMIT ${limit}",
+         LIMIT ?{limit}",
         columns = listing_columns(),
         filter = where_clause(&conditions),
         limit = args.len(),
@@ -83,13 +78,13 @@ pub(super) fn listings(
     Ok(Page::from_rows(rows, query.size))
 }
 
-pub(super) fn listing(client: &mut impl Sql, id: ListingId) -> Result<Option<ListingDetail>> {
+pub(super) fn listing(client: &mut dyn Sql, id: ListingId) -> Result<Option<ListingDetail>> {
     let Some(listing) = listing_by_id(client, id)? else {
         return Ok(None);
     };
     let seller = client
         .query_opt(
-            &format!("{SELLER_SELECT} WHERE s.id = $1"),
+            &format!("{SELLER_SELECT} WHERE s.id = ?1"),
             &[&listing.seller_id],
         )?
         .as_ref()
@@ -101,7 +96,7 @@ pub(super) fn listing(client: &mut impl Sql, id: ListingId) -> Result<Option<Lis
         Some(lot_id) => client
             .query_opt(
                 "SELECT id, village, altitude_m, harvested_on, environment FROM lots
-                 WHERE id = $1",
+                 WHERE id = ?1",
                 &[lot_id],
             )?
             .map(|r| {
@@ -135,7 +130,7 @@ const SELLER_SELECT: &str = "SELECT s.id, s.name, s.village, s.phone, s.created_
         (SELECT count(*) FROM listings l WHERE l.seller_id = s.id)
      FROM sellers s";
 
-fn seller_summary(r: &Row) -> Result<(Cursor, SellerSummary)> {
+fn seller_summary(r: &Record) -> Result<(Cursor, SellerSummary)> {
     let id: String = r.get(0);
     let created_at_ms: i64 = r.get(4);
     let created_at = chrono::DateTime::from_timestamp_millis(created_at_ms)
@@ -157,25 +152,25 @@ fn seller_summary(r: &Row) -> Result<(Cursor, SellerSummary)> {
     ))
 }
 
-pub(super) fn sellers(client: &mut impl Sql, query: &SellerQuery) -> Result<Page<SellerSummary>> {
+pub(super) fn sellers(client: &mut dyn Sql, query: &SellerQuery) -> Result<Page<SellerSummary>> {
     let mut conditions = Vec::new();
     let mut args: Vec<Arg> = Vec::new();
     if let Some(village) = &query.village {
         args.push(Box::new(village.clone()));
-        conditions.push(format!("s.village = ${}", args.len()));
+        conditions.push(format!("s.village = ?{}", args.len()));
     }
     if let Some(after) = query.after {
         args.push(Box::new(after.time));
         args.push(Box::new(after.id.hyphenated().to_string()));
         conditions.push(format!(
-            "(s.created_at_ms, s.id) < (${}, ${})",
+            "(s.created_at_ms, s.id) < (?{}, ?{})",
             args.len() - 1,
             args.len()
         ));
     }
     args.push(Box::new(i64::from(query.size.get()) + 1));
     let sql = format!(
-        "{SELLER_SELECT} {filter} ORDER BY s.created_at_ms DESC, s.id DESC LIMIT ${limit}",
+        "{SELLER_SELECT} {filter} ORDER BY s.created_at_ms DESC, s.id DESC LIMIT ?{limit}",
         filter = where_clause(&conditions),
         limit = args.len(),
     );

@@ -1,12 +1,11 @@
-//! The views of orders staff read, on PostgreSQL (see `db/orders.rs`).
+//! The views of orders staff read: a page of orders, one order with its
+//! history.
 
 use highland_domain::quantity::format_in;
 use highland_domain::{OrderId, Price, Quantity, Unit};
-use postgres::Row;
 
-use super::conn::Sql;
-
-use super::parse;
+use super::views::parse;
+use super::{Record, Sql};
 use crate::orders::OrderFilter;
 use crate::views::{OrderDetail, OrderHistoryEntry, OrderPage, OrderView};
 use crate::{Error, Result};
@@ -16,7 +15,7 @@ const ORDER_COLUMNS: &str = "o.id, o.seller_id, o.listing_id, l.title, o.quantit
     o.received_quantity, o.paid_fen, o.paid_method,
     (SELECT s.id FROM sales s WHERE s.order_id = o.id)";
 
-fn order_view(r: &Row) -> Result<OrderView> {
+fn order_view(r: &Record) -> Result<OrderView> {
     let unit: Unit = parse(r.get::<_, &str>(5))?;
     let quantity: i64 = r.get(4);
     let unit_price_fen: i64 = r.get(6);
@@ -47,7 +46,7 @@ fn order_view(r: &Row) -> Result<OrderView> {
     })
 }
 
-pub(super) fn page(client: &mut impl Sql, filter: &OrderFilter) -> Result<OrderPage> {
+pub(super) fn page(client: &mut dyn Sql, filter: &OrderFilter) -> Result<OrderPage> {
     let limit = filter.limit.clamp(1, OrderFilter::MAX_LIMIT);
     let (beyond, direction) = if filter.newest_first {
         ("<", "DESC")
@@ -58,13 +57,13 @@ pub(super) fn page(client: &mut impl Sql, filter: &OrderFilter) -> Result<OrderP
     let sql = format!(
         "SELECT {ORDER_COLUMNS}
          FROM orders o JOIN listings l ON l.id = o.listing_id
-         WHERE ($1::text IS NULL OR o.state = $1)
-           AND ($2::text IS NULL OR o.seller_id = $2)
-           AND ($3::text IS NULL OR o.listing_id = $3)
-           AND ($4::text IS NULL
-                OR (o.placed_hlc, o.id) {beyond} (SELECT placed_hlc, id FROM orders WHERE id = $4))
+         WHERE (CAST(?1 AS TEXT) IS NULL OR o.state = ?1)
+           AND (CAST(?2 AS TEXT) IS NULL OR o.seller_id = ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR o.listing_id = ?3)
+           AND (CAST(?4 AS TEXT) IS NULL
+                OR (o.placed_hlc, o.id) {beyond} (SELECT placed_hlc, id FROM orders WHERE id = ?4))
          ORDER BY o.placed_hlc {direction}, o.id {direction}
-         LIMIT $5"
+         LIMIT ?5"
     );
     let rows = client.query(
         &sql,
@@ -86,11 +85,11 @@ pub(super) fn page(client: &mut impl Sql, filter: &OrderFilter) -> Result<OrderP
     Ok(OrderPage { orders, next_after })
 }
 
-pub(super) fn detail(client: &mut impl Sql, id: OrderId) -> Result<Option<OrderDetail>> {
+pub(super) fn detail(client: &mut dyn Sql, id: OrderId) -> Result<Option<OrderDetail>> {
     let row = client.query_opt(
         &format!(
             "SELECT {ORDER_COLUMNS} FROM orders o JOIN listings l ON l.id = o.listing_id
-             WHERE o.id = $1"
+             WHERE o.id = ?1"
         ),
         &[&id.to_string()],
     )?;
@@ -100,7 +99,7 @@ pub(super) fn detail(client: &mut impl Sql, id: OrderId) -> Result<Option<OrderD
     let unit: Unit = parse(&order.unit)?;
     let rows = client.query(
         "SELECT action, actor, device_id, staff, at, reason, quantity, amount_fen, method
-         FROM order_history WHERE order_id = $1 ORDER BY step, hlc, op_id",
+         FROM order_history WHERE order_id = ?1 ORDER BY step, hlc, op_id",
         &[&id.to_string()],
     )?;
     let history = rows
@@ -125,7 +124,7 @@ pub(super) fn detail(client: &mut impl Sql, id: OrderId) -> Result<Option<OrderD
 }
 
 /// The detail of an order the caller just wrote, which must be there.
-pub(super) fn written(client: &mut impl Sql, id: OrderId) -> Result<OrderDetail> {
+pub(super) fn written(client: &mut dyn Sql, id: OrderId) -> Result<OrderDetail> {
     detail(client, id)?
         .ok_or_else(|| Error::BadRecord(format!("order {id} vanished as it was written")))
 }

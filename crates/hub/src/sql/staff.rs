@@ -1,12 +1,7 @@
-//! Staff members, their console sessions and the login throttle, on
-//! PostgreSQL (see `db/staff.rs`).
+//! Staff members, their console sessions and the login throttle.
 
-use postgres::Row;
-use postgres::error::SqlState;
-
-use super::conn::Sql;
-
-use super::{ms, parse};
+use super::views::{for_update, ms, parse};
+use super::{Record, Sql};
 use crate::ids::StaffId;
 use crate::secret::SecretHash;
 use crate::staff::{LoginLedger, NewStaff, StaffMember, Throttle};
@@ -14,7 +9,7 @@ use crate::{Error, Result};
 
 const MEMBER_COLUMNS: &str = "id, name, created_at_ms, revoked_at_ms";
 
-fn member(r: &Row) -> Result<StaffMember> {
+fn member(r: &Record) -> Result<StaffMember> {
     Ok(StaffMember {
         id: parse::<StaffId>(r.get::<_, &str>(0))?,
         name: r.get(1),
@@ -23,30 +18,25 @@ fn member(r: &Row) -> Result<StaffMember> {
     })
 }
 
-pub(super) fn add_staff(client: &mut impl Sql, staff: &NewStaff) -> Result<()> {
-    let inserted = client.execute(
-        "INSERT INTO staff (id, name, token_hash, created_at_ms) VALUES ($1, $2, $3, $4)",
+/// A name in use inserts nothing, whichever hub process got there first.
+pub(super) fn add_staff(tx: &mut dyn Sql, staff: &NewStaff) -> Result<()> {
+    let inserted = tx.execute(
+        "INSERT INTO staff (id, name, token_hash, created_at_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (name) DO NOTHING",
         &[
             &staff.id.to_string(),
             &staff.name.as_str(),
             &staff.token.as_str(),
             &ms(staff.created_at_ms),
         ],
-    );
-    match inserted {
-        Err(e)
-            if e.code() == Some(&SqlState::UNIQUE_VIOLATION)
-                && e.as_db_error()
-                    .and_then(|d| d.constraint())
-                    .is_some_and(|c| c.contains("name")) =>
-        {
-            Err(Error::StaffNameTaken(staff.name.to_string()))
-        }
-        other => other.map(drop).map_err(Error::from),
+    )?;
+    if inserted == 0 {
+        return Err(Error::StaffNameTaken(staff.name.to_string()));
     }
+    Ok(())
 }
 
-pub(super) fn staff(client: &mut impl Sql) -> Result<Vec<StaffMember>> {
+pub(super) fn staff(client: &mut dyn Sql) -> Result<Vec<StaffMember>> {
     let rows = client.query(
         &format!("SELECT {MEMBER_COLUMNS} FROM staff ORDER BY created_at_ms, id"),
         &[],
@@ -55,10 +45,13 @@ pub(super) fn staff(client: &mut impl Sql) -> Result<Vec<StaffMember>> {
 }
 
 /// In one transaction (the caller's).
-pub(super) fn revoke_staff(tx: &mut impl Sql, name: &str, now_ms: u64) -> Result<StaffMember> {
+pub(super) fn revoke_staff(tx: &mut dyn Sql, name: &str, now_ms: u64) -> Result<StaffMember> {
     let found = tx
         .query_opt(
-            &format!("SELECT {MEMBER_COLUMNS} FROM staff WHERE name = $1 FOR UPDATE"),
+            &format!(
+                "SELECT {MEMBER_COLUMNS} FROM staff WHERE name = ?1{}",
+                for_update(tx.dialect())
+            ),
             &[&name.trim()],
         )?
         .as_ref()
@@ -68,30 +61,30 @@ pub(super) fn revoke_staff(tx: &mut impl Sql, name: &str, now_ms: u64) -> Result
     // As on SQLite: a value no SHA-256 in hex can equal, unique per member.
     let retired = SecretHash::from_stored(format!("revoked:{}", found.id));
     tx.execute(
-        "UPDATE staff SET revoked_at_ms = coalesce(revoked_at_ms, $2), token_hash = $3
-         WHERE id = $1",
+        "UPDATE staff SET revoked_at_ms = coalesce(revoked_at_ms, ?2), token_hash = ?3
+         WHERE id = ?1",
         &[&found.id.to_string(), &ms(now_ms), &retired.as_str()],
     )?;
     tx.execute(
-        "DELETE FROM staff_sessions WHERE staff_id = $1",
+        "DELETE FROM staff_sessions WHERE staff_id = ?1",
         &[&found.id.to_string()],
     )?;
     let revoked = member(&tx.query_one(
-        &format!("SELECT {MEMBER_COLUMNS} FROM staff WHERE id = $1"),
+        &format!("SELECT {MEMBER_COLUMNS} FROM staff WHERE id = ?1"),
         &[&found.id.to_string()],
     )?)?;
     Ok(revoked)
 }
 
 pub(super) fn staff_by_token(
-    client: &mut impl Sql,
+    client: &mut dyn Sql,
     token: &SecretHash,
 ) -> Result<Option<StaffMember>> {
     client
         .query_opt(
             &format!(
                 "SELECT {MEMBER_COLUMNS} FROM staff
-                 WHERE token_hash = $1 AND revoked_at_ms IS NULL"
+                 WHERE token_hash = ?1 AND revoked_at_ms IS NULL"
             ),
             &[&token.as_str()],
         )?
@@ -101,7 +94,7 @@ pub(super) fn staff_by_token(
 }
 
 pub(super) fn staff_by_session(
-    client: &mut impl Sql,
+    client: &mut dyn Sql,
     session: &SecretHash,
     now_ms: u64,
 ) -> Result<Option<StaffMember>> {
@@ -109,7 +102,7 @@ pub(super) fn staff_by_session(
         .query_opt(
             "SELECT s.id, s.name, s.created_at_ms, s.revoked_at_ms
              FROM staff_sessions x JOIN staff s ON s.id = x.staff_id
-             WHERE x.id_hash = $1 AND x.expires_at_ms > $2 AND s.revoked_at_ms IS NULL",
+             WHERE x.id_hash = ?1 AND x.expires_at_ms > ?2 AND s.revoked_at_ms IS NULL",
             &[&session.as_str(), &ms(now_ms)],
         )?
         .as_ref()
@@ -117,30 +110,31 @@ pub(super) fn staff_by_session(
         .transpose()
 }
 
-pub(super) fn end_session(client: &mut impl Sql, session: &SecretHash) -> Result<()> {
+pub(super) fn end_session(client: &mut dyn Sql, session: &SecretHash) -> Result<()> {
     client.execute(
-        "DELETE FROM staff_sessions WHERE id_hash = $1",
+        "DELETE FROM staff_sessions WHERE id_hash = ?1",
         &[&session.as_str()],
     )?;
     Ok(())
 }
 
 /// The login rules' view of a transaction that holds `LOGIN_LOCK`.
-pub(super) struct PgLoginLedger<'t, S> {
-    tx: &'t mut S,
+pub(super) struct SqlLoginLedger<'t> {
+    tx: &'t mut dyn Sql,
 }
 
-impl<'t, S: Sql> PgLoginLedger<'t, S> {
-    pub(super) fn new(tx: &'t mut S) -> Self {
-        PgLoginLedger { tx }
+impl<'t> SqlLoginLedger<'t> {
+    /// The caller holds [`super::Lock::Login`] in this transaction.
+    pub(super) fn new(tx: &'t mut dyn Sql) -> Self {
+        SqlLoginLedger { tx }
     }
 }
 
-impl<S: Sql> LoginLedger for PgLoginLedger<'_, S> {
+impl LoginLedger for SqlLoginLedger<'_> {
     fn throttle(&mut self, key: &str) -> Result<Option<Throttle>> {
         let row = self.tx.query_opt(
             "SELECT failures, window_start_ms, locked_until_ms FROM login_throttle
-             WHERE key = $1",
+             WHERE key = ?1",
             &[&key],
         )?;
         Ok(row.map(|r| Throttle {
@@ -153,7 +147,7 @@ impl<S: Sql> LoginLedger for PgLoginLedger<'_, S> {
     fn set_throttle(&mut self, key: &str, t: &Throttle) -> Result<()> {
         self.tx.execute(
             "INSERT INTO login_throttle (key, failures, window_start_ms, locked_until_ms)
-             VALUES ($1, $2, $3, $4)
+             VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
                  window_start_ms = excluded.window_start_ms,
                  locked_until_ms = excluded.locked_until_ms",
@@ -169,7 +163,7 @@ impl<S: Sql> LoginLedger for PgLoginLedger<'_, S> {
 
     fn clear_throttle(&mut self, key: &str) -> Result<()> {
         self.tx
-            .execute("DELETE FROM login_throttle WHERE key = $1", &[&key])?;
+            .execute("DELETE FROM login_throttle WHERE key = ?1", &[&key])?;
         Ok(())
     }
 
@@ -177,7 +171,7 @@ impl<S: Sql> LoginLedger for PgLoginLedger<'_, S> {
         let row = self.tx.query_opt(
             &format!(
                 "SELECT {MEMBER_COLUMNS}, token_hash FROM staff
-                 WHERE name = $1 AND revoked_at_ms IS NULL"
+                 WHERE name = ?1 AND revoked_at_ms IS NULL"
             ),
             &[&name],
         )?;
@@ -194,7 +188,7 @@ impl<S: Sql> LoginLedger for PgLoginLedger<'_, S> {
     ) -> Result<()> {
         self.tx.execute(
             "INSERT INTO staff_sessions (id_hash, staff_id, created_at_ms, expires_at_ms)
-             VALUES ($1, $2, $3, $4)",
+             VALUES (?1, ?2, ?3, ?4)",
             &[
                 &session.as_str(),
                 &staff.to_string(),
@@ -207,11 +201,11 @@ impl<S: Sql> LoginLedger for PgLoginLedger<'_, S> {
 
     fn forget_expired(&mut self, now_ms: u64, window_start_before_ms: u64) -> Result<()> {
         self.tx.execute(
-            "DELETE FROM staff_sessions WHERE expires_at_ms <= $1",
+            "DELETE FROM staff_sessions WHERE expires_at_ms <= ?1",
             &[&ms(now_ms)],
         )?;
         self.tx.execute(
-            "DELETE FROM login_throttle WHERE locked_until_ms <= $1 AND window_start_ms < $2",
+            "DELETE FROM login_throttle WHERE locked_until_ms <= ?1 AND window_start_ms < ?2",
             &[&ms(now_ms), &ms(window_start_before_ms)],
         )?;
         Ok(())

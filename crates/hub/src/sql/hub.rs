@@ -1,0 +1,275 @@
+//! [`Storage`] on any [`Backend`]: each method is one transaction (or one
+//! statement) of the queries in this module's siblings.
+
+use highland_domain::wire::SyncResponse;
+use highland_domain::{DeviceId, ListingId, OrderAction, OrderId};
+
+use super::ledger::SqlLedger;
+use super::views::{
+    for_update, listing_by_id, listing_columns, listing_view, ms, parse, sale_view,
+};
+use super::{Backend, Lock, Sql, catalog, orders, staff};
+use crate::catalog::{
+    CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
+};
+use crate::orders::{NewOrder, OrderError, OrderFilter};
+use crate::secret::SecretHash;
+use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
+use crate::storage::{EnrolledDevice, Enrollment, NewCode, Seller, Storage};
+use crate::sync::{self, PullRequest, Pushed};
+use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
+use crate::{Error, Result, SellerId};
+
+impl<B: Backend> Storage for B {
+    fn add_seller(&self, seller: &Seller, code: &NewCode) -> Result<()> {
+        self.write(Lock::Rows, |tx| {
+            tx.execute(
+                "INSERT INTO sellers (id, name, village, phone, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[
+                    &seller.id.to_string(),
+                    &seller.name,
+                    &seller.village,
+                    &seller.phone,
+                    &ms(code.issued_at_ms),
+                ],
+            )?;
+            insert_code(tx, seller.id, code)
+        })
+    }
+
+    fn add_code(&self, seller: SellerId, code: &NewCode) -> Result<Seller> {
+        self.write(Lock::Rows, |tx| {
+            let found =
+                seller_by_id(tx, seller)?.ok_or(Error::UnknownSeller(seller.to_string()))?;
+            insert_code(tx, seller, code)?;
+            Ok(found)
+        })
+    }
+
+    fn enroll(&self, enrollment: &Enrollment) -> Result<Seller> {
+        self.write(Lock::Rows, |tx| {
+            // Locked: two devices presenting one code take turns, and the
+            // second sees the first's `used_by`.
+            let code = tx.query_opt(
+                &format!(
+                    "SELECT seller_id, expires_at_ms, used_by FROM enrollment_codes
+                     WHERE code_hash = ?1{}",
+                    for_update(tx.dialect())
+                ),
+                &[&enrollment.code.as_str()],
+            )?;
+            let code = code.ok_or(Error::CodeUnknown)?;
+            let (seller, expires_at_ms, used_by): (String, i64, Option<String>) =
+                (code.get(0), code.get(1), code.get(2));
+            let device = enrollment.device.to_string();
+            if used_by.is_some_and(|d| d != device) {
+                return Err(Error::CodeUsed);
+            }
+            if ms(enrollment.now_ms) >= expires_at_ms {
+                return Err(Error::CodeExpired);
+            }
+            let enrolled_for: Option<String> = tx
+                .query_opt("SELECT seller_id FROM devices WHERE id = ?1", &[&device])?
+                .map(|r| r.get(0));
+            if enrolled_for.is_some_and(|s| s != seller) || hub_device(tx)? == enrollment.device {
+                return Err(Error::DeviceEnrolledElsewhere);
+            }
+            tx.execute(
+                "INSERT INTO devices (id, seller_id, token_hash, enrolled_at_ms)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash,
+                                            enrolled_at_ms = excluded.enrolled_at_ms",
+                &[
+                    &device,
+                    &seller,
+                    &enrollment.token.as_str(),
+                    &ms(enrollment.now_ms),
+                ],
+            )?;
+            tx.execute(
+                "UPDATE enrollment_codes SET used_by = ?1, used_at_ms = ?2
+             WHERE code_hash = ?3 AND used_by IS NULL",
+                &[&device, &ms(enrollment.now_ms), &enrollment.code.as_str()],
+            )?;
+            seller_by_id(tx, parse(&seller)?)?
+                .ok_or_else(|| Error::BadRecord(format!("code for missing seller {seller}")))
+        })
+    }
+
+    fn device_by_token(&self, token: &SecretHash) -> Result<Option<EnrolledDevice>> {
+        let row = self.read(|db| {
+            db.query_opt(
+                "SELECT id, seller_id FROM devices WHERE token_hash = ?1",
+                &[&token.as_str()],
+            )
+        })?;
+        row.map(|r| {
+            Ok(EnrolledDevice {
+                id: parse::<DeviceId>(r.get::<_, &str>(0))?,
+                seller: parse(r.get::<_, &str>(1))?,
+            })
+        })
+        .transpose()
+    }
+
+    fn exchange(
+        &self,
+        device: EnrolledDevice,
+        pushed: Vec<Pushed>,
+        pull: PullRequest,
+        now_ms: u64,
+    ) -> Result<SyncResponse> {
+        self.write(Lock::Log, |tx| {
+            sync::exchange(&mut SqlLedger::new(tx), device, pushed, pull, now_ms)
+        })
+    }
+
+    fn listings(&self, seller: Option<SellerId>) -> Result<Vec<ListingView>> {
+        let rows = self.read(|db| {
+            db.query(
+                &format!(
+                    "SELECT {} FROM listings l
+                     WHERE CAST(?1 AS TEXT) IS NULL OR l.seller_id = ?1
+                     ORDER BY l.created_hlc, l.id",
+                    listing_columns()
+                ),
+                &[&seller.map(|s| s.to_string())],
+            )
+        })?;
+        rows.iter().map(listing_view).collect()
+    }
+
+    fn listing(&self, id: ListingId) -> Result<Option<ListingView>> {
+        self.read(|db| listing_by_id(db, id))
+    }
+
+    fn place_order(
+        &self,
+        order: &NewOrder,
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<OrderDetail, OrderError> {
+        self.write(Lock::Log, |tx| {
+            crate::orders::place(&mut SqlLedger::new(tx), order, staff, now_ms)?;
+            Ok(orders::written(tx, order.id)?)
+        })
+    }
+
+    fn act_on_order(
+        &self,
+        id: OrderId,
+        action: OrderAction,
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<OrderDetail, OrderError> {
+        self.write(Lock::Log, |tx| {
+            crate::orders::act(&mut SqlLedger::new(tx), id, action, staff, now_ms)?;
+            Ok(orders::written(tx, id)?)
+        })
+    }
+
+    fn orders(&self, filter: &OrderFilter) -> Result<OrderPage> {
+        self.read(|db| orders::page(db, filter))
+    }
+
+    fn order(&self, id: OrderId) -> Result<Option<OrderDetail>> {
+        // The order and its history as of one moment.
+        self.snapshot(|tx| orders::detail(tx, id))
+    }
+
+    fn sales(&self, seller: Option<SellerId>) -> Result<Vec<SaleView>> {
+        let rows = self.read(|db| {
+            db.query(
+                "SELECT id, listing_id, seller_id, device_id, quantity, unit, unit_price_fen,
+                        total_fen, payment, buyer, sold_at
+                 FROM sales
+                 WHERE CAST(?1 AS TEXT) IS NULL OR seller_id = ?1
+                 ORDER BY hlc, id",
+                &[&seller.map(|s| s.to_string())],
+            )
+        })?;
+        rows.iter().map(sale_view).collect()
+    }
+
+    fn log_length(&self) -> Result<u64> {
+        let n: i64 = self
+            .read(|db| db.query_one("SELECT count(*) FROM op_log", &[]))?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    fn add_staff(&self, new: &NewStaff) -> Result<()> {
+        self.write(Lock::Rows, |tx| staff::add_staff(tx, new))
+    }
+
+    fn staff(&self) -> Result<Vec<StaffMember>> {
+        self.read(|db| staff::staff(db))
+    }
+
+    fn revoke_staff(&self, name: &str, now_ms: u64) -> Result<StaffMember> {
+        self.write(Lock::Rows, |tx| staff::revoke_staff(tx, name, now_ms))
+    }
+
+    fn staff_by_token(&self, token: &SecretHash) -> Result<Option<StaffMember>> {
+        self.read(|db| staff::staff_by_token(db, token))
+    }
+
+    fn log_in(&self, attempt: &LoginAttempt, rules: &LoginRules) -> Result<LoginOutcome> {
+        self.write(Lock::Login, |tx| {
+            crate::staff::log_in(&mut staff::SqlLoginLedger::new(tx), attempt, rules)
+        })
+    }
+
+    fn staff_by_session(&self, session: &SecretHash, now_ms: u64) -> Result<Option<StaffMember>> {
+        self.read(|db| staff::staff_by_session(db, session, now_ms))
+    }
+
+    fn end_session(&self, session: &SecretHash) -> Result<()> {
+        self.write(Lock::Rows, |tx| staff::end_session(tx, session))
+    }
+
+    fn catalog_listings(&self, query: &ListingQuery) -> Result<Page<CatalogListing>> {
+        self.read(|db| catalog::listings(db, query))
+    }
+
+    fn catalog_listing(&self, id: ListingId) -> Result<Option<ListingDetail>> {
+        self.snapshot(|tx| catalog::listing(tx, id))
+    }
+
+    fn catalog_sellers(&self, query: &SellerQuery) -> Result<Page<SellerSummary>> {
+        self.read(|db| catalog::sellers(db, query))
+    }
+}
+
+pub(crate) fn hub_device(client: &mut dyn Sql) -> Result<DeviceId> {
+    let row = client.query_one("SELECT device_id FROM hub_identity WHERE id = 1", &[])?;
+    parse(row.get::<_, &str>(0))
+}
+
+fn insert_code(tx: &mut dyn Sql, seller: SellerId, code: &NewCode) -> Result<()> {
+    tx.execute(
+        "INSERT INTO enrollment_codes (code_hash, seller_id, issued_at_ms, expires_at_ms)
+         VALUES (?1, ?2, ?3, ?4)",
+        &[
+            &code.hash.as_str(),
+            &seller.to_string(),
+            &ms(code.issued_at_ms),
+            &ms(code.expires_at_ms),
+        ],
+    )?;
+    Ok(())
+}
+
+fn seller_by_id(client: &mut dyn Sql, id: SellerId) -> Result<Option<Seller>> {
+    let row = client.query_opt(
+        "SELECT name, village, phone FROM sellers WHERE id = ?1",
+        &[&id.to_string()],
+    )?;
+    Ok(row.map(|r| Seller {
+        id,
+        name: r.get(0),
+        village: r.get(1),
+        phone: r.get(2),
+    }))
+}
