@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The staff console in a real browser: starts a hub on 127.0.0.1 with a
-# fresh data directory, adds a member of staff and a seller whose device
-# (the real `highland` binary) lists yak meat, then runs
-# tests/browser/console.spec.mjs (playwright-core driving Debian's headless
-# chromium). Screenshots go to artifacts/browser/.
+# fresh database, adds a member of staff and a seller whose device (the real
+# `highland` binary) lists yak meat, then runs tests/browser/console.spec.mjs
+# (playwright-core driving Debian's headless chromium). It does so on SQLite,
+# and again on PostgreSQL when HIGHLAND_TEST_POSTGRES_URL names a server
+# started by scripts/pg.sh (as scripts/test.sh does). Screenshots go to
+# artifacts/browser/sqlite/ and artifacts/browser/postgres/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -45,30 +47,45 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port"
-artifacts=$root/artifacts/browser
-rm -rf "$artifacts" && mkdir -p "$artifacts"
+run_console_test() {
+    local backend=$1
+    shift
+    local database=("$@")
+    local device="$work/device-$backend"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    url="http://127.0.0.1:$port"
+    artifacts=$root/artifacts/browser/$backend
+    rm -rf "$artifacts" && mkdir -p "$artifacts"
 
-"$hub_bin" --data-dir "$work/hub" serve --listen "127.0.0.1:$port" >"$artifacts/hub.log" 2>&1 &
-hub_pid=$!
-for _ in $(seq 1 100); do
-    curl -fsS "$url/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fsS "$url/healthz" >/dev/null
+    "$hub_bin" "${database[@]}" serve --listen "127.0.0.1:$port" >"$artifacts/hub.log" 2>&1 &
+    hub_pid=$!
+    for _ in $(seq 1 100); do
+        curl -fsS "$url/healthz" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    curl -fsS "$url/healthz" >/dev/null
 
-json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
-staff_token=$("$hub_bin" --data-dir "$work/hub" staff add --name Pema --json | json_field token)
-code=$("$hub_bin" --data-dir "$work/hub" seller add --name Dolma --village Yubeng --json | json_field code)
-"$highland_bin" --data-dir "$work/device" enroll --hub "$url" --code "$code" >/dev/null
-"$highland_bin" --data-dir "$work/device" listing add --title "Yak meat" --category yak-meat \
-    --unit kg --price 68.50 --stock 10 >/dev/null
-"$highland_bin" --data-dir "$work/device" sync >/dev/null
+    json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+    staff_token=$("$hub_bin" "${database[@]}" staff add --name Pema --json | json_field token)
+    code=$("$hub_bin" "${database[@]}" seller add --name Dolma --village Yubeng --json | json_field code)
+    "$highland_bin" --data-dir "$device" enroll --hub "$url" --code "$code" >/dev/null
+    "$highland_bin" --data-dir "$device" listing add --title "Yak meat" --category yak-meat \
+        --unit kg --price 68.50 --stock 10 >/dev/null
+    "$highland_bin" --data-dir "$device" sync >/dev/null
 
-echo "== node --test tests/browser/console.spec.mjs (hub at $url)"
-start=$(date +%s)
-(cd tests/browser && HUB_URL="$url" STAFF_NAME=Pema STAFF_TOKEN="$staff_token" \
-    VILLAGE=Yubeng LISTING_TITLE="Yak meat" HIGHLAND_BIN="$highland_bin" \
-    DEVICE_DIR="$work/device" ARTIFACTS="$artifacts" node --test console.spec.mjs)
-echo "== browser test passed in $(($(date +%s) - start))s; screenshots in artifacts/browser/"
+    echo "== node --test tests/browser/console.spec.mjs (hub on $backend at $url)"
+    start=$(date +%s)
+    (cd tests/browser && HUB_URL="$url" STAFF_NAME=Pema STAFF_TOKEN="$staff_token" \
+        VILLAGE=Yubeng LISTING_TITLE="Yak meat" HIGHLAND_BIN="$highland_bin" \
+        DEVICE_DIR="$device" ARTIFACTS="$artifacts" node --test console.spec.mjs)
+    echo "== browser test on $backend passed in $(($(date +%s) - start))s; screenshots in artifacts/browser/$backend/"
+    kill "$hub_pid" 2>/dev/null || true
+    wait "$hub_pid" 2>/dev/null || true
+    hub_pid=""
+}
+
+run_console_test sqlite --data-dir "$work/hub"
+if [ -n "${HIGHLAND_TEST_POSTGRES_URL:-}" ]; then
+    db_url=$(./scripts/pg.sh createdb "browser_$(date +%s)_$$")
+    run_console_test postgres --database-url "$db_url"
+fi

@@ -3,6 +3,7 @@
 #
 #   scripts/pg.sh start   # creates and starts one (idempotent), prints its URL
 #   scripts/pg.sh url     # prints the URL of the running one
+#   scripts/pg.sh createdb NAME  # a new empty database on it; prints its URL
 #   scripts/pg.sh stop    # stops it and removes its directory
 #
 # The cluster lives in a temporary directory recorded in $HIGHLAND_PG_STATE
@@ -138,8 +139,14 @@ case "${1:-}" in
         running || { echo "pg.sh: no cluster running; run scripts/pg.sh start" >&2; exit 1; }
         print_url
         ;;
+    createdb)
+        name="${2:?usage: $0 createdb NAME}"
+        running || { echo "pg.sh: no cluster running; run scripts/pg.sh start" >&2; exit 1; }
+        as_owner "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT_NUM" -U "$PGUSER_NAME" "$name"
+        echo "postgres://$PGUSER_NAME@127.0.0.1:$PGPORT_NUM/$name"
+        ;;
     *)
-        echo "usage: $0 start|stop|url" >&2
+        echo "usage: $0 start|stop|url|createdb NAME" >&2
         exit 2
         ;;
 esac
