@@ -22,6 +22,7 @@ pub mod order;
 pub mod quantity;
 pub mod sale;
 pub mod text;
+pub mod trace;
 pub mod wire;
 
 pub use category::Category;
@@ -38,3 +39,4 @@ pub use order::{Actor, Order, OrderAction, OrderState};
 pub use quantity::{BaseUnit, Quantity, QuantityDelta, Unit};
 pub use sale::{AdjustmentKind, PaymentMethod, Sale, StockAdjustment};
 pub use text::{Description, Reason, ShortText, Title};
+pub use trace::TraceCode;

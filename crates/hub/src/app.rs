@@ -85,6 +85,7 @@ pub fn app(state: AppState) -> Router {
     let limits = state.limits;
     let (routes, _) = http::routes().split_for_parts();
     let console = crate::console::routes(state.clone());
+    let state_for_trace = state.clone();
     routes
         .fallback(http::not_found)
         .with_state(state)
@@ -106,6 +107,7 @@ pub fn app(state: AppState) -> Router {
         // After the layers: they answer every error in JSON, and the console's
         // errors are pages (see crate::console).
         .merge(console)
+        .merge(crate::trace::routes(state_for_trace))
 }
 
 fn request_span(request: &Request<Body>) -> tracing::Span {

@@ -34,6 +34,7 @@ pub mod staff;
 pub mod storage;
 pub mod sync;
 pub mod tls;
+pub mod trace;
 pub mod views;
 
 pub use app::{AppState, Limits, app, openapi};

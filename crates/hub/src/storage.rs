@@ -8,7 +8,7 @@
 //! change behind.
 
 use highland_domain::wire::SyncResponse;
-use highland_domain::{DeviceId, ListingId, OrderAction, OrderId};
+use highland_domain::{DeviceId, ListingId, OrderAction, OrderId, TraceCode};
 
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
@@ -17,6 +17,7 @@ use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::sync::{PullRequest, Pushed};
+use crate::trace::TraceView;
 use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use crate::{Result, SellerId};
 
@@ -158,4 +159,7 @@ pub trait Storage: Send + Sync + 'static {
 
     /// One order with its history, if the hub has it.
     fn order(&self, id: OrderId) -> Result<Option<OrderDetail>>;
+
+    /// What the public trace page shows of the lot with this code.
+    fn trace_lot(&self, code: &TraceCode) -> Result<Option<TraceView>>;
 }

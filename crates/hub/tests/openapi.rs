@@ -19,8 +19,10 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 /// Routes that are not part of the API: the console's HTML pages.
+/// The console's pages and the public trace page are HTML for people, not
+/// the API.
 fn is_api(path: &str) -> bool {
-    !path.starts_with("/console")
+    !path.starts_with("/console") && !path.starts_with("/t/")
 }
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];

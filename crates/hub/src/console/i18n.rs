@@ -40,22 +40,7 @@ impl Lang {
     /// The first of the browser's languages that the console speaks, by
     /// preference (`q`), else Chinese.
     pub(crate) fn from_accept_language(header: Option<&str>) -> Lang {
-        let mut choices: Vec<(f32, Lang)> = header
-            .unwrap_or("")
-            .split(',')
-            .filter_map(|part| {
-                let mut pieces = part.split(';');
-                let tag = pieces.next()?.trim().to_ascii_lowercase();
-                let q = pieces
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.parse().ok())
-                    .unwrap_or(1.0);
-                let primary = tag.split('-').next()?;
-                Lang::parse(primary).map(|lang| (q, lang))
-            })
-            .collect();
-        choices.sort_by(|a, b| b.0.total_cmp(&a.0));
-        choices.first().map(|(_, lang)| *lang).unwrap_or(Lang::Zh)
+        crate::http::preferred_language(header, Lang::parse).unwrap_or(Lang::Zh)
     }
 
     /// The string for `key`; the key itself if the table lacks it.

@@ -41,10 +41,12 @@ impl HubDb {
     }
 
     pub fn open(path: &Path) -> Result<HubDb> {
-        Ok(HubDb {
+        let db = HubDb {
             conn: Mutex::new(open_database(path)?),
             path: path.to_owned(),
-        })
+        };
+        db.write(Lock::Rows, crate::sql::trace::fill_in_codes)?;
+        Ok(db)
     }
 
     pub fn path(&self) -> &Path {
@@ -113,10 +115,7 @@ impl Sql for Sqlite<'_> {
 
     fn query(&mut self, sql: &str, params: &[&dyn Param]) -> Result<Vec<Record>> {
         let mut statement = self.0.prepare_cached(sql)?;
-        let names: Arc<[String]> = statement
-            .column_names()
-            .map(str::to_owned)
-            .collect();
+        let names: Arc<[String]> = statement.column_names().map(str::to_owned).collect();
         let mut rows =
             statement.query(params_from_iter(params.iter().map(|p| bound(p.value()))))?;
         let mut records = Vec::new();

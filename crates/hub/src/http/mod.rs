@@ -67,6 +67,32 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(HttpError::from)
 }
 
+/// The first of the languages an `Accept-Language` header lists, by
+/// preference (`q`), that `parse` knows; `parse` gets each primary tag
+/// ("zh" of "zh-CN") in lower case.
+pub(crate) fn preferred_language<L>(
+    header: Option<&str>,
+    parse: impl Fn(&str) -> Option<L>,
+) -> Option<L> {
+    let mut choices: Vec<(f32, L)> = header
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse().ok())
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next()?;
+            parse(primary).map(|lang| (q, lang))
+        })
+        .collect();
+    // Stable: among equal preferences the header's order stands.
+    choices.sort_by(|a, b| b.0.total_cmp(&a.0));
+    choices.into_iter().next().map(|(_, lang)| lang)
+}
+
 /// Refuses a body compressed in a way the decompression layer cannot read,
 /// with a JSON error rather than that layer's empty 415.
 pub(crate) async fn refuse_unknown_encodings(request: Request, next: Next) -> Response {

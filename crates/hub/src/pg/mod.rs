@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_orders.sql"),
     include_str!("migrations/0003_staff.sql"),
+    include_str!("migrations/0004_trace_codes.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.
@@ -73,7 +74,9 @@ impl PgHub {
     pub fn open_with(url: &str, pool_size: usize) -> Result<PgHub> {
         let pool = Pool::new(url, pool_size)?;
         migrate(&mut *pool.get()?)?;
-        Ok(PgHub { pool })
+        let hub = PgHub { pool };
+        hub.write(Lock::Rows, crate::sql::trace::fill_in_codes)?;
+        Ok(hub)
     }
 
     /// Closes every idle connection.

@@ -94,28 +94,9 @@ pub(super) fn listing(client: &mut dyn Sql, id: ListingId) -> Result<Option<List
     let lot = match &listing.lot_id {
         None => None,
         Some(lot_id) => client
-            .query_opt(
-                "SELECT id, village, altitude_m, harvested_on, environment FROM lots
-                 WHERE id = ?1",
-                &[lot_id],
-            )?
-            .map(|r| {
-                // BIGINT, as SQLite's INTEGER; the domain keeps altitudes
-                // far inside i32.
-                let altitude: Option<i64> = r.get(2);
-                Ok::<_, Error>(LotView {
-                    id: r.get(0),
-                    village: r.get(1),
-                    altitude_m: altitude
-                        .map(|a| {
-                            i32::try_from(a)
-                                .map_err(|_| Error::BadRecord(format!("altitude {a} m")))
-                        })
-                        .transpose()?,
-                    harvested_on: r.get(3),
-                    environment: r.get(4),
-                })
-            })
+            .query_opt(&format!("{LOT_SELECT} WHERE id = ?1"), &[lot_id])?
+            .as_ref()
+            .map(lot_view)
             .transpose()?,
     };
     Ok(Some(ListingDetail {
@@ -123,6 +104,24 @@ pub(super) fn listing(client: &mut dyn Sql, id: ListingId) -> Result<Option<List
         seller: seller.1,
         lot,
     }))
+}
+
+/// What [`lot_view`] reads.
+pub(super) const LOT_SELECT: &str =
+    "SELECT id, village, altitude_m, harvested_on, environment FROM lots";
+
+pub(super) fn lot_view(r: &Record) -> Result<LotView> {
+    // The domain keeps altitudes far inside i32; the column is a BIGINT.
+    let altitude: Option<i64> = r.get(2);
+    Ok(LotView {
+        id: r.get(0),
+        village: r.get(1),
+        altitude_m: altitude
+            .map(|a| i32::try_from(a).map_err(|_| Error::BadRecord(format!("altitude {a} m"))))
+            .transpose()?,
+        harvested_on: r.get(3),
+        environment: r.get(4),
+    })
 }
 
 const SELLER_SELECT: &str = "SELECT s.id, s.name, s.village, s.phone, s.created_at_ms,

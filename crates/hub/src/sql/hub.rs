@@ -2,13 +2,13 @@
 //! statement) of the queries in this module's siblings.
 
 use highland_domain::wire::SyncResponse;
-use highland_domain::{DeviceId, ListingId, OrderAction, OrderId};
+use highland_domain::{DeviceId, ListingId, OrderAction, OrderId, TraceCode};
 
 use super::ledger::SqlLedger;
 use super::views::{
     for_update, listing_by_id, listing_columns, listing_view, ms, parse, sale_view,
 };
-use super::{Backend, Lock, Sql, catalog, orders, staff};
+use super::{Backend, Lock, Sql, catalog, orders, staff, trace};
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
@@ -17,6 +17,7 @@ use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::storage::{EnrolledDevice, Enrollment, NewCode, Seller, Storage};
 use crate::sync::{self, PullRequest, Pushed};
+use crate::trace::TraceView;
 use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use crate::{Error, Result, SellerId};
 
@@ -239,6 +240,10 @@ impl<B: Backend> Storage for B {
 
     fn catalog_sellers(&self, query: &SellerQuery) -> Result<Page<SellerSummary>> {
         self.read(|db| catalog::sellers(db, query))
+    }
+
+    fn trace_lot(&self, code: &TraceCode) -> Result<Option<TraceView>> {
+        self.snapshot(|db| trace::lot_by_code(db, code))
     }
 }
 

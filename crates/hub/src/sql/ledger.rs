@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use highland_domain::{
     DeviceId, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot, LotId, Operation,
-    OperationId, Order, OrderAction, OrderId, Price, Quantity, Sale, StockAdjustment, Unit,
-    Version,
+    OperationId, Order, OrderAction, OrderId, Price, Quantity, Sale, StockAdjustment, TraceCode,
+    Unit, Version,
 };
 
 use super::views::{format_time, ms, parse};
@@ -198,8 +198,9 @@ impl Ledger for SqlLedger<'_> {
     fn insert_lot(&mut self, seller: SellerId, lot: &Lot, created: Hlc) -> Result<()> {
         self.tx.execute(
             "INSERT INTO lots
-               (id, seller_id, village, altitude_m, harvested_on, environment, created_hlc)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+               (id, seller_id, village, altitude_m, harvested_on, environment, created_hlc,
+                trace_code)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT DO NOTHING",
             &[
                 &lot.id.to_string(),
@@ -209,6 +210,7 @@ impl Ledger for SqlLedger<'_> {
                 &lot.harvested_on.map(|d| d.to_string()),
                 &lot.environment.as_ref().map(|e| e.as_str()),
                 &created.as_i64(),
+                &TraceCode::of_lot(lot.id).as_str(),
             ],
         )?;
         Ok(())

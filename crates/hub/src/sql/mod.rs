@@ -17,6 +17,7 @@ mod hub;
 pub(crate) mod ledger;
 pub(crate) mod orders;
 pub(crate) mod staff;
+pub(crate) mod trace;
 pub(crate) mod views;
 
 use std::sync::Arc;

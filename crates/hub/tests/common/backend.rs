@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use highland_domain::wire::SyncResponse;
-use highland_domain::{ListingId, OrderAction, OrderId};
+use highland_domain::{ListingId, OrderAction, OrderId, TraceCode};
 use highland_hub::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
@@ -19,6 +19,7 @@ use highland_hub::secret::SecretHash;
 use highland_hub::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use highland_hub::storage::{EnrolledDevice, Enrollment, NewCode, Seller};
 use highland_hub::sync::{PullRequest, Pushed};
+use highland_hub::trace::TraceView;
 use highland_hub::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use highland_hub::{Database, HubDb, Storage, pg::PgHub};
 use highland_hub::{Result, SellerId};
@@ -288,4 +289,5 @@ off_runtime_storage! {
     ) -> std::result::Result<OrderDetail, OrderError>;
     fn orders(&self, filter: &OrderFilter) -> Result<OrderPage>;
     fn order(&self, id: OrderId) -> Result<Option<OrderDetail>>;
+    fn trace_lot(&self, code: &TraceCode) -> Result<Option<TraceView>>;
 }
