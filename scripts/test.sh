@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Sets up and runs every check and test, as CI does: formatting, lints, and
-# the whole test suite with cargo-nextest.
+# Sets up and runs every check and test, as CI does: the front end's checks,
+# formatting, lints, the whole test suite with cargo-nextest (the hub's again
+# on PostgreSQL), the staff console in headless Chromium, and the seller's
+# app in its real window under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
+# WebKitGTK, Xvfb, tauri-driver, Node: the app's build and its window tests.
+./scripts/app-deps.sh
+echo "== the front end: type-check, lint, unit tests, and the build the app embeds (ui/dist)"
+./scripts/ui-check.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
@@ -23,3 +29,5 @@ echo "== the hub's whole test suite again, on PostgreSQL"
 HIGHLAND_TEST_HUB_BACKEND=postgres cargo nextest run -p highland-hub --locked --profile ci
 echo "== the staff console in headless Chromium"
 ./scripts/browser-tests.sh
+echo "== the seller's app in its real window, under Xvfb"
+./scripts/app-tests.sh

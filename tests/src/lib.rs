@@ -13,6 +13,7 @@ pub mod process;
 pub mod proxy;
 pub mod proxy_thread;
 pub mod views;
+pub mod webdriver;
 
 pub use device::{Device, SyncFailure};
 pub use hub::Hub;

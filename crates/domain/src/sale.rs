@@ -99,11 +99,29 @@ pub enum AdjustmentKind {
 }
 
 impl AdjustmentKind {
+    pub const ALL: [AdjustmentKind; 2] = [AdjustmentKind::Received, AdjustmentKind::Correction];
+
     pub fn slug(self) -> &'static str {
         match self {
             AdjustmentKind::Received => "received",
             AdjustmentKind::Correction => "correction",
         }
+    }
+}
+
+impl FromStr for AdjustmentKind {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        AdjustmentKind::ALL
+            .into_iter()
+            .find(|k| k.slug() == wanted)
+            .ok_or_else(|| DomainError::UnknownChoice {
+                what: "adjustment kind",
+                input: s.to_owned(),
+                known: AdjustmentKind::ALL.map(AdjustmentKind::slug).join(", "),
+            })
     }
 }
 
@@ -164,6 +182,20 @@ mod tests {
         let json = serde_json::to_value(&settled).unwrap();
         assert_eq!(json["order_id"], settled.order_id.unwrap().to_string());
         assert_eq!(serde_json::from_value::<Sale>(json).unwrap(), settled);
+    }
+
+    #[test]
+    fn adjustment_kinds_parse_from_their_slugs() {
+        for kind in AdjustmentKind::ALL {
+            assert_eq!(kind.slug().parse::<AdjustmentKind>(), Ok(kind));
+        }
+        assert!(matches!(
+            "spoiled".parse::<AdjustmentKind>(),
+            Err(DomainError::UnknownChoice {
+                what: "adjustment kind",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -77,6 +77,18 @@ impl From<rusqlite::Error> for StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl StoreError {
+    /// The device ran out of space: SQLite's "database or disk is full", or
+    /// the file system's.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            StoreError::Sqlite(e) | StoreError::Migration { error: e, .. } => {
+                e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+            }
+            StoreError::Io(e) => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+
     /// A stable name for the kind of error, for front ends that translate.
     pub fn code(&self) -> &'static str {
         match self {

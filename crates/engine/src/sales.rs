@@ -1,3 +1,4 @@
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, Utc};
 use highland_domain::quantity::format_in;
 use highland_domain::{
     ListingId, Payload, PaymentMethod, Price, Quantity, Sale, SaleId, ShortText, Unit,
@@ -5,7 +6,7 @@ use highland_domain::{
 use rusqlite::OptionalExtension;
 
 use crate::rows::parse;
-use crate::views::{SaleView, StatusView};
+use crate::views::{DaySalesView, SaleView, StatusView};
 use crate::{Result, Store, StoreError, listings};
 
 /// A sale about to be recorded.
@@ -111,6 +112,57 @@ impl Store {
             })
         })?;
         rows.collect()
+    }
+
+    /// Sales per day for the `days` days that end with `last_day`, oldest
+    /// first, one entry per day (zero when nothing sold). Days are calendar
+    /// days at `offset` from UTC, the seller's time zone.
+    pub fn daily_sales(
+        &self,
+        last_day: NaiveDate,
+        days: u32,
+        offset: FixedOffset,
+    ) -> Result<Vec<DaySalesView>> {
+        let first_day = last_day - Days::new(u64::from(days.saturating_sub(1)));
+        let mut out: Vec<DaySalesView> = first_day
+            .iter_days()
+            .take(days as usize)
+            .map(|d| DaySalesView {
+                date: d.format("%Y-%m-%d").to_string(),
+                total_fen: 0,
+                count: 0,
+            })
+            .collect();
+        // A day early in UTC covers every offset; each row is then placed by
+        // its own local date.
+        let since = first_day
+            .pred_opt()
+            .unwrap_or(first_day)
+            .and_time(NaiveTime::MIN)
+            .and_utc();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT sold_at, total_fen FROM sales WHERE sold_at >= ?1")?;
+        let rows = stmt.query_map([crate::rows::format_time(since)], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        for row in rows {
+            let (sold_at, total_fen) = row?;
+            let sold_at: DateTime<Utc> = parse(&sold_at)?;
+            let day = sold_at.with_timezone(&offset).date_naive();
+            let Some(index) = day
+                .signed_duration_since(first_day)
+                .num_days()
+                .try_into()
+                .ok()
+                .filter(|i: &usize| *i < out.len())
+            else {
+                continue;
+            };
+            out[index].total_fen += total_fen;
+            out[index].count += 1;
+        }
+        Ok(out)
     }
 
     /// Counts of what the store holds and of what waits for the hub.

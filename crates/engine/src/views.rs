@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// A listing as a seller sees it, with its derived stock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ListingView {
     pub id: String,
     pub title: String,
@@ -31,6 +32,7 @@ pub struct ListingView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SaleView {
     pub id: String,
     pub listing_id: String,
@@ -49,6 +51,7 @@ pub struct SaleView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AdjustmentView {
     pub id: String,
     pub kind: String,
@@ -61,6 +64,7 @@ pub struct AdjustmentView {
 
 /// A listing with its history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ListingDetail {
     #[serde(flatten)]
     pub listing: ListingView,
@@ -69,6 +73,7 @@ pub struct ListingDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LotView {
     pub id: String,
     pub village: String,
@@ -81,6 +86,7 @@ pub struct LotView {
 /// shares with the hub's view (highland-hub's `OrderView`) have the same
 /// names and meanings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderView {
     pub id: String,
     pub listing_id: String,
@@ -123,6 +129,7 @@ pub struct OrderView {
 
 /// The hub's refusal of one of the seller's actions on an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RefusalView {
     /// The action refused: accept, decline or hand-over.
     pub action: String,
@@ -134,6 +141,7 @@ pub struct RefusalView {
 
 /// One thing the hub confirmed about an order, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderHistoryView {
     /// `place`, or the action: accept, decline, hand-over, receive, pay, cancel.
     pub action: String,
@@ -151,6 +159,7 @@ pub struct OrderHistoryView {
 
 /// An order with its history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderDetail {
     #[serde(flatten)]
     pub order: OrderView,
@@ -159,6 +168,7 @@ pub struct OrderDetail {
 
 /// The store at a glance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StatusView {
     pub device_id: String,
     pub listings: i64,
@@ -169,4 +179,14 @@ pub struct StatusView {
     pub orders_to_answer: i64,
     /// Operations waiting for the hub.
     pub pending_ops: u64,
+}
+
+/// What one day's sales came to, in the seller's local calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DaySalesView {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub total_fen: i64,
+    pub count: i64,
 }

@@ -79,6 +79,7 @@ impl Default for SyncOptions {
 
 /// What a sync did, reported as it goes and at the end.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncReport {
     /// Operations the hub acknowledged.
     pub pushed: u64,

@@ -31,6 +31,7 @@ pub struct Enrollment {
 
 /// An operation the hub refused for good, kept visible to the seller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RefusedOp {
     pub op_id: String,
     pub entity: String,
@@ -41,6 +42,7 @@ pub struct RefusedOp {
 
 /// Where sync stands, for `status` and the app's sync bar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncStatus {
     pub hub: Option<String>,
     pub seller_id: Option<String>,

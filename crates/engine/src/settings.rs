@@ -1,0 +1,160 @@
+//! The device's own settings: the language the app speaks, whether to save
+//! data on a metered link, and which profile (the seller's own data or the
+//! demo) is open. They are not the seller's records: changing one is a plain
+//! write, with no operation and no outbox, and never syncs.
+
+use std::fmt;
+use std::str::FromStr;
+
+use highland_domain::DomainError;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+
+use crate::{Result, Store};
+
+/// A language the app is translated into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Language {
+    /// Tibetan.
+    #[serde(rename = "bo")]
+    Bo,
+    /// Chinese, simplified script.
+    #[serde(rename = "zh-Hans")]
+    ZhHans,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Language {
+    pub const ALL: [Language; 3] = [Language::Bo, Language::ZhHans, Language::En];
+
+    /// The BCP 47 tag: "bo", "zh-Hans" or "en".
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::Bo => "bo",
+            Language::ZhHans => "zh-Hans",
+            Language::En => "en",
+        }
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+impl FromStr for Language {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Language::ALL
+            .into_iter()
+            .find(|l| l.tag() == s)
+            .ok_or_else(|| DomainError::UnknownChoice {
+                what: "language",
+                input: s.to_owned(),
+                known: "bo, zh-Hans, en".to_owned(),
+            })
+    }
+}
+
+/// Whose data the app shows: the seller's own, or a demo to learn on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    #[default]
+    Real,
+    Demo,
+}
+
+impl Profile {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Profile::Real => "real",
+            Profile::Demo => "demo",
+        }
+    }
+}
+
+impl FromStr for Profile {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "real" => Ok(Profile::Real),
+            "demo" => Ok(Profile::Demo),
+            _ => Err(DomainError::UnknownChoice {
+                what: "profile",
+                input: s.to_owned(),
+                known: "real, demo".to_owned(),
+            }),
+        }
+    }
+}
+
+/// Every setting, with its default when it was never set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Settings {
+    /// None until the seller chose one (the app's first run asks).
+    pub language: Option<Language>,
+    /// Sync less often and never photos over the network on a metered link.
+    pub data_saver: bool,
+    /// The profile the app opens.
+    pub profile: Profile,
+}
+
+const LANGUAGE: &str = "language";
+const DATA_SAVER: &str = "data_saver";
+const PROFILE: &str = "profile";
+
+impl Store {
+    /// The settings kept in this store; a value this build does not know
+    /// (written by a newer one) reads as the default.
+    pub fn settings(&self) -> Result<Settings> {
+        let get = |key: &str| -> Result<Option<String>> {
+            Ok(self
+                .conn
+                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        };
+        Ok(Settings {
+            language: get(LANGUAGE)?.and_then(|v| v.parse().ok()),
+            data_saver: get(DATA_SAVER)?.is_some_and(|v| v == "true"),
+            profile: get(PROFILE)?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Replaces every setting, in one transaction.
+    pub fn save_settings(&mut self, settings: &Settings) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let put = |key: &str, value: Option<&str>| -> Result<()> {
+            match value {
+                Some(value) => tx.execute(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?,
+                None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+            };
+            Ok(())
+        };
+        put(LANGUAGE, settings.language.map(Language::tag))?;
+        put(
+            DATA_SAVER,
+            Some(if settings.data_saver { "true" } else { "false" }),
+        )?;
+        put(PROFILE, Some(settings.profile.slug()))?;
+        tx.commit()?;
+        Ok(())
+    }
+}

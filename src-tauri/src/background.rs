@@ -1,0 +1,156 @@
+//! Sync in the background: on start, after every local write, and on a
+//! timer, with exponential backoff and jitter while the hub cannot be
+//! reached. One sync at a time; the UI hears how each goes through events.
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use highland_engine::Profile;
+use highland_engine::sync::{self, Backoff, SyncEvent, SyncOptions, SyncReport};
+
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::{AppEvent, NewOrders, SyncFailed, SyncFinished, SyncProgress, SyncStarted};
+use crate::highland::{Highland, SyncStatusView};
+
+/// How long one background sync may retry through a bad link before it
+/// gives up and waits for the next turn.
+const BACKGROUND_LIMIT: Duration = Duration::from_secs(60);
+/// How long a sync the seller asked for may take.
+const ASKED_LIMIT: Duration = Duration::from_secs(30);
+/// Between syncs while all is well; a local write or the seller asking
+/// starts one at once.
+const INTERVAL: Duration = Duration::from_secs(120);
+const DATA_SAVER_INTERVAL: Duration = Duration::from_secs(15 * 60);
+/// While there is nothing to sync with (not enrolled, or the demo).
+const IDLE: Duration = Duration::from_secs(3600);
+/// The backoff between failed syncs.
+const FIRST_BACKOFF: Duration = Duration::from_secs(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
+
+impl Highland {
+    /// Asks the background sync to run now (or right after the one running).
+    pub fn kick_sync(&self) {
+        self.sync.kick.notify_one();
+    }
+
+    /// Runs a sync now and says where sync stands after it.
+    pub async fn sync_now(&self) -> AppResult<SyncStatusView> {
+        self.sync_once(ASKED_LIMIT).await?;
+        self.sync_status()
+    }
+
+    /// One sync of the active profile, after any other finishes. The demo
+    /// and a profile not enrolled have nothing to sync with: that is an
+    /// error for the caller, but no event.
+    pub async fn sync_once(&self, limit: Duration) -> AppResult<SyncReport> {
+        let _turn = self.sync.turn.lock().await;
+        let (profile, store) = self.active_store();
+        if profile == Profile::Demo {
+            return Err(AppError::new(
+                ErrorCode::DemoProfile,
+                "the demo does not sync with a hub",
+            ));
+        }
+        let orders_before = store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .status()?
+            .orders;
+        if store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .enrollment()?
+            .is_none()
+        {
+            return Err(sync::SyncError::NotEnrolled.into());
+        }
+        self.sync.running.store(true, Ordering::SeqCst);
+        let events = self.events.clone();
+        // A retry repeats the progress so far, with the reason.
+        let mut so_far = SyncProgress::default();
+        let mut on_event = move |event: SyncEvent| {
+            events(match event {
+                SyncEvent::Started { pending_ops } => {
+                    so_far.pending_ops = pending_ops;
+                    AppEvent::SyncStarted(SyncStarted { pending_ops })
+                }
+                SyncEvent::Progress(report) => {
+                    so_far = SyncProgress::from(&report);
+                    AppEvent::SyncProgress(so_far.clone())
+                }
+                SyncEvent::Retrying { .. } => AppEvent::SyncProgress(SyncProgress {
+                    retrying: Some(ErrorCode::HubUnreachable),
+                    ..so_far.clone()
+                }),
+                SyncEvent::Finished(report) => AppEvent::SyncFinished(SyncFinished::from(&report)),
+            })
+        };
+        let options = SyncOptions {
+            deadline: Some(Instant::now() + limit),
+            first_wait: Duration::from_millis(500),
+            max_wait: Duration::from_secs(10),
+        };
+        let outcome = sync::sync(&store, &options, &mut on_event).await;
+        self.sync.running.store(false, Ordering::SeqCst);
+        let mut last_error = self
+            .sync
+            .last_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match outcome {
+            Ok(report) => {
+                *last_error = None;
+                drop(last_error);
+                let status = store.lock().unwrap_or_else(|p| p.into_inner()).status()?;
+                if status.orders > orders_before {
+                    (self.events)(AppEvent::NewOrders(NewOrders {
+                        count: (status.orders - orders_before) as u64,
+                        to_answer: status.orders_to_answer as u64,
+                    }));
+                }
+                Ok(report)
+            }
+            Err(e) => {
+                let error = AppError::from(e);
+                *last_error = Some(error.clone());
+                drop(last_error);
+                (self.events)(AppEvent::SyncFailed(SyncFailed {
+                    error: error.clone(),
+                }));
+                Err(error)
+            }
+        }
+    }
+}
+
+/// The background sync, for as long as the app runs.
+pub async fn keep_in_sync(app: &Highland) {
+    let mut backoff = Backoff::new(FIRST_BACKOFF, MAX_BACKOFF);
+    // The first turn comes at once: a sync on start.
+    let mut wait = Duration::ZERO;
+    loop {
+        tokio::select! {
+            () = app.sync.kick.notified() => {}
+            () = tokio::time::sleep(wait) => {}
+        }
+        wait = match app.sync_once(BACKGROUND_LIMIT).await {
+            Ok(_) => {
+                backoff.reset();
+                let data_saver = app.get_settings().map(|s| s.data_saver).unwrap_or(false);
+                if data_saver {
+                    DATA_SAVER_INTERVAL
+                } else {
+                    INTERVAL
+                }
+            }
+            Err(e) if matches!(e.code, ErrorCode::NotEnrolled | ErrorCode::DemoProfile) => {
+                backoff.reset();
+                IDLE
+            }
+            Err(e) => {
+                tracing::info!(code = ?e.code, "background sync failed: {}", e.message);
+                backoff.next_wait(rand::random::<f64>())
+            }
+        };
+    }
+}

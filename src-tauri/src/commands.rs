@@ -1,0 +1,177 @@
+//! The app's commands: the IPC contract with the UI, exported to
+//! `ui/src/bindings.ts`. Each one forwards to the [`Highland`] method of the
+//! same name, which parses, calls the engine and maps errors.
+
+use highland_engine::views::{
+    DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
+};
+use highland_engine::{Language, Settings};
+use tauri::State;
+
+use crate::error::AppResult;
+use crate::highland::{AppInfo, Highland, ListingChanges, ListingInput, LotInput, SyncStatusView};
+
+type App<'a> = State<'a, Highland>;
+
+/// The version, the profile in use, the settings, the hub, the form choices.
+#[tauri::command]
+#[specta::specta]
+pub fn app_info(app: App<'_>) -> AppResult<AppInfo> {
+    app.app_info()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_language(app: App<'_>, lang: Language) -> AppResult<Settings> {
+    app.set_language(lang)
+}
+
+/// Enrolls this device with a hub by the code its staff gave (typed or
+/// scanned), and switches to the seller's own profile.
+#[tauri::command]
+#[specta::specta]
+pub async fn enroll(app: App<'_>, hub_url: String, code: String) -> AppResult<AppInfo> {
+    app.enroll(&hub_url, &code).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn start_demo(app: App<'_>) -> AppResult<AppInfo> {
+    app.start_demo()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn reset_demo(app: App<'_>) -> AppResult<AppInfo> {
+    app.reset_demo()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn use_real_profile(app: App<'_>) -> AppResult<AppInfo> {
+    app.use_real_profile()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_listings(app: App<'_>) -> AppResult<Vec<ListingView>> {
+    app.list_listings()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn listing_detail(app: App<'_>, id: String) -> AppResult<ListingDetail> {
+    app.listing_detail(&id)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn create_listing(app: App<'_>, input: ListingInput) -> AppResult<ListingView> {
+    app.create_listing(input)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn edit_listing(app: App<'_>, id: String, input: ListingChanges) -> AppResult<ListingView> {
+    app.edit_listing(&id, input)
+}
+
+/// Records a sale at the listing's price; `quantity` as the seller typed it.
+/// Returns the listing with its new stock.
+#[tauri::command]
+#[specta::specta]
+pub fn record_sale(
+    app: App<'_>,
+    listing_id: String,
+    quantity: String,
+    payment: String,
+) -> AppResult<ListingView> {
+    app.record_sale(&listing_id, &quantity, &payment)
+}
+
+/// `kind` is "received" or "correction"; a correction may be negative.
+#[tauri::command]
+#[specta::specta]
+pub fn adjust_stock(
+    app: App<'_>,
+    listing_id: String,
+    kind: String,
+    quantity: String,
+    reason: Option<String>,
+) -> AppResult<ListingView> {
+    app.adjust_stock(&listing_id, &kind, &quantity, reason)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_lots(app: App<'_>) -> AppResult<Vec<LotView>> {
+    app.list_lots()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn record_lot(app: App<'_>, input: LotInput) -> AppResult<LotView> {
+    app.record_lot(input)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_orders(app: App<'_>) -> AppResult<Vec<OrderView>> {
+    app.list_orders()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn order_detail(app: App<'_>, id: String) -> AppResult<OrderDetail> {
+    app.order_detail(&id)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn accept_order(app: App<'_>, id: String) -> AppResult<OrderView> {
+    app.accept_order(&id)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn decline_order(app: App<'_>, id: String, reason: String) -> AppResult<OrderView> {
+    app.decline_order(&id, &reason)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn hand_over_order(app: App<'_>, id: String) -> AppResult<OrderView> {
+    app.hand_over_order(&id)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn sync_status(app: App<'_>) -> AppResult<SyncStatusView> {
+    app.sync_status()
+}
+
+/// Syncs now (after any sync under way) and returns where sync stands.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(app: App<'_>) -> AppResult<SyncStatusView> {
+    app.sync_now().await
+}
+
+/// Sales per day for the last seven days, oldest first, in local days.
+#[tauri::command]
+#[specta::specta]
+pub fn week_sales(app: App<'_>) -> AppResult<Vec<DaySalesView>> {
+    app.week_sales()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_settings(app: App<'_>) -> AppResult<Settings> {
+    app.get_settings()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_settings(app: App<'_>, data_saver: bool) -> AppResult<Settings> {
+    app.set_settings(data_saver)
+}

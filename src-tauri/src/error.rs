@@ -1,0 +1,303 @@
+//! The one error every command returns: a stable [`ErrorCode`] the UI
+//! translates into the seller's language, the form field it belongs to, and
+//! the values to put in the sentence. `message` is English for logs and
+//! developers; the UI never has to show it.
+
+use std::collections::BTreeMap;
+
+use highland_domain::DomainError;
+use highland_engine::StoreError;
+use highland_engine::sync::{HubError, SyncError};
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, as the UI branches on it. Never rename a variant: the
+/// UI's translation files are keyed by these names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    // The seller typed something that is not a valid value.
+    InvalidPrice,
+    InvalidQuantity,
+    NotPositive,
+    TooLarge,
+    NotWhole,
+    TooPrecise,
+    UnitMismatch,
+    UnknownUnit,
+    UnknownCategory,
+    UnknownChoice,
+    Empty,
+    TooLong,
+    ControlCharacter,
+    InvalidAltitude,
+    InvalidDate,
+    InvalidId,
+    InvalidCode,
+    CodeMistyped,
+    // The records do not allow it.
+    UnknownListing,
+    UnknownLot,
+    UnknownOrder,
+    OrderTransitionRefused,
+    Oversold,
+    // The hub.
+    NotEnrolled,
+    DemoProfile,
+    HubUnreachable,
+    BadHubUrl,
+    UntrustedCertificate,
+    Unauthorized,
+    CodeUnknown,
+    CodeUsed,
+    CodeExpired,
+    DeviceEnrolledElsewhere,
+    HubRefused,
+    // The device.
+    StorageFull,
+    DataDamaged,
+    TooNew,
+    Busy,
+    Internal,
+}
+
+/// An error the UI can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    /// The input it is about ("price", "quantity", "code", ...), for forms.
+    pub field: Option<String>,
+    /// Values for the translated sentence, such as `available` and `unit`.
+    pub params: BTreeMap<String, String>,
+    /// English, for logs; not meant for the seller.
+    pub message: String,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
+        AppError {
+            code,
+            field: None,
+            params: BTreeMap::new(),
+            message: message.into(),
+        }
+    }
+
+    pub fn with_field(mut self, field: &str) -> AppError {
+        self.field = Some(field.to_owned());
+        self
+    }
+
+    pub fn with_param(mut self, key: &str, value: impl ToString) -> AppError {
+        self.params.insert(key.to_owned(), value.to_string());
+        self
+    }
+}
+
+/// Names the input a parse was for: `Price::parse_yuan(p).field("price")?`.
+pub trait FieldExt<T> {
+    fn field(self, field: &str) -> AppResult<T>;
+}
+
+impl<T, E: Into<AppError>> FieldExt<T> for Result<T, E> {
+    fn field(self, field: &str) -> AppResult<T> {
+        self.map_err(|e| e.into().with_field(field))
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> AppError {
+        use DomainError as D;
+        use ErrorCode as C;
+        let message = e.to_string();
+        let error = |code| AppError::new(code, message.clone());
+        match e {
+            D::InvalidMoney { field, input } => error(C::InvalidPrice)
+                .with_field(field)
+                .with_param("input", input),
+            D::NotPositive { field } => error(C::NotPositive).with_field(field),
+            D::TooLarge { field } => error(C::TooLarge).with_field(field),
+            D::InvalidQuantity { input } => error(C::InvalidQuantity).with_param("input", input),
+            D::NotWhole { unit, input } => error(C::NotWhole)
+                .with_param("unit", unit)
+                .with_param("input", input),
+            D::TooPrecise { input, base } => error(C::TooPrecise)
+                .with_param("input", input)
+                .with_param("base", base),
+            D::UnknownUnit { input, known } => error(C::UnknownUnit)
+                .with_param("input", input)
+                .with_param("known", known),
+            D::UnknownCategory { input, known } => error(C::UnknownCategory)
+                .with_param("input", input)
+                .with_param("known", known),
+            D::UnknownChoice { what, input, known } => error(C::UnknownChoice)
+                .with_field(what)
+                .with_param("input", input)
+                .with_param("known", known),
+            D::Empty { field } => error(C::Empty).with_field(field),
+            D::TooLong { field, len, max } => error(C::TooLong)
+                .with_field(field)
+                .with_param("len", len)
+                .with_param("max", max),
+            D::ControlCharacter { field } => error(C::ControlCharacter).with_field(field),
+            D::InvalidAltitude { input, min, max } => error(C::InvalidAltitude)
+                .with_param("input", input)
+                .with_param("min", min)
+                .with_param("max", max),
+            D::InvalidId { input } => error(C::InvalidId).with_param("input", input),
+            D::InvalidCode { input } => error(C::InvalidCode).with_param("input", input),
+            D::CodeMistyped { input } => error(C::CodeMistyped).with_param("input", input),
+            D::UnitMismatch { expected, got } => error(C::UnitMismatch)
+                .with_param("expected", expected)
+                .with_param("got", got),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        use ErrorCode as C;
+        let message = e.to_string();
+        match e {
+            StoreError::Invalid(d) => d.into(),
+            StoreError::UnknownListing(id) => {
+                AppError::new(C::UnknownListing, message).with_param("id", id)
+            }
+            StoreError::UnknownLot(id) => {
+                AppError::new(C::UnknownLot, message).with_param("id", id)
+            }
+            StoreError::UnknownOrder(id) => {
+                AppError::new(C::UnknownOrder, message).with_param("id", id)
+            }
+            StoreError::OrderTransition(t) => AppError::new(C::OrderTransitionRefused, message)
+                .with_param("state", t.from.slug())
+                .with_param("action", t.action),
+            StoreError::Oversell {
+                available,
+                requested,
+                unit,
+            }
+            | StoreError::OrderOversell {
+                available,
+                requested,
+                unit,
+            } => AppError::new(C::Oversold, message)
+                .with_field("quantity")
+                .with_param("available", available)
+                .with_param("requested", requested)
+                .with_param("unit", unit),
+            StoreError::NotHighland { .. }
+            | StoreError::Corrupt { .. }
+            | StoreError::BadRecord(_) => logged(AppError::new(C::DataDamaged, message)),
+            StoreError::TooNew { .. } => logged(AppError::new(C::TooNew, message)),
+            ref full if full.is_storage_full() => logged(AppError::new(C::StorageFull, message)),
+            StoreError::Sqlite(_)
+            | StoreError::Io(_)
+            | StoreError::Migration { .. }
+            | StoreError::Unsupported(_) => logged(AppError::new(C::Internal, message)),
+        }
+    }
+}
+
+impl From<SyncError> for AppError {
+    fn from(e: SyncError) -> AppError {
+        use ErrorCode as C;
+        let message = e.to_string();
+        match e {
+            SyncError::NotEnrolled => AppError::new(C::NotEnrolled, message),
+            SyncError::Unauthorized => AppError::new(C::Unauthorized, message),
+            SyncError::Refused { code, .. } => hub_refusal(&code, message),
+            SyncError::TimedOut { .. } => AppError::new(C::HubUnreachable, message),
+            SyncError::Hub(h) => h.into(),
+            SyncError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<HubError> for AppError {
+    fn from(e: HubError) -> AppError {
+        use ErrorCode as C;
+        let message = e.to_string();
+        match e {
+            HubError::Unreachable(_) => AppError::new(C::HubUnreachable, message),
+            HubError::Refused { code, .. } => hub_refusal(&code, message),
+            HubError::BadResponse(_) => logged(AppError::new(C::HubRefused, message)),
+            HubError::BadUrl(_) | HubError::NotTls(_) | HubError::CaWithoutTls(_) => {
+                AppError::new(C::BadHubUrl, message).with_field("hub_url")
+            }
+            HubError::UntrustedCertificate(_) => AppError::new(C::UntrustedCertificate, message),
+        }
+    }
+}
+
+/// The hub's own stable codes that a seller can do something about; any
+/// other refusal keeps the hub's code in `params.hub_code`.
+fn hub_refusal(code: &str, message: String) -> AppError {
+    use ErrorCode as C;
+    let known = match code {
+        "code_unknown" => Some(C::CodeUnknown),
+        "code_used" => Some(C::CodeUsed),
+        "code_expired" => Some(C::CodeExpired),
+        "device_enrolled_elsewhere" => Some(C::DeviceEnrolledElsewhere),
+        "unauthorized" => Some(C::Unauthorized),
+        _ => None,
+    };
+    match known {
+        Some(c @ (C::CodeUnknown | C::CodeUsed | C::CodeExpired)) => {
+            AppError::new(c, message).with_field("code")
+        }
+        Some(c) => AppError::new(c, message),
+        None => AppError::new(C::HubRefused, message).with_param("hub_code", code),
+    }
+}
+
+fn logged(e: AppError) -> AppError {
+    tracing::error!(code = ?e.code, "{}", e.message);
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_serializes_as_its_stable_snake_case_name() {
+        let e = AppError::new(ErrorCode::InvalidPrice, "x").with_field("price");
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["code"], "invalid_price");
+        assert_eq!(json["field"], "price");
+        assert_eq!(json["message"], "x");
+    }
+
+    #[test]
+    fn a_seller_typo_in_a_price_names_the_field_and_keeps_the_input() {
+        let e: AppError = highland_domain::Price::parse_yuan("68,5x")
+            .field("price")
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidPrice);
+        assert_eq!(e.field.as_deref(), Some("price"));
+        assert_eq!(e.params["input"], "68,5x");
+    }
+
+    #[test]
+    fn hub_codes_the_seller_can_act_on_are_their_own_codes() {
+        let e: AppError = SyncError::Refused {
+            code: "code_expired".into(),
+            message: "expired".into(),
+        }
+        .into();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::CodeExpired, Some("code"))
+        );
+        let e: AppError = SyncError::Refused {
+            code: "something_new".into(),
+            message: "?".into(),
+        }
+        .into();
+        assert_eq!(e.code, ErrorCode::HubRefused);
+        assert_eq!(e.params["hub_code"], "something_new");
+    }
+}

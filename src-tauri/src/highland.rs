@@ -1,0 +1,579 @@
+//! The app's state and what each command does: parse what the seller typed
+//! into domain values, call one engine function on the active profile's
+//! store, and turn engine errors into [`AppError`]s. No SQL and no business
+//! rules live here; `commands.rs` only forwards to these methods.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{Local, NaiveDate, Offset, Utc};
+use highland_domain::{
+    AdjustmentKind, Altitude, Category, CheckedCode, Description, ListingField, ListingId,
+    ListingStatus, LotId, OrderId, PaymentMethod, Price, Quantity, QuantityDelta, Reason,
+    ShortText, Title, Unit,
+};
+use highland_engine::sync::{self, SyncStatus};
+use highland_engine::views::{
+    DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
+};
+use highland_engine::{
+    Language, NewListing, NewLot, NewSale, Profile, Settings, Store, StoreError, demo,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+use crate::error::{AppError, AppResult, ErrorCode, FieldExt};
+use crate::events::EventSink;
+
+/// The demo's data directory, inside the app's.
+pub const DEMO_DIR: &str = "demo";
+
+/// The app: the seller's own store (always open: it also keeps the
+/// settings), the profile in use, and the background sync's state.
+pub struct Highland {
+    data_dir: PathBuf,
+    real: Arc<Mutex<Store>>,
+    active: Mutex<Active>,
+    pub(crate) sync: SyncState,
+    pub(crate) events: EventSink,
+}
+
+#[derive(Clone)]
+struct Active {
+    profile: Profile,
+    store: Arc<Mutex<Store>>,
+}
+
+/// One sync at a time, a way to ask for one, and what the last one said.
+#[derive(Default)]
+pub(crate) struct SyncState {
+    pub(crate) kick: Notify,
+    pub(crate) turn: tokio::sync::Mutex<()>,
+    pub(crate) running: AtomicBool,
+    pub(crate) last_error: Mutex<Option<AppError>>,
+}
+
+/// The app at a glance: what the first screen needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct AppInfo {
+    pub version: String,
+    /// The profile in use: the seller's own data, or the demo.
+    pub profile: Profile,
+    pub settings: Settings,
+    /// The hub the seller's own profile is enrolled with, or null.
+    pub enrollment: Option<EnrollmentView>,
+    pub device_id: String,
+    /// The values the forms offer, as the commands accept them.
+    pub choices: Choices,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct EnrollmentView {
+    pub hub_url: String,
+    pub seller_id: String,
+    pub seller_name: String,
+    pub village: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct Choices {
+    pub categories: Vec<String>,
+    pub units: Vec<String>,
+    pub payments: Vec<String>,
+    pub listing_statuses: Vec<String>,
+    pub adjustment_kinds: Vec<String>,
+}
+
+/// Where sync stands, for the sync bar that is always on screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct SyncStatusView {
+    pub profile: Profile,
+    /// Whether this profile syncs at all (the seller's own, enrolled).
+    pub enrolled: bool,
+    pub hub_url: Option<String>,
+    /// A sync is under way.
+    pub syncing: bool,
+    /// Changes waiting to be sent.
+    pub pending_ops: u64,
+    /// RFC 3339, UTC, or null if never.
+    pub last_sync_at: Option<String>,
+    /// Why the last sync failed, until one succeeds.
+    pub last_error: Option<AppError>,
+    /// Changes the hub refused for good, with its reasons.
+    pub refused: Vec<highland_engine::sync::RefusedOp>,
+}
+
+/// A new listing as the seller typed it.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct ListingInput {
+    pub title: String,
+    /// A category slug from `AppInfo.choices.categories`.
+    pub category: String,
+    /// A unit slug from `AppInfo.choices.units`.
+    pub unit: String,
+    /// Yuan per unit, such as "68.50".
+    pub price: String,
+    /// In the unit, such as "12.5", or with a unit of the same kind ("3 jin").
+    pub stock: String,
+    pub description: Option<String>,
+    pub lot_id: Option<String>,
+    /// Defaults to "listed".
+    pub status: Option<String>,
+}
+
+/// Changes to a listing; a null field is left as it is, and an empty
+/// description clears it.
+#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
+pub struct ListingChanges {
+    pub title: Option<String>,
+    pub price: Option<String>,
+    pub status: Option<String>,
+    pub description: Option<String>,
+    pub lot_id: Option<String>,
+}
+
+/// A lot as the seller typed it.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct LotInput {
+    pub village: String,
+    /// Whole metres, such as "3300".
+    pub altitude_m: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub harvested_on: Option<String>,
+    pub environment: Option<String>,
+}
+
+fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    // A panic while holding the store left no half-done transaction behind
+    // (SQLite rolled it back), so the store is still good to use.
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// An optional text field: blank is absent.
+fn given(input: &Option<String>) -> Option<&str> {
+    input.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Highland {
+    /// Opens the app's data in `data_dir` (the seller's store in it, the
+    /// demo's in `data_dir/demo`), in the profile the settings say.
+    pub fn open(data_dir: &Path, events: EventSink) -> AppResult<Highland> {
+        let real = Store::open_dir(data_dir)?;
+        let profile = real.settings()?.profile;
+        let real = Arc::new(Mutex::new(real));
+        let store = match profile {
+            Profile::Real => real.clone(),
+            Profile::Demo => Arc::new(Mutex::new(open_demo(&data_dir.join(DEMO_DIR))?)),
+        };
+        Ok(Highland {
+            data_dir: data_dir.to_owned(),
+            real,
+            active: Mutex::new(Active { profile, store }),
+            sync: SyncState::default(),
+            events,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    fn active(&self) -> Active {
+        self.active
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The active profile and its store.
+    pub(crate) fn active_store(&self) -> (Profile, Arc<Mutex<Store>>) {
+        let a = self.active();
+        (a.profile, a.store)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> AppResult<T> {
+        let store = self.active().store;
+        let guard = lock(&store);
+        Ok(f(&guard)?)
+    }
+
+    /// A local write; the background sync is told there is something to send.
+    fn write<T>(&self, f: impl FnOnce(&mut Store) -> AppResult<T>) -> AppResult<T> {
+        let store = self.active().store;
+        let out = f(&mut lock(&store))?;
+        self.kick_sync();
+        Ok(out)
+    }
+
+    fn listing_unit(store: &Store, id: ListingId) -> AppResult<Unit> {
+        store.listing(id)?.unit.parse().field("unit")
+    }
+
+    // --- The app and its profiles -------------------------------------
+
+    pub fn app_info(&self) -> AppResult<AppInfo> {
+        let (profile, store) = self.active_store();
+        let device_id = lock(&store).device_id().to_string();
+        let real = lock(&self.real);
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            profile,
+            settings: real.settings()?,
+            enrollment: real.enrollment()?.map(|e| EnrollmentView {
+                hub_url: e.hub_url,
+                seller_id: e.seller_id,
+                seller_name: e.seller_name,
+                village: e.village,
+            }),
+            device_id,
+            choices: Choices {
+                categories: Category::ALL.map(|c| c.slug().to_owned()).to_vec(),
+                units: Unit::ALL.map(|u| u.slug().to_owned()).to_vec(),
+                payments: PaymentMethod::ALL.map(|p| p.slug().to_owned()).to_vec(),
+                listing_statuses: ListingStatus::ALL.map(|s| s.slug().to_owned()).to_vec(),
+                adjustment_kinds: AdjustmentKind::ALL.map(|k| k.slug().to_owned()).to_vec(),
+            },
+        })
+    }
+
+    pub fn get_settings(&self) -> AppResult<Settings> {
+        Ok(lock(&self.real).settings()?)
+    }
+
+    fn change_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
+        let mut real = lock(&self.real);
+        let mut settings = real.settings()?;
+        change(&mut settings);
+        real.save_settings(&settings)?;
+        Ok(settings)
+    }
+
+    pub fn set_language(&self, language: Language) -> AppResult<Settings> {
+        self.change_settings(|s| s.language = Some(language))
+    }
+
+    pub fn set_settings(&self, data_saver: bool) -> AppResult<Settings> {
+        self.change_settings(|s| s.data_saver = data_saver)
+    }
+
+    /// Opens the demo (seeding it on first use) and makes it the profile in use.
+    pub fn start_demo(&self) -> AppResult<AppInfo> {
+        let mut active = self.active.lock().unwrap_or_else(|p| p.into_inner());
+        if active.profile != Profile::Demo {
+            let store = open_demo(&self.demo_dir())?;
+            *active = Active {
+                profile: Profile::Demo,
+                store: Arc::new(Mutex::new(store)),
+            };
+        }
+        drop(active);
+        self.change_settings(|s| s.profile = Profile::Demo)?;
+        self.app_info()
+    }
+
+    /// Throws the demo's changes away and starts it afresh, in use.
+    pub fn reset_demo(&self) -> AppResult<AppInfo> {
+        let mut active = self.active.lock().unwrap_or_else(|p| p.into_inner());
+        let previous = std::mem::replace(
+            &mut *active,
+            Active {
+                profile: Profile::Real,
+                store: self.real.clone(),
+            },
+        );
+        if previous.profile == Profile::Demo {
+            // The demo's store must be closed before its file goes; a
+            // command using it this very moment still holds it.
+            if let Err(store) = Arc::try_unwrap(previous.store) {
+                *active = Active {
+                    profile: Profile::Demo,
+                    store,
+                };
+                return Err(AppError::new(
+                    ErrorCode::Busy,
+                    "the demo is in use; try again in a moment",
+                ));
+            }
+        }
+        demo::reset(&self.demo_dir(), Utc::now())?;
+        *active = Active {
+            profile: Profile::Demo,
+            store: Arc::new(Mutex::new(Store::open_dir(&self.demo_dir())?)),
+        };
+        drop(active);
+        self.change_settings(|s| s.profile = Profile::Demo)?;
+        self.app_info()
+    }
+
+    /// Leaves the demo for the seller's own data.
+    pub fn use_real_profile(&self) -> AppResult<AppInfo> {
+        *self.active.lock().unwrap_or_else(|p| p.into_inner()) = Active {
+            profile: Profile::Real,
+            store: self.real.clone(),
+        };
+        self.change_settings(|s| s.profile = Profile::Real)?;
+        self.kick_sync();
+        self.app_info()
+    }
+
+    fn demo_dir(&self) -> PathBuf {
+        self.data_dir.join(DEMO_DIR)
+    }
+
+    /// Enrolls the seller's own profile with a hub by the code its staff
+    /// gave, and switches to that profile.
+    pub async fn enroll(&self, hub_url: &str, code: &str) -> AppResult<AppInfo> {
+        let code = CheckedCode::parse(code).field("code")?;
+        let hub_url = hub_url.trim();
+        if hub_url.is_empty() {
+            return Err(AppError::from(highland_domain::DomainError::Empty {
+                field: "hub_url",
+            }));
+        }
+        sync::enroll(&self.real, hub_url, code, None).await?;
+        self.use_real_profile()
+    }
+
+    // --- Listings and sales --------------------------------------------
+
+    pub fn list_listings(&self) -> AppResult<Vec<ListingView>> {
+        self.read(Store::listings)
+    }
+
+    pub fn listing_detail(&self, id: &str) -> AppResult<ListingDetail> {
+        let id: ListingId = id.parse().field("id")?;
+        self.read(|s| s.listing_detail(id))
+    }
+
+    pub fn create_listing(&self, input: ListingInput) -> AppResult<ListingView> {
+        let unit: Unit = input.unit.parse().field("unit")?;
+        let new = NewListing {
+            title: Title::parse(&input.title).field("title")?,
+            category: input.category.parse::<Category>().field("category")?,
+            unit,
+            price: Price::parse_yuan(&input.price).field("price")?,
+            status: given(&input.status)
+                .map(str::parse::<ListingStatus>)
+                .transpose()
+                .field("status")?
+                .unwrap_or(ListingStatus::Listed),
+            description: given(&input.description)
+                .map(Description::parse)
+                .transpose()
+                .field("description")?,
+            lot_id: given(&input.lot_id)
+                .map(str::parse::<LotId>)
+                .transpose()
+                .field("lot_id")?,
+            stock: Some(Quantity::parse(&input.stock, unit).field("stock")?),
+        };
+        self.write(|s| {
+            let id = s.add_listing(new)?;
+            Ok(s.listing(id)?)
+        })
+    }
+
+    pub fn edit_listing(&self, id: &str, input: ListingChanges) -> AppResult<ListingView> {
+        let id: ListingId = id.parse().field("id")?;
+        let mut changes = Vec::new();
+        if let Some(t) = given(&input.title) {
+            changes.push(ListingField::Title(Title::parse(t).field("title")?));
+        }
+        if let Some(p) = given(&input.price) {
+            changes.push(ListingField::Price(Price::parse_yuan(p).field("price")?));
+        }
+        if let Some(s) = given(&input.status) {
+            changes.push(ListingField::Status(s.parse().field("status")?));
+        }
+        if let Some(d) = &input.description {
+            let d = given(&Some(d.clone()))
+                .map(Description::parse)
+                .transpose()
+                .field("description")?;
+            changes.push(ListingField::Description(d));
+        }
+        if let Some(l) = given(&input.lot_id) {
+            changes.push(ListingField::Lot(Some(l.parse().field("lot_id")?)));
+        }
+        self.write(|s| {
+            s.edit_listing(id, changes)?;
+            Ok(s.listing(id)?)
+        })
+    }
+
+    /// Records a sale at the listing's price; `quantity` is what the seller
+    /// typed, in the listing's unit or another of the same kind ("3 jin").
+    pub fn record_sale(
+        &self,
+        listing_id: &str,
+        quantity: &str,
+        payment: &str,
+    ) -> AppResult<ListingView> {
+        let listing_id: ListingId = listing_id.parse().field("listing_id")?;
+        let payment: PaymentMethod = payment.parse().field("payment")?;
+        self.write(|s| {
+            let unit = Self::listing_unit(s, listing_id)?;
+            s.record_sale(NewSale {
+                listing_id,
+                quantity: Quantity::parse(quantity, unit).field("quantity")?,
+                unit_price: None,
+                payment,
+                buyer: None,
+                allow_oversell: false,
+            })?;
+            Ok(s.listing(listing_id)?)
+        })
+    }
+
+    /// Stock that came in ("received") or a correction, which may be
+    /// negative ("-2": spoiled, eaten, lost).
+    pub fn adjust_stock(
+        &self,
+        listing_id: &str,
+        kind: &str,
+        quantity: &str,
+        reason: Option<String>,
+    ) -> AppResult<ListingView> {
+        let listing_id: ListingId = listing_id.parse().field("listing_id")?;
+        let kind: AdjustmentKind = kind.parse().field("kind")?;
+        let reason = given(&reason)
+            .map(Reason::parse)
+            .transpose()
+            .field("reason")?;
+        self.write(|s| {
+            let unit = Self::listing_unit(s, listing_id)?;
+            let change = QuantityDelta::parse(quantity, unit).field("quantity")?;
+            s.adjust_stock(listing_id, change, kind, reason)?;
+            Ok(s.listing(listing_id)?)
+        })
+    }
+
+    /// Sales per day for the last seven days, in the device's time zone.
+    pub fn week_sales(&self) -> AppResult<Vec<DaySalesView>> {
+        let now = Local::now();
+        self.week_sales_at(now.date_naive(), now.offset().fix())
+    }
+
+    pub fn week_sales_at(
+        &self,
+        today: NaiveDate,
+        offset: chrono::FixedOffset,
+    ) -> AppResult<Vec<DaySalesView>> {
+        self.read(|s| s.daily_sales(today, 7, offset))
+    }
+
+    // --- Lots ------------------------------------------------------------
+
+    pub fn list_lots(&self) -> AppResult<Vec<LotView>> {
+        self.read(Store::lots)
+    }
+
+    pub fn record_lot(&self, input: LotInput) -> AppResult<LotView> {
+        let altitude = given(&input.altitude_m)
+            .map(|a| {
+                a.parse::<i32>()
+                    .map_err(|_| highland_domain::DomainError::InvalidAltitude {
+                        input: a.to_owned(),
+                        min: Altitude::MIN,
+                        max: Altitude::MAX,
+                    })
+                    .and_then(Altitude::from_metres)
+            })
+            .transpose()
+            .field("altitude_m")?;
+        let harvested_on = given(&input.harvested_on)
+            .map(|d| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    AppError::new(
+                        ErrorCode::InvalidDate,
+                        format!("{d:?} is not a date like 2026-08-20"),
+                    )
+                    .with_param("input", d)
+                })
+            })
+            .transpose()
+            .field("harvested_on")?;
+        let new = NewLot {
+            village: ShortText::parse(&input.village).field("village")?,
+            altitude,
+            harvested_on,
+            environment: given(&input.environment)
+                .map(Description::parse)
+                .transpose()
+                .field("environment")?,
+        };
+        self.write(|s| {
+            let id = s.add_lot(new)?;
+            let lots = s.lots()?;
+            lots.into_iter()
+                .find(|l| l.id == id.to_string())
+                .ok_or_else(|| StoreError::UnknownLot(id).into())
+        })
+    }
+
+    // --- Orders ----------------------------------------------------------
+
+    pub fn list_orders(&self) -> AppResult<Vec<OrderView>> {
+        self.read(Store::orders)
+    }
+
+    pub fn order_detail(&self, id: &str) -> AppResult<OrderDetail> {
+        let id: OrderId = id.parse().field("id")?;
+        self.read(|s| s.order(id))
+    }
+
+    pub fn accept_order(&self, id: &str) -> AppResult<OrderView> {
+        let id: OrderId = id.parse().field("id")?;
+        self.write(|s| {
+            s.accept_order(id, false)?;
+            Ok(s.order(id)?.order)
+        })
+    }
+
+    pub fn decline_order(&self, id: &str, reason: &str) -> AppResult<OrderView> {
+        let id: OrderId = id.parse().field("id")?;
+        let reason = Reason::parse(reason).field("reason")?;
+        self.write(|s| {
+            s.decline_order(id, reason)?;
+            Ok(s.order(id)?.order)
+        })
+    }
+
+    pub fn hand_over_order(&self, id: &str) -> AppResult<OrderView> {
+        let id: OrderId = id.parse().field("id")?;
+        self.write(|s| {
+            s.hand_over_order(id)?;
+            Ok(s.order(id)?.order)
+        })
+    }
+
+    // --- Sync --------------------------------------------------------------
+
+    pub fn sync_status(&self) -> AppResult<SyncStatusView> {
+        let (profile, store) = self.active_store();
+        let status: SyncStatus = lock(&store).sync_status()?;
+        let enrolled = profile == Profile::Real && lock(&store).enrollment()?.is_some();
+        Ok(SyncStatusView {
+            profile,
+            enrolled,
+            hub_url: status.hub,
+            syncing: self.sync.running.load(Ordering::SeqCst),
+            pending_ops: status.pending_ops,
+            last_sync_at: status.last_sync_at,
+            last_error: self
+                .sync
+                .last_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+            refused: status.refused,
+        })
+    }
+}
+
+/// The demo's store, seeded on first use.
+fn open_demo(dir: &Path) -> AppResult<Store> {
+    demo::seed(dir, Utc::now())?;
+    Ok(Store::open_dir(dir)?)
+}

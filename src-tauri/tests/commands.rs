@@ -1,0 +1,393 @@
+//! Every command's adapter, through the engine, on a real SQLite file in a
+//! fresh data directory: what the seller types goes in as text, and comes
+//! back as integer fen and base units, or as an error with a stable code.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{FixedOffset, NaiveDate};
+use highland_app_lib::highland::{ListingChanges, ListingInput, LotInput};
+use highland_app_lib::{AppEvent, ErrorCode, Highland};
+use highland_engine::{Language, Profile};
+use tempfile::TempDir;
+
+struct App {
+    app: Highland,
+    events: Arc<Mutex<Vec<AppEvent>>>,
+    dir: TempDir,
+}
+
+fn app() -> App {
+    let dir = TempDir::new().unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let app = Highland::open(dir.path(), Arc::new(move |e| sink.lock().unwrap().push(e))).unwrap();
+    App { app, events, dir }
+}
+
+fn honey() -> ListingInput {
+    ListingInput {
+        title: "སྦྲང་རྩི། 蜂蜜".into(),
+        category: "honey".into(),
+        unit: "jar".into(),
+        price: "45.50".into(),
+        stock: "20".into(),
+        description: Some("  ".into()),
+        lot_id: None,
+        status: None,
+    }
+}
+
+fn yak() -> ListingInput {
+    ListingInput {
+        title: "Yak meat".into(),
+        category: "yak-meat".into(),
+        unit: "kg".into(),
+        price: "68.50".into(),
+        stock: "12.5".into(),
+        description: None,
+        lot_id: None,
+        status: None,
+    }
+}
+
+#[test]
+fn a_fresh_app_is_on_the_real_profile_with_no_language_chosen() {
+    let t = app();
+    let info = t.app.app_info().unwrap();
+    assert_eq!(info.profile, Profile::Real);
+    assert_eq!(info.settings.language, None);
+    assert!(info.enrollment.is_none());
+    assert!(info.choices.units.contains(&"jin".to_owned()));
+    assert!(info.choices.categories.contains(&"matsutake".to_owned()));
+}
+
+#[test]
+fn settings_are_kept_across_restarts() {
+    let t = app();
+    t.app.set_language(Language::Bo).unwrap();
+    let s = t.app.set_settings(true).unwrap();
+    assert_eq!((s.language, s.data_saver), (Some(Language::Bo), true));
+    let dir = t.dir;
+    drop(t.app);
+    let again = Highland::open(dir.path(), Arc::new(|_| {})).unwrap();
+    let s = again.get_settings().unwrap();
+    assert_eq!((s.language, s.data_saver), (Some(Language::Bo), true));
+}
+
+#[test]
+fn a_listing_typed_in_yuan_comes_back_in_fen_with_its_stock_in_base_units() {
+    let t = app();
+    let l = t.app.create_listing(yak()).unwrap();
+    assert_eq!(l.price_fen, 6850);
+    assert_eq!(
+        (l.stock, l.stock_unit.as_str(), l.stock_display.as_str()),
+        (12_500, "g", "12.5")
+    );
+    assert_eq!(l.status, "listed");
+    assert_eq!(t.app.list_listings().unwrap(), vec![l.clone()]);
+    let h = t.app.create_listing(honey()).unwrap();
+    assert_eq!(h.description, None, "a blank description is none");
+    assert_eq!(h.title, "སྦྲང་རྩི། 蜂蜜");
+}
+
+#[test]
+fn a_bad_price_names_the_field_and_keeps_what_was_typed() {
+    let t = app();
+    let e = t
+        .app
+        .create_listing(ListingInput {
+            price: "68,50".into(),
+            ..yak()
+        })
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidPrice);
+    assert_eq!(e.field.as_deref(), Some("price"));
+    assert_eq!(e.params["input"], "68,50");
+    let e = t
+        .app
+        .create_listing(ListingInput {
+            stock: "a lot".into(),
+            ..yak()
+        })
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidQuantity, Some("stock"))
+    );
+    let e = t
+        .app
+        .create_listing(ListingInput {
+            title: " ".into(),
+            ..yak()
+        })
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Empty, Some("title"))
+    );
+    assert!(
+        t.app.list_listings().unwrap().is_empty(),
+        "nothing was recorded"
+    );
+}
+
+#[test]
+fn editing_changes_only_the_fields_given() {
+    let t = app();
+    let l = t.app.create_listing(yak()).unwrap();
+    let edited = t
+        .app
+        .edit_listing(
+            &l.id,
+            ListingChanges {
+                price: Some("70".into()),
+                status: Some("sold-out".into()),
+                ..ListingChanges::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (edited.price_fen, edited.status.as_str()),
+        (7000, "sold-out")
+    );
+    assert_eq!(edited.title, "Yak meat");
+    let e = t
+        .app
+        .edit_listing("not-an-id", ListingChanges::default())
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidId, Some("id"))
+    );
+}
+
+#[test]
+fn a_sale_typed_in_another_unit_lowers_the_stock_and_waits_for_the_hub() {
+    let t = app();
+    let l = t.app.create_listing(yak()).unwrap();
+    let pending = t.app.sync_status().unwrap().pending_ops;
+    let after = t.app.record_sale(&l.id, "3 jin", "wechat").unwrap();
+    assert_eq!(after.stock, 12_500 - 1_500);
+    assert_eq!(t.app.sync_status().unwrap().pending_ops, pending + 1);
+    let detail = t.app.listing_detail(&l.id).unwrap();
+    assert_eq!(detail.sales.len(), 1);
+    assert_eq!(detail.sales[0].total_fen, 10_275, "1.5 kg at 68.50");
+    assert_eq!(detail.sales[0].payment, "wechat");
+}
+
+#[test]
+fn a_sale_of_more_than_the_stock_is_refused_with_what_is_available() {
+    let t = app();
+    let l = t.app.create_listing(yak()).unwrap();
+    let e = t.app.record_sale(&l.id, "13", "cash").unwrap_err();
+    assert_eq!(e.code, ErrorCode::Oversold);
+    assert_eq!(e.params["available"], "12.5");
+    assert_eq!(e.params["unit"], "kg");
+    let e = t.app.record_sale(&l.id, "1", "cheque").unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::UnknownChoice, Some("payment"))
+    );
+    let e = t.app.record_sale(&l.id, "2 jar", "cash").unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnitMismatch);
+    let unknown = highland_domain::ListingId::new().to_string();
+    let e = t.app.record_sale(&unknown, "1", "cash").unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnknownListing);
+}
+
+#[test]
+fn stock_comes_in_and_is_corrected() {
+    let t = app();
+    let l = t.app.create_listing(honey()).unwrap();
+    let l2 = t.app.adjust_stock(&l.id, "received", "5", None).unwrap();
+    assert_eq!(l2.stock, 25);
+    let l3 = t
+        .app
+        .adjust_stock(&l.id, "correction", "-2", Some("broken jars".into()))
+        .unwrap();
+    assert_eq!(l3.stock, 23);
+    let e = t.app.adjust_stock(&l.id, "stolen", "1", None).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::UnknownChoice, Some("kind"))
+    );
+    let e = t
+        .app
+        .adjust_stock(&l.id, "received", "0.5", None)
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::NotWhole, Some("quantity"))
+    );
+}
+
+#[test]
+fn lots_are_recorded_with_their_origin() {
+    let t = app();
+    let lot = t
+        .app
+        .record_lot(LotInput {
+            village: "雨崩村".into(),
+            altitude_m: Some("3050".into()),
+            harvested_on: Some("2026-08-20".into()),
+            environment: None,
+        })
+        .unwrap();
+    assert_eq!(lot.altitude_m, Some(3050));
+    assert_eq!(lot.harvested_on.as_deref(), Some("2026-08-20"));
+    assert_eq!(t.app.list_lots().unwrap(), vec![lot.clone()]);
+    let l = t
+        .app
+        .create_listing(ListingInput {
+            lot_id: Some(lot.id.clone()),
+            ..yak()
+        })
+        .unwrap();
+    assert_eq!(l.lot_id, Some(lot.id));
+    let e = t
+        .app
+        .record_lot(LotInput {
+            village: "x".into(),
+            altitude_m: Some("high".into()),
+            harvested_on: None,
+            environment: None,
+        })
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidAltitude, Some("altitude_m"))
+    );
+    let e = t
+        .app
+        .record_lot(LotInput {
+            village: "x".into(),
+            altitude_m: None,
+            harvested_on: Some("20/08/2026".into()),
+            environment: None,
+        })
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidDate, Some("harvested_on"))
+    );
+}
+
+#[test]
+fn orders_that_do_not_exist_are_refused_by_code() {
+    let t = app();
+    assert!(t.app.list_orders().unwrap().is_empty());
+    let unknown = highland_domain::OrderId::new().to_string();
+    for e in [
+        t.app.accept_order(&unknown).unwrap_err(),
+        t.app.decline_order(&unknown, "no yak left").unwrap_err(),
+        t.app.hand_over_order(&unknown).unwrap_err(),
+        t.app.order_detail(&unknown).unwrap_err(),
+    ] {
+        assert_eq!(e.code, ErrorCode::UnknownOrder);
+    }
+    let e = t.app.decline_order(&unknown, "").unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Empty, Some("reason"))
+    );
+}
+
+#[test]
+fn the_week_has_seven_days_with_the_sales_of_each() {
+    let t = app();
+    let l = t.app.create_listing(yak()).unwrap();
+    t.app.record_sale(&l.id, "1", "cash").unwrap();
+    t.app.record_sale(&l.id, "2", "cash").unwrap();
+    let week = t.app.week_sales().unwrap();
+    assert_eq!(week.len(), 7);
+    let today = week.last().unwrap();
+    assert_eq!((today.count, today.total_fen), (2, 3 * 6850));
+    assert!(week[..6].iter().all(|d| d.count == 0));
+    // A week long ago has nothing in it.
+    let old = t
+        .app
+        .week_sales_at(
+            NaiveDate::from_ymd_opt(2020, 1, 7).unwrap(),
+            FixedOffset::east_opt(8 * 3600).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(old[0].date, "2020-01-01");
+    assert!(old.iter().all(|d| d.count == 0));
+}
+
+#[test]
+fn the_demo_is_a_profile_of_its_own_with_a_week_of_sales() {
+    let t = app();
+    t.app.create_listing(yak()).unwrap();
+    let info = t.app.start_demo().unwrap();
+    assert_eq!(info.profile, Profile::Demo);
+    assert!(t.dir.path().join("demo").join("highland.db").exists());
+    let listings = t.app.list_listings().unwrap();
+    assert_eq!(listings.len(), 5, "the demo's listings, not the seller's");
+    assert!(
+        t.app
+            .week_sales()
+            .unwrap()
+            .iter()
+            .map(|d| d.count)
+            .sum::<i64>()
+            >= 10
+    );
+    assert!(!t.app.list_lots().unwrap().is_empty());
+    // Selling in the demo, then resetting it, brings the demo's stock back.
+    let first = &listings[0];
+    t.app.record_sale(&first.id, "1", "cash").unwrap();
+    let info = t.app.reset_demo().unwrap();
+    assert_eq!(info.profile, Profile::Demo);
+    assert_eq!(t.app.list_listings().unwrap()[0].stock, first.stock);
+    // The demo does not sync.
+    let status = t.app.sync_status().unwrap();
+    assert_eq!((status.profile, status.enrolled), (Profile::Demo, false));
+    // The profile in use survives a restart.
+    let dir = t.dir;
+    drop(t.app);
+    let again = Highland::open(dir.path(), Arc::new(|_| {})).unwrap();
+    assert_eq!(again.app_info().unwrap().profile, Profile::Demo);
+    let info = again.use_real_profile().unwrap();
+    assert_eq!(info.profile, Profile::Real);
+    assert_eq!(
+        again.list_listings().unwrap().len(),
+        1,
+        "the seller's own listing"
+    );
+}
+
+#[tokio::test]
+async fn syncing_needs_a_hub_and_says_so_without_events() {
+    let t = app();
+    let e = t.app.sync_now().await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotEnrolled);
+    t.app.start_demo().unwrap();
+    let e = t.app.sync_now().await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::DemoProfile);
+    assert!(t.events.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn enrolling_checks_the_code_before_any_network() {
+    let t = app();
+    let e = t
+        .app
+        .enroll("http://127.0.0.1:9", "not a code!")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidCode, Some("code"))
+    );
+    let code = highland_domain::CheckedCode::from_random(&[7; 8], 8).to_string();
+    let e = t.app.enroll("  ", &code).await.unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Empty, Some("hub_url"))
+    );
+    // Nothing listens on the discard port of this machine.
+    let e = t.app.enroll("http://127.0.0.1:9", &code).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::HubUnreachable);
+    assert!(t.app.app_info().unwrap().enrollment.is_none());
+}

@@ -1,0 +1,447 @@
+//! The real app window, driven through WebDriver: `tauri-driver` starts the
+//! built `highland-app` under Debian's WebKitWebDriver on a fresh data
+//! directory, and the tests click through it as a seller would.
+//!
+//! They need a display (Xvfb), tauri-driver, WebKitWebDriver and an app built
+//! with the UI embedded, so they are ignored by a plain `cargo nextest run`;
+//! `scripts/app-tests.sh` builds all of that and runs them. Screenshots of
+//! each step go to `artifacts/app/`.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use highland_e2e::Hub;
+use highland_e2e::process::KillOnDrop;
+use highland_e2e::webdriver::Session;
+use tempfile::TempDir;
+
+const SCREEN: Duration = Duration::from_secs(60);
+const SYNC: Duration = Duration::from_secs(90);
+
+/// The app binary: `HIGHLAND_APP_BIN`, or `highland-app` beside this test's profile directory.
+fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("HIGHLAND_APP_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the test's own path");
+    let mut dir = exe.parent().expect("a directory").to_owned();
+    if dir.file_name().is_some_and(|n| n == "deps") {
+        dir.pop();
+    }
+    dir.join("highland-app")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// tauri-driver serving one session of the app, on a data directory of its own.
+struct Window {
+    session: Option<Session>,
+    _driver: KillOnDrop,
+    data: TempDir,
+    name: &'static str,
+}
+
+impl Window {
+    async fn open(name: &'static str) -> anyhow::Result<Window> {
+        let data = tempfile::Builder::new().prefix("highland-app-").tempdir()?;
+        Window::open_in(name, data).await
+    }
+
+    /// Opens the app on a data directory prepared beforehand.
+    async fn open_in(name: &'static str, data: TempDir) -> anyhow::Result<Window> {
+        let app = app_binary();
+        if !app.is_file() {
+            bail!(
+                "{} is missing; build it with scripts/app-tests.sh (the UI embedded)",
+                app.display()
+            );
+        }
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("no DISPLAY: run these tests under xvfb-run (scripts/app-tests.sh does)");
+        }
+        let port = free_port();
+        let native = free_port();
+        let mut command = Command::new("tauri-driver");
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            // WebKitWebDriver starts the app with this environment.
+            .env("HIGHLAND_APP_DATA_DIR", data.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(data.path().join("driver.log"))?);
+        let driver = KillOnDrop::spawn(&mut command)
+            .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("tauri-driver did not listen on {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let session = Session::start(&format!("http://127.0.0.1:{port}"), &app).await?;
+        Ok(Window {
+            session: Some(session),
+            _driver: driver,
+            data,
+            name,
+        })
+    }
+
+    fn s(&self) -> &Session {
+        self.session.as_ref().expect("an open session")
+    }
+
+    /// A screenshot, a moment after the screen changed (WebKit can show the old frame).
+    async fn shot(&self, step: &str) -> anyhow::Result<()> {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/app");
+        self.s()
+            .screenshot(&dir.join(format!("{}-{step}.png", self.name)))
+            .await
+    }
+
+    async fn count(&self, css: &str) -> anyhow::Result<usize> {
+        Ok(self.s().find_all(css).await?.len())
+    }
+
+    /// Waits until `css` matches `n` elements.
+    async fn wait_count(&self, css: &str, n: usize, limit: Duration) -> anyhow::Result<()> {
+        let started = Instant::now();
+        loop {
+            let now = self.count(css).await?;
+            if now == n {
+                return Ok(());
+            }
+            if started.elapsed() > limit {
+                bail!("{css}: {now} elements, not {n}, after {limit:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// The number of changes waiting, from the sync bar.
+    async fn pending(&self) -> anyhow::Result<i64> {
+        let state = self
+            .s()
+            .wait_until(id("sync-pending").as_str(), "counted", SCREEN, |s| {
+                s.count.is_some()
+            })
+            .await?;
+        Ok(state.count.unwrap_or_default().parse()?)
+    }
+
+    async fn close(mut self) -> anyhow::Result<()> {
+        if let Some(s) = self.session.take() {
+            s.quit().await?;
+        }
+        Ok(())
+    }
+
+    /// What the app and tauri-driver logged, for a failure message.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.data.path().join("driver.log")).unwrap_or_default()
+    }
+}
+
+fn id(testid: &str) -> String {
+    format!("[data-testid=\"{testid}\"]")
+}
+
+/// Picks English on the first screen when the app asks for a language.
+async fn choose_english(w: &Window) -> anyhow::Result<()> {
+    w.s().wait_for(&id("screen-first-run"), SCREEN).await?;
+    w.shot("first-run").await?;
+    if w.count(&id("lang-en")).await? > 0 {
+        w.s().click_on(&id("lang-en"), SCREEN).await?;
+    }
+    Ok(())
+}
+
+async fn tap_keys(w: &Window, keypad: &str, keys: &str) -> anyhow::Result<()> {
+    for k in keys.chars() {
+        let key = if k == '.' {
+            "point".to_owned()
+        } else {
+            k.to_string()
+        };
+        w.s()
+            .click_on(&id(&format!("{keypad}-{key}")), SCREEN)
+            .await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the app window: scripts/app-tests.sh"]
+async fn a_first_run_demo_shows_products_and_a_sale_lowers_the_stock() {
+    let w = Window::open("demo").await.unwrap();
+    let outcome = async {
+        choose_english(&w).await?;
+        w.s().click_on(&id("start-demo"), SCREEN).await?;
+        w.s().wait_for(&id("screen-products"), SCREEN).await?;
+        w.wait_count(&id("listing-item"), 5, SCREEN).await?;
+        w.shot("products").await?;
+
+        let item = w.s().wait_for(&id("listing-item"), SCREEN).await?;
+        let listing = w
+            .s()
+            .attribute(&item, "data-id")
+            .await?
+            .context("data-id")?;
+        let stock_css = format!(
+            "{}[data-id=\"{listing}\"] {}",
+            id("listing-item"),
+            id("listing-stock")
+        );
+        let stock_before = w
+            .s()
+            .text(&w.s().wait_for(&stock_css, SCREEN).await?)
+            .await?;
+
+        w.s().click_on(&id("nav-sell"), SCREEN).await?;
+        w.s()
+            .click_on(
+                &format!("{}[data-id=\"{listing}\"]", id("sell-pick")),
+                SCREEN,
+            )
+            .await?;
+        tap_keys(&w, "quantity-keypad", "1").await?;
+        w.s().click_on(&id("payment-cash"), SCREEN).await?;
+        w.shot("sell").await?;
+        w.s().click_on(&id("sale-confirm"), SCREEN).await?;
+        w.s().wait_for(&id("sale-done"), SCREEN).await?;
+        w.shot("sale-done").await?;
+
+        w.s().click_on(&id("nav-products"), SCREEN).await?;
+        let after = w
+            .s()
+            .wait_until(&stock_css, "lowered", SCREEN, |s| s.text != stock_before)
+            .await?;
+        if let Some(stock) = after.stock {
+            assert!(stock.parse::<i64>()? > 0, "stock {stock}");
+        }
+        w.shot("after-sale").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    let log = w.log();
+    w.close().await.ok();
+    outcome.unwrap_or_else(|e| panic!("{e:#}\n--- tauri-driver and app log:\n{log}"));
+}
+
+#[tokio::test]
+#[ignore = "needs the app window: scripts/app-tests.sh"]
+async fn enrolling_by_code_syncs_a_new_listing_and_a_sale_waits_while_the_hub_is_down() {
+    let hub = Hub::start().unwrap();
+    let seller = hub.add_seller("Dolma", "Xidang").unwrap();
+    let w = Window::open("enroll").await.unwrap();
+    let outcome = async {
+        choose_english(&w).await?;
+        let url = w.s().wait_for(&id("enroll-hub-url"), SCREEN).await?;
+        w.s().type_text(&url, &hub.url()).await?;
+        let code = w.s().wait_for(&id("enroll-code"), SCREEN).await?;
+        w.s().type_text(&code, &seller.code).await?;
+        w.shot("enroll").await?;
+        w.s().click_on(&id("enroll-submit"), SCREEN).await?;
+        w.s().wait_for(&id("screen-products"), SCREEN).await?;
+
+        // A listing with Tibetan text, through the form and its keypads.
+        w.s().click_on(&id("add-listing"), SCREEN).await?;
+        w.s().wait_for(&id("screen-listing-form"), SCREEN).await?;
+        w.s().click_on(&id("category-honey"), SCREEN).await?;
+        let title = w.s().wait_for(&id("listing-title-input"), SCREEN).await?;
+        w.s().type_text(&title, "སྦྲང་རྩི། Honey").await?;
+        w.s().click_on(&id("unit-jar"), SCREEN).await?;
+        w.s().click_on(&id("pad-price-tab"), SCREEN).await?;
+        tap_keys(&w, "price-keypad", "45").await?;
+        w.s().click_on(&id("pad-stock-tab"), SCREEN).await?;
+        tap_keys(&w, "stock-keypad", "20").await?;
+        w.shot("listing-form").await?;
+        w.s().click_on(&id("listing-save"), SCREEN).await?;
+        // Saving leaves the form (for the new listing's page).
+        w.s().wait_for(&id("screen-listing"), SCREEN).await?;
+        w.s().click_on(&id("nav-products"), SCREEN).await?;
+        w.wait_count(&id("listing-item"), 1, SCREEN).await?;
+
+        // The write starts a sync; the waiting count falls to zero.
+        let started = Instant::now();
+        while w.pending().await? != 0 {
+            if started.elapsed() > SYNC {
+                bail!(
+                    "still {} changes waiting; hub log:\n{}",
+                    w.pending().await?,
+                    hub.log()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        w.shot("synced").await?;
+        let on_hub = hub.listings()?;
+        let Some(listing) = on_hub
+            .iter()
+            .find(|l| l.title == "སྦྲང་རྩི། Honey" && l.price_fen == 4500)
+        else {
+            bail!("the hub has {on_hub:?}");
+        };
+
+        // The hub goes away; a sale is recorded all the same, and waits.
+        let hub_log = hub.log();
+        // Killed, not stopped: a graceful stop would wait for the app's
+        // kept-alive connection, and a cut link is what villages see.
+        drop(hub);
+        w.s().click_on(&id("nav-sell"), SCREEN).await?;
+        let pick = format!("{}[data-id=\"{}\"]", id("sell-pick"), listing.id);
+        w.s().click_on(&pick, SCREEN).await?;
+        tap_keys(&w, "quantity-keypad", "2").await?;
+        w.s().click_on(&id("payment-wechat"), SCREEN).await?;
+        w.s().click_on(&id("sale-confirm"), SCREEN).await?;
+        w.s().wait_for(&id("sale-done"), SCREEN).await?;
+        let started = Instant::now();
+        while w.pending().await? < 1 {
+            if started.elapsed() > SCREEN {
+                bail!("the sale is not counted as waiting; hub log:\n{hub_log}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        // The sync that the sale started cannot reach the hub: the bar says
+        // why, and the sale still counts as waiting.
+        w.s().wait_for(&id("sync-error"), SYNC).await?;
+        let waiting = w.pending().await?;
+        if waiting != 1 {
+            bail!("{waiting} changes shown as waiting while the hub is down, not 1");
+        }
+        w.s().click_on(&id("nav-products"), SCREEN).await?;
+        let stock_css = format!(
+            "{}[data-id=\"{}\"] {}",
+            id("listing-item"),
+            listing.id,
+            id("listing-stock")
+        );
+        w.s()
+            .wait_until(&stock_css, "lowered to 18", SCREEN, |s| {
+                s.stock
+                    .as_deref()
+                    .map_or(s.text.contains("18"), |n| n == "18")
+            })
+            .await?;
+        w.shot("offline-sale").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    let log = w.log();
+    w.close().await.ok();
+    outcome.unwrap_or_else(|e| panic!("{e:#}\n--- tauri-driver and app log:\n{log}"));
+}
+
+/// The resident memory of the app and of the WebKit processes it started, in KiB.
+fn app_memory_kib(app: &Path) -> anyhow::Result<u64> {
+    let rss = |pid: &str| -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+            })
+            .and_then(|kib| kib.parse().ok())
+            .unwrap_or(0)
+    };
+    let parent_of = |pid: &str| -> Option<String> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The fields after the command name, which is in parentheses.
+        stat.rsplit(')')
+            .next()?
+            .split_whitespace()
+            .nth(1)
+            .map(str::to_owned)
+    };
+    let pids: Vec<String> = std::fs::read_dir("/proc")?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let Some(main) = pids
+        .iter()
+        .find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app))
+    else {
+        bail!("{} is not running", app.display());
+    };
+    let children: Vec<&String> = pids
+        .iter()
+        .filter(|pid| parent_of(pid).as_deref() == Some(main.as_str()))
+        .collect();
+    Ok(rss(main) + children.iter().map(|pid| rss(pid)).sum::<u64>())
+}
+
+/// For docs/bench.md: the demo profile with 1,000 listings, from launch to
+/// the first listing on screen, and the memory of the app
+/// (with its WebKit processes) after a minute on the products screen.
+#[tokio::test]
+#[ignore = "a measurement: scripts/app-tests.sh --bench"]
+async fn launch_with_a_thousand_listings() {
+    use highland_domain::{Category, ListingStatus, Price, Quantity, Title, Unit};
+    use highland_engine::{NewListing, Profile, Settings, Store, demo};
+
+    let data = tempfile::Builder::new()
+        .prefix("highland-app-")
+        .tempdir()
+        .unwrap();
+    let real = Store::open_dir(data.path()).unwrap();
+    let mut real = real;
+    real.save_settings(&Settings {
+        language: Some(highland_engine::Language::En),
+        data_saver: false,
+        profile: Profile::Demo,
+    })
+    .unwrap();
+    drop(real);
+    let demo_dir = data.path().join("demo");
+    demo::seed(&demo_dir, chrono::Utc::now()).unwrap();
+    let mut store = Store::open_dir(&demo_dir).unwrap();
+    let have = store.listings().unwrap().len();
+    for n in have..1000 {
+        store
+            .add_listing(NewListing {
+                title: Title::parse(&format!("གཡག་ཤ། 牦牛肉 {n}")).unwrap(),
+                category: Category::YakMeat,
+                unit: Unit::Jin,
+                price: Price::parse_yuan("68.50").unwrap(),
+                status: ListingStatus::Listed,
+                description: None,
+                lot_id: None,
+                stock: Some(Quantity::parse("10", Unit::Jin).unwrap()),
+            })
+            .unwrap();
+    }
+    drop(store);
+
+    let started = Instant::now();
+    let w = Window::open_in("bench", data).await.unwrap();
+    w.s().wait_for(&id("listing-item"), SCREEN).await.unwrap();
+    let first = started.elapsed();
+    // The UI renders the list a page at a time; count what it shows.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let shown = w.count(&id("listing-item")).await.unwrap();
+    w.shot("thousand").await.unwrap();
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let memory = app_memory_kib(&app_binary()).unwrap();
+    println!(
+        "launch to the first listing: {} ms ({shown} listings shown); \
+         memory after a minute: {} MiB",
+        first.as_millis(),
+        memory / 1024
+    );
+    w.close().await.unwrap();
+}

@@ -1,0 +1,85 @@
+import { render, screen } from "@testing-library/svelte";
+import { tick } from "svelte";
+import { describe, expect, it } from "vitest";
+import { AppState } from "../lib/app.svelte";
+import { setLang } from "../lib/i18n/i18n.svelte";
+import { fakeApi } from "../test/fake-api";
+import SyncBar from "./SyncBar.svelte";
+
+function state(): AppState {
+  const app = new AppState(fakeApi());
+  app.info = {
+    version: "0.1.0",
+    device_id: "d1",
+    profile: "real",
+    settings: { language: "en", data_saver: false, profile: "real" },
+    enrollment: { hub_url: "https://hub.example.cn", seller_id: "s1", seller_name: "Dolma", village: "Benzilan" },
+  };
+  app.now = new Date("2026-11-28T12:00:00Z");
+  app.sync = {
+    profile: "real",
+    enrolled: true,
+    hub_url: "https://hub.example.cn",
+    syncing: false,
+    pending_ops: 3,
+    last_sync_at: "2026-11-28T11:48:00Z",
+    last_error: null,
+    refused: [],
+  };
+  return app;
+}
+
+describe("SyncBar", () => {
+  it("shows the waiting changes and the last sync in words", () => {
+    setLang("en");
+    render(SyncBar, { props: { app: state() } });
+    expect(screen.getByTestId("sync-pending").textContent).toBe("3 changes wait to be sent");
+    expect(screen.getByTestId("sync-last").textContent?.trim()).toBe("Last sent 12 minutes ago");
+    expect(screen.getByTestId("sync-last").dataset["at"]).toBe("2026-11-28T11:48:00Z");
+    expect(screen.getByTestId("sync-pending").dataset["count"]).toBe("3");
+    expect(screen.getByTestId("sync-bar").dataset["state"]).toBe("idle");
+  });
+
+  it("speaks Chinese and Tibetan", async () => {
+    setLang("zh-Hans");
+    render(SyncBar, { props: { app: state() } });
+    expect(screen.getByTestId("sync-last").textContent?.trim()).toBe("上次发送：12 分钟前");
+    setLang("bo");
+    await tick();
+    expect(screen.getByTestId("sync-pending").textContent).toBe("བཟོ་བཅོས་ 3 བསྐུར་རྒྱུ་སྒུག་ཡོད།");
+  });
+
+  it("shows progress while syncing and the reason when it failed", async () => {
+    setLang("en");
+    const app = state();
+    const { rerender } = render(SyncBar, { props: { app } });
+    app.handle({ kind: "started", pending: 5 });
+    app.handle({ kind: "progress", pushed: 2, pending: 3, retrying: null });
+    await rerender({ app });
+    expect(screen.getByTestId("sync-state").textContent).toBe("Sending 2 of 5");
+    expect(screen.getByTestId("sync-progress").getAttribute("aria-valuenow")).toBe("40");
+    expect(screen.getByTestId("sync-bar").dataset["state"]).toBe("syncing");
+    expect(screen.getByTestId("sync-pending").dataset["count"]).toBe("3");
+
+    app.progress = null;
+    if (app.sync) app.sync = { ...app.sync, syncing: false };
+    app.syncError = "code_expired";
+    await rerender({ app });
+    expect(screen.getByTestId("sync-error").textContent).toBe(
+      "Could not send: This code is too old. Ask your trainer or the buyer for a new one.",
+    );
+    expect(screen.getByTestId("sync-error").dataset["code"]).toBe("code_expired");
+    expect(screen.getByTestId("sync-bar").dataset["state"]).toBe("failed");
+
+    if (app.sync) {
+      app.sync = {
+        ...app.sync,
+        refused: [{ op_id: "o1", entity: "order", entity_id: "x", code: "order_transition_refused", message: "An order that is cancelled cannot be accepted." }],
+      };
+    }
+    await rerender({ app });
+    expect(screen.getByTestId("sync-refused").textContent).toBe(
+      "The hub refused 1 change: This order cannot do that now. Look at its state and try something else.",
+    );
+  });
+});

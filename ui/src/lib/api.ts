@@ -1,0 +1,65 @@
+// The one module that talks to Rust: it calls the typed commands generated
+// into ../bindings.ts (tauri-specta, from src-tauri/src/commands.rs), turns
+// their Result into a value or a thrown CommandError, and the events into
+// SyncEvents. Screens use the Api interface and never see the bindings.
+import { commands, events, type AppError, type ErrorCode, type Result } from "../bindings";
+import type { Api } from "./api/contract";
+import { CommandError } from "./errors";
+import type { SyncEvent } from "./types";
+
+/** Every code a command can fail with, for the test that each has a message. */
+export type { ErrorCode };
+
+async function unwrap<T>(call: Promise<Result<T, AppError>>): Promise<T> {
+  const r = await call;
+  if (r.status === "error") throw new CommandError(r.error);
+  return r.data;
+}
+
+export function createTauriApi(): Api {
+  return {
+    appInfo: () => unwrap(commands.appInfo()),
+    setLanguage: (lang) => unwrap(commands.setLanguage(lang)),
+    enroll: (hubUrl, code) => unwrap(commands.enroll(hubUrl, code)),
+    startDemo: () => unwrap(commands.startDemo()),
+    resetDemo: () => unwrap(commands.resetDemo()),
+    useRealProfile: () => unwrap(commands.useRealProfile()),
+
+    listListings: () => unwrap(commands.listListings()),
+    listingDetail: (id) => unwrap(commands.listingDetail(id)),
+    createListing: (input) => unwrap(commands.createListing(input)),
+    editListing: (id, changes) => unwrap(commands.editListing(id, changes)),
+    recordSale: (listingId, quantity, payment) => unwrap(commands.recordSale(listingId, quantity, payment)),
+    adjustStock: (listingId, kind, change, reason) => unwrap(commands.adjustStock(listingId, kind, change, reason)),
+
+    listLots: () => unwrap(commands.listLots()),
+    recordLot: (input) => unwrap(commands.recordLot(input)),
+
+    listOrders: () => unwrap(commands.listOrders()),
+    orderDetail: (id) => unwrap(commands.orderDetail(id)),
+    acceptOrder: (id) => unwrap(commands.acceptOrder(id)),
+    declineOrder: (id, reason) => unwrap(commands.declineOrder(id, reason)),
+    handOverOrder: (id) => unwrap(commands.handOverOrder(id)),
+
+    syncStatus: () => unwrap(commands.syncStatus()),
+    syncNow: async () => {
+      await unwrap(commands.syncNow());
+    },
+    weekSales: () => unwrap(commands.weekSales()),
+    getSettings: () => unwrap(commands.getSettings()),
+    setDataSaver: (on) => unwrap(commands.setSettings(on)),
+
+    async onSyncEvent(on: (e: SyncEvent) => void): Promise<() => void> {
+      const stops = await Promise.all([
+        events.syncStarted.listen((e) => on({ kind: "started", pending: e.payload.pending_ops })),
+        events.syncProgress.listen((e) =>
+          on({ kind: "progress", pushed: e.payload.pushed, pending: e.payload.pending_ops, retrying: e.payload.retrying }),
+        ),
+        events.syncFinished.listen((e) => on({ kind: "finished", pending: e.payload.pending_ops })),
+        events.syncFailed.listen((e) => on({ kind: "failed", code: e.payload.error.code })),
+        events.newOrders.listen((e) => on({ kind: "new-orders", count: e.payload.count, toAnswer: e.payload.to_answer })),
+      ]);
+      return () => stops.forEach((stop) => stop());
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// The operations the screens need, as one interface. api.ts implements it over
+// the generated Tauri bindings; tests implement it with in-memory fakes.
+// Every method rejects with a CommandError (errors.ts) when the command fails.
+import type { Lang } from "../i18n/messages";
+import type {
+  AppInfo,
+  DaySales,
+  Listing,
+  ListingDetail,
+  ListingChanges,
+  ListingInput,
+  Lot,
+  LotInput,
+  Order,
+  OrderDetail,
+  Settings,
+  SyncEvent,
+  SyncStatus,
+} from "../types";
+
+export interface Api {
+  appInfo(): Promise<AppInfo>;
+  setLanguage(lang: Lang): Promise<Settings>;
+  enroll(hubUrl: string, code: string): Promise<AppInfo>;
+  startDemo(): Promise<AppInfo>;
+  resetDemo(): Promise<AppInfo>;
+  useRealProfile(): Promise<AppInfo>;
+
+  listListings(): Promise<Listing[]>;
+  listingDetail(id: string): Promise<ListingDetail>;
+  createListing(input: ListingInput): Promise<Listing>;
+  editListing(id: string, changes: ListingChanges): Promise<Listing>;
+  /** `quantity` as typed in the listing's unit ("2.5"). */
+  recordSale(listingId: string, quantity: string, payment: string): Promise<Listing>;
+  /** `change` as typed, negative to take away ("-2"); `kind` received or correction. */
+  adjustStock(listingId: string, kind: string, change: string, reason: string | null): Promise<Listing>;
+
+  listLots(): Promise<Lot[]>;
+  recordLot(input: LotInput): Promise<Lot>;
+
+  listOrders(): Promise<Order[]>;
+  orderDetail(id: string): Promise<OrderDetail>;
+  acceptOrder(id: string): Promise<Order>;
+  declineOrder(id: string, reason: string): Promise<Order>;
+  handOverOrder(id: string): Promise<Order>;
+
+  syncStatus(): Promise<SyncStatus>;
+  syncNow(): Promise<void>;
+  weekSales(): Promise<DaySales[]>;
+  getSettings(): Promise<Settings>;
+  setDataSaver(on: boolean): Promise<Settings>;
+
+  /** Calls `on` for every sync event until the returned function is called. */
+  onSyncEvent(on: (e: SyncEvent) => void): Promise<() => void>;
+}

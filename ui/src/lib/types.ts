@@ -1,0 +1,256 @@
+// What the screens work with. The shapes follow highland-engine's views.rs
+// (stable JSON names); api.ts is the one place that turns the generated
+// bindings into these, so a screen never depends on the IPC layer.
+import type { Lang } from "./i18n/messages";
+
+export const CATEGORIES = [
+  "yak-meat",
+  "yak-butter",
+  "yak-cheese",
+  "honey",
+  "matsutake",
+  "other-mushrooms",
+  "cordyceps",
+  "highland-barley",
+  "walnuts",
+  "medicinal-herbs",
+  "handicrafts",
+  "other",
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const UNITS = ["kg", "jin", "g", "l", "ml", "jar", "piece", "bag"] as const;
+export type Unit = (typeof UNITS)[number];
+/** Units counted in whole pieces: the keypad offers no decimal point for them. */
+export const WHOLE_UNITS: readonly string[] = ["jar", "piece", "bag", "g", "ml"];
+
+export const PAYMENTS = ["cash", "wechat", "alipay", "bank", "other"] as const;
+export type Payment = (typeof PAYMENTS)[number];
+
+export const STATUSES = ["draft", "listed", "sold-out", "archived"] as const;
+export type ListingStatus = (typeof STATUSES)[number];
+
+export interface Listing {
+  id: string;
+  title: string;
+  category: string;
+  unit: string;
+  price_fen: number;
+  status: string;
+  description: string | null;
+  lot_id: string | null;
+  stock: number;
+  stock_unit: string;
+  stock_display: string;
+  sold: number;
+  sales_count: number;
+  reserved: number;
+}
+
+export interface Sale {
+  id: string;
+  listing_id: string;
+  listing_title: string;
+  quantity: number;
+  quantity_unit: string;
+  unit: string;
+  quantity_display: string;
+  unit_price_fen: number;
+  total_fen: number;
+  payment: string;
+  buyer: string | null;
+  sold_at: string;
+}
+
+export interface Adjustment {
+  id: string;
+  kind: string;
+  change: number;
+  change_unit: string;
+  change_display: string;
+  reason: string | null;
+  at: string;
+}
+
+export interface ListingDetail extends Listing {
+  sales: Sale[];
+  adjustments: Adjustment[];
+}
+
+export interface Lot {
+  id: string;
+  village: string;
+  altitude_m: number | null;
+  harvested_on: string | null;
+  environment: string | null;
+}
+
+export interface Refusal {
+  action: string;
+  code: string;
+  message: string;
+}
+
+export interface Order {
+  id: string;
+  listing_id: string;
+  listing_title: string;
+  quantity: number;
+  quantity_unit: string;
+  unit: string;
+  quantity_display: string;
+  unit_price_fen: number;
+  total_fen: number;
+  hand_over_by: string | null;
+  note: string | null;
+  placed_at: string;
+  state: string;
+  confirmed_state: string;
+  pending_action: string | null;
+  refusal: Refusal | null;
+  reason: string | null;
+  received_quantity: number | null;
+  received_display: string | null;
+  paid_fen: number | null;
+  paid_method: string | null;
+  sale_id: string | null;
+}
+
+export interface OrderHistoryEntry {
+  action: string;
+  actor: string;
+  at: string;
+  reason: string | null;
+  quantity: number | null;
+  quantity_display: string | null;
+  amount_fen: number | null;
+  method: string | null;
+}
+
+export interface OrderDetail extends Order {
+  history: OrderHistoryEntry[];
+}
+
+/** A new listing as the seller typed it; numbers stay as typed ("68.50", "12.5"). */
+export interface ListingInput {
+  title: string;
+  category: string;
+  unit: string;
+  price: string;
+  stock: string;
+  description: string | null;
+  lot_id: string | null;
+  status: string | null;
+}
+
+/** Changes to a listing: null leaves a field as it is; an empty description clears it. */
+export interface ListingChanges {
+  title: string | null;
+  price: string | null;
+  status: string | null;
+  description: string | null;
+  lot_id: string | null;
+}
+
+export interface LotInput {
+  village: string;
+  altitude_m: string | null;
+  harvested_on: string | null;
+  environment: string | null;
+}
+
+/** Which data the app shows: the seller's own, or the practice (demo) data. */
+export type Profile = "real" | "demo";
+
+/** The app's mode, derived from AppInfo: before enrollment, practising, or working with a hub. */
+export type AppMode = "first-run" | "demo" | "enrolled";
+
+export interface Settings {
+  /** Null until the seller chose one. */
+  language: Lang | null;
+  data_saver: boolean;
+  profile: Profile;
+}
+
+export interface Enrollment {
+  hub_url: string;
+  seller_id: string;
+  seller_name: string;
+  village: string;
+}
+
+/** The values the forms offer, as the commands accept them (from highland-domain). */
+export interface Choices {
+  categories: string[];
+  units: string[];
+  payments: string[];
+  listing_statuses: string[];
+  adjustment_kinds: string[];
+}
+
+export interface AppInfo {
+  version: string;
+  profile: Profile;
+  settings: Settings;
+  enrollment: Enrollment | null;
+  device_id: string;
+  choices?: Choices;
+}
+
+export function modeOf(info: AppInfo): AppMode {
+  if (info.profile === "demo") return "demo";
+  return info.enrollment === null ? "first-run" : "enrolled";
+}
+
+/** The error every command returns (src-tauri/src/error.rs): `message` is English, for logs only. */
+export interface CommandFailure {
+  code: string;
+  field: string | null;
+  params: Partial<Record<string, string>>;
+  message: string;
+}
+
+/** A change the hub refused for good, with its reason. */
+export interface RefusedOp {
+  op_id: string;
+  entity: string;
+  entity_id: string;
+  code: string;
+  message: string;
+}
+
+export interface SyncStatus {
+  profile: Profile;
+  /** Whether this profile syncs at all (the seller's own, enrolled). */
+  enrolled: boolean;
+  hub_url: string | null;
+  syncing: boolean;
+  pending_ops: number;
+  /** RFC 3339 of the last successful sync, or null. */
+  last_sync_at: string | null;
+  /** Why the last sync failed, until one succeeds. */
+  last_error: CommandFailure | null;
+  refused: RefusedOp[];
+}
+
+export interface SyncProgress {
+  /** Changes sent so far in this sync. */
+  done: number;
+  /** Sent plus still waiting. */
+  total: number;
+}
+
+export interface DaySales {
+  /** YYYY-MM-DD, local to the device. */
+  date: string;
+  total_fen: number;
+  count: number;
+}
+
+/** What the engine pushes while it syncs in the background. */
+export type SyncEvent =
+  | { kind: "started"; pending: number }
+  | { kind: "progress"; pushed: number; pending: number; retrying: string | null }
+  | { kind: "finished"; pending: number }
+  | { kind: "failed"; code: string }
+  | { kind: "new-orders"; count: number; toAnswer: number };

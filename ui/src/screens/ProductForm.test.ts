@@ -1,0 +1,54 @@
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+import { AppState } from "../lib/app.svelte";
+import { CommandError } from "../lib/errors";
+import { setLang } from "../lib/i18n/i18n.svelte";
+import { Router } from "../lib/router.svelte";
+import { apiContext, fakeApi } from "../test/fake-api";
+import ProductForm from "./ProductForm.svelte";
+
+describe("ProductForm", () => {
+  it("keeps what was typed and says what to do when saving fails", async () => {
+    setLang("en");
+    const createListing = vi.fn().mockRejectedValue(new CommandError({ code: "too_large", field: "price" }));
+    const api = fakeApi({ createListing, listLots: vi.fn().mockResolvedValue([]) });
+    const router = new Router();
+    render(ProductForm, { props: { app: new AppState(api), router, listing: null }, context: apiContext(api) });
+
+    await fireEvent.click(screen.getByTestId("category-honey"));
+    const title = screen.getByTestId("listing-title-input") as HTMLInputElement;
+    await fireEvent.input(title, { target: { value: "བྲག་སྦྲང་རྩི། Cliff honey" } });
+    await fireEvent.click(screen.getByTestId("unit-jar"));
+    for (const k of ["9", "9", "9", "point", "5"]) await fireEvent.click(screen.getByTestId(`price-keypad-${k}`));
+    await fireEvent.click(screen.getByTestId("pad-stock-tab"));
+    for (const k of ["1", "2"]) await fireEvent.click(screen.getByTestId(`stock-keypad-${k}`));
+    await fireEvent.click(screen.getByTestId("pad-price-tab"));
+    await fireEvent.click(screen.getByTestId("listing-save"));
+
+    expect(createListing).toHaveBeenCalledWith(
+      expect.objectContaining({ title: "བྲག་སྦྲང་རྩི། Cliff honey", category: "honey", unit: "jar", price: "999.5", stock: "12" }),
+    );
+    expect((await screen.findByTestId("form-error")).textContent).toContain("This number is too large.");
+    expect(title.value).toBe("བྲག་སྦྲང་རྩི། Cliff honey");
+    expect(screen.getByTestId("price-keypad-display").textContent).toContain("999.5");
+    expect(screen.getByTestId("category-honey").getAttribute("aria-checked")).toBe("true");
+    expect(screen.getByTestId("unit-jar").getAttribute("aria-checked")).toBe("true");
+    expect(router.current.name).toBe("products"); // still on the form's caller stack, not navigated away
+  });
+
+  it("converts old-keyboard Tibetan as it is typed and refuses what it cannot", async () => {
+    setLang("en");
+    const api = fakeApi({ listLots: vi.fn().mockResolvedValue([]) });
+    render(ProductForm, { props: { app: new AppState(api), router: new Router(), listing: null }, context: apiContext(api) });
+    const title = screen.getByTestId("listing-title-input") as HTMLInputElement;
+
+    await fireEvent.input(title, { target: { value: "\uF311\u0F0B" } });
+    expect(title.value).toBe("\u0F40\u0FB2\u0F0B");
+
+    await fireEvent.input(title, { target: { value: "ཀ\uF306" } });
+    expect(title.value).toBe("ཀ\uF306"); // kept as typed, so nothing is lost
+    expect(screen.getByRole("alert").textContent).toContain("U+F306");
+    for (const k of ["5", "0"]) await fireEvent.click(screen.getByTestId(`price-keypad-${k}`));
+    expect((screen.getByTestId("listing-save") as HTMLButtonElement).disabled).toBe(true);
+  });
+});

@@ -1,0 +1,39 @@
+import { render, screen } from "@testing-library/svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AppState } from "../lib/app.svelte";
+import { setLang } from "../lib/i18n/i18n.svelte";
+import { Router } from "../lib/router.svelte";
+import type { Listing } from "../lib/types";
+import { apiContext, fakeApi } from "../test/fake-api";
+import Products from "./Products.svelte";
+
+const listing = (i: number): Listing => ({
+  id: `L${i}`, title: `Honey ${i}`, category: "honey", unit: "jar", price_fen: 4500, status: "listed", description: null,
+  lot_id: null, stock: 3, stock_unit: "count", stock_display: "3", sold: 0, sales_count: 0, reserved: 0,
+});
+
+describe("Products", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("draws a long list a page at a time as it scrolls into view", async () => {
+    setLang("en");
+    // An observer that says the end of the list is in view the moment it watches it.
+    vi.stubGlobal(
+      "IntersectionObserver",
+      class {
+        constructor(private readonly cb: (e: { isIntersecting: boolean }[]) => void) {}
+        observe(): void {
+          queueMicrotask(() => this.cb([{ isIntersecting: true }]));
+        }
+        disconnect(): void {}
+      },
+    );
+    const api = fakeApi({
+      listListings: vi.fn().mockResolvedValue(Array.from({ length: 1000 }, (_, i) => listing(i))),
+      weekSales: vi.fn().mockResolvedValue([]),
+    });
+    render(Products, { props: { app: new AppState(api), router: new Router() }, context: apiContext(api) });
+    await vi.waitFor(() => expect(screen.getAllByTestId("listing-item")).toHaveLength(1000), { timeout: 5000 });
+    expect(screen.getAllByTestId("listing-stock")[0]?.dataset["stock"]).toBe("3");
+  });
+});
