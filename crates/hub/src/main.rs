@@ -105,6 +105,9 @@ enum Command {
         #[command(subcommand)]
         command: cli::order::OrderCommand,
     },
+    /// A lot's QR code for its label (SVG or PNG, by the file's extension),
+    /// opening the lot's public trace page.
+    Label(cli::label::LabelArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -295,6 +298,7 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
         Command::Staff { command } => {
             cli::staff::run(&*open(&database)?, command, SystemClock.now_ms())
         }
+        Command::Label(args) => cli::label::run(&*open(&database)?, args),
         Command::Order { command } => {
             cli::order::run(&*open(&database)?, command, SystemClock.now_ms())
         }

@@ -147,3 +147,44 @@ async fn lots_recorded_before_codes_were_stored_get_theirs_when_the_hub_opens() 
         .expect("the lot, found by its code");
     assert_eq!(found.lot.id, lot.id.to_string());
 }
+
+#[tokio::test]
+async fn label_writes_the_qr_code_of_a_lot_the_hub_has_and_only_such_a_lot() {
+    let (hub, lot) = hub_with_a_lot().await;
+    let file = hub.dir.path().join("label.svg");
+    let out = hub
+        .database
+        .hub_cli()
+        .args(["label", "--lot", &lot.id.to_string(), "--json"])
+        .args(["--base-url", "https://hub.example.org", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let code = TraceCode::of_lot(lot.id);
+    assert_eq!(
+        written["url"],
+        format!("https://hub.example.org/t/{}", code.as_str())
+    );
+    let svg = std::fs::read_to_string(&file).unwrap();
+    assert!(svg.starts_with("<svg ") && svg.contains(&code.grouped()));
+
+    let elsewhere = hub.dir.path().join("other.png");
+    let out = hub
+        .database
+        .hub_cli()
+        .args(["label", "--lot", &LotId::new().to_string()])
+        .args(["--base-url", "https://hub.example.org", "--out"])
+        .arg(&elsewhere)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error: the hub has no lot"), "{stderr}");
+    assert!(!elsewhere.exists());
+}

@@ -5,6 +5,7 @@
 mod listing;
 mod lot;
 mod order;
+mod qr;
 mod sale;
 mod status;
 mod stock;
@@ -31,6 +32,18 @@ pub enum Command {
     /// Correct stock outside a sale.
     #[command(subcommand)]
     Stock(stock::StockCommand),
+    /// A lot's QR code for its label (SVG or PNG, by the file's extension):
+    /// it opens the lot's trace page on the hub this device is enrolled with.
+    Qr {
+        /// The lot's id (from `highland lot list`)
+        #[arg(long, value_name = "ID")]
+        lot: String,
+        /// Where to write it: a .svg or .png file
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// What the store holds and what waits for the hub.
     Status {
         #[arg(long)]
@@ -71,6 +84,7 @@ pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
         Command::Sale(c) => sale::run(&mut store, c),
         Command::Order(c) => order::run(&mut store, c),
         Command::Stock(c) => stock::run(&mut store, c),
+        Command::Qr { lot, out, json } => qr::run(&store, &lot, &out, json),
         Command::Status { json } => status::run(&mut store, json),
         Command::Enroll {
             hub,
