@@ -53,37 +53,7 @@ impl Hub {
         let root = tempfile::Builder::new().prefix("highland-hub-").tempdir()?;
         let data = root.path().join("data");
         let log = root.path().join("hub.log");
-        let mut command = Command::new(bin(HIGHLAND_HUB));
-        command
-            .env_remove("HIGHLAND_HUB_DATA_DIR")
-            .arg("--data-dir")
-            .arg(&data)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            // A file, not a pipe: a pipe nobody reads would block the hub once full.
-            .stderr(File::create(&log)?);
-        let mut child = KillOnDrop::spawn(&mut command).context("starting highland-hub")?;
-        let stdout = child.0.stdout.take().context("no stdout")?;
-        let (first_line, announced) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut stdout = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = stdout.read_line(&mut line);
-            let _ = first_line.send(line);
-            // Keep reading so the hub never writes into a closed pipe.
-            let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-        });
-        let line = announced.recv_timeout(STARTUP_LIMIT).unwrap_or_default();
-        let Some(addr) = line.trim().strip_prefix("listening on http://") else {
-            bail!(
-                "highland-hub did not announce its address (first line {line:?}); its log:\n{}",
-                read_log(&log)
-            );
-        };
-        let addr = addr
-            .parse()
-            .with_context(|| format!("address in {line:?}"))?;
+        let (child, addr) = serve(&data, &log, "127.0.0.1:0")?;
         Ok(Hub {
             child,
             addr,
@@ -91,6 +61,23 @@ impl Hub {
             log,
             _root: root,
         })
+    }
+
+    /// Kills the hub at once, as a power cut or a cut link does; its data
+    /// stays for [`Hub::restart`].
+    pub fn kill(&mut self) -> anyhow::Result<()> {
+        self.child.0.kill()?;
+        self.child.0.wait()?;
+        Ok(())
+    }
+
+    /// Starts the hub again on its data and at its address, as when the
+    /// link comes back: the devices enrolled with it find it where it was.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        let (child, addr) = serve(&self.data, &self.log, &self.addr.to_string())?;
+        self.child = child;
+        self.addr = addr;
+        Ok(())
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -162,6 +149,43 @@ impl Hub {
             None => bail!("highland-hub did not stop within {STOP_LIMIT:?} of SIGTERM"),
         }
     }
+}
+
+/// `highland-hub serve` on `data` at `listen`, logging to the end of `log`;
+/// waits until it announces its address.
+fn serve(data: &Path, log: &Path, listen: &str) -> anyhow::Result<(KillOnDrop, SocketAddr)> {
+    let mut command = Command::new(bin(HIGHLAND_HUB));
+    command
+        .env_remove("HIGHLAND_HUB_DATA_DIR")
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", listen])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        // A file, not a pipe: a pipe nobody reads would block the hub once full.
+        .stderr(File::options().create(true).append(true).open(log)?);
+    let mut child = KillOnDrop::spawn(&mut command).context("starting highland-hub")?;
+    let stdout = child.0.stdout.take().context("no stdout")?;
+    let (first_line, announced) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut stdout = BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = stdout.read_line(&mut line);
+        let _ = first_line.send(line);
+        // Keep reading so the hub never writes into a closed pipe.
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+    });
+    let line = announced.recv_timeout(STARTUP_LIMIT).unwrap_or_default();
+    let Some(addr) = line.trim().strip_prefix("listening on http://") else {
+        bail!(
+            "highland-hub did not announce its address (first line {line:?}); its log:\n{}",
+            read_log(log)
+        );
+    };
+    let addr = addr
+        .parse()
+        .with_context(|| format!("address in {line:?}"))?;
+    Ok((child, addr))
 }
 
 fn read_log(path: &Path) -> String {
