@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The main job, for a newcomer: builds Highland and walks through a seller's
-# day on a fresh data directory, with no network and nothing else to install.
+# day on a fresh data directory, with no network and nothing else to install;
+# then starts a hub on this machine, syncs the day to it, has the buyer order
+# from it, and, on a desktop (a $DISPLAY), opens the seller's app on the same
+# data, enrolled with that hub. Close the window to end the demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
-cargo build --release --quiet -p highland-cli
+cargo build --release --quiet -p highland-cli -p highland-hub
 highland() { ./target/release/highland --data-dir "$DATA" "$@"; }
+hub() { ./target/release/highland-hub --data-dir "$DATA.hub" "$@"; }
 DATA=$(mktemp -d -t highland-demo.XXXXXX)
 echo "A fresh data directory: $DATA"
 echo
@@ -40,3 +44,40 @@ step status
 highland status
 echo
 echo "Everything above was recorded offline in $DATA/highland.db."
+echo
+
+echo "== The buyer's hub, on this machine"
+hub_log="$DATA.hub.log"
+hub serve --listen 127.0.0.1:0 >"$DATA.hub.addr" 2>"$hub_log" &
+hub_pid=$!
+trap 'kill "$hub_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$DATA.hub.addr" 2>/dev/null && break
+  sleep 0.1
+done
+url=$(sed -n 's/^listening on //p' "$DATA.hub.addr")
+echo "The hub serves at $url (its data: $DATA.hub)"
+code=$(hub seller add --name "Dolma བསོད་ནམས" --village "ཡུ་བེང 雨崩村" --json |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+step enroll --hub "$url" --code "$code"
+highland enroll --hub "$url" --code "$code"
+step sync
+highland sync
+printf '\n\033[1m$ highland-hub order place --listing %s --quantity 3 --price 66\033[0m\n' "$yak"
+hub order place --listing "$yak" --quantity 3 --price 66 --note "风干 dried, please"
+step sync
+highland sync
+step order list
+highland order list
+
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  echo
+  echo "No desktop here (no \$DISPLAY): on a desktop this demo opens the seller's app next."
+  exit 0
+fi
+echo
+echo "== The seller's app, on the same data, enrolled with the hub (close the window to end)"
+./scripts/app-deps.sh >/dev/null
+(cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run --silent build >/dev/null)
+cargo build --quiet -p highland-app --features custom-protocol
+HIGHLAND_APP_DATA_DIR="$DATA" ./target/debug/highland-app
