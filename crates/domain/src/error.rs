@@ -50,6 +50,14 @@ pub enum DomainError {
         "{input:?} has a typing mistake (its check character does not match); please check each character"
     )]
     CodeMistyped { input: String },
+    #[error("{input:?} is not a GTIN: a GTIN has 8, 12, 13 or 14 digits, the last a check digit")]
+    InvalidGtin { input: String },
+    #[error("{input:?} has a typing mistake: its last digit should be {expected}")]
+    GtinMistyped { input: String, expected: u8 },
+    #[error("a lot cannot be processed from itself or from the same lot twice")]
+    InputsRepeat,
+    #[error("a processing step needs at least one input lot")]
+    NoInputs,
     #[error("a quantity in {got} cannot be used for a listing sold in {expected}")]
     UnitMismatch {
         expected: &'static str,
@@ -79,6 +87,10 @@ impl DomainError {
             DomainError::UnitMismatch { .. } => "unit_mismatch",
             DomainError::InvalidCode { .. } => "invalid_code",
             DomainError::CodeMistyped { .. } => "code_mistyped",
+            DomainError::InvalidGtin { .. } => "invalid_gtin",
+            DomainError::GtinMistyped { .. } => "gtin_mistyped",
+            DomainError::InputsRepeat => "inputs_repeat",
+            DomainError::NoInputs => "no_inputs",
         }
     }
 }

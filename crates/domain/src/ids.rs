@@ -56,6 +56,15 @@ macro_rules! id_type {
 }
 
 id_type!(
+    /// A trace event the hub recorded about a lot: receiving, processing,
+    /// inspection, packing, shipping.
+    TraceEventId
+);
+id_type!(
+    /// A certificate of compliance (承诺达标合格证) a seller issued for a lot.
+    CertificateId
+);
+id_type!(
     /// A listing: something a seller offers for sale.
     ListingId
 );

@@ -9,8 +9,10 @@
 //! exists is valid, because its only constructors check it.
 
 pub mod category;
+pub mod certificate;
 pub mod code;
 pub mod error;
+pub mod gtin;
 pub mod hlc;
 pub mod ids;
 pub mod listing;
@@ -23,13 +25,19 @@ pub mod quantity;
 pub mod sale;
 pub mod text;
 pub mod trace;
+pub mod trace_event;
 pub mod wire;
 
 pub use category::Category;
+pub use certificate::{Certificate, CommitmentBasis};
 pub use code::CheckedCode;
 pub use error::DomainError;
+pub use gtin::Gtin;
 pub use hlc::{Hlc, HybridClock};
-pub use ids::{AdjustmentId, DeviceId, ListingId, LotId, OperationId, OrderId, SaleId};
+pub use ids::{
+    AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, SaleId,
+    TraceEventId,
+};
 pub use listing::{Listing, ListingField, ListingStatus};
 pub use lot::{Altitude, Lot};
 pub use merge::Version;
@@ -40,3 +48,6 @@ pub use quantity::{BaseUnit, Quantity, QuantityDelta, Unit};
 pub use sale::{AdjustmentKind, PaymentMethod, Sale, StockAdjustment};
 pub use text::{Description, Reason, ShortText, Title};
 pub use trace::TraceCode;
+pub use trace_event::{
+    Inputs, InspectionResult, LotInput, ProductLot, TraceEvent, TraceStep, TraceStepKind,
+};

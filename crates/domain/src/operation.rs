@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    Actor, DeviceId, Hlc, Listing, ListingField, ListingId, Lot, OperationId, Order, OrderAction,
-    OrderId, Sale, StockAdjustment, Version,
+    Actor, Certificate, DeviceId, Hlc, Listing, ListingField, ListingId, Lot, OperationId, Order,
+    OrderAction, OrderId, Sale, StockAdjustment, Version,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +53,10 @@ pub enum Payload {
     LotRecorded {
         lot: Lot,
     },
+    /// A seller issued a certificate of compliance for one of their lots.
+    CertificateIssued {
+        certificate: Certificate,
+    },
     SaleRecorded {
         sale: Sale,
     },
@@ -85,6 +89,7 @@ pub enum Payload {
 pub enum EntityKind {
     Listing,
     Lot,
+    Certificate,
     Sale,
     Adjustment,
     Order,
@@ -95,6 +100,7 @@ impl EntityKind {
         match self {
             EntityKind::Listing => "listing",
             EntityKind::Lot => "lot",
+            EntityKind::Certificate => "certificate",
             EntityKind::Sale => "sale",
             EntityKind::Adjustment => "adjustment",
             EntityKind::Order => "order",
@@ -110,6 +116,9 @@ impl Payload {
                 (EntityKind::Listing, listing_id.as_uuid())
             }
             Payload::LotRecorded { lot } => (EntityKind::Lot, lot.id.as_uuid()),
+            Payload::CertificateIssued { certificate } => {
+                (EntityKind::Certificate, certificate.id.as_uuid())
+            }
             Payload::SaleRecorded { sale } => (EntityKind::Sale, sale.id.as_uuid()),
             Payload::StockAdjusted { adjustment } => {
                 (EntityKind::Adjustment, adjustment.id.as_uuid())

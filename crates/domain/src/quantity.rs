@@ -163,6 +163,26 @@ impl Quantity {
     }
 }
 
+/// "20 kg", "20kg", "3 jar": an amount with its unit, as staff type it.
+impl FromStr for Quantity {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let text = s.trim();
+        let split = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(text.len());
+        let (amount, unit) = text.split_at(split);
+        if unit.trim().is_empty() {
+            return Err(DomainError::UnknownUnit {
+                input: s.to_owned(),
+                known: Unit::known(),
+            });
+        }
+        Quantity::parse(amount, unit.parse()?)
+    }
+}
+
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", format_in(self.base, self.unit), self.unit)
@@ -337,6 +357,17 @@ fn parse_signed_base(input: &str, unit: Unit) -> Result<i64, DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quantity_typed_with_its_unit_reads_exactly() {
+        let q: Quantity = "20.5kg".parse().unwrap();
+        assert_eq!((q.unit(), q.base()), (Unit::Kg, 20_500));
+        let q: Quantity = " 3 jar ".parse().unwrap();
+        assert_eq!((q.unit(), q.base()), (Unit::Jar, 3));
+        assert!(matches!("20".parse::<Quantity>(), Err(DomainError::UnknownUnit { .. })));
+        assert!(matches!("20 tonnes".parse::<Quantity>(), Err(DomainError::UnknownUnit { .. })));
+        assert!("2.5 jar".parse::<Quantity>().is_err());
+    }
     use proptest::prelude::*;
 
     fn grams(s: &str, unit: Unit) -> i64 {
