@@ -3,7 +3,9 @@
 # needs on Debian 12, as root: WebKitGTK and friends for the build, Xvfb and
 # WebKitWebDriver for the real-window tests, tauri-driver, Node and npm for
 # the UI and the Tauri CLI, and the fonts the screens need (Noto Serif
-# Tibetan in fonts-noto-core, Chinese in fonts-noto-cjk).
+# Tibetan in fonts-noto-core, Chinese in fonts-noto-cjk; highland-print
+# embeds the same two), and poppler-utils and zbar-tools, with which
+# highland-print's tests render its PDFs and read their QR codes back.
 # Idempotent: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,7 @@ packages=(
   libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver
   fonts-noto-core fonts-noto-cjk
+  zbar-tools poppler-utils
 )
 missing=()
 for pkg in "${packages[@]}"; do

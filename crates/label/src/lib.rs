@@ -60,7 +60,10 @@ impl Qr {
         self.width + 2 * QUIET_ZONE
     }
 
-    fn is_dark(&self, x: usize, y: usize) -> bool {
+    /// Whether the module at column `x`, row `y` (0..[`Qr::side`], quiet
+    /// zone included, so the margin reads light) is dark: for drawing the
+    /// code in formats this crate does not write, such as PDF.
+    pub fn is_dark(&self, x: usize, y: usize) -> bool {
         let inside = QUIET_ZONE..QUIET_ZONE + self.width;
         inside.contains(&x)
             && inside.contains(&y)
