@@ -149,6 +149,11 @@ impl From<DomainError> for AppError {
             D::InvalidId { input } => error(C::InvalidId).with_param("input", input),
             D::InvalidCode { input } => error(C::InvalidCode).with_param("input", input),
             D::CodeMistyped { input } => error(C::CodeMistyped).with_param("input", input),
+            // The app takes no GTINs and records no processing: these reach
+            // it only through a bug, so they are logged, not explained.
+            D::InvalidGtin { .. } | D::GtinMistyped { .. } | D::InputsRepeat | D::NoInputs => {
+                logged(error(C::Internal))
+            }
             D::UnitMismatch { expected, got } => error(C::UnitMismatch)
                 .with_param("expected", expected)
                 .with_param("got", got),

@@ -1,7 +1,7 @@
 //! Applying an operation to the tables. Local writes and operations pulled
 //! from the hub go through this one function, so both merge by the same rules:
-//! listing fields last-writer-wins per field, sales, adjustments and lots
-//! insert-only, and every operation at most once.
+//! listing fields last-writer-wins per field, sales, adjustments, lots and
+//! certificates insert-only, and every operation at most once.
 //!
 //! Orders are the one place where the source matters: the seller's own
 //! action is a proposal the hub may still refuse, applied to what the seller
@@ -85,6 +85,9 @@ pub(crate) fn apply(conn: &Connection, op: &Operation, source: Source) -> Result
                     op.hlc.as_i64(),
                 ],
             )?;
+        }
+        Payload::CertificateIssued { certificate } => {
+            crate::certificates::insert(conn, certificate, op)?;
         }
         Payload::SaleRecorded { sale } => {
             conn.execute(

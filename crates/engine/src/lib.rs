@@ -13,6 +13,7 @@
 //! This crate knows nothing of Tauri, the command line or how they show things.
 
 mod apply;
+mod certificates;
 pub mod clock;
 mod db;
 pub mod demo;
@@ -29,6 +30,7 @@ mod store;
 pub mod sync;
 pub mod views;
 
+pub use certificates::NewCertificate;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::LATEST_VERSION;
 pub use error::{Result, StoreError};

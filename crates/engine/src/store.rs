@@ -89,30 +89,57 @@ impl Store {
         &mut self,
         build: impl FnOnce(&Transaction<'_>) -> Result<Vec<Payload>>,
     ) -> Result<Vec<Operation>> {
+        self.record_and(build, |_| Ok::<_, StoreError>(()))
+            .map(|(ops, ())| ops)
+    }
+
+    /// [`Store::record`], with one more step before the commit: `finish`
+    /// sees the operations applied and may still fail, and then nothing is
+    /// recorded. For what must not exist without its record, nor the record
+    /// without it: a printed certificate.
+    pub(crate) fn record_and<T, E: From<StoreError>>(
+        &mut self,
+        build: impl FnOnce(&Transaction<'_>) -> Result<Vec<Payload>>,
+        finish: impl FnOnce(&[Operation]) -> std::result::Result<T, E>,
+    ) -> std::result::Result<(Vec<Operation>, T), E> {
         let wall_ms = u64::try_from(self.now().timestamp_millis()).unwrap_or(0);
+        let device_id = self.device_id;
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let payloads = build(&tx)?;
-        let mut clock = HybridClock::new(read_hlc(&tx)?);
-        let mut ops = Vec::with_capacity(payloads.len());
-        for payload in payloads {
-            let op = Operation {
-                id: OperationId::new(),
-                device_id: self.device_id,
-                hlc: clock.tick(wall_ms),
-                payload,
-            };
-            // Into the outbox first: applying an order proposal reads the
-            // order's pending proposals from there, this one included.
-            outbox::append(&tx, &op)?;
-            apply::apply(&tx, &op, Source::Local)?;
-            ops.push(op);
-        }
-        write_hlc(&tx, clock.last())?;
-        tx.commit()?;
-        Ok(ops)
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let ops = stage(&tx, device_id, wall_ms, build)?;
+        let finished = finish(&ops)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok((ops, finished))
     }
+}
+
+/// Builds, stamps, appends and applies a write's operations in `tx`.
+fn stage(
+    tx: &Transaction<'_>,
+    device_id: DeviceId,
+    wall_ms: u64,
+    build: impl FnOnce(&Transaction<'_>) -> Result<Vec<Payload>>,
+) -> Result<Vec<Operation>> {
+    let payloads = build(tx)?;
+    let mut clock = HybridClock::new(read_hlc(tx)?);
+    let mut ops = Vec::with_capacity(payloads.len());
+    for payload in payloads {
+        let op = Operation {
+            id: OperationId::new(),
+            device_id,
+            hlc: clock.tick(wall_ms),
+            payload,
+        };
+        // Into the outbox first: applying an order proposal reads the
+        // order's pending proposals from there, this one included.
+        outbox::append(tx, &op)?;
+        apply::apply(tx, &op, Source::Local)?;
+        ops.push(op);
+    }
+    write_hlc(tx, clock.last())?;
+    Ok(ops)
 }
 
 pub(crate) fn read_hlc(conn: &Connection) -> Result<Hlc> {

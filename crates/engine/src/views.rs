@@ -190,3 +190,26 @@ pub struct DaySalesView {
     pub total_fen: i64,
     pub count: i64,
 }
+
+/// A certificate of compliance (承诺达标合格证) as it was issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CertificateView {
+    pub id: String,
+    pub lot_id: String,
+    pub product: String,
+    /// In `quantity_unit`, the base unit of `unit`.
+    pub quantity: i64,
+    pub quantity_unit: String,
+    /// The unit it was issued in, in which `quantity_display` is written.
+    pub unit: String,
+    pub quantity_display: String,
+    /// The lot's village.
+    pub origin: String,
+    pub issuer: String,
+    pub contact: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub issued_on: String,
+    /// What the promise rests on: lab_test, self_test, quality_control or own_word.
+    pub basis: String,
+}

@@ -144,6 +144,7 @@ fn every_write_appends_its_operations_to_the_outbox_in_order() {
             Payload::ListingEdited { .. } => "listing_edited",
             Payload::SaleRecorded { .. } => "sale_recorded",
             Payload::LotRecorded { .. } => "lot_recorded",
+            Payload::CertificateIssued { .. } => "certificate_issued",
             Payload::OrderPlaced { .. } => "order_placed",
             Payload::OrderActionTaken { .. } => "order_action_taken",
         })

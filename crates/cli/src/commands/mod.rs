@@ -2,6 +2,7 @@
 //! values (so bad input fails before anything is written), calls the store,
 //! and prints the result for a person or, with `--json`, for a program.
 
+mod certificate;
 mod listing;
 mod lot;
 mod order;
@@ -32,6 +33,10 @@ pub enum Command {
     /// Correct stock outside a sale.
     #[command(subcommand)]
     Stock(stock::StockCommand),
+    /// Issue a certificate of compliance (承诺达标合格证) for a lot, offline,
+    /// and write its printable slip (PDF) with the QR code of the lot's
+    /// trace page.
+    Certificate(certificate::CertificateArgs),
     /// A lot's QR code for its label (SVG or PNG, by the file's extension):
     /// it opens the lot's trace page on the hub this device is enrolled with.
     Qr {
@@ -84,6 +89,7 @@ pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
         Command::Sale(c) => sale::run(&mut store, c),
         Command::Order(c) => order::run(&mut store, c),
         Command::Stock(c) => stock::run(&mut store, c),
+        Command::Certificate(args) => certificate::run(&mut store, args),
         Command::Qr { lot, out, json } => qr::run(&store, &lot, &out, json),
         Command::Status { json } => status::run(&mut store, json),
         Command::Enroll {

@@ -344,6 +344,10 @@ fn restamp(conn: &rusqlite::Connection, op_id: OperationId, hlc: Hlc) -> Result<
             "UPDATE lots SET created_hlc = ?1 WHERE id = ?2",
             lot.id.to_string(),
         ),
+        Payload::CertificateIssued { certificate } => (
+            "UPDATE certificates SET hlc = ?1 WHERE id = ?2",
+            certificate.id.to_string(),
+        ),
         Payload::SaleRecorded { sale } => (
             "UPDATE sales SET hlc = ?1 WHERE id = ?2",
             sale.id.to_string(),
