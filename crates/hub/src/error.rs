@@ -26,6 +26,10 @@ pub enum Error {
     StaffNameTaken(String),
     #[error("no member of staff is called {0:?}")]
     UnknownStaff(String),
+    #[error("the hub has no lot {0}; check the code on its label")]
+    UnknownLot(String),
+    #[error("lot {0} already exists, so a processing step cannot make it again")]
+    LotExists(String),
     /// `--database-url` names no database this build can open; the message
     /// says why.
     #[error("{0}")]

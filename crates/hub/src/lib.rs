@@ -22,6 +22,7 @@ pub mod clock;
 mod console;
 pub mod database;
 pub mod db;
+pub mod epcis;
 pub mod error;
 mod http;
 pub mod ids;

@@ -108,6 +108,12 @@ enum Command {
     /// A lot's QR code for its label (SVG or PNG, by the file's extension),
     /// opening the lot's public trace page.
     Label(cli::label::LabelArgs),
+    /// The chain of a lot at the buyer's: record received, processed,
+    /// inspected, packed and shipped steps; show a lot's chain.
+    Trace {
+        #[command(subcommand)]
+        command: cli::trace::TraceCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,6 +305,7 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             cli::staff::run(&*open(&database)?, command, SystemClock.now_ms())
         }
         Command::Label(args) => cli::label::run(&*open(&database)?, args),
+        Command::Trace { command } => cli::trace::run(&*open(&database)?, command),
         Command::Order { command } => {
             cli::order::run(&*open(&database)?, command, SystemClock.now_ms())
         }

@@ -8,7 +8,7 @@
 //! change behind.
 
 use highland_domain::wire::SyncResponse;
-use highland_domain::{DeviceId, ListingId, OrderAction, OrderId, TraceCode};
+use highland_domain::{DeviceId, Gtin, ListingId, OrderAction, OrderId, TraceCode, TraceEvent};
 
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
@@ -17,7 +17,7 @@ use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::sync::{PullRequest, Pushed};
-use crate::trace::TraceView;
+use crate::trace::chain::{Chain, ChainLot, Recorded};
 use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use crate::{Result, SellerId};
 
@@ -160,6 +160,16 @@ pub trait Storage: Send + Sync + 'static {
     /// One order with its history, if the hub has it.
     fn order(&self, id: OrderId) -> Result<Option<OrderDetail>>;
 
-    /// What the public trace page shows of the lot with this code.
-    fn trace_lot(&self, code: &TraceCode) -> Result<Option<TraceView>>;
+    /// The chain of the lot with this code: the lots it was made from and
+    /// everything recorded about them. With a GTIN (a GS1 Digital Link),
+    /// only a product lot made under that GTIN is found.
+    fn trace_chain(&self, code: &TraceCode, gtin: Option<&Gtin>) -> Result<Option<Chain>>;
+
+    /// Records a step of a lot's chain at the buyer's. The same event
+    /// recorded twice is kept once. Fails with [`crate::Error::UnknownLot`]
+    /// when the lot (or a processing step's input) is not known.
+    fn record_trace_event(&self, event: &TraceEvent, now_ms: u64) -> Result<Recorded>;
+
+    /// The newest lots, village and product alike.
+    fn recent_lots(&self, limit: u32) -> Result<Vec<ChainLot>>;
 }

@@ -25,9 +25,9 @@
 use chrono::{DateTime, Utc};
 use highland_domain::wire::{Ack, AckOutcome, PROTOCOL_VERSION, Refusal, SyncResponse};
 use highland_domain::{
-    Actor, DeviceId, Hlc, HybridClock, Listing, ListingField, ListingId, ListingStatus, Lot, LotId,
-    Operation, OperationId, Order, OrderAction, OrderId, OrderState, Payload, Price, Quantity,
-    Sale, StockAdjustment, Unit, Version,
+    Actor, Certificate, DeviceId, Hlc, HybridClock, Listing, ListingField, ListingId,
+    ListingStatus, Lot, LotId, Operation, OperationId, Order, OrderAction, OrderId, OrderState,
+    Payload, Price, Quantity, Sale, StockAdjustment, Unit, Version,
 };
 
 use crate::storage::EnrolledDevice;
@@ -153,6 +153,12 @@ pub trait Ledger {
     ) -> Result<()>;
     /// Inserts unless a row with the same id exists, like the three below.
     fn insert_lot(&mut self, seller: SellerId, lot: &Lot, created: Hlc) -> Result<()>;
+    fn insert_certificate(
+        &mut self,
+        seller: SellerId,
+        certificate: &Certificate,
+        hlc: Hlc,
+    ) -> Result<()>;
     fn insert_sale(&mut self, seller: SellerId, sale: &Sale, op: &Operation) -> Result<()>;
     fn insert_adjustment(
         &mut self,
@@ -284,6 +290,7 @@ fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
             changes,
         } => (Some(*listing_id), linked_lot(changes), None),
         Payload::LotRecorded { lot } => (None, Some(lot.id), None),
+        Payload::CertificateIssued { certificate } => (None, Some(certificate.lot_id), None),
         Payload::SaleRecorded { sale } => (Some(sale.listing_id), None, None),
         Payload::StockAdjusted { adjustment } => (Some(adjustment.listing_id), None, None),
         Payload::OrderPlaced { .. } => (None, None, None),
@@ -343,6 +350,15 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
             lot_is_mine_or_unknown()
         }
         Payload::LotRecorded { .. } => lot_is_mine_or_unknown(),
+        // A certificate speaks for a lot the hub must already hold: the
+        // device sends the lot before it, in the order they were made.
+        Payload::CertificateIssued { .. } => match facts.lot_seller {
+            None => Err(refusal(
+                "unknown_lot",
+                "The hub has no record of this lot, so its certificate was not kept.",
+            )),
+            Some(_) => lot_is_mine_or_unknown(),
+        },
         Payload::SaleRecorded { sale } => {
             if sale.order_id.is_some() {
                 return Err(staff_only());
@@ -481,6 +497,9 @@ pub(crate) fn apply_by(
             changes,
         } => merge_fields(ledger, *listing_id, changes, version, op.id),
         Payload::LotRecorded { lot } => ledger.insert_lot(seller, lot, op.hlc),
+        Payload::CertificateIssued { certificate } => {
+            ledger.insert_certificate(seller, certificate, op.hlc)
+        }
         Payload::SaleRecorded { sale } => ledger.insert_sale(seller, sale, op),
         Payload::StockAdjusted { adjustment } => ledger.insert_adjustment(seller, adjustment, op),
         Payload::OrderPlaced { order } => {

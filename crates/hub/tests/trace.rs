@@ -139,13 +139,13 @@ async fn lots_recorded_before_codes_were_stored_get_theirs_when_the_hub_opens() 
     // As a database from before migration 4 holds them.
     hub.database
         .query_text("UPDATE lots SET trace_code = NULL RETURNING id");
-    assert_eq!(hub.db.trace_lot(&code).unwrap(), None);
+    assert_eq!(hub.db.trace_chain(&code, None).unwrap(), None);
     let reopened = hub.database.open();
     let found = reopened
-        .trace_lot(&code)
+        .trace_chain(&code, None)
         .unwrap()
         .expect("the lot, found by its code");
-    assert_eq!(found.lot.id, lot.id.to_string());
+    assert_eq!(found.lot.id, lot.id);
 }
 
 #[tokio::test]

@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use highland_domain::{LotId, TraceCode};
-use highland_label::{Qr, trace_url};
+use highland_hub::trace::lot_url;
+use highland_hub::trace::record::{StepError, find_lot};
+use highland_label::Qr;
 use serde::Serialize;
 
 use super::print_json;
@@ -11,8 +12,8 @@ use crate::Storage;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct LabelArgs {
-    /// The lot's id
-    #[arg(long, value_name = "ID")]
+    /// The lot's trace code or id
+    #[arg(long, value_name = "CODE")]
     lot: String,
     /// The hub's address as buyers' phones reach it, such as
     /// https://hub.example.org: the code opens the lot's page there
@@ -34,23 +35,21 @@ struct Written {
 }
 
 pub(crate) fn run(store: &dyn Storage, args: LabelArgs) -> anyhow::Result<()> {
-    let id: LotId = args
-        .lot
-        .trim()
-        .parse()
-        .map_err(|_| anyhow::anyhow!("--lot: {:?} is not a lot id", args.lot))?;
     let base = args.base_url.trim();
     if !(base.starts_with("https://") || base.starts_with("http://")) {
         anyhow::bail!("--base-url: {base:?} is not an http:// or https:// address");
     }
-    let code = TraceCode::of_lot(id);
-    // Found by its code, as a phone will find it: a label is never printed
-    // for a page that would say "no lot".
-    match store.trace_lot(&code)? {
-        Some(found) if found.lot.id == id.to_string() => {}
-        _ => anyhow::bail!("the hub has no lot {id}; it arrives with its seller's next sync"),
-    }
-    let url = trace_url(base, &code);
+    // Found as a phone will find it: a label is never printed for a page
+    // that would say "no lot".
+    let lot = find_lot(store, &args.lot).map_err(|e| match e {
+        StepError::Hub(highland_hub::Error::UnknownLot(_)) => anyhow::anyhow!(
+            "the hub has no lot {}; a village lot arrives with its seller's next sync",
+            args.lot.trim()
+        ),
+        other => other.into(),
+    })?;
+    let (id, code) = (lot.id, lot.code.clone());
+    let url = lot_url(base, &lot);
     Qr::new(&url)?.write_label(&args.out, &code.grouped())?;
     if args.json {
         return print_json(&Written {

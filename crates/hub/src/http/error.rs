@@ -170,6 +170,8 @@ fn hub_error(e: &crate::Error) -> (StatusCode, &'static str, String) {
         UnknownSeller(_) => (StatusCode::NOT_FOUND, "unknown_seller"),
         StaffNameTaken(_) => (StatusCode::CONFLICT, "staff_name_taken"),
         UnknownStaff(_) => (StatusCode::NOT_FOUND, "unknown_staff"),
+        UnknownLot(_) => (StatusCode::NOT_FOUND, "unknown_lot"),
+        LotExists(_) => (StatusCode::CONFLICT, "lot_exists"),
         NotHubDatabase { .. }
         | DatabaseTooNew { .. }
         | DatabaseUrl(_)

@@ -2,7 +2,7 @@
 //! statement) of the queries in this module's siblings.
 
 use highland_domain::wire::SyncResponse;
-use highland_domain::{DeviceId, ListingId, OrderAction, OrderId, TraceCode};
+use highland_domain::{DeviceId, Gtin, ListingId, OrderAction, OrderId, TraceCode, TraceEvent};
 
 use super::ledger::SqlLedger;
 use super::views::{
@@ -17,7 +17,7 @@ use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::storage::{EnrolledDevice, Enrollment, NewCode, Seller, Storage};
 use crate::sync::{self, PullRequest, Pushed};
-use crate::trace::TraceView;
+use crate::trace::chain::{Chain, ChainLot, Recorded};
 use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use crate::{Error, Result, SellerId};
 
@@ -242,8 +242,16 @@ impl<B: Backend> Storage for B {
         self.read(|db| catalog::sellers(db, query))
     }
 
-    fn trace_lot(&self, code: &TraceCode) -> Result<Option<TraceView>> {
-        self.snapshot(|db| trace::lot_by_code(db, code))
+    fn trace_chain(&self, code: &TraceCode, gtin: Option<&Gtin>) -> Result<Option<Chain>> {
+        self.snapshot(|db| trace::chain(db, code, gtin))
+    }
+
+    fn record_trace_event(&self, event: &TraceEvent, now_ms: u64) -> Result<Recorded> {
+        self.write(Lock::Rows, |tx| trace::record_event(tx, event, now_ms))
+    }
+
+    fn recent_lots(&self, limit: u32) -> Result<Vec<ChainLot>> {
+        self.snapshot(|db| trace::recent_lots(db, limit))
     }
 }
 

@@ -5,9 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use highland_domain::{
-    DeviceId, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot, LotId, Operation,
-    OperationId, Order, OrderAction, OrderId, Price, Quantity, Sale, StockAdjustment, TraceCode,
-    Unit, Version,
+    Certificate, DeviceId, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot, LotId,
+    Operation, OperationId, Order, OrderAction, OrderId, Price, Quantity, Sale, StockAdjustment,
+    TraceCode, Unit, Version,
 };
 
 use super::views::{format_time, ms, parse};
@@ -214,6 +214,15 @@ impl Ledger for SqlLedger<'_> {
             ],
         )?;
         Ok(())
+    }
+
+    fn insert_certificate(
+        &mut self,
+        seller: SellerId,
+        certificate: &Certificate,
+        hlc: Hlc,
+    ) -> Result<()> {
+        super::trace::insert_certificate(self.tx, seller, certificate, hlc)
     }
 
     fn insert_sale(&mut self, seller: SellerId, sale: &Sale, op: &Operation) -> Result<()> {

@@ -8,7 +8,9 @@
 //! name or phone. A code that is mistyped or unknown gets a page that says
 //! so in words, with a 404.
 
+pub mod chain;
 mod page;
+pub mod record;
 mod words;
 
 use axum::Router;
@@ -16,32 +18,41 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use highland_domain::TraceCode;
-use serde::{Deserialize, Serialize};
+use highland_domain::{Gtin, ProductLot, TraceCode};
+use highland_label::trace_url;
+
+use chain::{ChainLot, LotOrigin};
+use serde::Deserialize;
 use tower_http::compression::CompressionLayer;
 
 use crate::AppState;
-use crate::catalog::LotView;
 use crate::http::blocking;
 pub(crate) use words::Lang;
 
-/// A lot as the trace page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TraceView {
-    pub code: TraceCode,
-    pub lot: LotView,
-    pub listings: Vec<TraceListing>,
-}
-
-/// A product made from the lot, by the name its seller gave it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TraceListing {
-    pub title: String,
+/// The address a lot's QR code opens: its GS1 Digital Link when its product
+/// has a GTIN, so that any GS1 scanner knows it, else the short `/t/` page.
+pub fn lot_url(hub_base_url: &str, lot: &ChainLot) -> String {
+    match &lot.origin {
+        LotOrigin::Product {
+            product: ProductLot {
+                gtin: Some(gtin), ..
+            },
+            ..
+        } => format!(
+            "{}/01/{gtin}/10/{}",
+            hub_base_url.trim_end_matches('/'),
+            lot.code.as_str()
+        ),
+        _ => trace_url(hub_base_url, &lot.code),
+    }
 }
 
 pub(crate) fn routes(state: AppState) -> Router {
     Router::new()
         .route("/t/{code}", get(trace_page))
+        // GS1 Digital Link: GTIN (AI 01) and batch or lot (AI 10), which
+        // Highland prints as the lot's trace code.
+        .route("/01/{gtin}/10/{lot}", get(digital_link_page))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
@@ -57,7 +68,30 @@ async fn trace_page(
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = query
+    let lang = language(&query, &headers);
+    let Ok(code) = TraceCode::parse(&typed) else {
+        return answer(StatusCode::NOT_FOUND, page::mistyped(lang, &typed));
+    };
+    let here = format!("/t/{}", code.as_str());
+    show(state, lang, code, None, here).await
+}
+
+async fn digital_link_page(
+    State(state): State<AppState>,
+    Path((gtin, typed)): Path<(String, String)>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = language(&query, &headers);
+    let (Ok(gtin), Ok(code)) = (Gtin::parse(&gtin), TraceCode::parse(&typed)) else {
+        return answer(StatusCode::NOT_FOUND, page::mistyped(lang, &typed));
+    };
+    let here = format!("/01/{gtin}/10/{}", code.as_str());
+    show(state, lang, code, Some(gtin), here).await
+}
+
+fn language(query: &LangQuery, headers: &HeaderMap) -> Lang {
+    query
         .lang
         .as_deref()
         .and_then(Lang::parse)
@@ -67,17 +101,23 @@ async fn trace_page(
                     .get(header::ACCEPT_LANGUAGE)
                     .and_then(|v| v.to_str().ok()),
             )
-        });
-    let Ok(code) = TraceCode::parse(&typed) else {
-        return answer(StatusCode::NOT_FOUND, page::mistyped(lang, &typed));
-    };
+        })
+}
+
+async fn show(
+    state: AppState,
+    lang: Lang,
+    code: TraceCode,
+    gtin: Option<Gtin>,
+    here: String,
+) -> Response {
     let store = state.store.clone();
     let found = {
         let code = code.clone();
-        blocking(move || store.trace_lot(&code)).await
+        blocking(move || store.trace_chain(&code, gtin.as_ref())).await
     };
     match found {
-        Ok(Some(view)) => answer(StatusCode::OK, page::lot(lang, &view)),
+        Ok(Some(chain)) => answer(StatusCode::OK, page::chain(lang, &chain, &here)),
         Ok(None) => answer(StatusCode::NOT_FOUND, page::unknown(lang, &code)),
         Err(_) => answer(StatusCode::SERVICE_UNAVAILABLE, page::unavailable(lang)),
     }

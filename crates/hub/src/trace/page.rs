@@ -3,9 +3,10 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use super::TraceView;
+use super::chain::{Chain, ChainLot, LotOrigin};
 use super::words::{Key, Lang};
-use highland_domain::TraceCode;
+use chrono::NaiveDate;
+use highland_domain::{InspectionResult, ProductLot, TraceCode, TraceEvent, TraceStep};
 
 const STYLE: &str = "body{margin:0;font:16px/1.5 system-ui,'Noto Sans CJK SC','Noto Serif Tibetan',sans-serif;\
 color:#222;background:#faf7f2}main{max-width:34em;margin:0 auto;padding:1em}\
@@ -15,7 +16,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.2em 1em;margin:0}dt{color:#6
 ol{list-style:none;padding:0;margin:0;border-left:3px solid #b5651d}\
 li{padding:.2em 0 .6em 1em}li b{display:block}\
 ul{padding-left:1.2em}footer{margin-top:2em;color:#666;font-size:.9em}\
-nav a{margin-right:1em}";
+nav a{margin-right:1em}li dl{margin:.2em 0}.passed{color:#1d7a2f}.failed{color:#b3261e}";
 
 fn frame(lang: Lang, title: &str, here: &str, body: Markup) -> Markup {
     html! {
@@ -48,45 +49,189 @@ fn frame(lang: Lang, title: &str, here: &str, body: Markup) -> Markup {
     }
 }
 
-pub(super) fn lot(lang: Lang, view: &TraceView) -> Markup {
-    let here = format!("/t/{}", view.code.as_str());
-    let lot = &view.lot;
+pub(super) fn chain(lang: Lang, chain: &Chain, here: &str) -> Markup {
+    let root = &chain.lot;
+    let title = match &root.origin {
+        LotOrigin::Product { product, .. } => product.name.as_str(),
+        LotOrigin::Harvest { .. } => lang.t(Key::Title),
+    };
     frame(
         lang,
-        lang.t(Key::Title),
-        &here,
+        title,
+        here,
         html! {
-            h1 { (lang.t(Key::Title)) }
-            p { (lang.t(Key::LotCode)) " " span.code { (view.code.grouped()) } }
-            h2 { (lang.t(Key::Origin)) }
-            dl {
-                dt { (lang.t(Key::Village)) } dd { (lot.village) }
-                @if let Some(altitude) = lot.altitude_m {
-                    dt { (lang.t(Key::Altitude)) } dd { (altitude) " " (lang.t(Key::Metres)) }
-                }
-                @if let Some(date) = &lot.harvested_on {
-                    dt { (lang.t(Key::Harvested)) } dd { (date) }
-                }
-                @if let Some(environment) = &lot.environment {
-                    dt { (lang.t(Key::Environment)) } dd { (environment) }
-                }
+            h1 { (title) }
+            p { (lang.t(Key::LotCode)) " " span.code { (root.code.grouped()) } }
+            @if let LotOrigin::Product { product: ProductLot { gtin: Some(gtin), .. }, .. } = &root.origin {
+                p { (lang.t(Key::Gtin)) " " span.code { (gtin) } }
+            }
+            @for lot in chain.lots.iter().filter(|l| matches!(l.origin, LotOrigin::Harvest { .. })) {
+                (origin(lang, lot, chain.lots.len() > 1))
             }
             h2 { (lang.t(Key::Chain)) }
-            ol {
-                li {
-                    b { (lang.t(Key::HarvestStep)) }
-                    (lot.village)
-                    @if let Some(date) = &lot.harvested_on { " · " (date) }
-                }
+            ol { @for (_, step) in timeline(lang, chain) { li { (step) } } }
+            @if !chain.made_into.is_empty() {
+                h2 { (lang.t(Key::MadeInto)) }
+                ul { @for lot in &chain.made_into { li { (lot_link(lang, lot)) } } }
             }
-            h2 { (lang.t(Key::Products)) }
-            @if view.listings.is_empty() {
-                p { (lang.t(Key::NoProducts)) }
-            } @else {
-                ul { @for listing in &view.listings { li { (listing.title) } } }
+            @if matches!(root.origin, LotOrigin::Harvest { .. }) {
+                h2 { (lang.t(Key::Products)) }
+                @if chain.listings.is_empty() {
+                    p { (lang.t(Key::NoProducts)) }
+                } @else {
+                    ul { @for title in &chain.listings { li { (title) } } }
+                }
             }
         },
     )
+}
+
+/// Where a village lot came from, as its seller recorded it.
+fn origin(lang: Lang, lot: &ChainLot, several: bool) -> Markup {
+    let LotOrigin::Harvest { lot: harvest, .. } = &lot.origin else {
+        return html! {};
+    };
+    html! {
+        h2 {
+            (lang.t(Key::Origin))
+            @if several { " · " a href={ "/t/" (lot.code.as_str()) } { (harvest.village) } }
+        }
+        dl {
+            dt { (lang.t(Key::Village)) } dd { (harvest.village) }
+            @if let Some(altitude) = harvest.altitude {
+                dt { (lang.t(Key::Altitude)) } dd { (altitude.metres()) " " (lang.t(Key::Metres)) }
+            }
+            @if let Some(date) = harvest.harvested_on {
+                dt { (lang.t(Key::Harvested)) } dd { (date) }
+            }
+            @if let Some(environment) = &harvest.environment {
+                dt { (lang.t(Key::Environment)) } dd { (environment) }
+            }
+        }
+    }
+}
+
+/// Every step of the chain, oldest first: harvests, what the buyer did,
+/// and the certificates sellers issued.
+fn timeline(lang: Lang, chain: &Chain) -> Vec<(NaiveDate, Markup)> {
+    let mut steps = Vec::new();
+    for lot in &chain.lots {
+        if let LotOrigin::Harvest {
+            lot: harvest,
+            recorded_at,
+            ..
+        } = &lot.origin
+        {
+            let on = harvest.harvested_on.unwrap_or(recorded_at.date_naive());
+            steps.push((on, html! {
+                b { (lang.t(Key::HarvestStep)) " · " (on) }
+                (harvest.village)
+                @if let Some(altitude) = harvest.altitude { " · " (altitude.metres()) " " (lang.t(Key::Metres)) }
+            }));
+        }
+    }
+    for event in &chain.events {
+        let on = event.at.date_naive();
+        steps.push((on, event_step(lang, chain, event)));
+    }
+    for certificate in &chain.certificates {
+        steps.push((
+            certificate.issued_on,
+            html! {
+                b { (lang.t(Key::Certificate)) " · " (certificate.issued_on) }
+                dl {
+                    dt { (lang.t(Key::Product)) } dd { (certificate.product) }
+                    dt { (lang.t(Key::Quantity)) } dd { (certificate.quantity) }
+                    dt { (lang.t(Key::Origin)) } dd { (certificate.origin) }
+                    dt { (lang.t(Key::IssuedBy)) } dd { (certificate.issuer) }
+                }
+            },
+        ));
+    }
+    // Stable: on one day, harvest before the buyer's steps, in the order
+    // they happened.
+    steps.sort_by_key(|(on, _)| *on);
+    steps
+}
+
+fn event_step(lang: Lang, chain: &Chain, event: &TraceEvent) -> Markup {
+    let on = event.at.date_naive();
+    let heading = |key: Key| html! { b { (lang.t(key)) " · " (on) } };
+    let place = html! {
+        @if let Some(place) = &event.place { dt { (lang.t(Key::Place)) } dd { (place) } }
+    };
+    match &event.step {
+        TraceStep::Received { quantity, .. } => html! {
+            (heading(Key::ReceivedStep))
+            dl { dt { (lang.t(Key::Quantity)) } dd { (quantity) } (place) }
+        },
+        TraceStep::Processed { product, inputs } => html! {
+            (heading(Key::ProcessedStep))
+            dl {
+                dt { (lang.t(Key::Product)) } dd { (product.name) " · " (product.quantity) }
+                (place)
+                dt { (lang.t(Key::MadeFrom)) }
+                dd {
+                    @for input in inputs.as_slice() {
+                        @if let Some(lot) = chain.lots.iter().find(|l| l.id == input.lot_id) {
+                            (lot_link(lang, lot)) " · " (input.quantity) br;
+                        }
+                    }
+                }
+            }
+        },
+        TraceStep::Inspected {
+            inspector,
+            certificate_number,
+            result,
+            on,
+        } => html! {
+            b {
+                (lang.t(Key::InspectedStep)) " · " (on) " · "
+                @match result {
+                    InspectionResult::Passed => span.passed { (lang.t(Key::Passed)) },
+                    InspectionResult::Failed => span.failed { (lang.t(Key::Failed)) },
+                }
+            }
+            dl {
+                dt { (lang.t(Key::Inspector)) } dd { (inspector) }
+                dt { (lang.t(Key::CertificateNumber)) } dd { (certificate_number) }
+                (place)
+            }
+        },
+        TraceStep::Packed {
+            quantity,
+            packaging,
+        } => html! {
+            (heading(Key::PackedStep))
+            dl {
+                dt { (lang.t(Key::Packaging)) } dd { (packaging) }
+                dt { (lang.t(Key::Quantity)) } dd { (quantity) }
+                (place)
+            }
+        },
+        TraceStep::Shipped { quantity, to } => html! {
+            (heading(Key::ShippedStep))
+            dl {
+                dt { (lang.t(Key::ShippedTo)) } dd { (to) }
+                dt { (lang.t(Key::Quantity)) } dd { (quantity) }
+                (place)
+            }
+        },
+    }
+}
+
+/// A lot named as a link to its own page: a village lot by its village, a
+/// product lot by its product.
+fn lot_link(lang: Lang, lot: &ChainLot) -> Markup {
+    let name = match &lot.origin {
+        LotOrigin::Harvest { lot, .. } => lot.village.as_str(),
+        LotOrigin::Product { product, .. } => product.name.as_str(),
+    };
+    html! {
+        a href={ "/t/" (lot.code.as_str()) "?lang=" (lang.code()) } { (name) }
+        " " span.code { (lot.code.grouped()) }
+    }
 }
 
 pub(super) fn unknown(lang: Lang, code: &TraceCode) -> Markup {

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use highland_domain::wire::SyncResponse;
-use highland_domain::{ListingId, OrderAction, OrderId, TraceCode};
+use highland_domain::{Gtin, ListingId, OrderAction, OrderId, TraceCode, TraceEvent};
 use highland_hub::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
@@ -19,7 +19,7 @@ use highland_hub::secret::SecretHash;
 use highland_hub::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use highland_hub::storage::{EnrolledDevice, Enrollment, NewCode, Seller};
 use highland_hub::sync::{PullRequest, Pushed};
-use highland_hub::trace::TraceView;
+use highland_hub::trace::chain::{Chain, ChainLot, Recorded};
 use highland_hub::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use highland_hub::{Database, HubDb, Storage, pg::PgHub};
 use highland_hub::{Result, SellerId};
@@ -289,5 +289,7 @@ off_runtime_storage! {
     ) -> std::result::Result<OrderDetail, OrderError>;
     fn orders(&self, filter: &OrderFilter) -> Result<OrderPage>;
     fn order(&self, id: OrderId) -> Result<Option<OrderDetail>>;
-    fn trace_lot(&self, code: &TraceCode) -> Result<Option<TraceView>>;
+    fn trace_chain(&self, code: &TraceCode, gtin: Option<&Gtin>) -> Result<Option<Chain>>;
+    fn record_trace_event(&self, event: &TraceEvent, now_ms: u64) -> Result<Recorded>;
+    fn recent_lots(&self, limit: u32) -> Result<Vec<ChainLot>>;
 }
