@@ -18,6 +18,8 @@ const COMMANDS: &[&str] = &[
     "adjust_stock",
     "list_lots",
     "record_lot",
+    "issue_certificate",
+    "list_certificates",
     "list_orders",
     "order_detail",
     "accept_order",

@@ -3,13 +3,16 @@
 //! same name, which parses, calls the engine and maps errors.
 
 use highland_engine::views::{
-    DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
+    CertificateView, DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
 };
 use highland_engine::{Language, Settings};
 use tauri::State;
 
 use crate::error::AppResult;
-use crate::highland::{AppInfo, Highland, ListingChanges, ListingInput, LotInput, SyncStatusView};
+use crate::highland::{
+    AppInfo, CertificateInput, Highland, IssuedCertificate, ListingChanges, ListingInput, LotInput,
+    SyncStatusView,
+};
 
 type App<'a> = State<'a, Highland>;
 
@@ -112,6 +115,25 @@ pub fn list_lots(app: App<'_>) -> AppResult<Vec<LotView>> {
 #[specta::specta]
 pub fn record_lot(app: App<'_>, input: LotInput) -> AppResult<LotView> {
     app.record_lot(input)
+}
+
+/// Issues a certificate of compliance (承诺达标合格证) for a lot and saves
+/// its printable PDF slip; blank fields take their defaults from the records.
+#[tauri::command]
+#[specta::specta]
+pub fn issue_certificate(
+    app: App<'_>,
+    lot_id: String,
+    input: CertificateInput,
+) -> AppResult<IssuedCertificate> {
+    app.issue_certificate(&lot_id, input)
+}
+
+/// A lot's certificates, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn list_certificates(app: App<'_>, lot_id: String) -> AppResult<Vec<CertificateView>> {
+    app.list_certificates(&lot_id)
 }
 
 #[tauri::command]

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use highland_domain::DomainError;
 use highland_engine::StoreError;
 use highland_engine::sync::{HubError, SyncError};
+use highland_print::PrintError;
 use serde::{Deserialize, Serialize};
 
 /// What went wrong, as the UI branches on it. Never rename a variant: the
@@ -40,6 +41,10 @@ pub enum ErrorCode {
     UnknownOrder,
     OrderTransitionRefused,
     Oversold,
+    // A certificate of compliance: what the records could not fill in.
+    NeedsProduct,
+    NeedsQuantity,
+    NeedsIssuer,
     // The hub.
     NotEnrolled,
     DemoProfile,
@@ -57,6 +62,12 @@ pub enum ErrorCode {
     DataDamaged,
     TooNew,
     Busy,
+    /// The fonts a printout needs are not on this device.
+    FontMissing,
+    /// A text does not fit on the printout even at its smallest size.
+    DoesNotFit,
+    /// A file (such as a certificate's slip) could not be written.
+    FileNotSaved,
     Internal,
 }
 
@@ -235,6 +246,38 @@ impl From<HubError> for AppError {
             HubError::UntrustedCertificate(_) => AppError::new(C::UntrustedCertificate, message),
         }
     }
+}
+
+impl From<PrintError> for AppError {
+    fn from(e: PrintError) -> AppError {
+        use ErrorCode as C;
+        let message = e.to_string();
+        match e {
+            PrintError::FontMissing { script, .. } => {
+                logged(AppError::new(C::FontMissing, message).with_param("script", script))
+            }
+            PrintError::Font { .. } => logged(AppError::new(C::FontMissing, message)),
+            PrintError::DoesNotFit { what, .. } => {
+                AppError::new(C::DoesNotFit, message).with_param("what", what)
+            }
+            PrintError::Pdf(_)
+            | PrintError::Qr(_)
+            | PrintError::EmptyUrl { .. }
+            | PrintError::CertificateWithoutUrl
+            | PrintError::TooManyLines { .. } => logged(AppError::new(C::Internal, message)),
+        }
+    }
+}
+
+/// A file the app could not write: a full disk is said as such.
+pub fn file_not_saved(e: &std::io::Error, path: &std::path::Path) -> AppError {
+    let message = format!("cannot write {}: {e}", path.display());
+    let code = if e.kind() == std::io::ErrorKind::StorageFull {
+        ErrorCode::StorageFull
+    } else {
+        ErrorCode::FileNotSaved
+    };
+    logged(AppError::new(code, message).with_param("path", path.display()))
 }
 
 /// The hub's own stable codes that a seller can do something about; any

@@ -9,25 +9,31 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{Local, NaiveDate, Offset, Utc};
 use highland_domain::{
-    AdjustmentKind, Altitude, Category, CheckedCode, Description, ListingField, ListingId,
-    ListingStatus, LotId, OrderId, PaymentMethod, Price, Quantity, QuantityDelta, Reason,
-    ShortText, Title, Unit,
+    AdjustmentKind, Altitude, Category, Certificate, CheckedCode, CommitmentBasis, Description,
+    DomainError, ListingField, ListingId, ListingStatus, LotId, OrderId, PaymentMethod, Price,
+    Quantity, QuantityDelta, Reason, ShortText, Title, TraceCode, Unit,
 };
 use highland_engine::sync::{self, SyncStatus};
 use highland_engine::views::{
-    DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
+    CertificateView, DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
 };
 use highland_engine::{
-    Language, NewListing, NewLot, NewSale, Profile, Settings, Store, StoreError, demo,
+    Language, NewCertificate, NewListing, NewLot, NewSale, Profile, Settings, Store, StoreError,
+    demo,
 };
+use highland_print::Fonts;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
-use crate::error::{AppError, AppResult, ErrorCode, FieldExt};
+use crate::error::{AppError, AppResult, ErrorCode, FieldExt, file_not_saved};
 use crate::events::EventSink;
 
 /// The demo's data directory, inside the app's.
 pub const DEMO_DIR: &str = "demo";
+
+/// Where certificate slips go when no better place is set: inside the app's
+/// data directory.
+pub const SLIPS_DIR: &str = "certificates";
 
 /// The app: the seller's own store (always open: it also keeps the
 /// settings), the profile in use, and the background sync's state.
@@ -37,6 +43,10 @@ pub struct Highland {
     active: Mutex<Active>,
     pub(crate) sync: SyncState,
     pub(crate) events: EventSink,
+    /// Where printable slips are written.
+    slips_dir: Mutex<PathBuf>,
+    /// The printing fonts, read from the system on first use.
+    fonts: Mutex<Option<Arc<Fonts>>>,
 }
 
 #[derive(Clone)]
@@ -83,6 +93,16 @@ pub struct Choices {
     pub payments: Vec<String>,
     pub listing_statuses: Vec<String>,
     pub adjustment_kinds: Vec<String>,
+    /// What a certificate of compliance's promise may rest on.
+    pub certificate_bases: Vec<BasisChoice>,
+}
+
+/// One ground of a certificate's promise: its slug, as `issue_certificate`
+/// takes it, and its words on the national template, printed on every slip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct BasisChoice {
+    pub slug: String,
+    pub zh: String,
 }
 
 /// Where sync stands, for the sync bar that is always on screen.
@@ -133,6 +153,33 @@ pub struct ListingChanges {
     pub lot_id: Option<String>,
 }
 
+/// A certificate of compliance as the seller filled it in. What is blank
+/// takes its default from the records: the quantity and product from the one
+/// listing that names the lot, the issuer from the enrollment.
+#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
+pub struct CertificateInput {
+    /// Such as "12.5", or with a unit ("25 jin").
+    pub quantity: Option<String>,
+    /// The unit of `quantity`; defaults to that of the lot's listing.
+    pub unit: Option<String>,
+    pub product: Option<String>,
+    pub issuer: Option<String>,
+    /// A phone number or address printed on the slip.
+    pub contact: Option<String>,
+    /// A slug from `AppInfo.choices.certificate_bases`; defaults to "own_word".
+    pub basis: Option<String>,
+}
+
+/// A certificate just issued, and where its printable slip was saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct IssuedCertificate {
+    pub certificate: CertificateView,
+    /// The PDF slip's full path on this device.
+    pub file: String,
+    /// The lot's public page, which the slip's QR code opens.
+    pub trace_url: String,
+}
+
 /// A lot as the seller typed it.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct LotInput {
@@ -172,11 +219,35 @@ impl Highland {
             active: Mutex::new(Active { profile, store }),
             sync: SyncState::default(),
             events,
+            slips_dir: Mutex::new(data_dir.join(SLIPS_DIR)),
+            fonts: Mutex::new(None),
         })
     }
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Where certificate slips are written from now on (created on first use).
+    pub fn set_slips_dir(&self, dir: PathBuf) {
+        *self.slips_dir.lock().unwrap_or_else(|p| p.into_inner()) = dir;
+    }
+
+    pub fn slips_dir(&self) -> PathBuf {
+        self.slips_dir
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn fonts(&self) -> AppResult<Arc<Fonts>> {
+        let mut fonts = self.fonts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = &*fonts {
+            return Ok(f.clone());
+        }
+        let loaded = Arc::new(Fonts::system()?);
+        *fonts = Some(loaded.clone());
+        Ok(loaded)
     }
 
     fn active(&self) -> Active {
@@ -233,6 +304,12 @@ impl Highland {
                 payments: PaymentMethod::ALL.map(|p| p.slug().to_owned()).to_vec(),
                 listing_statuses: ListingStatus::ALL.map(|s| s.slug().to_owned()).to_vec(),
                 adjustment_kinds: AdjustmentKind::ALL.map(|k| k.slug().to_owned()).to_vec(),
+                certificate_bases: CommitmentBasis::ALL
+                    .map(|b| BasisChoice {
+                        slug: b.slug().to_owned(),
+                        zh: b.zh().to_owned(),
+                    })
+                    .to_vec(),
             },
         })
     }
@@ -512,6 +589,111 @@ impl Highland {
         })
     }
 
+    // --- Certificates of compliance --------------------------------------
+
+    /// Issues a certificate of compliance for a lot and writes its PDF slip
+    /// into the slips directory. The slip is written before the certificate
+    /// is committed, so an error records nothing and a retry never issues
+    /// twice. The slip's QR code opens the lot's page on the hub, so the
+    /// profile must be enrolled (the hub need not be reachable).
+    pub fn issue_certificate(
+        &self,
+        lot_id: &str,
+        input: CertificateInput,
+    ) -> AppResult<IssuedCertificate> {
+        let lot_id: LotId = lot_id.parse().field("lot_id")?;
+        let basis = given(&input.basis)
+            .map(str::parse::<CommitmentBasis>)
+            .transpose()
+            .field("basis")?
+            .unwrap_or(CommitmentBasis::OwnWord);
+        let product = given(&input.product)
+            .map(Title::parse)
+            .transpose()
+            .field("product")?;
+        let issuer = given(&input.issuer)
+            .map(ShortText::parse)
+            .transpose()
+            .field("issuer")?;
+        let contact = given(&input.contact)
+            .map(ShortText::parse)
+            .transpose()
+            .field("contact")?;
+        let unit = given(&input.unit)
+            .map(str::parse::<Unit>)
+            .transpose()
+            .field("unit")?;
+        let profile = self.active().profile;
+        let dir = self.slips_dir();
+        self.write(|s| {
+            let hub = match (s.enrollment()?, profile) {
+                (Some(e), _) => e.hub_url,
+                (None, Profile::Demo) => {
+                    return Err(AppError::new(
+                        ErrorCode::DemoProfile,
+                        "a certificate's QR code opens the lot's page on the hub; the demo has none",
+                    ));
+                }
+                (None, Profile::Real) => {
+                    return Err(AppError::new(
+                        ErrorCode::NotEnrolled,
+                        "a certificate's QR code opens the lot's page on the hub; enroll first",
+                    ));
+                }
+            };
+            if !s.lots()?.iter().any(|l| l.id == lot_id.to_string()) {
+                return Err(StoreError::UnknownLot(lot_id).into());
+            }
+            let quantity = given(&input.quantity)
+                .map(|q| {
+                    let unit = match unit {
+                        Some(u) => u,
+                        None => unit_of_lot(s, lot_id)?,
+                    };
+                    Quantity::parse(q, unit).field("quantity")
+                })
+                .transpose()?;
+            let quantity_given = quantity.is_some();
+            let fonts = self.fonts()?;
+            let url = highland_label::trace_url(&hub, &TraceCode::of_lot(lot_id));
+            let new = NewCertificate {
+                lot_id,
+                quantity,
+                product,
+                issuer,
+                contact,
+                basis,
+                issued_on: None,
+            };
+            let mut written = None;
+            let issued = s.issue_certificate_and(new, |certificate| {
+                let path = write_slip(&fonts, certificate, &url, &dir)?;
+                written = Some(path.clone());
+                Ok::<_, AppError>(path)
+            });
+            match issued {
+                Ok((certificate, path)) => Ok(IssuedCertificate {
+                    certificate: (&certificate).into(),
+                    file: path.display().to_string(),
+                    trace_url: url,
+                }),
+                Err(e) => {
+                    if let Some(path) = written {
+                        // The commit failed after the slip was in place.
+                        let _ = std::fs::remove_file(path);
+                    }
+                    Err(explain_certificate_error(e, quantity_given))
+                }
+            }
+        })
+    }
+
+    /// A lot's certificates, newest first.
+    pub fn list_certificates(&self, lot_id: &str) -> AppResult<Vec<CertificateView>> {
+        let lot_id: LotId = lot_id.parse().field("lot_id")?;
+        self.read(|s| s.certificates(Some(lot_id)))
+    }
+
     // --- Orders ----------------------------------------------------------
 
     pub fn list_orders(&self) -> AppResult<Vec<OrderView>> {
@@ -570,6 +752,59 @@ impl Highland {
             refused: status.refused,
         })
     }
+}
+
+/// The unit the lot's listings are sold in, for reading a bare quantity.
+fn unit_of_lot(store: &Store, lot_id: LotId) -> AppResult<Unit> {
+    let lot = lot_id.to_string();
+    let mut units: Vec<String> = store
+        .listings()?
+        .into_iter()
+        .filter(|l| l.lot_id.as_deref() == Some(lot.as_str()))
+        .map(|l| l.unit)
+        .collect();
+    units.sort();
+    units.dedup();
+    match units.as_slice() {
+        [one] => one.parse().field("unit"),
+        _ => Err(AppError::from(DomainError::Empty { field: "unit" })),
+    }
+}
+
+/// What the seller must type when the records could not fill a default.
+fn explain_certificate_error(e: AppError, quantity_given: bool) -> AppError {
+    let code = match (e.code, e.field.as_deref()) {
+        (ErrorCode::Empty, Some("product")) => ErrorCode::NeedsProduct,
+        (ErrorCode::Empty, Some("quantity")) => ErrorCode::NeedsQuantity,
+        // The listing's stock, taken as the default, is nothing.
+        (ErrorCode::NotPositive, _) if !quantity_given => ErrorCode::NeedsQuantity,
+        (ErrorCode::Empty, Some("issuer")) => ErrorCode::NeedsIssuer,
+        _ => return e,
+    };
+    AppError { code, ..e }
+}
+
+/// Renders the slip and puts it in `dir` whole: written under a hidden name,
+/// then renamed, so the file is never half a PDF. Returns its path.
+fn write_slip(
+    fonts: &Fonts,
+    certificate: &Certificate,
+    url: &str,
+    dir: &Path,
+) -> AppResult<PathBuf> {
+    let pdf = highland_print::certificate_slip(fonts, certificate, url)?;
+    std::fs::create_dir_all(dir).map_err(|e| file_not_saved(&e, dir))?;
+    let id = certificate.id.to_string();
+    let short = &id[id.len().saturating_sub(8)..];
+    let name = format!("承诺达标合格证-{}-{short}.pdf", certificate.issued_on);
+    let path = dir.join(&name);
+    let partial = dir.join(format!(".{name}.partial"));
+    let written = std::fs::write(&partial, pdf).and_then(|()| std::fs::rename(&partial, &path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(file_not_saved(&e, &path));
+    }
+    Ok(path)
 }
 
 /// The demo's store, seeded on first use.

@@ -49,6 +49,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::adjust_stock,
             commands::list_lots,
             commands::record_lot,
+            commands::issue_certificate,
+            commands::list_certificates,
             commands::list_orders,
             commands::order_detail,
             commands::accept_order,
@@ -92,6 +94,22 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Where certificate slips are saved: "Highland" in the user's Documents
+/// (or Downloads) on desktop, where the seller finds them to print; the
+/// app's data directory on a phone or when neither is known.
+fn slips_dir(app: &tauri::App, data_dir: &std::path::Path) -> PathBuf {
+    #[cfg(desktop)]
+    {
+        let path = app.path();
+        if let Ok(dir) = path.document_dir().or_else(|_| path.download_dir()) {
+            return dir.join("Highland");
+        }
+    }
+    #[cfg(mobile)]
+    let _ = app;
+    data_dir.join(highland::SLIPS_DIR)
+}
+
 fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
     match std::env::var_os(DATA_DIR_ENV) {
         Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
@@ -132,6 +150,7 @@ pub fn run() {
             bindings.mount_events(app);
             let dir = data_dir(app)?;
             let highland = Highland::open(&dir, tauri_events(app.handle().clone()))?;
+            highland.set_slips_dir(slips_dir(app, &dir));
             tracing::info!("data in {}", dir.display());
             app.manage(highland);
             let handle = app.handle().clone();

@@ -5,9 +5,11 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{FixedOffset, NaiveDate};
-use highland_app_lib::highland::{ListingChanges, ListingInput, LotInput};
+use highland_app_lib::highland::{CertificateInput, ListingChanges, ListingInput, LotInput};
 use highland_app_lib::{AppEvent, ErrorCode, Highland};
-use highland_engine::{Language, Profile};
+use highland_domain::Payload;
+use highland_engine::sync::Enrollment;
+use highland_engine::{Language, Profile, Store};
 use tempfile::TempDir;
 
 struct App {
@@ -390,4 +392,196 @@ async fn enrolling_checks_the_code_before_any_network() {
     let e = t.app.enroll("http://127.0.0.1:9", &code).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::HubUnreachable);
     assert!(t.app.app_info().unwrap().enrollment.is_none());
+}
+
+/// An app whose seller's store is enrolled with a hub (saved as enrollment
+/// saves it, without a network), with one lot and one listing of it.
+fn enrolled_app_with_a_lot() -> (App, String) {
+    let dir = TempDir::new().unwrap();
+    Store::open_dir(dir.path())
+        .unwrap()
+        .save_enrollment(&Enrollment {
+            hub_url: "https://hub.example".into(),
+            seller_id: "seller".into(),
+            seller_name: "卓玛 Dolma".into(),
+            village: "雨崩".into(),
+            device_token: "token".into(),
+        })
+        .unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let app = Highland::open(dir.path(), Arc::new(move |e| sink.lock().unwrap().push(e))).unwrap();
+    let lot = app
+        .record_lot(LotInput {
+            village: "雨崩村".into(),
+            altitude_m: None,
+            harvested_on: None,
+            environment: None,
+        })
+        .unwrap();
+    app.create_listing(ListingInput {
+        lot_id: Some(lot.id.clone()),
+        ..yak()
+    })
+    .unwrap();
+    (App { app, events, dir }, lot.id)
+}
+
+#[test]
+fn a_certificate_is_issued_with_its_defaults_and_saved_as_a_pdf_slip() {
+    let (t, lot) = enrolled_app_with_a_lot();
+    let slips = t.dir.path().join("Documents").join("Highland");
+    t.app.set_slips_dir(slips.clone());
+    let issued = t
+        .app
+        .issue_certificate(
+            &lot,
+            CertificateInput {
+                contact: Some("139 0000 0000".into()),
+                basis: Some("self_test".into()),
+                ..CertificateInput::default()
+            },
+        )
+        .unwrap();
+    let c = &issued.certificate;
+    assert_eq!(c.lot_id, lot);
+    assert_eq!(
+        (c.product.as_str(), c.quantity_display.as_str()),
+        ("Yak meat", "12.5")
+    );
+    assert_eq!((c.unit.as_str(), c.issuer.as_str()), ("kg", "卓玛 Dolma"));
+    assert_eq!(
+        (c.origin.as_str(), c.basis.as_str()),
+        ("雨崩村", "self_test")
+    );
+    assert!(issued.trace_url.starts_with("https://hub.example/t/"));
+
+    let file = std::path::Path::new(&issued.file);
+    assert!(file.starts_with(&slips), "{}", issued.file);
+    assert!(std::fs::read(file).unwrap().starts_with(b"%PDF"));
+    let left: Vec<_> = std::fs::read_dir(&slips).unwrap().collect();
+    assert_eq!(left.len(), 1, "no partial file is left beside the slip");
+
+    // A quantity in another unit of the same kind, and a product typed.
+    let second = t
+        .app
+        .issue_certificate(
+            &lot,
+            CertificateInput {
+                quantity: Some("10".into()),
+                unit: Some("jin".into()),
+                product: Some("牦牛肉".into()),
+                ..CertificateInput::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(second.certificate.quantity, 5_000);
+    assert_eq!(second.certificate.basis, "own_word");
+    let listed = t.app.list_certificates(&lot).unwrap();
+    assert_eq!(
+        listed,
+        vec![second.certificate.clone(), issued.certificate.clone()]
+    );
+
+    // Both are recorded as operations waiting for the hub.
+    drop(t.app);
+    let store = Store::open_dir(t.dir.path()).unwrap();
+    let sent: Vec<String> = store
+        .pending_operations(100)
+        .unwrap()
+        .into_iter()
+        .filter_map(|op| match op.payload {
+            Payload::CertificateIssued { certificate } => Some(certificate.id.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        vec![issued.certificate.id.clone(), second.certificate.id.clone()]
+    );
+}
+
+#[test]
+fn a_certificate_the_records_cannot_fill_in_asks_for_what_is_missing_and_records_nothing() {
+    let (t, lot) = enrolled_app_with_a_lot();
+    t.app.set_slips_dir(t.dir.path().join("slips"));
+    // A second listing names the lot: which product, and how much, is unclear.
+    t.app
+        .create_listing(ListingInput {
+            lot_id: Some(lot.clone()),
+            ..honey()
+        })
+        .unwrap();
+    let e = t
+        .app
+        .issue_certificate(&lot, CertificateInput::default())
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::NeedsProduct, Some("product"))
+    );
+    let e = t
+        .app
+        .issue_certificate(
+            &lot,
+            CertificateInput {
+                product: Some("Yak meat".into()),
+                ..CertificateInput::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::NeedsQuantity, Some("quantity"))
+    );
+    let e = t
+        .app
+        .issue_certificate(
+            &lot,
+            CertificateInput {
+                basis: Some("a promise".into()),
+                ..CertificateInput::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::UnknownChoice, Some("basis"))
+    );
+    assert!(t.app.list_certificates(&lot).unwrap().is_empty());
+    assert!(!t.dir.path().join("slips").exists(), "no slip was written");
+}
+
+#[test]
+fn a_certificate_needs_a_hub_for_its_qr_code() {
+    let t = app();
+    let lot = t
+        .app
+        .record_lot(LotInput {
+            village: "雨崩村".into(),
+            altitude_m: None,
+            harvested_on: None,
+            environment: None,
+        })
+        .unwrap();
+    let input = CertificateInput {
+        quantity: Some("3".into()),
+        unit: Some("kg".into()),
+        product: Some("Yak meat".into()),
+        issuer: Some("Dolma".into()),
+        ..CertificateInput::default()
+    };
+    let e = t.app.issue_certificate(&lot.id, input.clone()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotEnrolled);
+    let unknown = highland_domain::LotId::new().to_string();
+    let e = t.app.list_certificates("not-an-id").unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidId, Some("lot_id"))
+    );
+    assert!(t.app.list_certificates(&unknown).unwrap().is_empty());
+    t.app.start_demo().unwrap();
+    let demo_lot = t.app.list_lots().unwrap()[0].id.clone();
+    let e = t.app.issue_certificate(&demo_lot, input).unwrap_err();
+    assert_eq!(e.code, ErrorCode::DemoProfile);
 }

@@ -34,6 +34,13 @@ export const commands = {
 	adjustStock: (listingId: string, kind: string, quantity: string, reason: string | null) => typedError<ListingView, AppError>(__TAURI_INVOKE("adjust_stock", { listingId, kind, quantity, reason })),
 	listLots: () => typedError<LotView[], AppError>(__TAURI_INVOKE("list_lots")),
 	recordLot: (input: LotInput) => typedError<LotView, AppError>(__TAURI_INVOKE("record_lot", { input })),
+	/**
+	 *  Issues a certificate of compliance (承诺达标合格证) for a lot and saves
+	 *  its printable PDF slip; blank fields take their defaults from the records.
+	 */
+	issueCertificate: (lotId: string, input: CertificateInput) => typedError<IssuedCertificate, AppError>(__TAURI_INVOKE("issue_certificate", { lotId, input })),
+	/**  A lot's certificates, newest first. */
+	listCertificates: (lotId: string) => typedError<CertificateView[], AppError>(__TAURI_INVOKE("list_certificates", { lotId })),
 	listOrders: () => typedError<OrderView[], AppError>(__TAURI_INVOKE("list_orders")),
 	orderDetail: (id: string) => typedError<OrderDetail, AppError>(__TAURI_INVOKE("order_detail", { id })),
 	acceptOrder: (id: string) => typedError<OrderView, AppError>(__TAURI_INVOKE("accept_order", { id })),
@@ -92,12 +99,62 @@ export type AppInfo = {
 	choices: Choices,
 };
 
+/**
+ *  One ground of a certificate's promise: its slug, as `issue_certificate`
+ *  takes it, and its words on the national template, printed on every slip.
+ */
+export type BasisChoice = {
+	slug: string,
+	zh: string,
+};
+
+/**
+ *  A certificate of compliance as the seller filled it in. What is blank
+ *  takes its default from the records: the quantity and product from the one
+ *  listing that names the lot, the issuer from the enrollment.
+ */
+export type CertificateInput = {
+	/**  Such as "12.5", or with a unit ("25 jin"). */
+	quantity: string | null,
+	/**  The unit of `quantity`; defaults to that of the lot's listing. */
+	unit: string | null,
+	product: string | null,
+	issuer: string | null,
+	/**  A phone number or address printed on the slip. */
+	contact: string | null,
+	/**  A slug from `AppInfo.choices.certificate_bases`; defaults to "own_word". */
+	basis: string | null,
+};
+
+/**  A certificate of compliance (承诺达标合格证) as it was issued. */
+export type CertificateView = {
+	id: string,
+	lot_id: string,
+	product: string,
+	/**  In `quantity_unit`, the base unit of `unit`. */
+	quantity: number,
+	quantity_unit: string,
+	/**  The unit it was issued in, in which `quantity_display` is written. */
+	unit: string,
+	quantity_display: string,
+	/**  The lot's village. */
+	origin: string,
+	issuer: string,
+	contact: string | null,
+	/**  `YYYY-MM-DD`. */
+	issued_on: string,
+	/**  What the promise rests on: lab_test, self_test, quality_control or own_word. */
+	basis: string,
+};
+
 export type Choices = {
 	categories: string[],
 	units: string[],
 	payments: string[],
 	listing_statuses: string[],
 	adjustment_kinds: string[],
+	/**  What a certificate of compliance's promise may rest on. */
+	certificate_bases: BasisChoice[],
 };
 
 /**  What one day's sales came to, in the seller's local calendar. */
@@ -119,7 +176,22 @@ export type EnrollmentView = {
  *  What went wrong, as the UI branches on it. Never rename a variant: the
  *  UI's translation files are keyed by these names.
  */
-export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | "too_large" | "not_whole" | "too_precise" | "unit_mismatch" | "unknown_unit" | "unknown_category" | "unknown_choice" | "empty" | "too_long" | "control_character" | "invalid_altitude" | "invalid_date" | "invalid_id" | "invalid_code" | "code_mistyped" | "unknown_listing" | "unknown_lot" | "unknown_order" | "order_transition_refused" | "oversold" | "not_enrolled" | "demo_profile" | "hub_unreachable" | "bad_hub_url" | "untrusted_certificate" | "unauthorized" | "code_unknown" | "code_used" | "code_expired" | "device_enrolled_elsewhere" | "hub_refused" | "storage_full" | "data_damaged" | "too_new" | "busy" | "internal";
+export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | "too_large" | "not_whole" | "too_precise" | "unit_mismatch" | "unknown_unit" | "unknown_category" | "unknown_choice" | "empty" | "too_long" | "control_character" | "invalid_altitude" | "invalid_date" | "invalid_id" | "invalid_code" | "code_mistyped" | "unknown_listing" | "unknown_lot" | "unknown_order" | "order_transition_refused" | "oversold" | "needs_product" | "needs_quantity" | "needs_issuer" | "not_enrolled" | "demo_profile" | "hub_unreachable" | "bad_hub_url" | "untrusted_certificate" | "unauthorized" | "code_unknown" | "code_used" | "code_expired" | "device_enrolled_elsewhere" | "hub_refused" | "storage_full" | "data_damaged" | "too_new" | "busy" | 
+/**  The fonts a printout needs are not on this device. */
+"font_missing" | 
+/**  A text does not fit on the printout even at its smallest size. */
+"does_not_fit" | 
+/**  A file (such as a certificate's slip) could not be written. */
+"file_not_saved" | "internal";
+
+/**  A certificate just issued, and where its printable slip was saved. */
+export type IssuedCertificate = {
+	certificate: CertificateView,
+	/**  The PDF slip's full path on this device. */
+	file: string,
+	/**  The lot's public page, which the slip's QR code opens. */
+	trace_url: string,
+};
 
 /**  A language the app is translated into. */
 export type Language = 

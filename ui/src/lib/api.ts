@@ -34,6 +34,8 @@ export function createTauriApi(): Api {
 
     listLots: () => unwrap(commands.listLots()),
     recordLot: (input) => unwrap(commands.recordLot(input)),
+    issueCertificate: (lotId, input) => unwrap(commands.issueCertificate(lotId, input)),
+    listCertificates: (lotId) => unwrap(commands.listCertificates(lotId)),
 
     listOrders: () => unwrap(commands.listOrders()),
     orderDetail: (id) => unwrap(commands.orderDetail(id)),

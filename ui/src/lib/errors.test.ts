@@ -32,6 +32,8 @@ const APP_CODES: Record<ErrorCode, true> = {
   hub_unreachable: true, bad_hub_url: true, untrusted_certificate: true, unauthorized: true, code_unknown: true,
   code_used: true, code_expired: true, device_enrolled_elsewhere: true, hub_refused: true, storage_full: true,
   data_damaged: true, too_new: true, busy: true, internal: true,
+  needs_product: true, needs_quantity: true, needs_issuer: true, font_missing: true, does_not_fit: true,
+  file_not_saved: true,
 };
 
 describe("describeError", () => {

@@ -70,6 +70,10 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   code: "first.code",
   reason: "orders.decline_reason",
   payment: "sell.payment",
+  product: "cert.product",
+  issuer: "cert.issuer",
+  contact: "cert.contact",
+  basis: "cert.basis",
 };
 
 export function hasMessage(code: string, lang: Lang = "en"): boolean {

@@ -14,6 +14,7 @@ export const categoryName = (c: string, lang: Lang): string => named("category",
 export const statusName = (s: string, lang: Lang): string => named("status", s, lang);
 export const paymentName = (p: string, lang: Lang): string => named("payment", p, lang);
 export const orderStateName = (s: string, lang: Lang): string => named("order_state", s, lang);
+export const basisName = (b: string, lang: Lang): string => named("basis", b, lang);
 export const orderActionName = (a: string, lang: Lang): string => named("order_action", a, lang);
 
 /** "¥68.50 per kg" */

@@ -13,6 +13,7 @@ export type Route =
   | { name: "order"; id: string }
   | { name: "lots" }
   | { name: "lot-new" }
+  | { name: "certificate"; lotId: string }
   | { name: "settings" };
 
 export type TabName = "products" | "sell" | "orders" | "lots" | "settings";
@@ -29,7 +30,7 @@ export class Router {
     const n = this.current.name;
     if (n === "sell") return "sell";
     if (n === "orders" || n === "order") return "orders";
-    if (n === "lots" || n === "lot-new") return "lots";
+    if (n === "lots" || n === "lot-new" || n === "certificate") return "lots";
     if (n === "settings") return "settings";
     return "products";
   }

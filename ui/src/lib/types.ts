@@ -85,6 +85,59 @@ export interface Lot {
   environment: string | null;
 }
 
+/** A certificate of compliance (承诺达标合格证), as highland-engine's CertificateView. */
+export interface Certificate {
+  id: string;
+  lot_id: string;
+  product: string;
+  /** In `quantity_unit`, the base unit of `unit`. */
+  quantity: number;
+  quantity_unit: string;
+  /** The unit it was issued in, in which `quantity_display` is written. */
+  unit: string;
+  quantity_display: string;
+  /** The lot's village. */
+  origin: string;
+  issuer: string;
+  contact: string | null;
+  /** YYYY-MM-DD, in China Standard Time. */
+  issued_on: string;
+  /** A slug of CERTIFICATE_BASES. */
+  basis: string;
+}
+
+/** A certificate as the seller filled it in: null takes its default from the records. */
+export interface CertificateInput {
+  quantity: string | null;
+  unit: string | null;
+  product: string | null;
+  issuer: string | null;
+  contact: string | null;
+  basis: string | null;
+}
+
+export interface IssuedCertificate {
+  certificate: Certificate;
+  /** Where the printable PDF slip was saved on this device. */
+  file: string;
+  /** The lot's public page, which the slip's QR code opens. */
+  trace_url: string;
+}
+
+/** A ground of the certificate's promise: its slug and its words on the national template. */
+export interface BasisChoice {
+  slug: string;
+  zh: string;
+}
+
+/** The app gives these in AppInfo.choices (from highland-domain's CommitmentBasis); this copy serves until it loads. */
+export const CERTIFICATE_BASES: readonly BasisChoice[] = [
+  { slug: "lab_test", zh: "委托检测" },
+  { slug: "self_test", zh: "自我检验" },
+  { slug: "quality_control", zh: "内部质量控制" },
+  { slug: "own_word", zh: "自我承诺" },
+];
+
 export interface Refusal {
   action: string;
   code: string;
@@ -186,6 +239,7 @@ export interface Choices {
   payments: string[];
   listing_statuses: string[];
   adjustment_kinds: string[];
+  certificate_bases: BasisChoice[];
 }
 
 export interface AppInfo {

@@ -2,6 +2,7 @@
 import { vi } from "vitest";
 import type { Api } from "../lib/api/contract";
 import { API_CONTEXT } from "../lib/api/context";
+import type { Certificate, Listing, Lot } from "../lib/types";
 
 export function fakeApi(methods: Partial<Api> = {}): Api {
   return new Proxy(methods as Api, {
@@ -15,4 +16,48 @@ export function fakeApi(methods: Partial<Api> = {}): Api {
 
 export function apiContext(api: Api): Map<symbol, Api> {
   return new Map([[API_CONTEXT, api]]);
+}
+
+/** A certificate of compliance as the engine returns it, with `overrides`. */
+export function fakeCertificate(overrides: Partial<Certificate> = {}): Certificate {
+  return {
+    id: "C1",
+    lot_id: "LOT1",
+    product: "Yak meat",
+    quantity: 12500,
+    quantity_unit: "g",
+    unit: "kg",
+    quantity_display: "12.5",
+    origin: "雨崩村",
+    issuer: "卓玛 Dolma",
+    contact: null,
+    issued_on: "2026-09-14",
+    basis: "own_word",
+    ...overrides,
+  };
+}
+
+/**
+ * The calls the certificate screen makes for one harvest (`lot_id` "LOT1")
+ * with the given products and certificates; `issueCertificate` answers with
+ * `issued` and adds it to the list, as the engine does.
+ */
+export function certificateApi(options: { listings?: Listing[]; certificates?: Certificate[]; issue?: Api["issueCertificate"] } = {}): Api {
+  const certificates = [...(options.certificates ?? [])];
+  const lot: Lot = { id: "LOT1", village: "雨崩村", altitude_m: 3050, harvested_on: "2026-09-10", environment: null };
+  const issue =
+    options.issue ??
+    vi.fn(async (lotId: string) => {
+      const certificate = fakeCertificate({ id: `C${certificates.length + 1}`, lot_id: lotId });
+      certificates.unshift(certificate);
+      return { certificate, file: "/home/dolma/Documents/Highland/承诺达标合格证-2026-09-14-c1.pdf", trace_url: "https://hub.example/t/K7QM" };
+    });
+  return fakeApi({
+    listLots: vi.fn().mockResolvedValue([lot]),
+    listListings: vi.fn().mockResolvedValue(options.listings ?? []),
+    listCertificates: vi.fn(async () => [...certificates]),
+    issueCertificate: issue,
+    syncStatus: vi.fn().mockResolvedValue({ profile: "real", enrolled: true, hub_url: null, syncing: false, pending_ops: 1, last_sync_at: null, last_error: null, refused: [] }),
+    listOrders: vi.fn().mockResolvedValue([]),
+  });
 }

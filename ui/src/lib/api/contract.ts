@@ -4,11 +4,14 @@
 import type { Lang } from "../i18n/messages";
 import type {
   AppInfo,
+  Certificate,
+  CertificateInput,
   DaySales,
   Listing,
   ListingDetail,
   ListingChanges,
   ListingInput,
+  IssuedCertificate,
   Lot,
   LotInput,
   Order,
@@ -37,6 +40,10 @@ export interface Api {
 
   listLots(): Promise<Lot[]>;
   recordLot(input: LotInput): Promise<Lot>;
+  /** Issues a certificate of compliance for the lot and saves its PDF slip on the device. */
+  issueCertificate(lotId: string, input: CertificateInput): Promise<IssuedCertificate>;
+  /** The lot's certificates, newest first. */
+  listCertificates(lotId: string): Promise<Certificate[]>;
 
   listOrders(): Promise<Order[]>;
   orderDetail(id: string): Promise<OrderDetail>;
