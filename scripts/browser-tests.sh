@@ -2,7 +2,9 @@
 # The staff console in a real browser: starts a hub on 127.0.0.1 with a
 # fresh database, adds a member of staff and a seller whose device (the real
 # `highland` binary) lists yak meat, then runs tests/browser/console.spec.mjs
-# (playwright-core driving Debian's headless chromium). It does so on SQLite,
+# (playwright-core driving Debian's headless chromium); then records a lot's
+# chain (a harvest on the device, receiving, processing and inspection on
+# the hub) and runs tests/browser/trace.spec.mjs on its public trace page. It does so on SQLite,
 # and again on PostgreSQL when HIGHLAND_TEST_POSTGRES_URL names a server
 # started by scripts/pg.sh (as scripts/test.sh does). Screenshots go to
 # artifacts/browser/sqlite/ and artifacts/browser/postgres/.
@@ -24,6 +26,11 @@ fi
 if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
     echo "== installing a Chinese font (fonts-noto-cjk)"
     $sudo_ apt-get install -y fonts-noto-cjk || { $sudo_ apt-get update -q && $sudo_ apt-get install -y fonts-noto-cjk; }
+fi
+# The trace page's Tibetan: without a Tibetan font Chromium draws boxes.
+if ! fc-list :lang=bo 2>/dev/null | grep -q .; then
+    echo "== installing a Tibetan font (fonts-noto-core)"
+    $sudo_ apt-get install -y fonts-noto-core || { $sudo_ apt-get update -q && $sudo_ apt-get install -y fonts-noto-core; }
 fi
 if [ ! -d tests/browser/node_modules ]; then
     echo "== npm install (tests/browser)"
@@ -73,11 +80,32 @@ run_console_test() {
         --unit kg --price 68.50 --stock 10 >/dev/null
     "$highland_bin" --data-dir "$device" sync >/dev/null
 
+    # A village lot, synced, then received, made into jars and inspected at
+    # the buyer's: the chain the trace page test opens.
+    lot=$("$highland_bin" --data-dir "$device" lot add --village "雨崩 གཡུ་འབབ།" --altitude 3050 \
+        --harvested 2026-08-14 --environment "高山草甸 སྤང་ཐང་།")
+    village_url=$("$highland_bin" --data-dir "$device" qr --lot "$lot" --out "$work/lot-$backend.svg" --json \
+        | json_field url)
+    "$highland_bin" --data-dir "$device" sync >/dev/null
+    village_code=${village_url##*/}
+    trace() { "$hub_bin" "${database[@]}" trace record "$@" --by "卓玛"; }
+    trace received --lot "$village_code" --quantity "20 kg" --at 2026-09-01 >/dev/null
+    jars=$(trace processed --product "雪山蜂蜜 གངས་རིའི་སྦྲང་རྩི།" --quantity "40 jar" \
+        --input "$village_code=20 kg" --at 2026-09-10)
+    trace inspected --lot "$jars" --inspector "迪庆州农产品质量检测站" \
+        --certificate-number DQ-2026-0917 --result passed --at 2026-09-12 >/dev/null
+    "$highland_bin" --data-dir "$device" certificate --lot "$lot" --out "$work/certificate-$backend.pdf" \
+        --quantity 20 --unit kg --product "蜂蜜 སྦྲང་རྩི།" >/dev/null
+    "$highland_bin" --data-dir "$device" sync >/dev/null
+
     echo "== node --test tests/browser/console.spec.mjs (hub on $backend at $url)"
     start=$(date +%s)
     (cd tests/browser && HUB_URL="$url" STAFF_NAME=Pema STAFF_TOKEN="$staff_token" \
         VILLAGE=Yubeng LISTING_TITLE="Yak meat" HIGHLAND_BIN="$highland_bin" \
         DEVICE_DIR="$device" ARTIFACTS="$artifacts" node --test console.spec.mjs)
+    echo "== node --test tests/browser/trace.spec.mjs (the public trace page, hub on $backend)"
+    (cd tests/browser && PRODUCT_URL="$url/t/$jars" VILLAGE_URL="$village_url" \
+        ARTIFACTS="$artifacts" node --test trace.spec.mjs)
     echo "== browser test on $backend passed in $(($(date +%s) - start))s; screenshots in artifacts/browser/$backend/"
     kill "$hub_pid" 2>/dev/null || true
     wait "$hub_pid" 2>/dev/null || true

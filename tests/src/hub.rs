@@ -121,13 +121,21 @@ impl Hub {
 
     /// Runs `highland-hub --data-dir DIR ARGS --json` beside the server and parses its output.
     fn admin<T: DeserializeOwned>(&self, args: &[&str]) -> anyhow::Result<T> {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let out = self.ok(&args)?;
+        serde_json::from_str(&out).with_context(|| format!("highland-hub {args:?} printed {out:?}"))
+    }
+
+    /// Runs `highland-hub --data-dir DIR ARGS` beside the server, as its
+    /// operator would; returns its trimmed stdout, or an error with its stderr.
+    pub fn ok(&self, args: &[&str]) -> anyhow::Result<String> {
         let mut command = Command::new(bin(HIGHLAND_HUB));
         command
             .env_remove("HIGHLAND_HUB_DATA_DIR")
             .arg("--data-dir")
             .arg(&self.data)
-            .args(args)
-            .arg("--json");
+            .args(args);
         let out = process::run(&mut command, COMMAND_LIMIT)
             .with_context(|| format!("highland-hub {args:?}"))?;
         if !out.status.success() {
@@ -137,8 +145,7 @@ impl Hub {
                 out.stderr
             );
         }
-        serde_json::from_str(&out.stdout)
-            .with_context(|| format!("highland-hub {args:?} printed {:?}", out.stdout))
+        Ok(out.stdout.trim().to_owned())
     }
 
     /// Sends SIGTERM and waits for a graceful exit; returns its status.
