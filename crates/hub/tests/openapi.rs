@@ -21,8 +21,10 @@ use tower::ServiceExt;
 /// Routes that are not part of the API: the console's HTML pages.
 /// The console's pages and the public trace page are HTML for people, not
 /// the API.
+/// The console's pages and the public trace pages (`/t/CODE`, and GS1
+/// Digital Link's `/01/GTIN/10/LOT`) are HTML for people, not the API.
 fn is_api(path: &str) -> bool {
-    !path.starts_with("/console") && !path.starts_with("/t/")
+    !path.starts_with("/console") && !path.starts_with("/t/") && !path.starts_with("/01/")
 }
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];

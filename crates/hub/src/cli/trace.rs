@@ -15,7 +15,7 @@ use super::print_json;
 pub(crate) enum TraceCommand {
     /// Record a step of a lot's chain; prints the lot's trace code (for
     /// processing, the code of the new product lot).
-    Record(RecordArgs),
+    Record(Box<RecordArgs>),
     /// Show a lot's chain: its lots, steps and certificates.
     Show {
         /// The lot's trace code or id
@@ -30,7 +30,7 @@ pub(crate) struct RecordArgs {
     /// received, processed, inspected, packed or shipped
     step: String,
     /// The lot's trace code (as on its label) or id; not for processed
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     lot: String,
     /// Who recorded it: a member of staff's name
     #[arg(long)]
@@ -41,6 +41,7 @@ pub(crate) struct RecordArgs {
     /// When it happened: YYYY-MM-DD or an RFC 3339 time (default: now)
     #[arg(long)]
     at: Option<String>,
+    /// Where it happened, such as "香格里拉 加工厂"
     #[arg(long)]
     place: Option<String>,
     /// received: the order the lot was bought under
@@ -73,6 +74,7 @@ pub(crate) struct RecordArgs {
     /// An id for this step, so that running the command again records it once
     #[arg(long, value_name = "UUID")]
     event_id: Option<String>,
+    /// Print the recorded step as JSON
     #[arg(long)]
     json: bool,
 }

@@ -191,14 +191,23 @@ fn parse(
 
 /// The lot a trace code (as typed from a label) or a lot id names.
 pub fn find_lot(store: &dyn Storage, typed: &str) -> Result<ChainLot> {
-    let code = match typed.trim().parse::<LotId>() {
-        Ok(id) => TraceCode::of_lot(id),
-        Err(_) => parsed_with("lot", typed, TraceCode::parse)?,
-    };
+    let code = lot_code(typed).map_err(|source| StepError::Invalid {
+        field: "lot",
+        source,
+    })?;
     store
         .trace_chain(&code, None)?
         .map(|chain| chain.lot)
         .ok_or_else(|| crate::Error::UnknownLot(code.grouped()).into())
+}
+
+/// The trace code of a lot named by its code (as typed from a label) or
+/// its id.
+pub fn lot_code(typed: &str) -> std::result::Result<TraceCode, DomainError> {
+    match typed.trim().parse::<LotId>() {
+        Ok(id) => Ok(TraceCode::of_lot(id)),
+        Err(_) => TraceCode::parse(typed),
+    }
 }
 
 fn lot_input(store: &dyn Storage, typed: &str) -> Result<LotInput> {

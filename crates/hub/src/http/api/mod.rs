@@ -3,6 +3,7 @@
 //! takes [`super::staff::StaffAuth`].
 
 mod catalog;
+mod epcis;
 mod orders;
 mod params;
 
@@ -22,4 +23,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::receipt))
         .routes(routes!(orders::payment))
         .routes(routes!(orders::cancellation))
+        .routes(routes!(epcis::events))
 }
