@@ -364,8 +364,14 @@ mod tests {
         assert_eq!((q.unit(), q.base()), (Unit::Kg, 20_500));
         let q: Quantity = " 3 jar ".parse().unwrap();
         assert_eq!((q.unit(), q.base()), (Unit::Jar, 3));
-        assert!(matches!("20".parse::<Quantity>(), Err(DomainError::UnknownUnit { .. })));
-        assert!(matches!("20 tonnes".parse::<Quantity>(), Err(DomainError::UnknownUnit { .. })));
+        assert!(matches!(
+            "20".parse::<Quantity>(),
+            Err(DomainError::UnknownUnit { .. })
+        ));
+        assert!(matches!(
+            "20 tonnes".parse::<Quantity>(),
+            Err(DomainError::UnknownUnit { .. })
+        ));
         assert!("2.5 jar".parse::<Quantity>().is_err());
     }
     use proptest::prelude::*;

@@ -55,7 +55,13 @@ pub fn render(pdf: &[u8], name: &str) -> (PathBuf, Vec<PathBuf>) {
     let output = run(
         "pdftoppm",
         "poppler-utils",
-        &["-r", "300", "-png", path(&pdf_path), path(&pages_dir.join("page"))],
+        &[
+            "-r",
+            "300",
+            "-png",
+            path(&pdf_path),
+            path(&pages_dir.join("page")),
+        ],
     );
     assert!(
         output.status.success(),
