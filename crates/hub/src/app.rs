@@ -60,6 +60,10 @@ pub struct AppState {
     /// The staff's request budgets, in this process's memory (see
     /// [`crate::staff`] for why that is enough).
     pub rate_limiter: Arc<RateLimiter>,
+    /// The hub's address as buyers' phones reach it (`--public-url`), for
+    /// the QR codes the console shows and prints; when unset, the address
+    /// the request came to.
+    pub public_url: Option<String>,
 }
 
 impl AppState {
@@ -69,6 +73,7 @@ impl AppState {
             clock,
             limits: Limits::default(),
             rate_limiter: Arc::new(RateLimiter::new()),
+            public_url: None,
         }
     }
 }

@@ -28,6 +28,7 @@ mod http;
 pub mod ids;
 pub mod orders;
 pub mod pg;
+mod public_url;
 pub mod secret;
 pub mod server;
 pub mod sql;

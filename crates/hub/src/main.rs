@@ -73,6 +73,11 @@ enum Command {
         /// Serve plain HTTP even on an address beyond loopback and private LANs (such as 0.0.0.0).
         #[arg(long, conflicts_with = "tls_cert")]
         allow_plain_http: bool,
+        /// The hub's address as buyers' phones reach it, such as
+        /// https://hub.example.org, for the QR codes on the console's lot
+        /// pages and label sheets (default: the address each request came to).
+        #[arg(long, value_name = "URL", env = "HIGHLAND_HUB_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Sellers and their first device.
     Seller {
@@ -108,6 +113,8 @@ enum Command {
     /// A lot's QR code for its label (SVG or PNG, by the file's extension),
     /// opening the lot's public trace page.
     Label(cli::label::LabelArgs),
+    /// A lot's whole chain as an EPCIS 2.0 JSON-LD document.
+    ExportEpcis(cli::epcis::ExportEpcisArgs),
     /// The chain of a lot at the buyer's: record received, processed,
     /// inspected, packed and shipped steps; show a lot's chain.
     Trace {
@@ -215,7 +222,12 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             tls_cert,
             tls_key,
             allow_plain_http,
+            public_url,
         } => {
+            let public_url = public_url
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| cli::base_url("--public-url", &u).map(str::to_owned))
+                .transpose()?;
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => {
                     Some(highland_hub::TlsConfig::from_pem_files(&cert, &key)?)
@@ -225,7 +237,7 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             if tls.is_none() && !allow_plain_http {
                 highland_hub::server::check_plain_http(listen)?;
             }
-            serve(&database, listen, log_format, tls)
+            serve(&database, listen, log_format, tls, public_url)
         }
         Command::Seller {
             command:
@@ -305,6 +317,9 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             cli::staff::run(&*open(&database)?, command, SystemClock.now_ms())
         }
         Command::Label(args) => cli::label::run(&*open(&database)?, args),
+        Command::ExportEpcis(args) => {
+            cli::epcis::run(&*open(&database)?, args, SystemClock.now_ms())
+        }
         Command::Trace { command } => cli::trace::run(&*open(&database)?, command),
         Command::Order { command } => {
             cli::order::run(&*open(&database)?, command, SystemClock.now_ms())
@@ -341,12 +356,14 @@ fn serve(
     listen: SocketAddr,
     log_format: LogFormat,
     tls: Option<highland_hub::TlsConfig>,
+    public_url: Option<String>,
 ) -> anyhow::Result<()> {
     init_logging(log_format);
     let server = Server {
         listen,
         tls,
         database: database.describe(),
+        public_url,
     };
     match database {
         Database::Sqlite(path) => server.run(
@@ -365,6 +382,7 @@ struct Server {
     tls: Option<highland_hub::TlsConfig>,
     /// What the log says the database is (never a password).
     database: String,
+    public_url: Option<String>,
 }
 
 impl Server {
@@ -379,9 +397,11 @@ impl Server {
             listen,
             tls,
             database,
+            public_url,
         } = self;
         let db = Arc::new(db);
-        let state = AppState::new(db.clone(), Arc::new(SystemClock));
+        let mut state = AppState::new(db.clone(), Arc::new(SystemClock));
+        state.public_url = public_url;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;

@@ -18,10 +18,14 @@
 //! neither read nor compute the token, and the hub stores nothing more. A
 //! POST without the right token gets a 403 page and changes nothing.
 //!
+//! Lots ([`lots`]) are recorded through [`crate::trace::record`], as on the
+//! command line, and their labels printed through highland-print.
+//!
 //! These routes are merged after the API's layers (see [`crate::app::app`]):
 //! those turn every error response into JSON, and a console's error is a page.
 
 mod i18n;
+mod lots;
 mod pages;
 mod qr;
 
@@ -71,6 +75,10 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/console/orders", get(orders))
         .route("/console/orders/{id}", get(order))
         .route("/console/orders/{id}/{action}", post(act))
+        .route("/console/lots", get(lots::list).post(lots::process))
+        .route("/console/lots/labels.pdf", get(lots::labels))
+        .route("/console/lots/{code}", get(lots::lot))
+        .route("/console/lots/{code}/{step}", post(lots::record_about))
         .layer(from_fn(language))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -31,7 +31,7 @@ pub(crate) struct Kept<'a> {
     pub message: &'a str,
 }
 
-fn layout(frame: &Frame, title: &str, body: Markup) -> Markup {
+pub(super) fn layout(frame: &Frame, title: &str, body: Markup) -> Markup {
     let lang = frame.lang;
     let t = |k| lang.t(k);
     html! {
@@ -50,6 +50,7 @@ fn layout(frame: &Frame, title: &str, body: Markup) -> Markup {
                         @if let Some((name, csrf)) = frame.staff {
                             a href="/console/listings" { (t("nav.listings")) }
                             a href="/console/orders" { (t("nav.orders")) }
+                            a href="/console/lots" { (t("nav.lots")) }
                             a href="/console/sellers" { (t("nav.sellers")) }
                             span.muted { (name) }
                             form method="post" action="/console/logout" {
@@ -69,11 +70,11 @@ fn layout(frame: &Frame, title: &str, body: Markup) -> Markup {
     }
 }
 
-fn csrf_field(token: &str) -> Markup {
+pub(super) fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(token); }
 }
 
-fn message(text: Option<&str>) -> Markup {
+pub(super) fn message(text: Option<&str>) -> Markup {
     html! {
         @if let Some(text) = text {
             p.message.error role="alert" { (text) }
@@ -599,7 +600,7 @@ fn in_unit(base: i64, unit: &str) -> String {
 }
 
 /// An RFC 3339 time to the minute: "2026-05-28 20:26 UTC".
-fn when(rfc3339: &str) -> String {
+pub(super) fn when(rfc3339: &str) -> String {
     match rfc3339.get(..16) {
         Some(minute) if rfc3339.ends_with('Z') => format!("{} UTC", minute.replace('T', " ")),
         _ => rfc3339.to_owned(),

@@ -9,6 +9,7 @@
 //! so in words, with a 404.
 
 pub mod chain;
+pub mod labels;
 mod page;
 pub mod record;
 mod words;

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 mod backend;
+pub mod printout;
 
 #[allow(unused_imports)] // each test binary uses its own part of this
 pub use backend::{OffRuntime, PostgresDatabase, TestDatabase};
