@@ -186,7 +186,10 @@ async fn a_harvest_recorded_offline_is_traced_from_the_printed_label_to_the_insp
             ["雪山蜂蜜", "迪庆州农产品质量检测站", "承诺达标合格证"],
         ),
         ("bo", ["སྦྲང་རྩི", "DQ-2026-0917", "གཡུ་འབབ"]),
-        ("en-GB,en;q=0.8", ["Inspected", "DQ-2026-0917", "Harvested on"]),
+        (
+            "en-GB,en;q=0.8",
+            ["Inspected", "DQ-2026-0917", "Harvested on"],
+        ),
     ] {
         let (status, html) = page(jars_url, language).await;
         assert_eq!(status, reqwest::StatusCode::OK, "{language}");
