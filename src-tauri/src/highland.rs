@@ -756,17 +756,8 @@ impl Highland {
 
 /// The unit the lot's listings are sold in, for reading a bare quantity.
 fn unit_of_lot(store: &Store, lot_id: LotId) -> AppResult<Unit> {
-    let lot = lot_id.to_string();
-    let mut units: Vec<String> = store
-        .listings()?
-        .into_iter()
-        .filter(|l| l.lot_id.as_deref() == Some(lot.as_str()))
-        .map(|l| l.unit)
-        .collect();
-    units.sort();
-    units.dedup();
-    match units.as_slice() {
-        [one] => one.parse().field("unit"),
+    match store.units_of_lot(lot_id)?.as_slice() {
+        [one] => Ok(*one),
         _ => Err(AppError::from(DomainError::Empty { field: "unit" })),
     }
 }
@@ -798,12 +789,7 @@ fn write_slip(
     let short = &id[id.len().saturating_sub(8)..];
     let name = format!("承诺达标合格证-{}-{short}.pdf", certificate.issued_on);
     let path = dir.join(&name);
-    let partial = dir.join(format!(".{name}.partial"));
-    let written = std::fs::write(&partial, pdf).and_then(|()| std::fs::rename(&partial, &path));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&partial);
-        return Err(file_not_saved(&e, &path));
-    }
+    highland_print::save(&pdf, &path).map_err(|e| file_not_saved(&e, &path))?;
     Ok(path)
 }
 

@@ -76,6 +76,16 @@ impl Store {
         Ok((certificate, kept))
     }
 
+    /// The units the lot's listings are sold in, each once: what a quantity
+    /// typed for its certificate without a unit is in, when there is one.
+    pub fn units_of_lot(&self, lot: LotId) -> Result<Vec<Unit>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT unit FROM listings WHERE lot_id = ?1 ORDER BY unit")?;
+        let units = stmt.query_and_then([lot.to_string()], |r| parse(&r.get::<_, String>(0)?))?;
+        units.collect()
+    }
+
     /// The certificates of one lot, or of every lot; newest first.
     pub fn certificates(&self, lot: Option<LotId>) -> Result<Vec<CertificateView>> {
         let mut stmt = self.conn.prepare_cached(

@@ -6,7 +6,7 @@ mod common;
 
 use common::printout::label_codes;
 use common::*;
-use highland_domain::{Listing, Lot, LotId, Payload, ShortText, TraceCode, TraceStep, Unit};
+use highland_domain::{Listing, Lot, LotId, Payload, TraceCode, TraceStep, Unit};
 use highland_hub::Storage;
 use highland_hub::trace::chain::Chain;
 use reqwest::StatusCode;
@@ -141,16 +141,6 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-fn village_lot(village: &str, harvested: &str) -> Lot {
-    Lot {
-        id: LotId::new(),
-        village: ShortText::parse(village).unwrap(),
-        altitude: None,
-        harvested_on: Some(harvested.parse().unwrap()),
-        environment: None,
-    }
 }
 
 /// A hub with a member of staff and two village lots synced by Dolma's

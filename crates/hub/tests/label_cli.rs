@@ -5,20 +5,10 @@ mod common;
 
 use common::printout::label_codes;
 use common::*;
-use highland_domain::{Lot, LotId, Payload, ShortText, TraceCode};
+use highland_domain::{Lot, LotId, Payload, TraceCode};
 use serde_json::Value;
 
 const BASE: &str = "https://hub.highland.example";
-
-fn village_lot(village: &str, harvested: &str) -> Lot {
-    Lot {
-        id: LotId::new(),
-        village: ShortText::parse(village).unwrap(),
-        altitude: None,
-        harvested_on: Some(harvested.parse().unwrap()),
-        environment: None,
-    }
-}
 
 async fn hub_with_two_lots() -> (TestHub, Lot, Lot) {
     let hub = spawn_hub().await;

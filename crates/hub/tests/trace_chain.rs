@@ -16,23 +16,13 @@ use highland_hub::trace::chain::{LotOrigin, Recorded};
 use highland_hub::trace::record::{StepError, StepInput, record};
 use reqwest::StatusCode;
 
-fn lot(village: &str, harvested: &str) -> Lot {
-    Lot {
-        id: LotId::new(),
-        village: ShortText::parse(village).unwrap(),
-        altitude: None,
-        harvested_on: Some(harvested.parse().unwrap()),
-        environment: None,
-    }
-}
-
 /// Two village lots of honey from one seller, synced to the hub.
 async fn hub_with_two_lots() -> (TestHub, Device, Lot, Lot) {
     let hub = spawn_hub().await;
     let device = hub.seller_with_device("Dolma").await;
     let (a, b) = (
-        lot("雨崩 Yubeng", "2026-08-14"),
-        lot("明永 Mingyong", "2026-08-20"),
+        village_lot("雨崩 Yubeng", "2026-08-14"),
+        village_lot("明永 Mingyong", "2026-08-20"),
     );
     let ops = vec![
         op(&device, NOW_MS, Payload::LotRecorded { lot: a.clone() }),
@@ -350,7 +340,7 @@ fn certificate(lot: &Lot) -> Certificate {
 async fn a_sellers_certificate_is_kept_with_the_lot_and_shown_without_the_phone() {
     let (hub, device, a, _b) = hub_with_two_lots().await;
     let issued = certificate(&a);
-    let stranger = lot("Elsewhere", "2026-08-01");
+    let stranger = village_lot("Elsewhere", "2026-08-01");
     let response = hub
         .sync(
             &device,

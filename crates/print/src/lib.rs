@@ -19,12 +19,14 @@ mod error;
 mod fonts;
 mod label_sheet;
 mod qr;
+mod save;
 mod text;
 
 pub use certificate::certificate_slip;
 pub use error::PrintError;
 pub use fonts::Fonts;
 pub use label_sheet::{LabelItem, label_sheet};
+pub use save::save;
 
 /// Points (the PDF's unit) in a millimetre.
 const PT_PER_MM: f32 = 72.0 / 25.4;

@@ -190,21 +190,16 @@ fn explain(e: anyhow::Error, args: &CertificateArgs) -> anyhow::Error {
 
 /// The unit the lot's listings are sold in, for reading --quantity.
 fn unit_of_lot(store: &Store, lot_id: LotId) -> anyhow::Result<Unit> {
-    let lot = lot_id.to_string();
-    let mut units: Vec<String> = store
-        .listings()?
-        .into_iter()
-        .filter(|l| l.lot_id.as_deref() == Some(lot.as_str()))
-        .map(|l| l.unit)
-        .collect();
-    units.sort();
-    units.dedup();
-    match units.as_slice() {
-        [one] => Ok(one.parse()?),
+    match store.units_of_lot(lot_id)?.as_slice() {
+        [one] => Ok(*one),
         [] => anyhow::bail!("no listing names this lot, so say what --quantity is in with --unit"),
         several => anyhow::bail!(
             "this lot's listings are sold in {}; say which with --unit",
-            several.join(" and ")
+            several
+                .iter()
+                .map(|u| u.slug())
+                .collect::<Vec<_>>()
+                .join(" and ")
         ),
     }
 }
@@ -218,15 +213,5 @@ fn write_slip(
     out: &Path,
 ) -> anyhow::Result<()> {
     let pdf = highland_print::certificate_slip(fonts, certificate, url)?;
-    let name = out
-        .file_name()
-        .context("--out must name a file")?
-        .to_string_lossy();
-    let partial = out.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-    let written = fs::write(&partial, pdf).and_then(|()| fs::rename(&partial, out));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&partial);
-        return Err(e).with_context(|| format!("cannot write {}", out.display()));
-    }
-    Ok(())
+    highland_print::save(&pdf, out).with_context(|| format!("cannot write {}", out.display()))
 }

@@ -36,14 +36,9 @@ pub(crate) fn run(store: &dyn Storage, args: ExportEpcisArgs, now_ms: u64) -> an
     let document = highland_hub::epcis::document(&chain, base, created);
     let text = serde_json::to_string_pretty(&document)?;
     match args.out {
-        // Beside the file, then renamed: a reader never sees half a document.
-        Some(path) => {
-            let partial = path.with_extension("json.partial");
-            std::fs::write(&partial, format!("{text}\n"))
-                .with_context(|| format!("cannot write {}", partial.display()))?;
-            std::fs::rename(&partial, &path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
+        // Whole or not at all, as a printout is.
+        Some(path) => highland_print::save(format!("{text}\n").as_bytes(), &path)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => println!("{text}"),
     }
     Ok(())

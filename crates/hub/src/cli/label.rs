@@ -120,7 +120,8 @@ fn sheet(
     let items: Vec<_> = chains.iter().map(|c| label_item(base, c)).collect();
     let fonts = highland_print::Fonts::system()?;
     let pdf = highland_print::label_sheet(&fonts, &items)?;
-    std::fs::write(out, pdf).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+    highland_print::save(&pdf, out)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
     let written = SheetWritten {
         file: out.to_owned(),
         pages: items.len().div_ceil(PER_SHEET),

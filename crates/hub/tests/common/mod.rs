@@ -18,8 +18,8 @@ use highland_domain::wire::{
 };
 use highland_domain::{
     AdjustmentId, AdjustmentKind, Category, CheckedCode, DeviceId, Hlc, Listing, ListingField,
-    ListingId, ListingStatus, Operation, OperationId, Payload, PaymentMethod, Price, Quantity,
-    QuantityDelta, Sale, SaleId, ShortText, StockAdjustment, Title, Unit,
+    ListingId, ListingStatus, Lot, LotId, Operation, OperationId, Payload, PaymentMethod, Price,
+    Quantity, QuantityDelta, Sale, SaleId, ShortText, StockAdjustment, Title, Unit,
 };
 use highland_hub::admin::{self, NewSeller, SellerAdded};
 use highland_hub::{AppState, Limits, ManualClock, RunningHub, SellerId, Storage, WallClock};
@@ -262,6 +262,18 @@ pub fn op(device: &Device, wall_ms: u64, payload: Payload) -> Operation {
         device_id: device.id,
         hlc: Hlc::from_wall_ms(wall_ms),
         payload,
+    }
+}
+
+/// A village lot harvested on `harvested` (YYYY-MM-DD), as a seller
+/// records it with `highland lot add`.
+pub fn village_lot(village: &str, harvested: &str) -> Lot {
+    Lot {
+        id: LotId::new(),
+        village: ShortText::parse(village).unwrap(),
+        altitude: None,
+        harvested_on: Some(harvested.parse().unwrap()),
+        environment: None,
     }
 }
 
