@@ -70,6 +70,32 @@ highland sync
 step order list
 highland order list
 
+echo
+echo "== The lot's chain: a certificate from the seller, then the buyer's steps and labels"
+step certificate --lot "$lot" --out "$DATA/certificate.pdf"
+highland certificate --lot "$lot" --out "$DATA/certificate.pdf"
+step sync
+highland sync
+trace_url=$(highland qr --lot "$lot" --out "$DATA/lot.svg" --json |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])')
+code=${trace_url##*/}
+hubstep() { printf '\n\033[1m$ highland-hub %s\033[0m\n' "$*"; }
+hubstep trace record received --lot "$code" --quantity "2.5 jin" --by "Pema"
+hub trace record received --lot "$code" --quantity "2.5 jin" --by "Pema"
+hubstep trace record processed --product "松茸干 ཤ་མོ་སྐམ་པོ།" --quantity "10 jar" --input "$code=2.5 jin" --by Pema
+jars=$(hub trace record processed --product "松茸干 ཤ་མོ་སྐམ་པོ།" --quantity "10 jar" \
+  --input "$code=2.5 jin" --by Pema)
+echo "$jars"
+hubstep trace record inspected --lot "$jars" --inspector "迪庆州检测站" --certificate-number DQ-0917 --result passed --by Pema
+hub trace record inspected --lot "$jars" --inspector "迪庆州检测站" --certificate-number DQ-0917 \
+  --result passed --by Pema
+hubstep label --lot "$jars" --lot "$code" --base-url "$url" --out "$DATA/labels.pdf"
+hub label --lot "$jars" --lot "$code" --base-url "$url" --out "$DATA/labels.pdf"
+echo
+echo "The seller's certificate slip: $DATA/certificate.pdf; the label sheet: $DATA/labels.pdf"
+echo "Each label's QR opens its lot's page, such as $url/t/$jars"
+echo "(in Chinese, Tibetan or English: add ?lang=zh-Hans, ?lang=bo or ?lang=en)."
+
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo
   echo "No desktop here (no \$DISPLAY): on a desktop this demo opens the seller's app next."

@@ -4,7 +4,10 @@
 set -euo pipefail
 
 need_apt=()
-for pkg in build-essential pkg-config ca-certificates curl git python3; do
+# The fonts are what `highland certificate` and `highland-hub label` embed in
+# their PDFs: Noto Serif Tibetan (fonts-noto-core) and Noto Sans CJK.
+for pkg in build-essential pkg-config ca-certificates curl git python3 \
+  fonts-noto-core fonts-noto-cjk; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
