@@ -95,7 +95,7 @@ impl<'a> Browser<'a> {
     async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let body = fields
             .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .map(|(k, v)| format!("{k}={}", form_encode(v)))
             .collect::<Vec<_>>()
             .join("&");
         let response = self
@@ -125,17 +125,6 @@ impl<'a> Browser<'a> {
             .expect("a session cookie");
         self.cookie = Some(cookie.split(';').next().unwrap().to_owned());
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A hub with a member of staff and Dolma's 10 kg of yak meat in Yubeng.

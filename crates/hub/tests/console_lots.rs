@@ -95,7 +95,7 @@ impl Browser {
     async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let body = fields
             .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .map(|(k, v)| format!("{k}={}", form_encode(v)))
             .collect::<Vec<_>>()
             .join("&");
         self.send(
@@ -116,8 +116,8 @@ impl Browser {
             .header("content-type", "application/x-www-form-urlencoded")
             .body(format!(
                 "name={}&token={}",
-                encode(&staff.name),
-                encode(&staff.token)
+                form_encode(&staff.name),
+                form_encode(&staff.token)
             ))
             .send()
             .await
@@ -130,17 +130,6 @@ impl Browser {
         ));
         browser
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A hub with a member of staff and two village lots synced by Dolma's

@@ -500,3 +500,16 @@ pub fn retry_after(response: &reqwest::Response) -> u64 {
         .parse()
         .unwrap()
 }
+
+/// A form value as a browser sends it (application/x-www-form-urlencoded):
+/// every byte but the unreserved ones percent-encoded.
+pub fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
