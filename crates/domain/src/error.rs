@@ -40,6 +40,8 @@ pub enum DomainError {
     ControlCharacter { field: &'static str },
     #[error("altitude must be a whole number of metres between {min} and {max}, not {input:?}")]
     InvalidAltitude { input: String, min: i32, max: i32 },
+    #[error("{field} {input} microdegrees is off the globe")]
+    OutOfRange { field: &'static str, input: String },
     #[error("{input:?} is not a valid id")]
     InvalidId { input: String },
     #[error(
@@ -83,6 +85,7 @@ impl DomainError {
             DomainError::TooLong { .. } => "too_long",
             DomainError::ControlCharacter { .. } => "control_character",
             DomainError::InvalidAltitude { .. } => "invalid_altitude",
+            DomainError::OutOfRange { .. } => "out_of_range",
             DomainError::InvalidId { .. } => "invalid_id",
             DomainError::UnitMismatch { .. } => "unit_mismatch",
             DomainError::InvalidCode { .. } => "invalid_code",

@@ -69,6 +69,10 @@ id_type!(
     ListingId
 );
 id_type!(
+    /// A photo a seller added to a listing or a lot.
+    PhotoId
+);
+id_type!(
     /// A lot: a batch of produce with its origin.
     LotId
 );

@@ -36,8 +36,8 @@ pub use error::DomainError;
 pub use gtin::Gtin;
 pub use hlc::{Hlc, HybridClock};
 pub use ids::{
-    AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, SaleId,
-    TraceEventId,
+    AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, PhotoId,
+    SaleId, TraceEventId,
 };
 pub use listing::{Listing, ListingField, ListingStatus};
 pub use lot::{Altitude, Lot};
@@ -45,7 +45,7 @@ pub use merge::Version;
 pub use money::{Money, Price};
 pub use operation::{EntityKind, Operation, Payload};
 pub use order::{Actor, Order, OrderAction, OrderState};
-pub use photo::{MediaType, PhotoRef, Sha256};
+pub use photo::{Location, MediaType, Photo, PhotoRef, PhotoSubject, Sha256};
 pub use quantity::{BaseUnit, Quantity, QuantityDelta, Unit};
 pub use sale::{AdjustmentKind, PaymentMethod, Sale, StockAdjustment};
 pub use text::{Description, Reason, ShortText, Title};

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     Actor, Certificate, DeviceId, Hlc, Listing, ListingField, ListingId, Lot, OperationId, Order,
-    OrderAction, OrderId, Sale, StockAdjustment, Version,
+    OrderAction, OrderId, Photo, PhotoId, Sale, StockAdjustment, Version,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +60,17 @@ pub enum Payload {
     SaleRecorded {
         sale: Sale,
     },
+    /// A seller added a photo to a listing or a lot. The operation carries
+    /// only the photo's name (SHA-256) and size; its files follow the
+    /// operations, resumably (docs/sync-protocol.md, section 13).
+    PhotoAdded {
+        photo: Photo,
+    },
+    /// A seller took a photo off its listing or lot. The files stay where
+    /// they are (another photo may share them); the photo is no longer shown.
+    PhotoRemoved {
+        photo_id: PhotoId,
+    },
     StockAdjusted {
         adjustment: StockAdjustment,
     },
@@ -93,6 +104,7 @@ pub enum EntityKind {
     Sale,
     Adjustment,
     Order,
+    Photo,
 }
 
 impl EntityKind {
@@ -104,6 +116,7 @@ impl EntityKind {
             EntityKind::Sale => "sale",
             EntityKind::Adjustment => "adjustment",
             EntityKind::Order => "order",
+            EntityKind::Photo => "photo",
         }
     }
 }
@@ -120,6 +133,8 @@ impl Payload {
                 (EntityKind::Certificate, certificate.id.as_uuid())
             }
             Payload::SaleRecorded { sale } => (EntityKind::Sale, sale.id.as_uuid()),
+            Payload::PhotoAdded { photo } => (EntityKind::Photo, photo.id.as_uuid()),
+            Payload::PhotoRemoved { photo_id } => (EntityKind::Photo, photo_id.as_uuid()),
             Payload::StockAdjusted { adjustment } => {
                 (EntityKind::Adjustment, adjustment.id.as_uuid())
             }

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
+use crate::{DomainError, ListingId, LotId, PhotoId};
 
 /// A SHA-256 digest, written as 64 lower-case hex digits. A photo's digest
 /// is its name: the same bytes always have the same one.
@@ -214,6 +214,101 @@ impl TryFrom<RawPhotoRef> for PhotoRef {
 
     fn try_from(raw: RawPhotoRef) -> Result<Self, Self::Error> {
         PhotoRef::new(raw.sha256, raw.bytes, raw.width, raw.height, raw.media_type)
+    }
+}
+
+/// What a photo shows: one of the seller's listings, or one of their lots
+/// (a lot's photos appear on its public trace page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum PhotoSubject {
+    Listing(ListingId),
+    Lot(LotId),
+}
+
+/// A photo added to a listing or a lot: its two stored versions and, for a
+/// lot's origin when the seller chose to keep it, where it was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Photo {
+    pub id: PhotoId,
+    pub subject: PhotoSubject,
+    /// At most 1600 pixels on its longest side.
+    pub display: PhotoRef,
+    /// At most 320 pixels; it travels first.
+    pub thumbnail: PhotoRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+impl Photo {
+    /// Both versions, the smaller first: the order they upload in.
+    pub fn versions(&self) -> [PhotoRef; 2] {
+        [self.thumbnail, self.display]
+    }
+}
+
+/// A position on the globe (WGS 84, as GPS records it), in whole
+/// microdegrees: about 11 cm, finer than any phone's GPS, and exact, so a
+/// location survives every round trip unchanged. North and east are
+/// positive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawLocation")]
+pub struct Location {
+    latitude_microdegrees: i32,
+    longitude_microdegrees: i32,
+}
+
+impl Location {
+    /// A position from decimal degrees, if both numbers are on the globe.
+    pub fn from_degrees(latitude: f64, longitude: f64) -> Option<Location> {
+        let micro = |degrees: f64| (degrees * 1e6).round();
+        if !((-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude)) {
+            return None;
+        }
+        Location::from_microdegrees(micro(latitude) as i32, micro(longitude) as i32).ok()
+    }
+
+    pub fn from_microdegrees(latitude: i32, longitude: i32) -> Result<Location, DomainError> {
+        if !(-90_000_000..=90_000_000).contains(&latitude) {
+            return Err(DomainError::OutOfRange {
+                field: "latitude",
+                input: latitude.to_string(),
+            });
+        }
+        if !(-180_000_000..=180_000_000).contains(&longitude) {
+            return Err(DomainError::OutOfRange {
+                field: "longitude",
+                input: longitude.to_string(),
+            });
+        }
+        Ok(Location {
+            latitude_microdegrees: latitude,
+            longitude_microdegrees: longitude,
+        })
+    }
+
+    /// Decimal degrees north (negative: south).
+    pub fn latitude(&self) -> f64 {
+        f64::from(self.latitude_microdegrees) / 1e6
+    }
+
+    /// Decimal degrees east (negative: west).
+    pub fn longitude(&self) -> f64 {
+        f64::from(self.longitude_microdegrees) / 1e6
+    }
+}
+
+#[derive(Deserialize)]
+struct RawLocation {
+    latitude_microdegrees: i32,
+    longitude_microdegrees: i32,
+}
+
+impl TryFrom<RawLocation> for Location {
+    type Error = DomainError;
+
+    fn try_from(raw: RawLocation) -> Result<Self, Self::Error> {
+        Location::from_microdegrees(raw.latitude_microdegrees, raw.longitude_microdegrees)
     }
 }
 

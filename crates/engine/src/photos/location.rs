@@ -3,35 +3,8 @@
 //! written into a stored file.
 
 use exif::{In, Tag, Value};
-use serde::Serialize;
 
-/// A position in decimal degrees, WGS 84 (what GPS records). North and east
-/// are positive.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Location {
-    latitude: f64,
-    longitude: f64,
-}
-
-impl Location {
-    /// A position, if both numbers are on the globe.
-    pub fn new(latitude: f64, longitude: f64) -> Option<Location> {
-        ((-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude)).then_some(
-            Location {
-                latitude,
-                longitude,
-            },
-        )
-    }
-
-    pub fn latitude(&self) -> f64 {
-        self.latitude
-    }
-
-    pub fn longitude(&self) -> f64 {
-        self.longitude
-    }
-}
+pub use highland_domain::Location;
 
 /// Reads the GPS position from a raw EXIF block (the TIFF structure a JPEG's
 /// APP1 segment carries). A block without a complete, sensible position
@@ -58,7 +31,7 @@ pub(super) fn from_exif(raw: Vec<u8>) -> Option<Location> {
         };
         Some(sign * degrees)
     };
-    Location::new(
+    Location::from_degrees(
         coordinate(Tag::GPSLatitude, Tag::GPSLatitudeRef, b"Ss")?,
         coordinate(Tag::GPSLongitude, Tag::GPSLongitudeRef, b"Ww")?,
     )
@@ -99,8 +72,8 @@ mod tests {
 
     #[test]
     fn a_position_off_the_globe_is_none() {
-        assert_eq!(Location::new(91.0, 0.0), None);
-        assert_eq!(Location::new(0.0, -180.5), None);
-        assert!(Location::new(f64::NAN, 0.0).is_none());
+        assert_eq!(Location::from_degrees(91.0, 0.0), None);
+        assert_eq!(Location::from_degrees(0.0, -180.5), None);
+        assert!(Location::from_degrees(f64::NAN, 0.0).is_none());
     }
 }
