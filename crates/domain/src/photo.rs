@@ -287,6 +287,14 @@ impl Location {
         })
     }
 
+    pub fn latitude_microdegrees(&self) -> i32 {
+        self.latitude_microdegrees
+    }
+
+    pub fn longitude_microdegrees(&self) -> i32 {
+        self.longitude_microdegrees
+    }
+
     /// Decimal degrees north (negative: south).
     pub fn latitude(&self) -> f64 {
         f64::from(self.latitude_microdegrees) / 1e6

@@ -129,6 +129,10 @@ pub(crate) fn apply(conn: &Connection, op: &Operation, source: Source) -> Result
                 ],
             )?;
         }
+        Payload::PhotoAdded { photo } => {
+            crate::photos::insert(conn, photo, op, source == Source::Local)?;
+        }
+        Payload::PhotoRemoved { photo_id } => crate::photos::remove(conn, *photo_id)?,
         Payload::OrderPlaced { order } => match source {
             Source::Hub => orders::insert_placed(conn, order, op)?,
             Source::Local => {

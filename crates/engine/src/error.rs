@@ -1,8 +1,10 @@
 use std::path::PathBuf;
 
 use highland_domain::order::TransitionRefused;
-use highland_domain::{DomainError, ListingId, LotId, OrderId, Unit};
+use highland_domain::{DomainError, ListingId, LotId, OrderId, PhotoId, Unit};
 use thiserror::Error;
+
+use crate::photos::PhotoError;
 
 /// What can go wrong in the device store. Every variant that a seller can cause
 /// says what to do about it; SQLite's own errors are kept for the logs.
@@ -16,6 +18,12 @@ pub enum StoreError {
     UnknownLot(LotId),
     #[error("no order with id {0}")]
     UnknownOrder(OrderId),
+    #[error("no photo with id {0}")]
+    UnknownPhoto(PhotoId),
+    /// A photo refused on the way in (too large, not a picture, ...), or
+    /// its file could not be written.
+    #[error(transparent)]
+    Photo(#[from] PhotoError),
     /// The order, as this device sees it, does not allow the action.
     #[error(transparent)]
     OrderTransition(#[from] TransitionRefused),
@@ -85,6 +93,7 @@ impl StoreError {
                 e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
             }
             StoreError::Io(e) => e.kind() == std::io::ErrorKind::StorageFull,
+            StoreError::Photo(e) => e.is_storage_full(),
             _ => false,
         }
     }
@@ -96,6 +105,8 @@ impl StoreError {
             StoreError::UnknownListing(_) => "unknown_listing",
             StoreError::UnknownLot(_) => "unknown_lot",
             StoreError::UnknownOrder(_) => "unknown_order",
+            StoreError::UnknownPhoto(_) => "unknown_photo",
+            StoreError::Photo(e) => e.code(),
             StoreError::OrderTransition(_) => "order_transition_refused",
             StoreError::OrderOversell { .. } => "oversell",
             StoreError::Oversell { .. } => "oversell",

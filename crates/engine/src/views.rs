@@ -213,3 +213,52 @@ pub struct CertificateView {
     /// What the promise rests on: lab_test, self_test, quality_control or own_word.
     pub basis: String,
 }
+
+/// A photo of a listing or a lot, with where its files are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PhotoView {
+    pub id: String,
+    /// "listing" or "lot".
+    pub subject_kind: String,
+    pub subject_id: String,
+    /// At most 1600 pixels on its longest side.
+    pub display: PhotoFileView,
+    /// At most 320 pixels; uploads and downloads first.
+    pub thumbnail: PhotoFileView,
+    /// The hub has the photo's record, but not yet both of its files.
+    pub waiting_to_upload: bool,
+    /// The hub refused the photo (see `highland status` for why); its files
+    /// will not upload.
+    pub refused: bool,
+    /// Where a lot's photo was taken, when the seller kept it: decimal
+    /// degrees north and east.
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// One stored version of a photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PhotoFileView {
+    pub sha256: String,
+    pub bytes: i64,
+    pub width: u32,
+    pub height: u32,
+    /// The file is on this device (taken here, or downloaded).
+    pub here: bool,
+    /// The hub holds the whole file.
+    pub on_hub: bool,
+    /// Where the file is, when it is here.
+    pub path: Option<String>,
+}
+
+/// What photo files are left to move, and how many bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PhotoTransfers {
+    pub uploads_waiting: u64,
+    pub upload_bytes_left: u64,
+    pub downloads_waiting: u64,
+    pub download_bytes_left: u64,
+}

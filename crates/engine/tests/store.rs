@@ -147,6 +147,8 @@ fn every_write_appends_its_operations_to_the_outbox_in_order() {
             Payload::CertificateIssued { .. } => "certificate_issued",
             Payload::OrderPlaced { .. } => "order_placed",
             Payload::OrderActionTaken { .. } => "order_action_taken",
+            Payload::PhotoAdded { .. } => "photo_added",
+            Payload::PhotoRemoved { .. } => "photo_removed",
         })
         .collect();
     assert_eq!(

@@ -192,6 +192,7 @@ fn options() -> SyncOptions {
         deadline: None,
         first_wait: Duration::from_millis(10),
         max_wait: Duration::from_millis(50),
+        fetch_photos: true,
     }
 }
 

@@ -6,6 +6,7 @@ mod certificate;
 mod listing;
 mod lot;
 mod order;
+mod photo;
 mod qr;
 mod sale;
 mod status;
@@ -30,6 +31,10 @@ pub enum Command {
     /// The central buyer's orders: list, show, accept, decline, hand over.
     #[command(subcommand)]
     Order(order::OrderCommand),
+    /// Photos of listings and lots: add, list, remove. They upload after
+    /// the rest, resumably, when the link allows.
+    #[command(subcommand)]
+    Photo(photo::PhotoCommand),
     /// Correct stock outside a sale.
     #[command(subcommand)]
     Stock(stock::StockCommand),
@@ -79,6 +84,10 @@ pub enum Command {
         /// backoff while the hub is unreachable
         #[arg(long)]
         watch: bool,
+        /// Also download the photos of this seller's other devices when
+        /// data saver is on (with it off, they always are)
+        #[arg(long)]
+        photos: bool,
     },
 }
 
@@ -89,6 +98,7 @@ pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
         Command::Sale(c) => sale::run(&mut store, c),
         Command::Order(c) => order::run(&mut store, c),
         Command::Stock(c) => stock::run(&mut store, c),
+        Command::Photo(c) => photo::run(&mut store, c),
         Command::Certificate(args) => certificate::run(&mut store, args),
         Command::Qr { lot, out, json } => qr::run(&store, &lot, &out, json),
         Command::Status { json } => status::run(&mut store, json),
@@ -102,7 +112,8 @@ pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
             json,
             timeout,
             watch,
-        } => sync::run(store, json, timeout, watch),
+            photos,
+        } => sync::run(store, json, timeout, watch, photos),
     }
 }
 

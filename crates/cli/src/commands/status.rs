@@ -6,6 +6,7 @@ use super::print_json;
 pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
     let status = store.status()?;
     let sync = store.sync_status()?;
+    let photos = store.photo_transfers()?;
     if json {
         return print_json(&json!({
             "device_id": status.device_id,
@@ -20,6 +21,7 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
             "last_sync_at": sync.last_sync_at,
             "last_error": sync.last_error,
             "refused_ops": sync.refused,
+            "photos": photos,
         }));
     }
     println!("listings:         {}", status.listings);
@@ -30,6 +32,18 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
         status.orders, status.orders_to_answer
     );
     println!("waiting for hub:  {}", status.pending_ops);
+    if photos.uploads_waiting > 0 {
+        println!(
+            "photos to upload: {} files, {} bytes",
+            photos.uploads_waiting, photos.upload_bytes_left
+        );
+    }
+    if photos.downloads_waiting > 0 {
+        println!(
+            "photos to fetch:  {} files, {} bytes (`highland sync --photos`)",
+            photos.downloads_waiting, photos.download_bytes_left
+        );
+    }
     match &sync.hub {
         Some(hub) => println!("hub:              {hub}"),
         None => println!("hub:              not enrolled"),

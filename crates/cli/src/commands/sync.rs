@@ -48,12 +48,20 @@ pub fn enroll(
     }
 }
 
-pub fn run(store: Store, json: bool, timeout: Option<u64>, watch: bool) -> anyhow::Result<()> {
+pub fn run(
+    store: Store,
+    json: bool,
+    timeout: Option<u64>,
+    watch: bool,
+    photos: bool,
+) -> anyhow::Result<()> {
     let deadline = timeout.map(|s| Instant::now() + Duration::from_secs(s));
+    let fetch_photos = photos || !store.settings()?.data_saver;
     let store = Mutex::new(store);
     let rt = runtime()?;
     let options = SyncOptions {
         deadline,
+        fetch_photos,
         ..SyncOptions::default()
     };
     let mut on_event = |event: SyncEvent| {
@@ -103,6 +111,16 @@ fn print_report(report: &SyncReport, json: bool) -> anyhow::Result<()> {
             report.retries,
             report.pending_ops,
         );
+        if report.photos_uploaded + report.photos_downloaded + report.photo_bytes_left > 0 {
+            println!(
+                "photos: {} uploaded ({} bytes sent), {} downloaded ({} bytes); {} bytes left to upload",
+                report.photos_uploaded,
+                report.photo_bytes_up,
+                report.photos_downloaded,
+                report.photo_bytes_down,
+                report.photo_bytes_left,
+            );
+        }
     }
     Ok(())
 }

@@ -15,13 +15,16 @@
 //! stores it once. Every refusal (too large, not an image, an unsupported
 //! format, damaged, absurd dimensions) is a [`PhotoError`] and changes nothing.
 //!
-//! Uploading the files to the hub (resumable, after the data that points at
-//! them) is not here yet.
+//! [`Store::add_photo`](crate::Store::add_photo) records a photo of a
+//! listing or a lot as an operation naming its files; the files themselves
+//! travel after the operations, resumably (`crate::sync::photos`), and the
+//! store keeps which are here and which the hub holds.
 
 mod error;
 mod format;
 mod ingest;
 mod location;
+mod records;
 pub mod sample;
 mod store;
 
@@ -29,6 +32,7 @@ pub use error::PhotoError;
 pub use format::InputFormat;
 pub use ingest::{Encoded, IngestOptions, Ingested, ingest};
 pub use location::Location;
+pub(crate) use records::{insert, remove};
 pub use store::{PHOTOS_DIR, PhotoRefs, PhotoStore, StoredPhoto};
 
 /// The largest input accepted, checked before anything is decoded. A

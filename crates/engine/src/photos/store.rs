@@ -63,6 +63,46 @@ impl PhotoStore {
         self.dir.join(photo.file_name())
     }
 
+    /// The bytes of a stored file, if they are still what its name says:
+    /// `None` when the file is missing or was damaged on this device.
+    pub fn read_verified(&self, photo: &PhotoRef) -> Result<Option<Vec<u8>>, PhotoError> {
+        let bytes = match fs::read(self.path_of(photo)) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let digest = Sha256::from_digest(sha2::Sha256::digest(&bytes).into());
+        Ok((digest == photo.sha256()).then_some(bytes))
+    }
+
+    /// Where the file named `sha256` is, whether or not it is there.
+    pub fn path_of_file(&self, sha256: Sha256) -> PathBuf {
+        self.dir.join(format!("{sha256}.jpg"))
+    }
+
+    /// Where a download of `sha256` collects until it is whole. Hidden, so
+    /// nothing mistakes it for a photo; it survives restarts, so a download
+    /// resumes where it stopped.
+    pub fn download_path(&self, sha256: Sha256) -> PathBuf {
+        self.dir.join(format!(".{sha256}.download"))
+    }
+
+    /// Keeps a finished download if its bytes hash to its name; otherwise
+    /// removes it and says so. Only whole, verified files are ever named
+    /// `<sha256>.jpg`.
+    pub fn accept_download(&self, sha256: Sha256) -> Result<bool, PhotoError> {
+        let partial = self.download_path(sha256);
+        let bytes = fs::read(&partial)?;
+        if Sha256::from_digest(sha2::Sha256::digest(&bytes).into()) != sha256 {
+            fs::remove_file(&partial)?;
+            return Ok(false);
+        }
+        File::open(&partial)?.sync_all()?;
+        fs::rename(&partial, self.path_of_file(sha256))?;
+        sync_dir(&self.dir)?;
+        Ok(true)
+    }
+
     /// Takes a photo in ([`ingest`]) and stores its versions. A refused
     /// photo changes nothing.
     pub fn add(&self, bytes: &[u8], options: IngestOptions) -> Result<StoredPhoto, PhotoError> {

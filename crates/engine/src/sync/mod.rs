@@ -14,14 +14,20 @@
 //! 4. Repeat until nothing is pending and the hub has nothing more; while the
 //!    hub is unreachable, wait with exponential backoff and jitter, and send
 //!    smaller batches, until the deadline.
+//! 5. Then the photo files (`photos`): upload what the hub acknowledged but
+//!    does not hold, thumbnails first, resuming from the hub's offset; then
+//!    fetch other devices' photos, unless data saver is on.
 
 mod backoff;
+mod photo_transport;
+mod photos;
 mod session;
 mod state;
 mod transport;
 mod trust;
 
 pub use backoff::Backoff;
+pub use photo_transport::{FRAME_DATA, FRAMES_MEDIA_TYPE, Held, frames};
 pub use session::{SyncError, SyncEvent, SyncOptions, SyncReport, enroll, sync};
 pub use state::{Committed, Enrollment, MAX_CLOCK_AHEAD_MS, RefusedOp, SyncStatus};
 pub use transport::{HubClient, HubError};

@@ -65,6 +65,9 @@ pub struct SyncOptions {
     pub deadline: Option<Instant>,
     pub first_wait: Duration,
     pub max_wait: Duration,
+    /// Download the photos of the seller's other devices. Off with "data
+    /// saver", unless the seller asks or the link is Wi-Fi.
+    pub fetch_photos: bool,
 }
 
 impl Default for SyncOptions {
@@ -73,6 +76,7 @@ impl Default for SyncOptions {
             deadline: None,
             first_wait: Duration::from_millis(500),
             max_wait: Duration::from_secs(30),
+            fetch_photos: true,
         }
     }
 }
@@ -94,6 +98,15 @@ pub struct SyncReport {
     /// Compressed request bodies sent, including those of failed attempts.
     pub bytes_up: u64,
     pub pending_ops: u64,
+    /// Photo files the hub now holds that it did not before this sync.
+    pub photos_uploaded: u64,
+    /// Photo bytes sent, as frames, including attempts cut short.
+    pub photo_bytes_up: u64,
+    /// Photo bytes still to upload.
+    pub photo_bytes_left: u64,
+    /// Other devices' photo files fetched and checked.
+    pub photos_downloaded: u64,
+    pub photo_bytes_down: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +117,7 @@ pub enum SyncEvent {
     Finished(SyncReport),
 }
 
-fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+pub(super) fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     // A panic while holding the store left no half-done transaction behind
     // (SQLite rolled it back), so the store is still good to use.
     store
@@ -172,7 +185,10 @@ pub async fn sync(
     on_event(SyncEvent::Started {
         pending_ops: report.pending_ops,
     });
-    let mut backoff = Backoff::new(options.first_wait, options.max_wait);
+    let mut retry = Retry {
+        backoff: Backoff::new(options.first_wait, options.max_wait),
+        options,
+    };
     let mut batch = START_BATCH;
     let mut pull_page = START_BATCH * 2;
 
@@ -188,15 +204,9 @@ pub async fn sync(
         };
         let asked_at = Instant::now();
         let device_time = lock(store).device_clock().now();
-        let attempt = client.sync(&enrollment.device_token, &request);
-        // The deadline holds while a request is under way too: a link that went
-        // silent would otherwise keep the sync going for the whole read timeout.
-        let outcome = match options.deadline {
-            Some(deadline) => tokio::time::timeout_at(deadline.into(), attempt)
-                .await
-                .unwrap_or_else(|_| Err(HubError::Unreachable(DEADLINE_PASSED.to_owned()))),
-            None => attempt.await,
-        };
+        let outcome = retry
+            .before_deadline(client.sync(&enrollment.device_token, &request))
+            .await;
         match outcome {
             Ok((response, traffic)) => {
                 report.bytes_up += traffic.body_bytes;
@@ -211,43 +221,96 @@ pub async fn sync(
                 report.refused += done.refused;
                 report.pulled += done.pulled;
                 report.pending_ops = lock(store).pending_count()?;
-                backoff.reset();
+                retry.succeeded();
                 batch = (batch * 2).min(MAX_BATCH);
                 pull_page = (pull_page * 2).min(MAX_BATCH * 2);
-                on_event(SyncEvent::Progress(report.clone()));
                 if report.pending_ops == 0 && !response.more {
-                    on_event(SyncEvent::Finished(report.clone()));
-                    return Ok(report);
+                    break;
                 }
+                on_event(SyncEvent::Progress(report.clone()));
             }
             Err(error) => {
                 report.bytes_up += request_size_hint(&request);
                 let error = classify(error, &mut batch)?;
-                report.retries += 1;
-                let message = error.to_string();
-                // Best effort: the reason is for the seller's eyes, not the sync.
-                let _ = lock(store).note_sync_error(&message);
                 batch = (batch / 2).max(MIN_BATCH);
                 pull_page = (pull_page / 2).max(MIN_BATCH * 2);
-                let wait = backoff.next_wait(rand::random::<f64>());
-                let wait = match options.deadline {
-                    Some(deadline) => {
-                        let left = deadline.saturating_duration_since(Instant::now());
-                        if left.is_zero() {
-                            return Err(SyncError::TimedOut {
-                                last_error: message,
-                            });
-                        }
-                        wait.min(left)
-                    }
-                    None => wait,
-                };
-                on_event(SyncEvent::Retrying {
-                    error: message,
-                    wait,
-                });
-                tokio::time::sleep(wait).await;
+                retry
+                    .wait(store, &error.to_string(), &mut report, on_event)
+                    .await?;
             }
+        }
+    }
+    on_event(SyncEvent::Progress(report.clone()));
+    super::photos::transfer(
+        store,
+        &client,
+        &enrollment.device_token,
+        options,
+        &mut retry,
+        &mut report,
+        on_event,
+    )
+    .await?;
+    on_event(SyncEvent::Finished(report.clone()));
+    Ok(report)
+}
+
+/// Waiting out a failed attempt, shared by the operations and the photos
+/// that follow them: backoff with jitter, never past the deadline.
+pub(super) struct Retry<'a> {
+    backoff: Backoff,
+    options: &'a SyncOptions,
+}
+
+impl Retry<'_> {
+    pub(super) fn succeeded(&mut self) {
+        self.backoff.reset();
+    }
+
+    /// Notes why the attempt failed and waits before the next one, or
+    /// gives up with [`SyncError::TimedOut`] when the deadline has passed.
+    pub(super) async fn wait(
+        &mut self,
+        store: &Mutex<Store>,
+        message: &str,
+        report: &mut SyncReport,
+        on_event: &mut (dyn FnMut(SyncEvent) + Send),
+    ) -> Result<(), SyncError> {
+        report.retries += 1;
+        // Best effort: the reason is for the seller's eyes, not the sync.
+        let _ = lock(store).note_sync_error(message);
+        let wait = self.backoff.next_wait(rand::random::<f64>());
+        let wait = match self.options.deadline {
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(SyncError::TimedOut {
+                        last_error: message.to_owned(),
+                    });
+                }
+                wait.min(left)
+            }
+            None => wait,
+        };
+        on_event(SyncEvent::Retrying {
+            error: message.to_owned(),
+            wait,
+        });
+        tokio::time::sleep(wait).await;
+        Ok(())
+    }
+
+    /// Runs one request, abandoning it when the deadline passes: a link that
+    /// went silent would otherwise hold the sync for the whole read timeout.
+    pub(super) async fn before_deadline<T>(
+        &self,
+        attempt: impl std::future::Future<Output = Result<T, HubError>>,
+    ) -> Result<T, HubError> {
+        match self.options.deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), attempt)
+                .await
+                .unwrap_or_else(|_| Err(HubError::Unreachable(DEADLINE_PASSED.to_owned()))),
+            None => attempt.await,
         }
     }
 }

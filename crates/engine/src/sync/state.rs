@@ -356,9 +356,15 @@ fn restamp(conn: &rusqlite::Connection, op_id: OperationId, hlc: Hlc) -> Result<
             "UPDATE stock_adjustments SET hlc = ?1 WHERE id = ?2",
             adjustment.id.to_string(),
         ),
+        Payload::PhotoAdded { photo } => (
+            "UPDATE photos SET hlc = ?1 WHERE id = ?2",
+            photo.id.to_string(),
+        ),
         // Orders keep no timestamp of a proposal until the hub confirms it,
-        // which comes after this, with the new timestamp.
+        // which comes after this, with the new timestamp. A removal has no
+        // row of its own to move.
         Payload::ListingEdited { .. }
+        | Payload::PhotoRemoved { .. }
         | Payload::OrderPlaced { .. }
         | Payload::OrderActionTaken { .. } => return Ok(()),
     };

@@ -112,6 +112,14 @@ impl HubClient {
         &self.base
     }
 
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(super) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     pub async fn enroll(&self, request: &EnrollRequest) -> Result<EnrollResponse, HubError> {
         self.post("/v1/enroll", None, request).await.map(|(r, _)| r)
     }
@@ -162,7 +170,7 @@ impl HubClient {
 impl HubClient {
     /// Sorts a failed request: a TLS failure that another attempt would meet
     /// again, or a hub that could not be reached.
-    fn failed(&self, e: reqwest::Error) -> HubError {
+    pub(super) fn failed(&self, e: reqwest::Error) -> HubError {
         match rustls_error(&e) {
             Some(rustls::Error::InvalidCertificate(why)) => {
                 HubError::UntrustedCertificate(untrusted(why))
@@ -280,7 +288,7 @@ fn unreachable(e: reqwest::Error) -> HubError {
     HubError::Unreachable(message)
 }
 
-fn refusal(status: StatusCode, body: &[u8]) -> HubError {
+pub(super) fn refusal(status: StatusCode, body: &[u8]) -> HubError {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(e) => HubError::Refused {
             status: status.as_u16(),
