@@ -10,12 +10,12 @@ use axum::middleware::from_fn;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::http;
+use crate::photos::PhotoStore;
 use crate::staff::{LoginRules, RateLimiter, RatePolicy};
 use crate::{Storage, WallClock};
 
@@ -31,6 +31,9 @@ pub struct Limits {
     /// The JSON body of a staff API request (an order, a receipt, a
     /// login): small, so the staff API cannot be used to fill memory.
     pub api_body_bytes: usize,
+    /// The body of one photo upload request, as it travels: a whole photo
+    /// in frames (frames add 8 bytes per 4 KiB), with room to spare.
+    pub upload_body_bytes: usize,
     /// How many requests one member of staff may make (per process).
     pub staff_requests: RatePolicy,
     /// How many failed logins lock a name or an address, and how long a
@@ -45,6 +48,7 @@ impl Default for Limits {
             body_bytes: 8 * 1024 * 1024,
             operations_per_sync: 1000,
             api_body_bytes: 64 * 1024,
+            upload_body_bytes: 9 * 1024 * 1024,
             staff_requests: RatePolicy::default(),
             login: LoginRules::default(),
         }
@@ -64,6 +68,9 @@ pub struct AppState {
     /// the QR codes the console shows and prints; when unset, the address
     /// the request came to.
     pub public_url: Option<String>,
+    /// Where verified photo files are kept. [`AppState::new`] keeps them in
+    /// memory; `highland-hub serve` sets a folder or a bucket.
+    pub photos: PhotoStore,
 }
 
 impl AppState {
@@ -74,13 +81,15 @@ impl AppState {
             limits: Limits::default(),
             rate_limiter: Arc::new(RateLimiter::new()),
             public_url: None,
+            photos: PhotoStore::in_memory(),
         }
     }
 }
 
 /// The hub's routes with their layers, outermost first: a request id, a
 /// log span carrying it, response compression, JSON error bodies, the
-/// encoding check, the compressed-size limit, then decompression. The
+/// encoding check, the size limit as sent (larger for photo uploads), then
+/// decompression. The
 /// decompressed-size limit applies where handlers read the body.
 ///
 /// Every route is registered with its OpenAPI description
@@ -106,12 +115,16 @@ pub fn app(state: AppState) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(from_fn(http::json_errors))
                 .layer(from_fn(http::refuse_unknown_encodings))
-                .layer(RequestBodyLimitLayer::new(limits.compressed_body_bytes))
+                .layer(axum::middleware::from_fn_with_state(
+                    limits,
+                    http::limit_bodies,
+                ))
                 .layer(RequestDecompressionLayer::new()),
         )
         // After the layers: they answer every error in JSON, and the console's
         // errors are pages (see crate::console).
         .merge(console)
+        .merge(crate::http::photos::public_routes(state_for_trace.clone()))
         .merge(crate::trace::routes(state_for_trace))
 }
 

@@ -8,7 +8,8 @@
 //! [`storage::Storage`] is the one boundary to the database, and [`db`] is
 //! its SQLite implementation, the only module that holds SQL; [`orders`] is
 //! what the buyer's staff do with orders; [`admin`] is what the operator's
-//! command line does.
+//! command line does; [`photos`] takes in sellers' photo files by resumable
+//! uploads and keeps them, verified, in a folder or a bucket.
 //!
 //! What this crate must not do: depend on highland-engine (the two share only
 //! the wire types in highland-domain); read the system clock anywhere but
@@ -28,6 +29,7 @@ mod http;
 pub mod ids;
 pub mod orders;
 pub mod pg;
+pub mod photos;
 mod public_url;
 pub mod secret;
 pub mod server;

@@ -13,6 +13,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, Value
 use highland_domain::ShortText;
 use highland_hub::admin::{self, NewSeller};
 use highland_hub::pg::PgHub;
+use highland_hub::photos::PhotoStore;
 use highland_hub::{
     AppState, Database, HubDb, SellerId, Storage, SystemClock, WallClock, open_storage,
 };
@@ -78,6 +79,29 @@ enum Command {
         /// pages and label sheets (default: the address each request came to).
         #[arg(long, value_name = "URL", env = "HIGHLAND_HUB_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Keep photos in S3-compatible object storage: s3://bucket/prefix,
+        /// with the standard AWS_* variables (AWS_ACCESS_KEY_ID,
+        /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP).
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "HIGHLAND_HUB_PHOTO_STORE",
+            conflicts_with = "photo_dir"
+        )]
+        photo_store: Option<String>,
+        /// The S3-compatible server of --photo-store (MinIO, Garage, ...),
+        /// instead of AWS_ENDPOINT.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "HIGHLAND_HUB_PHOTO_STORE_ENDPOINT",
+            requires = "photo_store"
+        )]
+        photo_store_endpoint: Option<String>,
+        /// Keep photos in this folder (default: `photos` beside the
+        /// database, or in the data directory with a PostgreSQL database).
+        #[arg(long, value_name = "DIR", env = "HIGHLAND_HUB_PHOTO_DIR")]
+        photo_dir: Option<PathBuf>,
     },
     /// Sellers and their first device.
     Seller {
@@ -223,7 +247,17 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             tls_key,
             allow_plain_http,
             public_url,
+            photo_store,
+            photo_store_endpoint,
+            photo_dir,
         } => {
+            let photos = photo_store_for(
+                &database,
+                cli.data_dir.as_deref(),
+                photo_store.as_deref(),
+                photo_store_endpoint.as_deref(),
+                photo_dir.as_deref(),
+            )?;
             let public_url = public_url
                 .filter(|u| !u.trim().is_empty())
                 .map(|u| cli::base_url("--public-url", &u).map(str::to_owned))
@@ -237,7 +271,7 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             if tls.is_none() && !allow_plain_http {
                 highland_hub::server::check_plain_http(listen)?;
             }
-            serve(&database, listen, log_format, tls, public_url)
+            serve(&database, listen, log_format, tls, public_url, photos)
         }
         Command::Seller {
             command:
@@ -357,6 +391,7 @@ fn serve(
     log_format: LogFormat,
     tls: Option<highland_hub::TlsConfig>,
     public_url: Option<String>,
+    photos: PhotoStore,
 ) -> anyhow::Result<()> {
     init_logging(log_format);
     let server = Server {
@@ -364,6 +399,7 @@ fn serve(
         tls,
         database: database.describe(),
         public_url,
+        photos,
     };
     match database {
         Database::Sqlite(path) => server.run(
@@ -383,6 +419,7 @@ struct Server {
     /// What the log says the database is (never a password).
     database: String,
     public_url: Option<String>,
+    photos: PhotoStore,
 }
 
 impl Server {
@@ -398,10 +435,13 @@ impl Server {
             tls,
             database,
             public_url,
+            photos,
         } = self;
         let db = Arc::new(db);
         let mut state = AppState::new(db.clone(), Arc::new(SystemClock));
         state.public_url = public_url;
+        let photo_store = photos.describe().to_owned();
+        state.photos = photos;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
@@ -416,7 +456,7 @@ impl Server {
             let scheme = if tls.is_some() { "https" } else { "http" };
             println!("listening on {scheme}://{addr}");
             std::io::stdout().flush()?;
-            tracing::info!(%addr, scheme, database, "serving");
+            tracing::info!(%addr, scheme, database, photo_store, "serving");
             match &tls {
                 Some(tls) => highland_hub::server::serve_tls(listener, tls, state, stop).await?,
                 None => highland_hub::server::serve(listener, state, stop).await?,
@@ -469,6 +509,45 @@ fn init_logging(format: LogFormat) {
         LogFormat::Compact => logs.compact().init(),
         LogFormat::Json => logs.json().init(),
     }
+}
+
+/// Where photos are kept: the bucket or folder the flags name, else the
+/// `photos` folder beside a SQLite database. A PostgreSQL database has no
+/// folder of its own: its hubs use `photos` in the data directory
+/// (`--data-dir`, or the platform's), which is right for one hub, and
+/// they are told that several must share one store.
+fn photo_store_for(
+    database: &Database,
+    data_dir: Option<&std::path::Path>,
+    store: Option<&str>,
+    endpoint: Option<&str>,
+    dir: Option<&std::path::Path>,
+) -> anyhow::Result<PhotoStore> {
+    if let Some(url) = store.filter(|u| !u.trim().is_empty()) {
+        return Ok(PhotoStore::s3(url.trim(), endpoint)?);
+    }
+    let dir = match (dir, database) {
+        (Some(dir), _) => dir.to_owned(),
+        (None, Database::Sqlite(file)) => file
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("photos"),
+        (None, Database::Postgres(_)) => {
+            let dir = match data_dir {
+                Some(dir) => dir.to_owned(),
+                None => default_data_dir()?,
+            }
+            .join("photos");
+            eprintln!(
+                "note: photos are kept in {}; hubs sharing this PostgreSQL database must share \
+                 their photos too: give each --photo-store s3://bucket/prefix or one shared \
+                 --photo-dir",
+                dir.display()
+            );
+            dir
+        }
+    };
+    Ok(PhotoStore::local(&dir)?)
 }
 
 fn open(database: &Database) -> anyhow::Result<Arc<dyn Storage>> {

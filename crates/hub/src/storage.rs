@@ -8,12 +8,15 @@
 //! change behind.
 
 use highland_domain::wire::SyncResponse;
-use highland_domain::{DeviceId, Gtin, ListingId, OrderAction, OrderId, TraceCode, TraceEvent};
+use highland_domain::{
+    DeviceId, Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Sha256, TraceCode, TraceEvent,
+};
 
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
 use crate::orders::{NewOrder, OrderError, OrderFilter};
+use crate::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
 use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::sync::{PullRequest, Pushed};
@@ -172,4 +175,40 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The newest lots, village and product alike.
     fn recent_lots(&self, limit: u32) -> Result<Vec<ChainLot>>;
+
+    // ---- Photos (see crate::photos and docs/sync-protocol.md, section 13).
+
+    /// Where the upload of a file stands, for a device of `seller`; `None`
+    /// when no photo of theirs (not removed) names the file.
+    fn upload_status(&self, seller: SellerId, name: Sha256) -> Result<Option<UploadStatus>>;
+
+    /// Opens the upload of a file (once; later calls find it open). Fails
+    /// with [`UploadError::TooManyUploads`] when `device` has as many
+    /// unfinished uploads as it may.
+    fn start_upload(
+        &self,
+        device: EnrolledDevice,
+        name: Sha256,
+        length: u64,
+        now_ms: u64,
+    ) -> Result<(), UploadError>;
+
+    /// Keeps the next bytes of an upload at `offset`, which must be what
+    /// the hub holds; returns the new offset.
+    fn append_upload(&self, name: Sha256, offset: u64, bytes: &[u8]) -> Result<u64, UploadError>;
+
+    /// Every byte received of an upload, in order.
+    fn upload_bytes(&self, name: Sha256) -> Result<Vec<u8>>;
+
+    /// Records a verified file as stored and forgets its upload's parts.
+    fn finish_upload(&self, name: Sha256, bytes: u64, now_ms: u64) -> Result<()>;
+
+    /// Forgets an upload and its parts (its file did not verify).
+    fn drop_upload(&self, name: Sha256) -> Result<()>;
+
+    /// The length of a stored file that `reader` may download.
+    fn photo_file(&self, name: Sha256, reader: PhotoReader) -> Result<Option<u64>>;
+
+    /// A listing's or a lot's photos, not removed, oldest first.
+    fn photos_of(&self, subject: PhotoSubject) -> Result<Vec<PhotoView>>;
 }

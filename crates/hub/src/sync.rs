@@ -27,7 +27,7 @@ use highland_domain::wire::{Ack, AckOutcome, PROTOCOL_VERSION, Refusal, SyncResp
 use highland_domain::{
     Actor, Certificate, DeviceId, Hlc, HybridClock, Listing, ListingField, ListingId,
     ListingStatus, Lot, LotId, Operation, OperationId, Order, OrderAction, OrderId, OrderState,
-    Payload, Price, Quantity, Sale, StockAdjustment, Unit, Version,
+    Payload, Photo, PhotoId, PhotoSubject, Price, Quantity, Sale, StockAdjustment, Unit, Version,
 };
 
 use crate::storage::EnrolledDevice;
@@ -77,6 +77,8 @@ pub struct Facts {
     pub lot_seller: Option<SellerId>,
     /// The order the operation acts on.
     pub order: Option<KnownOrder>,
+    /// The seller of the photo the operation adds or removes.
+    pub photo_seller: Option<SellerId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +138,7 @@ pub trait Ledger {
     fn listing(&mut self, id: ListingId) -> Result<Option<KnownListing>>;
     fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>>;
     fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>>;
+    fn photo_seller(&mut self, id: PhotoId) -> Result<Option<SellerId>>;
     /// The device id the hub makes its own operations under.
     fn hub_device(&mut self) -> Result<DeviceId>;
     /// Appends to the log; returns the new entry's position.
@@ -166,6 +169,10 @@ pub trait Ledger {
         adjustment: &StockAdjustment,
         op: &Operation,
     ) -> Result<()>;
+    /// Inserts a photo unless one with its id exists (a removed one stays
+    /// removed: removal wins).
+    fn insert_photo(&mut self, seller: SellerId, photo: &Photo, op: &Operation) -> Result<()>;
+    fn remove_photo(&mut self, id: PhotoId) -> Result<()>;
     /// Inserts an order in state placed, unless one with its id exists.
     fn insert_order(&mut self, seller: SellerId, order: &Order, op: &Operation) -> Result<()>;
     /// Moves an order to `action`'s outcome and keeps what the action says
@@ -283,6 +290,11 @@ fn take_in(
 }
 
 fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
+    let photo = match &op.payload {
+        Payload::PhotoAdded { photo } => Some(photo.id),
+        Payload::PhotoRemoved { photo_id } => Some(*photo_id),
+        _ => None,
+    };
     let (listing, lot, order) = match &op.payload {
         Payload::ListingCreated { listing } => (Some(listing.id), listing.lot_id, None),
         Payload::ListingEdited {
@@ -295,11 +307,20 @@ fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
         Payload::StockAdjusted { adjustment } => (Some(adjustment.listing_id), None, None),
         Payload::OrderPlaced { .. } => (None, None, None),
         Payload::OrderActionTaken { order_id, .. } => (None, None, Some(*order_id)),
+        Payload::PhotoAdded { photo } => match photo.subject {
+            PhotoSubject::Listing(id) => (Some(id), None, None),
+            PhotoSubject::Lot(id) => (None, Some(id), None),
+        },
+        Payload::PhotoRemoved { .. } => (None, None, None),
     };
     Ok(Facts {
         listing: listing.map(|id| ledger.listing(id)).transpose()?.flatten(),
         lot_seller: lot.map(|id| ledger.lot_seller(id)).transpose()?.flatten(),
         order: order.map(|id| ledger.order(id)).transpose()?.flatten(),
+        photo_seller: photo
+            .map(|id| ledger.photo_seller(id))
+            .transpose()?
+            .flatten(),
     })
 }
 
@@ -387,6 +408,58 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
                 Some(_) => Ok(()),
             }
         }
+        Payload::PhotoAdded { photo } => {
+            match photo.subject {
+                PhotoSubject::Listing(_) => {
+                    listing_is_mine()?;
+                }
+                PhotoSubject::Lot(_) => match facts.lot_seller {
+                    None => {
+                        return Err(refusal(
+                            "unknown_lot",
+                            "The hub has no record of this lot, so its photo was not kept.",
+                        ));
+                    }
+                    Some(_) => lot_is_mine_or_unknown()?,
+                },
+            }
+            photo_is_mine_or_new(facts.photo_seller, device.seller)?;
+            if let Some(version) = photo
+                .versions()
+                .into_iter()
+                .find(|v| v.bytes() > crate::photos::MAX_PHOTO_BYTES)
+            {
+                return Err(refusal(
+                    "photo_too_large",
+                    format!(
+                        "This photo's file is {} bytes; the hub keeps photos of at most {} \
+                         bytes, so it was not kept.",
+                        version.bytes(),
+                        crate::photos::MAX_PHOTO_BYTES
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        Payload::PhotoRemoved { .. } => match facts.photo_seller {
+            None => Err(refusal(
+                "unknown_photo",
+                "The hub has no such photo, so it cannot be removed.",
+            )),
+            Some(seller) => photo_is_mine_or_new(Some(seller), device.seller),
+        },
+    }
+}
+
+/// A photo id is its seller's for good: another seller's device may
+/// neither add under it nor remove it.
+fn photo_is_mine_or_new(owner: Option<SellerId>, me: SellerId) -> Result<(), Refusal> {
+    match owner {
+        Some(seller) if seller != me => Err(refusal(
+            "not_your_photo",
+            "This photo belongs to another seller, so it cannot be changed from here.",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -531,6 +604,8 @@ pub(crate) fn apply_by(
                 at: *at,
             })
         }
+        Payload::PhotoAdded { photo } => ledger.insert_photo(seller, photo, op),
+        Payload::PhotoRemoved { photo_id } => ledger.remove_photo(*photo_id),
     }
 }
 
@@ -723,6 +798,96 @@ mod tests {
             }),
             lot_seller: lot_of.map(seller),
             order: None,
+            photo_seller: None,
+        }
+    }
+
+    fn photo(subject: PhotoSubject, display_bytes: u64) -> Payload {
+        let version = |bytes| {
+            highland_domain::PhotoRef::new(
+                highland_domain::Sha256::from_digest([1; 32]),
+                bytes,
+                10,
+                10,
+                highland_domain::MediaType::Jpeg,
+            )
+            .unwrap()
+        };
+        Payload::PhotoAdded {
+            photo: Photo {
+                id: PhotoId::from_uuid(Uuid::from_u128(80)),
+                subject,
+                display: version(display_bytes),
+                thumbnail: version(100),
+                location: None,
+            },
+        }
+    }
+
+    #[test]
+    fn photo_authorization_table() {
+        let on_listing = || PhotoSubject::Listing(listing(None).id);
+        let on_lot = || PhotoSubject::Lot(LotId::from_uuid(Uuid::from_u128(60)));
+        let with_photo_of = |mut f: Facts, s: u128| {
+            f.photo_seller = Some(seller(s));
+            f
+        };
+        let removed = Payload::PhotoRemoved {
+            photo_id: PhotoId::from_uuid(Uuid::from_u128(80)),
+        };
+        const MAX: u64 = crate::photos::MAX_PHOTO_BYTES;
+        // (payload, what the hub holds, expected refusal code or None)
+        let cases: Vec<(Payload, Facts, Option<&str>)> = vec![
+            (photo(on_listing(), 1000), facts(Some(1), None), None),
+            (photo(on_listing(), MAX), facts(Some(1), None), None),
+            (photo(on_lot(), 1000), facts(None, Some(1)), None),
+            (
+                photo(on_listing(), 1000),
+                facts(None, None),
+                Some("unknown_listing"),
+            ),
+            (
+                photo(on_listing(), 1000),
+                facts(Some(2), None),
+                Some("not_your_listing"),
+            ),
+            (
+                photo(on_lot(), 1000),
+                facts(None, None),
+                Some("unknown_lot"),
+            ),
+            (
+                photo(on_lot(), 1000),
+                facts(None, Some(2)),
+                Some("not_your_lot"),
+            ),
+            (
+                photo(on_listing(), 1000),
+                with_photo_of(facts(Some(1), None), 1),
+                None,
+            ),
+            (
+                photo(on_listing(), 1000),
+                with_photo_of(facts(Some(1), None), 2),
+                Some("not_your_photo"),
+            ),
+            (
+                photo(on_listing(), MAX + 1),
+                facts(Some(1), None),
+                Some("photo_too_large"),
+            ),
+            (removed.clone(), with_photo_of(Facts::default(), 1), None),
+            (removed.clone(), Facts::default(), Some("unknown_photo")),
+            (
+                removed,
+                with_photo_of(Facts::default(), 2),
+                Some("not_your_photo"),
+            ),
+        ];
+        for (payload, facts, expected) in cases {
+            let op = op(device_id(1), payload);
+            let got = authorize(&op, me(), &facts).err().map(|r| r.code);
+            assert_eq!(got.as_deref(), expected, "{:?} with {facts:?}", op.payload);
         }
     }
 

@@ -39,7 +39,7 @@ use axum::{Form, Router};
 use chrono::NaiveDate;
 use highland_domain::{
     Category, Description, DomainError, ListingId, ListingStatus, Money, OrderAction, OrderId,
-    OrderState, PaymentMethod, Price, Quantity, Reason, ShortText, Unit,
+    OrderState, PaymentMethod, PhotoSubject, Price, Quantity, Reason, ShortText, Unit,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -50,10 +50,12 @@ pub(crate) use i18n::Lang;
 
 use crate::admin::{self, NewSeller};
 use crate::catalog::{Cursor, ListingQuery, SellerQuery};
+use crate::http::photos::{Caching, serve_file};
 use crate::http::staff::session;
 use crate::http::staff::{ClientAddr, Credential, StaffAuth};
 use crate::http::{HttpError, blocking};
 use crate::orders::{NewOrder, OrderError, OrderFilter};
+use crate::photos::{PhotoReader, PhotoView};
 use crate::staff::{StaffMember, retry_after_secs, session_from_cookies};
 use crate::{AppState, SellerId};
 
@@ -70,6 +72,7 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/console/listings", get(listings))
         .route("/console/listings/{id}", get(listing))
         .route("/console/listings/{id}/orders", post(place_order))
+        .route("/console/photos/{file}", get(photo))
         .route("/console/sellers", get(sellers).post(add_seller))
         .route("/console/sellers/{id}/codes", post(new_code))
         .route("/console/orders", get(orders))
@@ -442,19 +445,53 @@ async fn listing(
     let Ok(id) = id.parse::<ListingId>() else {
         return not_found(console.lang);
     };
-    let store = state.store.clone();
-    match blocking(move || store.catalog_listing(id)).await {
-        Ok(Some(detail)) => {
+    match listing_with_photos(&state, id).await {
+        Ok(Some((detail, photos))) => {
             let form = OrderForm {
                 price: Money::from_fen(detail.listing.price_fen)
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
                 ..OrderForm::default()
             };
-            pages::listing(console.page(), &detail, &form, None).into_response()
+            pages::listing(console.page(), &detail, &photos, &form, None).into_response()
         }
         Ok(None) => not_found(console.lang),
         Err(e) => error_page(console.lang, &e),
+    }
+}
+
+async fn listing_with_photos(
+    state: &AppState,
+    id: ListingId,
+) -> Result<Option<(crate::catalog::ListingDetail, Vec<PhotoView>)>, HttpError> {
+    let store = state.store.clone();
+    blocking(move || {
+        let Some(detail) = store.catalog_listing(id)? else {
+            return Ok(None);
+        };
+        let photos = store.photos_of(PhotoSubject::Listing(id))?;
+        Ok(Some((detail, photos)))
+    })
+    .await
+}
+
+/// A photo file of any listing, for the console's pages: the session's
+/// cookie rides on the `<img>` requests, which a bearer token cannot.
+async fn photo(
+    State(state): State<AppState>,
+    _console: Console,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(name) = file
+        .strip_suffix(".jpg")
+        .and_then(|n| highland_domain::Sha256::parse(n).ok())
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match serve_file(&state, name, PhotoReader::Staff, &headers, Caching::Private).await {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
     }
 }
 
@@ -471,9 +508,8 @@ async fn place_order(
     let Ok(listing_id) = id.parse::<ListingId>() else {
         return not_found(lang);
     };
-    let store = state.store.clone();
-    let detail = match blocking(move || store.catalog_listing(listing_id)).await {
-        Ok(Some(detail)) => detail,
+    let (detail, photos) = match listing_with_photos(&state, listing_id).await {
+        Ok(Some(found)) => found,
         Ok(None) => return not_found(lang),
         Err(e) => return error_page(lang, &e),
     };
@@ -506,7 +542,7 @@ async fn place_order(
         Err(message) => {
             return (
                 StatusCode::BAD_REQUEST,
-                pages::listing(console.page(), &detail, &form, Some(&message)),
+                pages::listing(console.page(), &detail, &photos, &form, Some(&message)),
             )
                 .into_response();
         }
@@ -522,7 +558,7 @@ async fn place_order(
             let (status, message) = refusal(lang, &e);
             (
                 status,
-                pages::listing(console.page(), &detail, &form, Some(&message)),
+                pages::listing(console.page(), &detail, &photos, &form, Some(&message)),
             )
                 .into_response()
         }

@@ -12,6 +12,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::{ActionForm, Lang, ListingFilter, OrderForm, OrderTab, SellerForm, qr};
 use crate::catalog::{CatalogListing, ListingDetail, Page, SellerSummary};
+use crate::photos::PhotoView;
 use crate::views::{OrderDetail, OrderPage, OrderView};
 
 /// What every page's frame needs: the language, and the member signed in
@@ -218,6 +219,7 @@ fn pager(lang: Lang, first: &str, next: Option<&str>) -> Markup {
 pub(crate) fn listing(
     frame: Frame,
     detail: &ListingDetail,
+    photos: &[PhotoView],
     form: &OrderForm,
     error: Option<&str>,
 ) -> Markup {
@@ -239,6 +241,22 @@ pub(crate) fn listing(
                 dt { (t("listing.sold")) } dd { (in_unit(l.sold, &l.unit)) " " (l.unit) }
                 @if let Some(d) = &l.description {
                     dt { (t("listing.description")) } dd { (d) }
+                }
+            }
+        }
+        @if !photos.is_empty() {
+            h2 { (t("listing.photos")) }
+            div.card.photos {
+                @for photo in photos {
+                    @let thumb = photo.thumbnail;
+                    @if photo.thumbnail_stored {
+                        a href={ "/console/photos/" (photo.display.file_name()) } {
+                            img src={ "/console/photos/" (thumb.file_name()) } loading="lazy"
+                                width=(thumb.width()) height=(thumb.height()) alt=(l.title);
+                        }
+                    } @else {
+                        span.muted title=(t("listing.photo_waiting")) { "⋯" }
+                    }
                 }
             }
         }

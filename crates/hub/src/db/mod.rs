@@ -133,7 +133,8 @@ fn bound(value: Value) -> Bound {
     match value {
         Value::Int(Some(i)) => Bound::Integer(i),
         Value::Text(Some(t)) => Bound::Text(t),
-        Value::Int(None) | Value::Text(None) => Bound::Null,
+        Value::Bytes(Some(b)) => Bound::Blob(b),
+        Value::Int(None) | Value::Text(None) | Value::Bytes(None) => Bound::Null,
     }
 }
 
@@ -146,7 +147,7 @@ fn cell(value: ValueRef<'_>) -> Result<Cell> {
                 .map_err(|_| Error::BadRecord("text that is not UTF-8".into()))?,
         ),
         ValueRef::Real(r) => return Err(Error::BadRecord(format!("unexpected number {r}"))),
-        ValueRef::Blob(_) => return Err(Error::BadRecord("unexpected bytes".into())),
+        ValueRef::Blob(b) => Cell::Bytes(b.to_vec()),
     })
 }
 

@@ -20,7 +20,10 @@ pub(crate) async fn read_json(
         let value = content_type.to_str().unwrap_or("");
         let essence = value.split(';').next().unwrap_or("").trim();
         if !essence.eq_ignore_ascii_case("application/json") {
-            return Err(HttpError::UnsupportedMediaType(value.to_owned()));
+            return Err(HttpError::UnsupportedMediaType {
+                sent: value.to_owned(),
+                expected: "JSON (application/json)",
+            });
         }
     }
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
@@ -38,7 +41,7 @@ pub(crate) async fn read_json(
 
 /// Whether reading failed because a size limit was reached: the compressed
 /// one (tower-http's body limit) or the decompressed one (`to_bytes`).
-fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut current = Some(e);
     while let Some(e) = current {
         if e.is::<http_body_util::LengthLimitError>() {

@@ -48,7 +48,18 @@ pub(crate) enum HttpError {
         max: usize,
     },
     UnsupportedEncoding(String),
-    UnsupportedMediaType(String),
+    /// The body's `Content-Type` as sent, and the one the route takes.
+    UnsupportedMediaType {
+        sent: String,
+        expected: &'static str,
+    },
+    /// A photo upload or download that was not taken; see
+    /// [`crate::photos::UploadError`].
+    Upload(crate::photos::UploadError),
+    /// A `Range` that starts at or past the end of the file.
+    RangeNotSatisfiable {
+        length: u64,
+    },
     Hub(crate::Error),
     Internal(String),
 }
@@ -148,15 +159,36 @@ impl HttpError {
                      use zstd, gzip or none"
                 ),
             ),
-            UnsupportedMediaType(sent) => (
+            UnsupportedMediaType { sent, expected } => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                format!("the body must be JSON (application/json), not {sent:?}"),
+                format!("the body must be {expected}, not {sent:?}"),
+            ),
+            Upload(e) => upload_error(e),
+            RangeNotSatisfiable { length } => (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "range_not_satisfiable",
+                format!("the file has {length} bytes; ask for a range that starts within it"),
             ),
             Hub(e) => hub_error(e),
             Internal(_) => internal(),
         }
     }
+}
+
+fn upload_error(e: &crate::photos::UploadError) -> (StatusCode, &'static str, String) {
+    use crate::photos::UploadError::*;
+    let (status, code) = match e {
+        UnknownPhoto => (StatusCode::NOT_FOUND, "unknown_photo"),
+        OffsetMismatch { .. } => (StatusCode::CONFLICT, "offset_mismatch"),
+        TooManyUploads { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_uploads"),
+        ChunkCorrupted { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "chunk_corrupted"),
+        PhotoCorrupted => (StatusCode::UNPROCESSABLE_ENTITY, "photo_corrupted"),
+        TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+        Hub(e) => return hub_error(e),
+        Store(_) => return internal(),
+    };
+    (status, code, e.to_string())
 }
 
 fn hub_error(e: &crate::Error) -> (StatusCode, &'static str, String) {
@@ -230,6 +262,7 @@ impl IntoResponse for HttpError {
                     tracing::error!(error = %e, source = ?std::error::Error::source(e), "request failed")
                 }
                 HttpError::Internal(detail) => tracing::error!(error = %detail, "request failed"),
+                HttpError::Upload(e) => tracing::error!(error = %e, "request failed"),
                 _ => {}
             }
         } else {
@@ -247,6 +280,19 @@ impl IntoResponse for HttpError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(held) = match &self {
+            HttpError::Upload(e) => e.held(),
+            _ => None,
+        } {
+            response
+                .headers_mut()
+                .insert("upload-offset", HeaderValue::from(held));
+        }
+        if let HttpError::RangeNotSatisfiable { length } = &self
+            && let Ok(value) = HeaderValue::from_str(&format!("bytes */{length}"))
+        {
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
         }
         if let HttpError::LoginThrottled { retry_after_ms }
         | HttpError::RateLimited { retry_after_ms } = &self

@@ -7,12 +7,13 @@ mod body;
 mod enroll;
 mod error;
 pub(crate) mod openapi;
+pub(crate) mod photos;
 pub(crate) mod staff;
 mod sync;
 
 use axum::body::Body;
-use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -21,7 +22,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
+use crate::{AppState, Limits};
 
 /// Every route the hub serves, each with its OpenAPI description. A route
 /// is added here, with `routes!` and a `#[utoipa::path]` on its handler,
@@ -32,6 +33,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi::document))
         .routes(routes!(enroll::enroll))
         .routes(routes!(sync::sync))
+        .routes(routes!(photos::upload_status, photos::upload))
+        .routes(routes!(photos::download))
         .routes(routes!(
             staff::session::log_in,
             staff::session::who_am_i,
@@ -91,6 +94,37 @@ pub(crate) fn preferred_language<L>(
     // Stable: among equal preferences the header's order stands.
     choices.sort_by(|a, b| b.0.total_cmp(&a.0));
     choices.into_iter().next().map(|(_, lang)| lang)
+}
+
+/// Bounds every request body as it travels: photo uploads by
+/// [`Limits::upload_body_bytes`] (frames of a whole photo fit in one), any
+/// other by [`Limits::compressed_body_bytes`]. A body whose declared length
+/// is over gets 413 at once; one that runs over is cut where it does, and
+/// the handler reading it answers 413.
+pub(crate) async fn limit_bodies(
+    State(limits): State<Limits>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let limit = if request.method() == Method::PATCH
+        && path.starts_with("/v1/photos/")
+        && path.ends_with("/upload")
+    {
+        limits.upload_body_bytes
+    } else {
+        limits.compressed_body_bytes
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return HttpError::TooLarge.into_response();
+    }
+    next.run(request.map(|body| Body::new(http_body_util::Limited::new(body, limit))))
+        .await
 }
 
 /// Refuses a body compressed in a way the decompression layer cannot read,

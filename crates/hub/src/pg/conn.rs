@@ -81,6 +81,7 @@ fn bind(params: &[&dyn Param]) -> Vec<Bound> {
         .map(|p| match p.value() {
             Value::Int(i) => Box::new(i) as Bound,
             Value::Text(t) => Box::new(t) as Bound,
+            Value::Bytes(b) => Box::new(b) as Bound,
         })
         .collect()
 }
@@ -102,6 +103,8 @@ fn cell(row: &Row, i: usize) -> Result<Cell> {
             .map(|v| Cell::Int(v.into()))
     } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(ty) {
         row.try_get::<_, Option<String>>(i)?.map(Cell::Text)
+    } else if *ty == Type::BYTEA {
+        row.try_get::<_, Option<Vec<u8>>>(i)?.map(Cell::Bytes)
     } else {
         return Err(Error::BadRecord(format!(
             "column {} is of type {ty}, which the hub does not read",

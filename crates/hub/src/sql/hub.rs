@@ -2,17 +2,20 @@
 //! statement) of the queries in this module's siblings.
 
 use highland_domain::wire::SyncResponse;
-use highland_domain::{DeviceId, Gtin, ListingId, OrderAction, OrderId, TraceCode, TraceEvent};
+use highland_domain::{
+    DeviceId, Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Sha256, TraceCode, TraceEvent,
+};
 
 use super::ledger::SqlLedger;
 use super::views::{
     for_update, listing_by_id, listing_columns, listing_view, ms, parse, sale_view,
 };
-use super::{Backend, Lock, Sql, catalog, orders, staff, trace};
+use super::{Backend, Lock, Sql, catalog, orders, photos, staff, trace};
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
 use crate::orders::{NewOrder, OrderError, OrderFilter};
+use crate::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
 use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::storage::{EnrolledDevice, Enrollment, NewCode, Seller, Storage};
@@ -252,6 +255,50 @@ impl<B: Backend> Storage for B {
 
     fn recent_lots(&self, limit: u32) -> Result<Vec<ChainLot>> {
         self.snapshot(|db| trace::recent_lots(db, limit))
+    }
+
+    fn upload_status(&self, seller: SellerId, name: Sha256) -> Result<Option<UploadStatus>> {
+        self.snapshot(|db| photos::upload_status(db, seller, name))
+    }
+
+    fn start_upload(
+        &self,
+        device: EnrolledDevice,
+        name: Sha256,
+        length: u64,
+        now_ms: u64,
+    ) -> Result<(), UploadError> {
+        self.write(Lock::Rows, |tx| {
+            photos::start_upload(tx, device.id, name, length, now_ms)
+        })
+    }
+
+    fn append_upload(&self, name: Sha256, offset: u64, bytes: &[u8]) -> Result<u64, UploadError> {
+        self.write(Lock::Rows, |tx| {
+            photos::append_upload(tx, name, offset, bytes)
+        })
+    }
+
+    fn upload_bytes(&self, name: Sha256) -> Result<Vec<u8>> {
+        self.snapshot(|db| photos::upload_bytes(db, name))
+    }
+
+    fn finish_upload(&self, name: Sha256, bytes: u64, now_ms: u64) -> Result<()> {
+        self.write(Lock::Rows, |tx| {
+            photos::finish_upload(tx, name, bytes, now_ms)
+        })
+    }
+
+    fn drop_upload(&self, name: Sha256) -> Result<()> {
+        self.write(Lock::Rows, |tx| photos::drop_upload(tx, name))
+    }
+
+    fn photo_file(&self, name: Sha256, reader: PhotoReader) -> Result<Option<u64>> {
+        self.read(|db| photos::photo_file(db, name, reader))
+    }
+
+    fn photos_of(&self, subject: PhotoSubject) -> Result<Vec<PhotoView>> {
+        self.read(|db| photos::photos_of(db, subject))
     }
 }
 

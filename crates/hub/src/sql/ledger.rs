@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use highland_domain::{
     Certificate, DeviceId, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot, LotId,
-    Operation, OperationId, Order, OrderAction, OrderId, Price, Quantity, Sale, StockAdjustment,
-    TraceCode, Unit, Version,
+    Operation, OperationId, Order, OrderAction, OrderId, Photo, PhotoId, Price, Quantity, Sale,
+    StockAdjustment, TraceCode, Unit, Version,
 };
 
 use super::views::{format_time, ms, parse};
@@ -87,6 +87,18 @@ impl Ledger for SqlLedger<'_> {
             })
         })
         .transpose()
+    }
+
+    fn photo_seller(&mut self, id: PhotoId) -> Result<Option<SellerId>> {
+        super::photos::photo_seller(self.tx, id)
+    }
+
+    fn insert_photo(&mut self, seller: SellerId, photo: &Photo, op: &Operation) -> Result<()> {
+        super::photos::insert_photo(self.tx, seller, photo, op)
+    }
+
+    fn remove_photo(&mut self, id: PhotoId) -> Result<()> {
+        super::photos::remove_photo(self.tx, id)
     }
 
     fn hub_device(&mut self) -> Result<DeviceId> {

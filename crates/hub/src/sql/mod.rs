@@ -16,6 +16,7 @@ pub(crate) mod catalog;
 mod hub;
 pub(crate) mod ledger;
 pub(crate) mod orders;
+pub(crate) mod photos;
 pub(crate) mod staff;
 pub(crate) mod trace;
 pub(crate) mod views;
@@ -95,6 +96,7 @@ pub trait Sql {
 pub enum Value {
     Int(Option<i64>),
     Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
 }
 
 /// What can be bound to a statement.
@@ -123,6 +125,12 @@ impl Param for str {
 impl Param for String {
     fn value(&self) -> Value {
         Value::Text(Some(self.clone()))
+    }
+}
+
+impl Param for [u8] {
+    fn value(&self) -> Value {
+        Value::Bytes(Some(self.to_vec()))
     }
 }
 
@@ -162,6 +170,7 @@ pub enum Cell {
     Null,
     Int(i64),
     Text(String),
+    Bytes(Vec<u8>),
 }
 
 /// One row a statement answered, its columns by position or by name.
@@ -236,6 +245,15 @@ impl FromCell<'_> for String {
     fn from_cell(cell: &Cell) -> Option<Self> {
         match cell {
             Cell::Text(t) => Some(t.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> FromCell<'a> for &'a [u8] {
+    fn from_cell(cell: &'a Cell) -> Option<Self> {
+        match cell {
+            Cell::Bytes(b) => Some(b),
             _ => None,
         }
     }

@@ -19,7 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use highland_domain::{Gtin, ProductLot, TraceCode};
+use highland_domain::{Gtin, PhotoSubject, ProductLot, TraceCode};
 use highland_label::trace_url;
 
 use chain::{ChainLot, LotOrigin};
@@ -115,10 +115,25 @@ async fn show(
     let store = state.store.clone();
     let found = {
         let code = code.clone();
-        blocking(move || store.trace_chain(&code, gtin.as_ref())).await
+        blocking(move || {
+            let Some(chain) = store.trace_chain(&code, gtin.as_ref())? else {
+                return Ok(None);
+            };
+            // The village lots' photos: the harvest is what a photo shows.
+            let mut photos = Vec::new();
+            for lot in &chain.lots {
+                if matches!(lot.origin, LotOrigin::Harvest { .. }) {
+                    photos.push((lot.id, store.photos_of(PhotoSubject::Lot(lot.id))?));
+                }
+            }
+            Ok(Some((chain, photos)))
+        })
+        .await
     };
     match found {
-        Ok(Some(chain)) => answer(StatusCode::OK, page::chain(lang, &chain, &here)),
+        Ok(Some((chain, photos))) => {
+            answer(StatusCode::OK, page::chain(lang, &chain, &photos, &here))
+        }
         Ok(None) => answer(StatusCode::NOT_FOUND, page::unknown(lang, &code)),
         Err(_) => answer(StatusCode::SERVICE_UNAVAILABLE, page::unavailable(lang)),
     }

@@ -6,7 +6,9 @@ use maud::{DOCTYPE, Markup, html};
 use super::chain::{Chain, ChainLot, LotOrigin};
 use super::words::{Key, Lang};
 use chrono::NaiveDate;
-use highland_domain::{InspectionResult, ProductLot, TraceCode, TraceEvent, TraceStep};
+use highland_domain::{InspectionResult, LotId, ProductLot, TraceCode, TraceEvent, TraceStep};
+
+use crate::photos::PhotoView;
 
 const STYLE: &str = "body{margin:0;font:16px/1.5 system-ui,'Noto Sans CJK SC','Noto Serif Tibetan',sans-serif;\
 color:#222;background:#faf7f2}main{max-width:34em;margin:0 auto;padding:1em}\
@@ -16,7 +18,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.2em 1em;margin:0}dt{color:#6
 ol{list-style:none;padding:0;margin:0;border-left:3px solid #b5651d}\
 li{padding:.2em 0 .6em 1em}li b{display:block}\
 ul{padding-left:1.2em}footer{margin-top:2em;color:#666;font-size:.9em}\
-nav a{margin-right:1em}li dl{margin:.2em 0}.passed{color:#1d7a2f}.failed{color:#b3261e}";
+nav a{margin-right:1em}li dl{margin:.2em 0}.photos img{max-width:30%;height:auto;margin:.2em .2em 0 0}.passed{color:#1d7a2f}.failed{color:#b3261e}";
 
 fn frame(lang: Lang, title: &str, here: &str, body: Markup) -> Markup {
     html! {
@@ -49,7 +51,16 @@ fn frame(lang: Lang, title: &str, here: &str, body: Markup) -> Markup {
     }
 }
 
-pub(super) fn chain(lang: Lang, chain: &Chain, here: &str) -> Markup {
+/// At most this many photos of one lot: each is a request of a few KB, and
+/// the page is for a slow phone link.
+const PHOTOS_PER_LOT: usize = 6;
+
+pub(super) fn chain(
+    lang: Lang,
+    chain: &Chain,
+    photos: &[(LotId, Vec<PhotoView>)],
+    here: &str,
+) -> Markup {
     let root = &chain.lot;
     let title = match &root.origin {
         LotOrigin::Product { product, .. } => product.name.as_str(),
@@ -67,6 +78,7 @@ pub(super) fn chain(lang: Lang, chain: &Chain, here: &str) -> Markup {
             }
             @for lot in chain.lots.iter().filter(|l| matches!(l.origin, LotOrigin::Harvest { .. })) {
                 (origin(lang, lot, chain.lots.len() > 1))
+                (lot_photos(lang, photos.iter().find(|(id, _)| *id == lot.id).map_or(&[][..], |(_, p)| p)))
             }
             h2 { (lang.t(Key::Chain)) }
             ol { @for (_, step) in timeline(lang, chain) { li { (step) } } }
@@ -84,6 +96,23 @@ pub(super) fn chain(lang: Lang, chain: &Chain, here: &str) -> Markup {
             }
         },
     )
+}
+
+/// A lot's photos as small thumbnails after its origin, each a request of
+/// its own (`/p/…`, cached for good), so the page itself stays small.
+/// Only thumbnails that have arrived are shown.
+fn lot_photos(lang: Lang, photos: &[PhotoView]) -> Markup {
+    html! {
+        @if photos.iter().any(|p| p.thumbnail_stored) {
+            p.photos {
+                @for photo in photos.iter().filter(|p| p.thumbnail_stored).take(PHOTOS_PER_LOT) {
+                    @let thumb = photo.thumbnail;
+                    img src={ "/p/" (thumb.file_name()) } loading="lazy" width=(thumb.width())
+                        height=(thumb.height()) alt=(lang.t(Key::HarvestPhoto));
+                }
+            }
+        }
+    }
 }
 
 /// Where a village lot came from, as its seller recorded it.

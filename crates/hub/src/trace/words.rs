@@ -58,6 +58,7 @@ pub(crate) enum Key {
     Title,
     LotCode,
     Origin,
+    HarvestPhoto,
     Village,
     Altitude,
     Metres,
@@ -96,10 +97,11 @@ pub(crate) enum Key {
 
 #[cfg(test)]
 impl Key {
-    pub(crate) const ALL: [Key; 37] = [
+    pub(crate) const ALL: [Key; 38] = [
         Key::Title,
         Key::LotCode,
         Key::Origin,
+        Key::HarvestPhoto,
         Key::Village,
         Key::Altitude,
         Key::Metres,
@@ -142,6 +144,7 @@ fn words(key: Key) -> (&'static str, &'static str, &'static str) {
         Key::Title => ("产品溯源", "ཐོན་རྫས་ཀྱི་རྗེས་འདེད།", "Product trace"),
         Key::LotCode => ("批次码", "ཚན་གྱི་ཨང་རྟགས།", "Lot code"),
         Key::Origin => ("产地", "འབྱུང་ཁུངས།", "Origin"),
+        Key::HarvestPhoto => ("产地照片", "བསྡུ་རུབ་ཀྱི་པར།", "Photo of the harvest"),
         Key::Village => ("村", "གྲོང་ཚོ།", "Village"),
         Key::Altitude => ("海拔", "ཆུ་ངོས་ལས་མཐོ་ཚད།", "Altitude"),
         Key::Metres => ("米", "སྨི།", "m"),

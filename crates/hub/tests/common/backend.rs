@@ -10,11 +10,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use highland_domain::wire::SyncResponse;
-use highland_domain::{Gtin, ListingId, OrderAction, OrderId, TraceCode, TraceEvent};
+use highland_domain::{
+    Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Sha256, TraceCode, TraceEvent,
+};
 use highland_hub::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
 use highland_hub::orders::{NewOrder, OrderError, OrderFilter};
+use highland_hub::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
 use highland_hub::secret::SecretHash;
 use highland_hub::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use highland_hub::storage::{EnrolledDevice, Enrollment, NewCode, Seller};
@@ -109,7 +112,11 @@ impl TestDatabase {
             Database::Sqlite(file) => {
                 let mut bytes = Vec::new();
                 for entry in std::fs::read_dir(file.parent().unwrap()).unwrap() {
-                    bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+                    // Files only: the photo store is a folder beside them.
+                    let path = entry.unwrap().path();
+                    if path.is_file() {
+                        bytes.extend(std::fs::read(path).unwrap());
+                    }
                 }
                 bytes
             }
@@ -292,4 +299,23 @@ off_runtime_storage! {
     fn trace_chain(&self, code: &TraceCode, gtin: Option<&Gtin>) -> Result<Option<Chain>>;
     fn record_trace_event(&self, event: &TraceEvent, now_ms: u64) -> Result<Recorded>;
     fn recent_lots(&self, limit: u32) -> Result<Vec<ChainLot>>;
+    fn upload_status(&self, seller: SellerId, name: Sha256) -> Result<Option<UploadStatus>>;
+    fn start_upload(
+        &self,
+        device: EnrolledDevice,
+        name: Sha256,
+        length: u64,
+        now_ms: u64
+    ) -> std::result::Result<(), UploadError>;
+    fn append_upload(
+        &self,
+        name: Sha256,
+        offset: u64,
+        bytes: &[u8]
+    ) -> std::result::Result<u64, UploadError>;
+    fn upload_bytes(&self, name: Sha256) -> Result<Vec<u8>>;
+    fn finish_upload(&self, name: Sha256, bytes: u64, now_ms: u64) -> Result<()>;
+    fn drop_upload(&self, name: Sha256) -> Result<()>;
+    fn photo_file(&self, name: Sha256, reader: PhotoReader) -> Result<Option<u64>>;
+    fn photos_of(&self, subject: PhotoSubject) -> Result<Vec<PhotoView>>;
 }

@@ -65,6 +65,8 @@ pub async fn spawn_hub_with(dir: TempDir, now_ms: u64, limits: Limits) -> TestHu
     let clock = Arc::new(ManualClock::at(now_ms));
     let mut state = AppState::new(db.inner(), clock.clone());
     state.limits = limits;
+    // As `serve` does by default: a folder beside the database.
+    state.photos = highland_hub::photos::PhotoStore::local(&dir.path().join("photos")).unwrap();
     let running = highland_hub::start("127.0.0.1:0".parse().unwrap(), state)
         .await
         .unwrap();
