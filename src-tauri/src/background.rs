@@ -85,10 +85,19 @@ impl Highland {
                 SyncEvent::Finished(report) => AppEvent::SyncFinished(SyncFinished::from(&report)),
             })
         };
+        // Desktop and Android alike cannot be trusted to say whether the
+        // link is metered, so data saver leaves other devices' photos for
+        // when the seller opens them.
+        let data_saver = store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .settings()?
+            .data_saver;
         let options = SyncOptions {
             deadline: Some(Instant::now() + limit),
             first_wait: Duration::from_millis(500),
             max_wait: Duration::from_secs(10),
+            fetch_photos: !data_saver,
         };
         let outcome = sync::sync(&store, &options, &mut on_event).await;
         self.sync.running.store(false, Ordering::SeqCst);

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use highland_domain::DomainError;
-use highland_engine::StoreError;
 use highland_engine::sync::{HubError, SyncError};
+use highland_engine::{PhotoError, StoreError};
 use highland_print::PrintError;
 use serde::{Deserialize, Serialize};
 
@@ -39,12 +39,19 @@ pub enum ErrorCode {
     UnknownListing,
     UnknownLot,
     UnknownOrder,
+    UnknownPhoto,
     OrderTransitionRefused,
     Oversold,
     // A certificate of compliance: what the records could not fill in.
     NeedsProduct,
     NeedsQuantity,
     NeedsIssuer,
+    // A photo the seller chose.
+    PhotoTooLarge,
+    NotAnImage,
+    UnsupportedImageFormat,
+    ImageTooManyPixels,
+    ImageDamaged,
     // The hub.
     NotEnrolled,
     DemoProfile,
@@ -160,11 +167,14 @@ impl From<DomainError> for AppError {
             D::InvalidId { input } => error(C::InvalidId).with_param("input", input),
             D::InvalidCode { input } => error(C::InvalidCode).with_param("input", input),
             D::CodeMistyped { input } => error(C::CodeMistyped).with_param("input", input),
-            // The app takes no GTINs and records no processing: these reach
-            // it only through a bug, so they are logged, not explained.
-            D::InvalidGtin { .. } | D::GtinMistyped { .. } | D::InputsRepeat | D::NoInputs => {
-                logged(error(C::Internal))
-            }
+            // The app takes no GTINs, records no processing and takes
+            // locations only from a photo's own GPS: these reach it only
+            // through a bug, so they are logged, not explained.
+            D::InvalidGtin { .. }
+            | D::GtinMistyped { .. }
+            | D::InputsRepeat
+            | D::NoInputs
+            | D::OutOfRange { .. } => logged(error(C::Internal)),
             D::UnitMismatch { expected, got } => error(C::UnitMismatch)
                 .with_param("expected", expected)
                 .with_param("got", got),
@@ -186,6 +196,29 @@ impl From<StoreError> for AppError {
             }
             StoreError::UnknownOrder(id) => {
                 AppError::new(C::UnknownOrder, message).with_param("id", id)
+            }
+            StoreError::UnknownPhoto(id) => {
+                AppError::new(C::UnknownPhoto, message).with_param("id", id)
+            }
+            StoreError::Photo(PhotoError::TooLarge { bytes }) => {
+                AppError::new(C::PhotoTooLarge, message)
+                    .with_field("photo")
+                    .with_param("bytes", bytes)
+                    .with_param("max", highland_engine::photos::MAX_INPUT_BYTES)
+            }
+            StoreError::Photo(PhotoError::NotAnImage) => {
+                AppError::new(C::NotAnImage, message).with_field("photo")
+            }
+            StoreError::Photo(PhotoError::Unsupported { format }) => {
+                AppError::new(C::UnsupportedImageFormat, message)
+                    .with_field("photo")
+                    .with_param("format", format)
+            }
+            StoreError::Photo(PhotoError::TooManyPixels) => {
+                AppError::new(C::ImageTooManyPixels, message).with_field("photo")
+            }
+            StoreError::Photo(PhotoError::Damaged { .. }) => {
+                AppError::new(C::ImageDamaged, message).with_field("photo")
             }
             StoreError::OrderTransition(t) => AppError::new(C::OrderTransitionRefused, message)
                 .with_param("state", t.from.slug())
@@ -211,6 +244,7 @@ impl From<StoreError> for AppError {
             ref full if full.is_storage_full() => logged(AppError::new(C::StorageFull, message)),
             StoreError::Sqlite(_)
             | StoreError::Io(_)
+            | StoreError::Photo(PhotoError::Io(_) | PhotoError::Encode(_))
             | StoreError::Migration { .. }
             | StoreError::Unsupported(_) => logged(AppError::new(C::Internal, message)),
         }

@@ -26,6 +26,23 @@ pub struct SyncProgress {
     pub pending_ops: u64,
     /// Why the last attempt failed, while the sync retries; null otherwise.
     pub retrying: Option<ErrorCode>,
+    #[serde(flatten)]
+    pub photos: PhotoProgress,
+}
+
+/// How the photos' files move in a sync (after its operations): what went
+/// up and came down so far, and what is left to upload.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct PhotoProgress {
+    /// Photo files the hub now holds that it did not before this sync.
+    pub photos_uploaded: u64,
+    /// Photo bytes sent so far, including attempts cut short.
+    pub photo_bytes_up: u64,
+    /// Photo bytes still to upload.
+    pub photo_bytes_left: u64,
+    /// Other devices' photo files fetched.
+    pub photos_downloaded: u64,
+    pub photo_bytes_down: u64,
 }
 
 /// The sync finished: nothing waits, and the hub has nothing more.
@@ -37,6 +54,8 @@ pub struct SyncFinished {
     pub pulled: u64,
     pub refused: u64,
     pub pending_ops: u64,
+    #[serde(flatten)]
+    pub photos: PhotoProgress,
 }
 
 /// The sync gave up; the app tries again later by itself.
@@ -66,6 +85,7 @@ impl From<&SyncReport> for SyncProgress {
             refused: r.refused,
             pending_ops: r.pending_ops,
             retrying: None,
+            photos: PhotoProgress::from(r),
         }
     }
 }
@@ -77,6 +97,19 @@ impl From<&SyncReport> for SyncFinished {
             pulled: r.pulled,
             refused: r.refused,
             pending_ops: r.pending_ops,
+            photos: PhotoProgress::from(r),
+        }
+    }
+}
+
+impl From<&SyncReport> for PhotoProgress {
+    fn from(r: &SyncReport) -> Self {
+        PhotoProgress {
+            photos_uploaded: r.photos_uploaded,
+            photo_bytes_up: r.photo_bytes_up,
+            photo_bytes_left: r.photo_bytes_left,
+            photos_downloaded: r.photos_downloaded,
+            photo_bytes_down: r.photo_bytes_down,
         }
     }
 }

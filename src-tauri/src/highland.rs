@@ -10,12 +10,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{Local, NaiveDate, Offset, Utc};
 use highland_domain::{
     AdjustmentKind, Altitude, Category, Certificate, CheckedCode, CommitmentBasis, Description,
-    DomainError, ListingField, ListingId, ListingStatus, LotId, OrderId, PaymentMethod, Price,
-    Quantity, QuantityDelta, Reason, ShortText, Title, TraceCode, Unit,
+    DomainError, ListingField, ListingId, ListingStatus, LotId, OrderId, PaymentMethod, PhotoId,
+    PhotoSubject, Price, Quantity, QuantityDelta, Reason, Sha256, ShortText, Title, TraceCode,
+    Unit,
 };
 use highland_engine::sync::{self, SyncStatus};
 use highland_engine::views::{
     CertificateView, DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
+    PhotoTransfers, PhotoView,
 };
 use highland_engine::{
     Language, NewCertificate, NewListing, NewLot, NewSale, Profile, Settings, Store, StoreError,
@@ -189,6 +191,23 @@ pub struct LotInput {
     /// `YYYY-MM-DD`.
     pub harvested_on: Option<String>,
     pub environment: Option<String>,
+}
+
+/// What a photo is of: a listing or a lot, by id.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum PhotoOf {
+    Listing(String),
+    Lot(String),
+}
+
+impl PhotoOf {
+    fn parse(&self) -> AppResult<PhotoSubject> {
+        Ok(match self {
+            PhotoOf::Listing(id) => PhotoSubject::Listing(id.parse().field("id")?),
+            PhotoOf::Lot(id) => PhotoSubject::Lot(id.parse().field("id")?),
+        })
+    }
 }
 
 fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
@@ -692,6 +711,74 @@ impl Highland {
     pub fn list_certificates(&self, lot_id: &str) -> AppResult<Vec<CertificateView>> {
         let lot_id: LotId = lot_id.parse().field("lot_id")?;
         self.read(|s| s.certificates(Some(lot_id)))
+    }
+
+    // --- Photos ------------------------------------------------------------
+
+    /// Adds a photo (the file's bytes, base64-encoded: see
+    /// `commands::add_photo`) to a listing or a lot. `keep_location` keeps
+    /// where a lot's photo was taken.
+    pub fn add_photo(
+        &self,
+        subject: PhotoOf,
+        picture_base64: &str,
+        keep_location: bool,
+    ) -> AppResult<PhotoView> {
+        let subject = subject.parse()?;
+        let picture = crate::base64::decode(picture_base64).ok_or_else(|| {
+            AppError::new(ErrorCode::NotAnImage, "the picture is not valid base64")
+                .with_field("photo")
+        })?;
+        self.write(|s| Ok(s.add_photo(subject, &picture, keep_location)?))
+    }
+
+    pub fn remove_photo(&self, id: &str) -> AppResult<()> {
+        let id: PhotoId = id.parse().field("id")?;
+        self.write(|s| Ok(s.remove_photo(id)?))
+    }
+
+    /// A listing's or a lot's photos, oldest first.
+    pub fn photos_of(&self, subject: PhotoOf) -> AppResult<Vec<PhotoView>> {
+        let subject = subject.parse()?;
+        self.read(|s| s.photos_of(subject))
+    }
+
+    /// Every photo shown, oldest first (the products screen takes each
+    /// listing's first).
+    pub fn list_photos(&self) -> AppResult<Vec<PhotoView>> {
+        self.read(Store::photos)
+    }
+
+    pub fn photo_transfers(&self) -> AppResult<PhotoTransfers> {
+        self.read(Store::photo_transfers)
+    }
+
+    /// A stored photo file of the profile in use, by its name
+    /// (`<sha256>.jpg`), for the `photo:` protocol; `None` when it is not
+    /// on this device. Only names of that form are read: nothing else in
+    /// the data directory can be reached this way.
+    pub fn photo_file(&self, name: &str) -> AppResult<Option<Vec<u8>>> {
+        let sha = name
+            .strip_suffix(".jpg")
+            .and_then(|hex| Sha256::parse(hex).ok())
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::InvalidId,
+                    format!("{name:?} names no photo file"),
+                )
+            })?;
+        // From the profile, not the store: reading a thumbnail must not wait
+        // for the store's lock, which adding a photo holds while it resizes.
+        let dir = match self.active().profile {
+            Profile::Real => self.data_dir.clone(),
+            Profile::Demo => self.demo_dir(),
+        }
+        .join(highland_engine::photos::PHOTOS_DIR);
+        match std::fs::read(dir.join(format!("{}.jpg", sha.to_hex()))) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(AppError::new(ErrorCode::Internal, e.to_string())),
+        }
     }
 
     // --- Orders ----------------------------------------------------------

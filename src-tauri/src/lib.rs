@@ -9,10 +9,12 @@
 //! live in highland-domain and highland-engine, never here.
 
 mod background;
+mod base64;
 pub mod commands;
 pub mod error;
 pub mod events;
 pub mod highland;
+pub mod photo_protocol;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -51,6 +53,11 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::record_lot,
             commands::issue_certificate,
             commands::list_certificates,
+            commands::add_photo,
+            commands::remove_photo,
+            commands::photos_of,
+            commands::list_photos,
+            commands::photo_transfers,
             commands::list_orders,
             commands::order_detail,
             commands::accept_order,
@@ -146,6 +153,24 @@ pub fn run() {
     let builder = builder.plugin(tauri_plugin_barcode_scanner::init());
     builder
         .invoke_handler(bindings.invoke_handler())
+        .register_asynchronous_uri_scheme_protocol(
+            photo_protocol::PHOTO_SCHEME,
+            |ctx, request, responder| {
+                let handle = ctx.app_handle().clone();
+                let path = request.uri().path().to_owned();
+                // Off the WebView's thread: the file is read from disk.
+                tauri::async_runtime::spawn_blocking(move || {
+                    let response = match handle.try_state::<Highland>() {
+                        Some(app) => photo_protocol::respond(&app, &path),
+                        None => tauri::http::Response::builder()
+                            .status(tauri::http::StatusCode::SERVICE_UNAVAILABLE)
+                            .body(Vec::new())
+                            .unwrap_or_default(),
+                    };
+                    responder.respond(response);
+                });
+            },
+        )
         .setup(move |app| {
             bindings.mount_events(app);
             let dir = data_dir(app)?;

@@ -30,7 +30,7 @@ fn the_window_is_granted_exactly_the_commands_in_the_bindings() {
         .map(str::to_owned)
         .collect();
     assert_eq!(granted, invoked);
-    assert_eq!(invoked.len(), 26);
+    assert_eq!(invoked.len(), 31);
     let build = read("build.rs");
     for permission in &invoked {
         let command = permission.trim_start_matches("allow-").replace('-', "_");
@@ -39,4 +39,38 @@ fn the_window_is_granted_exactly_the_commands_in_the_bindings() {
             "{command} is not in build.rs"
         );
     }
+}
+
+/// Stored photos reach the window only through the app's own `photo:`
+/// protocol (a name of 64 hex digits, read from the photo store): Tauri's
+/// asset protocol, which serves whatever paths its scope allows, stays off,
+/// and images load from nowhere else but the app and that protocol.
+#[test]
+fn photos_are_shown_through_the_photo_protocol_only() {
+    let config: serde_json::Value = serde_json::from_str(&read("tauri.conf.json")).unwrap();
+    let security = &config["app"]["security"];
+    assert!(
+        security.get("assetProtocol").is_none()
+            || security["assetProtocol"]["enable"] != serde_json::json!(true),
+        "the asset protocol is enabled: {security}"
+    );
+    let csp = security["csp"].as_str().unwrap();
+    let img_src: BTreeSet<&str> = csp
+        .split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix("img-src "))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        img_src,
+        BTreeSet::from([
+            "'self'",
+            "photo:",
+            "http://photo.localhost",
+            "data:",
+            "blob:"
+        ])
+    );
+    assert!(!read("Cargo.toml").contains("protocol-asset"));
 }

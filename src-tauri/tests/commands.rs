@@ -5,8 +5,11 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{FixedOffset, NaiveDate};
-use highland_app_lib::highland::{CertificateInput, ListingChanges, ListingInput, LotInput};
-use highland_app_lib::{AppEvent, ErrorCode, Highland};
+use highland_app_lib::events::{SyncFinished, SyncProgress};
+use highland_app_lib::highland::{
+    CertificateInput, ListingChanges, ListingInput, LotInput, PhotoOf,
+};
+use highland_app_lib::{AppEvent, ErrorCode, Highland, photo_protocol};
 use highland_domain::Payload;
 use highland_engine::sync::Enrollment;
 use highland_engine::{Language, Profile, Store};
@@ -584,4 +587,265 @@ fn a_certificate_needs_a_hub_for_its_qr_code() {
     let demo_lot = t.app.list_lots().unwrap()[0].id.clone();
     let e = t.app.issue_certificate(&demo_lot, input).unwrap_err();
     assert_eq!(e.code, ErrorCode::DemoProfile);
+}
+
+// --- Photos ------------------------------------------------------------------
+
+/// A camera's JPEG: a synthetic landscape, with where it was taken.
+fn camera_jpeg(seed: u64) -> Vec<u8> {
+    use highland_engine::photos::sample::{ExifFields, Gps, jpeg, synthetic_photo, with_exif};
+    with_exif(
+        &jpeg(&synthetic_photo(800, 600, seed), 90),
+        &ExifFields {
+            orientation: Some(1),
+            gps: Some(Gps {
+                latitude: 28.4,
+                longitude: 98.8,
+            }),
+        },
+    )
+}
+
+/// What `FileReader.readAsDataURL` gives after its comma.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_photo_of_a_listing_is_stored_small_without_its_location_and_waits_to_upload() {
+    let t = app();
+    let l = t.app.create_listing(yak()).unwrap();
+    let of = PhotoOf::Listing(l.id.clone());
+    let photo = t
+        .app
+        .add_photo(of.clone(), &base64(&camera_jpeg(1)), false)
+        .unwrap();
+    assert_eq!(
+        (photo.subject_kind.as_str(), photo.subject_id.as_str()),
+        ("listing", l.id.as_str())
+    );
+    assert_eq!((photo.latitude, photo.longitude), (None, None));
+    assert!(photo.waiting_to_upload && !photo.refused);
+    assert!(photo.thumbnail.here && !photo.thumbnail.on_hub);
+    assert!(photo.thumbnail.width <= 320 && photo.display.width <= 1600);
+    assert_eq!(t.app.photos_of(of.clone()).unwrap(), vec![photo.clone()]);
+    assert_eq!(t.app.list_photos().unwrap(), vec![photo.clone()]);
+    let transfers = t.app.photo_transfers().unwrap();
+    assert_eq!(
+        transfers.uploads_waiting, 2,
+        "the display version and the thumbnail"
+    );
+    assert_eq!(
+        transfers.upload_bytes_left as i64,
+        photo.display.bytes + photo.thumbnail.bytes
+    );
+    // The files are where the engine says, under the data directory.
+    let thumbnail = std::fs::read(photo.thumbnail.path.as_deref().unwrap()).unwrap();
+    assert_eq!(thumbnail.len() as i64, photo.thumbnail.bytes);
+    assert!(
+        photo
+            .thumbnail
+            .path
+            .as_deref()
+            .unwrap()
+            .starts_with(&t.dir.path().join("photos").display().to_string())
+    );
+    // The photo is a change to send, like any other write.
+    assert!(t.app.sync_status().unwrap().pending_ops >= 2);
+    // Another lands after the first.
+    let second = t
+        .app
+        .add_photo(of.clone(), &base64(&camera_jpeg(2)), false)
+        .unwrap();
+    let ids: Vec<String> = t
+        .app
+        .photos_of(of)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(ids, vec![photo.id, second.id]);
+}
+
+#[test]
+fn a_photo_of_a_lot_keeps_where_it_was_taken_only_when_asked() {
+    let t = app();
+    let lot = t
+        .app
+        .record_lot(LotInput {
+            village: "雨崩村".into(),
+            altitude_m: Some("3050".into()),
+            harvested_on: None,
+            environment: None,
+        })
+        .unwrap();
+    let of = PhotoOf::Lot(lot.id.clone());
+    let without = t
+        .app
+        .add_photo(of.clone(), &base64(&camera_jpeg(3)), false)
+        .unwrap();
+    assert_eq!(without.latitude, None);
+    let with = t
+        .app
+        .add_photo(of.clone(), &base64(&camera_jpeg(4)), true)
+        .unwrap();
+    assert!((with.latitude.unwrap() - 28.4).abs() < 1e-4);
+    assert!((with.longitude.unwrap() - 98.8).abs() < 1e-4);
+    assert_eq!(with.subject_kind, "lot");
+    assert_eq!(t.app.photos_of(of).unwrap().len(), 2);
+}
+
+#[test]
+fn a_refused_picture_says_why_and_records_nothing() {
+    let t = app();
+    let l = t.app.create_listing(yak()).unwrap();
+    let pending = t.app.sync_status().unwrap().pending_ops;
+    let of = PhotoOf::Listing(l.id.clone());
+    let e = t
+        .app
+        .add_photo(of.clone(), &base64(b"%PDF-1.7 not a picture at all"), false)
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::NotAnImage, Some("photo"))
+    );
+    let e = t
+        .app
+        .add_photo(of.clone(), "not base64!", false)
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::NotAnImage, Some("photo"))
+    );
+    let mut damaged = camera_jpeg(5);
+    damaged.truncate(damaged.len() / 3);
+    let e = t
+        .app
+        .add_photo(of.clone(), &base64(&damaged), false)
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::ImageDamaged);
+    // A listing's photo never keeps where it was taken.
+    assert!(
+        t.app
+            .add_photo(of.clone(), &base64(&camera_jpeg(6)), true)
+            .is_err()
+    );
+    let e = t
+        .app
+        .add_photo(
+            PhotoOf::Listing("nope".into()),
+            &base64(&camera_jpeg(7)),
+            false,
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidId, Some("id"))
+    );
+    let e = t
+        .app
+        .add_photo(
+            PhotoOf::Lot(highland_domain::LotId::new().to_string()),
+            &base64(&camera_jpeg(7)),
+            false,
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnknownLot);
+    assert!(t.app.photos_of(of).unwrap().is_empty());
+    assert!(t.app.list_photos().unwrap().is_empty());
+    assert_eq!(t.app.sync_status().unwrap().pending_ops, pending);
+    assert_eq!(t.app.photo_transfers().unwrap().uploads_waiting, 0);
+}
+
+#[test]
+fn a_removed_photo_is_gone_from_its_listing_and_from_the_uploads() {
+    let t = app();
+    let l = t.app.create_listing(honey()).unwrap();
+    let of = PhotoOf::Listing(l.id.clone());
+    let photo = t
+        .app
+        .add_photo(of.clone(), &base64(&camera_jpeg(8)), false)
+        .unwrap();
+    t.app.remove_photo(&photo.id).unwrap();
+    assert!(t.app.photos_of(of).unwrap().is_empty());
+    assert_eq!(t.app.photo_transfers().unwrap().upload_bytes_left, 0);
+    let e = t.app.remove_photo(&photo.id).unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnknownPhoto);
+    let e = t.app.remove_photo("x").unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidId, Some("id"))
+    );
+}
+
+#[test]
+fn the_photo_protocol_serves_stored_files_by_name_and_nothing_else() {
+    let t = app();
+    let l = t.app.create_listing(yak()).unwrap();
+    let photo = t
+        .app
+        .add_photo(PhotoOf::Listing(l.id), &base64(&camera_jpeg(9)), false)
+        .unwrap();
+    let r = photo_protocol::respond(&t.app, &format!("/{}.jpg", photo.thumbnail.sha256));
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(
+        r.body(),
+        &std::fs::read(photo.thumbnail.path.unwrap()).unwrap()
+    );
+    for other in [
+        format!("/{}.jpg", "0".repeat(64)),
+        format!("/{}", photo.display.sha256),
+        "/../highland.db".to_owned(),
+        "/%2e%2e/highland.db".to_owned(),
+        format!("/../photos/{}.jpg", photo.display.sha256),
+        "/".to_owned(),
+    ] {
+        let r = photo_protocol::respond(&t.app, &other);
+        assert_eq!(r.status(), 404, "{other}");
+        assert!(r.body().len() < 100, "{other}");
+    }
+    // The demo's photos are its own.
+    t.app.start_demo().unwrap();
+    let r = photo_protocol::respond(&t.app, &format!("/{}.jpg", photo.thumbnail.sha256));
+    assert_eq!(r.status(), 404);
+}
+
+#[test]
+fn sync_events_carry_the_photos_progress() {
+    let report = highland_engine::sync::SyncReport {
+        pushed: 2,
+        photos_uploaded: 1,
+        photo_bytes_up: 30_000,
+        photo_bytes_left: 120_000,
+        ..Default::default()
+    };
+    let progress = serde_json::to_value(SyncProgress::from(&report)).unwrap();
+    assert_eq!(progress["pushed"], 2);
+    assert_eq!(progress["photo_bytes_left"], 120_000);
+    assert_eq!(progress["photos_uploaded"], 1);
+    let finished = serde_json::to_value(SyncFinished::from(&report)).unwrap();
+    assert_eq!(finished["photo_bytes_up"], 30_000);
+    assert_eq!(finished["photo_bytes_down"], 0);
 }

@@ -82,4 +82,29 @@ describe("SyncBar", () => {
       "The hub refused 1 change: This order cannot do that now. Look at its state and try something else.",
     );
   });
+
+  it("shows the photo bytes left and a bar while photos upload", async () => {
+    setLang("en");
+    const app = state();
+    const { rerender } = render(SyncBar, { props: { app } });
+    app.handle({ kind: "started", pending: 1 });
+    app.handle({ kind: "progress", pushed: 1, pending: 0, retrying: null, photoBytesLeft: 0 });
+    await rerender({ app });
+    expect(screen.queryByTestId("sync-photos")).toBeNull();
+    app.handle({ kind: "progress", pushed: 1, pending: 0, retrying: null, photoBytesLeft: 400 * 1024 });
+    await rerender({ app });
+    expect(screen.getByTestId("sync-photos").textContent).toContain("Photos: 400 KB left");
+    expect(screen.getByTestId("sync-photos-progress").getAttribute("aria-valuenow")).toBe("0");
+    app.handle({ kind: "progress", pushed: 1, pending: 0, retrying: null, photoBytesLeft: 100 * 1024 + 1 });
+    await rerender({ app });
+    expect(screen.getByTestId("sync-photos").textContent).toContain("Photos: 101 KB left");
+    expect(screen.getByTestId("sync-photos-progress").getAttribute("aria-valuenow")).toBe("75");
+    expect(screen.getByTestId("sync-photos").dataset["left"]).toBe(String(100 * 1024 + 1));
+    setLang("zh-Hans");
+    await rerender({ app });
+    expect(screen.getByTestId("sync-photos").textContent).toContain("照片：还剩 101 KB");
+    app.handle({ kind: "finished", pending: 0, photoBytesLeft: 0 });
+    await rerender({ app });
+    expect(screen.queryByTestId("sync-photos")).toBeNull();
+  });
 });

@@ -2,9 +2,11 @@
 // into ../bindings.ts (tauri-specta, from src-tauri/src/commands.rs), turns
 // their Result into a value or a thrown CommandError, and the events into
 // SyncEvents. Screens use the Api interface and never see the bindings.
+import { convertFileSrc } from "@tauri-apps/api/core";
 import { commands, events, type AppError, type ErrorCode, type Result } from "../bindings";
 import type { Api } from "./api/contract";
 import { CommandError } from "./errors";
+import { readAsBase64 } from "./photos";
 import type { SyncEvent } from "./types";
 
 /** Every code a command can fail with, for the test that each has a message. */
@@ -37,6 +39,18 @@ export function createTauriApi(): Api {
     issueCertificate: (lotId, input) => unwrap(commands.issueCertificate(lotId, input)),
     listCertificates: (lotId) => unwrap(commands.listCertificates(lotId)),
 
+    // The picture crosses the IPC as base64 text: see add_photo in
+    // src-tauri/src/commands.rs for why not bytes.
+    addPhoto: async (of, picture, keepLocation) => unwrap(commands.addPhoto(of, await readAsBase64(picture), keepLocation)),
+    removePhoto: async (id) => {
+      await unwrap(commands.removePhoto(id));
+    },
+    photosOf: (of) => unwrap(commands.photosOf(of)),
+    listPhotos: () => unwrap(commands.listPhotos()),
+    photoTransfers: () => unwrap(commands.photoTransfers()),
+    // The app's `photo:` protocol (src-tauri/src/photo_protocol.rs).
+    photoUrl: (sha256) => convertFileSrc(`${sha256}.jpg`, "photo"),
+
     listOrders: () => unwrap(commands.listOrders()),
     orderDetail: (id) => unwrap(commands.orderDetail(id)),
     acceptOrder: (id) => unwrap(commands.acceptOrder(id)),
@@ -55,9 +69,15 @@ export function createTauriApi(): Api {
       const stops = await Promise.all([
         events.syncStarted.listen((e) => on({ kind: "started", pending: e.payload.pending_ops })),
         events.syncProgress.listen((e) =>
-          on({ kind: "progress", pushed: e.payload.pushed, pending: e.payload.pending_ops, retrying: e.payload.retrying }),
+          on({
+            kind: "progress",
+            pushed: e.payload.pushed,
+            pending: e.payload.pending_ops,
+            retrying: e.payload.retrying,
+            photoBytesLeft: e.payload.photo_bytes_left,
+          }),
         ),
-        events.syncFinished.listen((e) => on({ kind: "finished", pending: e.payload.pending_ops })),
+        events.syncFinished.listen((e) => on({ kind: "finished", pending: e.payload.pending_ops, photoBytesLeft: e.payload.photo_bytes_left })),
         events.syncFailed.listen((e) => on({ kind: "failed", code: e.payload.error.code })),
         events.newOrders.listen((e) => on({ kind: "new-orders", count: e.payload.count, toAnswer: e.payload.to_answer })),
       ]);

@@ -2,12 +2,14 @@
 // bar shows, and a clock for "12 minutes ago". Screens load their own lists.
 import type { Api } from "./api/contract";
 import { asAppError } from "./errors";
-import { modeOf, type AppInfo, type AppMode, type SyncEvent, type SyncProgress, type SyncStatus } from "./types";
+import { modeOf, type AppInfo, type AppMode, type PhotoUploadProgress, type SyncEvent, type SyncProgress, type SyncStatus } from "./types";
 
 export class AppState {
   info = $state<AppInfo | null>(null);
   sync = $state<SyncStatus | null>(null);
   progress = $state<SyncProgress | null>(null);
+  /** Photo bytes left to upload while a sync sends them; null otherwise. */
+  photoUpload = $state<PhotoUploadProgress | null>(null);
   /** Code of the last sync failure (from the status, an event, or a failed "send now"). */
   syncError = $state<string | null>(null);
   /** Orders waiting for the seller's answer, for the tab's badge. */
@@ -72,15 +74,21 @@ export class AppState {
     switch (e.kind) {
       case "started":
         this.progress = { done: 0, total: e.pending };
+        this.photoUpload = null;
         if (this.sync) this.sync = { ...this.sync, syncing: true };
         break;
       case "progress":
         this.progress = { done: e.pushed, total: e.pushed + e.pending };
         this.syncError = e.retrying;
+        this.photoUpload =
+          e.photoBytesLeft !== undefined && e.photoBytesLeft > 0
+            ? { left: e.photoBytesLeft, start: Math.max(this.photoUpload?.start ?? 0, e.photoBytesLeft) }
+            : null;
         if (this.sync) this.sync = { ...this.sync, pending_ops: e.pending };
         break;
       case "finished":
         this.progress = null;
+        this.photoUpload = null;
         this.syncError = null;
         if (this.sync) this.sync = { ...this.sync, syncing: false, pending_ops: e.pending };
         this.revision++;
@@ -88,6 +96,7 @@ export class AppState {
         break;
       case "failed":
         this.progress = null;
+        this.photoUpload = null;
         this.syncError = e.code;
         void this.refreshSync().then(() => (this.syncError = e.code));
         break;

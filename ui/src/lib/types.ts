@@ -301,10 +301,61 @@ export interface DaySales {
   count: number;
 }
 
+/** What a photo is of: a listing or a lot, by id. */
+export type PhotoOf = { kind: "listing"; id: string } | { kind: "lot"; id: string };
+
+/** One stored version of a photo, as highland-engine's PhotoFileView. */
+export interface PhotoFile {
+  /** Its name in the photo store; `Api.photoUrl` shows it. */
+  sha256: string;
+  bytes: number;
+  width: number;
+  height: number;
+  /** On this device (taken here, or downloaded). */
+  here: boolean;
+  /** The hub holds the whole file. */
+  on_hub: boolean;
+  path: string | null;
+}
+
+/** A photo of a listing or a lot, as highland-engine's PhotoView. */
+export interface Photo {
+  id: string;
+  /** "listing" or "lot". */
+  subject_kind: string;
+  subject_id: string;
+  /** At most 1600 pixels a side. */
+  display: PhotoFile;
+  /** At most 320 pixels a side. */
+  thumbnail: PhotoFile;
+  /** Not all of its files are on the hub yet. */
+  waiting_to_upload: boolean;
+  /** The hub refused it; its files will not upload. */
+  refused: boolean;
+  /** Where a lot's photo was taken, when the seller kept it. */
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export interface PhotoTransfers {
+  uploads_waiting: number;
+  upload_bytes_left: number;
+  downloads_waiting: number;
+  download_bytes_left: number;
+}
+
+/** How photo uploads go during a sync, for the sync bar. */
+export interface PhotoUploadProgress {
+  /** Bytes still to upload. */
+  left: number;
+  /** The most that was left in this sync: the bar's 0%. */
+  start: number;
+}
+
 /** What the engine pushes while it syncs in the background. */
 export type SyncEvent =
   | { kind: "started"; pending: number }
-  | { kind: "progress"; pushed: number; pending: number; retrying: string | null }
-  | { kind: "finished"; pending: number }
+  | { kind: "progress"; pushed: number; pending: number; retrying: string | null; photoBytesLeft?: number }
+  | { kind: "finished"; pending: number; photoBytesLeft?: number }
   | { kind: "failed"; code: string }
   | { kind: "new-orders"; count: number; toAnswer: number };

@@ -36,4 +36,24 @@ describe("Products", () => {
     await vi.waitFor(() => expect(screen.getAllByTestId("listing-item")).toHaveLength(1000), { timeout: 5000 });
     expect(screen.getAllByTestId("listing-stock")[0]?.dataset["stock"]).toBe("3");
   });
+
+  it("shows a listing's first photo in place of its category's drawing", async () => {
+    setLang("en");
+    const file = (sha: string) => ({ sha256: sha, bytes: 1, width: 320, height: 240, here: true, on_hub: true, path: null });
+    const photo = (id: string, listing: string) => ({
+      id, subject_kind: "listing", subject_id: listing, display: file(`d${id}`), thumbnail: file(`t${id}`),
+      waiting_to_upload: false, refused: false, latitude: null, longitude: null,
+    });
+    const api = fakeApi({
+      listListings: vi.fn().mockResolvedValue([listing(1), listing(2)]),
+      weekSales: vi.fn().mockResolvedValue([]),
+      listPhotos: vi.fn().mockResolvedValue([photo("P1", "L2"), photo("P2", "L2")]),
+      photoUrl: (sha: string) => `photo://localhost/${sha}.jpg`,
+    });
+    render(Products, { props: { app: new AppState(api), router: new Router() }, context: apiContext(api) });
+    await vi.waitFor(() => expect(screen.getAllByTestId("listing-photo")).toHaveLength(1));
+    const items = screen.getAllByTestId("listing-item");
+    expect(items[0]?.querySelector("img")).toBeNull();
+    expect(items[1]?.querySelector("img")?.getAttribute("src")).toBe("photo://localhost/tP1.jpg");
+  });
 });

@@ -16,6 +16,9 @@ import type {
   LotInput,
   Order,
   OrderDetail,
+  Photo,
+  PhotoOf,
+  PhotoTransfers,
   Settings,
   SyncEvent,
   SyncStatus,
@@ -44,6 +47,20 @@ export interface Api {
   issueCertificate(lotId: string, input: CertificateInput): Promise<IssuedCertificate>;
   /** The lot's certificates, newest first. */
   listCertificates(lotId: string): Promise<Certificate[]>;
+
+  /**
+   * Adds a photo (a file from the camera or the gallery) to a listing or a
+   * lot; `keepLocation` keeps where a lot's photo was taken.
+   */
+  addPhoto(of: PhotoOf, picture: Blob, keepLocation: boolean): Promise<Photo>;
+  removePhoto(id: string): Promise<void>;
+  /** A listing's or a lot's photos, oldest first. */
+  photosOf(of: PhotoOf): Promise<Photo[]>;
+  /** Every photo, oldest first (for each listing's first photo). */
+  listPhotos(): Promise<Photo[]>;
+  photoTransfers(): Promise<PhotoTransfers>;
+  /** The address an `<img>` shows a stored photo file by (its `sha256`). */
+  photoUrl(sha256: string): string;
 
   listOrders(): Promise<Order[]>;
   orderDetail(id: string): Promise<OrderDetail>;
