@@ -172,6 +172,7 @@ async fn perfect_link_passes_bytes_unchanged_both_ways() {
             bytes_down: total,
             connections_accepted: 4,
             connections_cut: 0,
+            bytes_corrupted: 0,
         }
     );
     proxy.shutdown().await;

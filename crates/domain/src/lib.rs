@@ -36,8 +36,8 @@ pub use error::DomainError;
 pub use gtin::Gtin;
 pub use hlc::{Hlc, HybridClock};
 pub use ids::{
-    AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, PhotoId,
-    SaleId, TraceEventId,
+    AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, PhotoId, SaleId,
+    TraceEventId,
 };
 pub use listing::{Listing, ListingField, ListingStatus};
 pub use lot::{Altitude, Lot};

@@ -12,6 +12,7 @@ use tokio::net::tcp::{ReadHalf, WriteHalf};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep_until};
 
+use super::corrupt::{Corruption, Watch};
 use super::profile::{Direction, LinkProfile, SEGMENT_BYTES};
 
 /// How many chunks a second a rate-limited direction is cut into, so that even a 20 kbit/s
@@ -55,6 +56,8 @@ pub(crate) struct LinkState<'a> {
     pub down_radio: &'a Radio,
     pub bytes_up: &'a AtomicU64,
     pub bytes_down: &'a AtomicU64,
+    pub corruption: &'a Mutex<Option<Corruption>>,
+    pub corrupted: &'a AtomicU64,
 }
 
 /// Why a relay stopped before both directions closed cleanly.
@@ -147,6 +150,8 @@ struct Lane<'a> {
     send_floor: Instant,
     /// Arrivals never go backwards: TCP delivers in order, so a late chunk holds up the rest.
     last_arrival: Instant,
+    /// Up lanes only: the armed one-byte corruption, if any.
+    corruption: Option<(&'a Mutex<Option<Corruption>>, &'a AtomicU64, Watch)>,
 }
 
 impl<'a> Lane<'a> {
@@ -170,6 +175,8 @@ impl<'a> Lane<'a> {
             jitter: StdRng::from_rng(seeds),
             send_floor,
             last_arrival: send_floor,
+            corruption: (direction == Direction::Up)
+                .then(|| (link.corruption, link.corrupted, Watch::default())),
         }
     }
 
@@ -191,6 +198,9 @@ impl<'a> Lane<'a> {
                 // A closed queue means the other side already failed; its error wins.
                 let _ = queue.send(Delivery::End(at)).await;
                 return Ok(());
+            }
+            if let Some((armed, corrupted, watch)) = &mut self.corruption {
+                watch.pass(&mut buf[..read], armed, corrupted);
             }
             let verdict = self.fate.judge(read, &profile);
             let at = self.transmit(verdict.forward, verdict.lost, &profile).await;

@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+mod corrupt;
 mod link;
 mod profile;
 
@@ -30,6 +31,8 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tokio::io::AsyncReadExt;
+
+use corrupt::Corruption;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -62,6 +65,8 @@ pub struct ProxyStats {
     /// profile's `cut_every` or its `cut_probability_per_chunk`. Counted before the sockets
     /// close, so a client that has seen its cut sees it counted.
     pub connections_cut: u64,
+    /// Bytes damaged by [`FaultyProxy::corrupt_once`].
+    pub bytes_corrupted: u64,
 }
 
 /// A fault-injecting TCP proxy listening on `127.0.0.1`; see the [module docs](self).
@@ -88,6 +93,8 @@ struct Shared {
     bytes_down: AtomicU64,
     connections_accepted: AtomicU64,
     connections_cut: AtomicU64,
+    corruption: Mutex<Option<Corruption>>,
+    corrupted: AtomicU64,
 }
 
 impl FaultyProxy {
@@ -111,6 +118,8 @@ impl FaultyProxy {
             bytes_down: AtomicU64::new(0),
             connections_accepted: AtomicU64::new(0),
             connections_cut: AtomicU64::new(0),
+            corruption: Mutex::new(None),
+            corrupted: AtomicU64::new(0),
         });
         let mut seeds = StdRng::seed_from_u64(seed);
         let schedule_rng = StdRng::from_rng(&mut seeds);
@@ -152,6 +161,16 @@ impl FaultyProxy {
         }
     }
 
+    /// Flips one byte going up: the one `after` bytes past the next
+    /// occurrence of `marker` (say, a request header) on any connection.
+    /// Once; [`ProxyStats::bytes_corrupted`] counts it when it happened.
+    pub fn corrupt_once(&self, marker: &[u8], after: usize) {
+        *lock(&self.shared.corruption) = Some(Corruption {
+            marker: marker.to_vec(),
+            after,
+        });
+    }
+
     /// Cuts every open connection now, mid-stream, with a reset.
     pub fn cut_all(&self) {
         self.shared.cut_all();
@@ -164,6 +183,7 @@ impl FaultyProxy {
             bytes_down: shared.bytes_down.load(Ordering::Relaxed),
             connections_accepted: shared.connections_accepted.load(Ordering::Relaxed),
             connections_cut: shared.connections_cut.load(Ordering::Relaxed),
+            bytes_corrupted: shared.corrupted.load(Ordering::Relaxed),
         }
     }
 
@@ -191,6 +211,8 @@ impl Shared {
             down_radio: &self.down_radio,
             bytes_up: &self.bytes_up,
             bytes_down: &self.bytes_down,
+            corruption: &self.corruption,
+            corrupted: &self.corrupted,
         }
     }
 }
