@@ -48,6 +48,12 @@ pub struct SyncReport {
     pub retries: u32,
     pub bytes_up: u64,
     pub pending_ops: u64,
+    #[serde(default)]
+    pub photos_uploaded: u64,
+    #[serde(default)]
+    pub photo_bytes_up: u64,
+    #[serde(default)]
+    pub photo_bytes_left: u64,
 }
 
 /// `highland status --json`.

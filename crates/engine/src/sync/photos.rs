@@ -162,7 +162,7 @@ async fn upload(
 async fn upload_file(
     client: &HubClient,
     token: &str,
-    retry: &Retry<'_>,
+    retry: &mut Retry<'_>,
     file: PhotoRef,
     bytes: &[u8],
     part: &mut PartSize,
@@ -198,6 +198,9 @@ async fn upload_file(
         report.photo_bytes_up += sent;
         match answer {
             Ok(new_offset) => {
+                // Progress: the link works, so the next cut waits from the
+                // shortest backoff again, not the longest so far.
+                retry.succeeded();
                 part.went_through(end - offset, started.elapsed());
                 offset = new_offset as usize;
                 report.photo_bytes_left = left_before.saturating_sub(offset as u64);
