@@ -79,6 +79,7 @@ fn json_field_names_are_the_documented_ones() {
             "orders",
             "orders_to_answer",
             "pending_ops",
+            "photos",
             "refused_ops",
             "sales",
             "seller_id"
