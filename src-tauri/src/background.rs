@@ -27,22 +27,31 @@ const IDLE: Duration = Duration::from_secs(3600);
 const FIRST_BACKOFF: Duration = Duration::from_secs(10);
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 
+/// Who started a sync: the seller's own "Sync now", or the background loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    BySeller,
+    InBackground,
+}
+
 impl Highland {
     /// Asks the background sync to run now (or right after the one running).
     pub fn kick_sync(&self) {
         self.sync.kick.notify_one();
     }
 
-    /// Runs a sync now and says where sync stands after it.
+    /// Runs a sync now and says where sync stands after it. The seller
+    /// asked for it, so it fetches other devices' photos even with data
+    /// saver on.
     pub async fn sync_now(&self) -> AppResult<SyncStatusView> {
-        self.sync_once(ASKED_LIMIT).await?;
+        self.sync_once(ASKED_LIMIT, Asked::BySeller).await?;
         self.sync_status()
     }
 
     /// One sync of the active profile, after any other finishes. The demo
     /// and a profile not enrolled have nothing to sync with: that is an
     /// error for the caller, but no event.
-    pub async fn sync_once(&self, limit: Duration) -> AppResult<SyncReport> {
+    pub async fn sync_once(&self, limit: Duration, asked: Asked) -> AppResult<SyncReport> {
         let _turn = self.sync.turn.lock().await;
         let (profile, store) = self.active_store();
         if profile == Profile::Demo {
@@ -87,7 +96,7 @@ impl Highland {
         };
         // Desktop and Android alike cannot be trusted to say whether the
         // link is metered, so data saver leaves other devices' photos for
-        // when the seller opens them.
+        // when the seller asks (Sync now).
         let data_saver = store
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -97,7 +106,7 @@ impl Highland {
             deadline: Some(Instant::now() + limit),
             first_wait: Duration::from_millis(500),
             max_wait: Duration::from_secs(10),
-            fetch_photos: !data_saver,
+            fetch_photos: !data_saver || asked == Asked::BySeller,
         };
         let outcome = sync::sync(&store, &options, &mut on_event).await;
         self.sync.running.store(false, Ordering::SeqCst);
@@ -142,7 +151,7 @@ pub async fn keep_in_sync(app: &Highland) {
             () = app.sync.kick.notified() => {}
             () = tokio::time::sleep(wait) => {}
         }
-        wait = match app.sync_once(BACKGROUND_LIMIT).await {
+        wait = match app.sync_once(BACKGROUND_LIMIT, Asked::InBackground).await {
             Ok(_) => {
                 backoff.reset();
                 let data_saver = app.get_settings().map(|s| s.data_saver).unwrap_or(false);
