@@ -5,14 +5,14 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::{device, new_listing};
+use common::{device, lot, new_listing};
 use highland_domain::wire::{Ack, AckOutcome, SyncResponse};
 use highland_domain::{
     Certificate, CertificateId, CommitmentBasis, DeviceId, DomainError, Hlc, LotId, Operation,
     OperationId, Payload, Quantity, ShortText, Title, Unit,
 };
 use highland_engine::sync::Enrollment;
-use highland_engine::{NewCertificate, NewLot, StoreError};
+use highland_engine::{NewCertificate, StoreError};
 
 fn enroll(d: &mut common::Device) {
     d.store
@@ -24,17 +24,6 @@ fn enroll(d: &mut common::Device) {
             device_token: "token".into(),
         })
         .unwrap();
-}
-
-fn lot(d: &mut common::Device) -> LotId {
-    d.store
-        .add_lot(NewLot {
-            village: ShortText::parse("雨崩 Yubeng").unwrap(),
-            altitude: None,
-            harvested_on: None,
-            environment: None,
-        })
-        .unwrap()
 }
 
 /// A lot with one listing of yak meat naming it, 12.5 kg in stock.

@@ -7,28 +7,17 @@ mod common;
 
 use std::path::Path;
 
-use common::{device, yak_meat};
+use common::{device, lot, yak_meat};
 use highland_domain::wire::{Ack, AckOutcome, SyncResponse};
 use highland_domain::{
     DeviceId, Hlc, ListingId, LotId, MediaType, Operation, OperationId, Payload, Photo, PhotoId,
-    PhotoRef, PhotoSubject, Sha256, ShortText,
+    PhotoRef, PhotoSubject, Sha256,
 };
 use highland_engine::photos::sample::{self, ExifFields, Gps};
-use highland_engine::{NewLot, PhotoError, StoreError};
+use highland_engine::{PhotoError, StoreError};
 
 fn picture(seed: u64) -> Vec<u8> {
     sample::jpeg(&sample::synthetic_photo(1200, 900, seed), 90)
-}
-
-fn lot(d: &mut common::Device) -> LotId {
-    d.store
-        .add_lot(NewLot {
-            village: ShortText::parse("雨崩 Yubeng").unwrap(),
-            altitude: None,
-            harvested_on: None,
-            environment: None,
-        })
-        .unwrap()
 }
 
 fn photo_files(dir: &Path) -> Vec<String> {

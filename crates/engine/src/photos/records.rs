@@ -116,9 +116,7 @@ impl Store {
     /// display versions, smaller before larger. Only files of photos the hub
     /// has acknowledged (so it knows what to expect) and not removed.
     pub fn uploads_waiting(&self) -> Result<Vec<PhotoRef>> {
-        self.file_refs(&format!(
-            "{UPLOADS_WAITING} ORDER BY role = 'display', bytes, sha256"
-        ))
+        self.file_refs(UPLOADS_WAITING, "1 = 1")
     }
 
     /// The files of other devices' photos not here yet, thumbnails first.
@@ -126,14 +124,11 @@ impl Store {
     /// for.
     pub fn downloads_waiting(&self, thumbnails_only: bool) -> Result<Vec<PhotoRef>> {
         let only = if thumbnails_only {
-            "AND role = 'thumbnail'"
+            "role = 'thumbnail'"
         } else {
-            ""
+            "1 = 1"
         };
-        self.file_refs(&format!(
-            "SELECT * FROM ({DOWNLOADS_WAITING}) WHERE 1 = 1 {only} \
-             ORDER BY role = 'display', bytes, sha256"
-        ))
+        self.file_refs(DOWNLOADS_WAITING, only)
     }
 
     /// Records that the hub holds the whole file, verified.
@@ -155,10 +150,14 @@ impl Store {
         Ok(())
     }
 
-    fn file_refs(&self, sql: &str) -> Result<Vec<PhotoRef>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT sha256, bytes, width, height FROM ({sql})"))?;
+    /// The files `files` selects that match `filter`, in transfer order:
+    /// thumbnails first, then smallest first. The order is the outer
+    /// query's: SQLite keeps no order from a subquery.
+    fn file_refs(&self, files: &str, filter: &str) -> Result<Vec<PhotoRef>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT sha256, bytes, width, height FROM ({files}) WHERE {filter}
+             ORDER BY role = 'display', bytes, sha256"
+        ))?;
         let rows = stmt.query_and_then([], |r| {
             let sha: String = r.get(0)?;
             let photo = PhotoRef::new(
@@ -193,14 +192,9 @@ impl Store {
             let file = |at: usize| -> Result<PhotoFileView> {
                 let sha256: String = r.get(at)?;
                 let here = r.get::<_, i64>(at + 4)? == 1;
+                let path = here.then(|| Sha256::parse(&sha256).map(|s| store.path_of_file(s)));
                 Ok(PhotoFileView {
-                    path: here.then(|| {
-                        store
-                            .dir()
-                            .join(format!("{sha256}.jpg"))
-                            .display()
-                            .to_string()
-                    }),
+                    path: path.transpose()?.map(|p| p.display().to_string()),
                     sha256,
                     bytes: r.get(at + 1)?,
                     width: r.get(at + 2)?,
@@ -220,8 +214,9 @@ impl Store {
                 id: r.get(0)?,
                 subject_kind: r.get(1)?,
                 subject_id: r.get(2)?,
-                waiting_to_upload: op_state.as_deref() != Some("refused")
-                    && (op_state.is_some() && (!display.on_hub || !thumbnail.on_hub)),
+                // Only this device's own photos (those in its outbox) upload.
+                waiting_to_upload: matches!(op_state.as_deref(), Some("pending" | "acked"))
+                    && (!display.on_hub || !thumbnail.on_hub),
                 refused: op_state.as_deref() == Some("refused"),
                 latitude: location.map(|l| l.latitude()),
                 longitude: location.map(|l| l.longitude()),

@@ -60,7 +60,7 @@ impl PhotoStore {
 
     /// Where a stored version's file is.
     pub fn path_of(&self, photo: &PhotoRef) -> PathBuf {
-        self.dir.join(photo.file_name())
+        self.path_of_file(photo.sha256())
     }
 
     /// The bytes of a stored file, if they are still what its name says:
@@ -77,7 +77,11 @@ impl PhotoStore {
 
     /// Where the file named `sha256` is, whether or not it is there.
     pub fn path_of_file(&self, sha256: Sha256) -> PathBuf {
-        self.dir.join(format!("{sha256}.jpg"))
+        // Every stored version is a JPEG (`MediaType` has no other).
+        self.dir.join(format!(
+            "{sha256}.{}",
+            highland_domain::MediaType::Jpeg.extension()
+        ))
     }
 
     /// Where a download of `sha256` collects until it is whole. Hidden, so

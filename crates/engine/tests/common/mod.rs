@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use highland_domain::{
-    Category, ListingId, ListingStatus, PaymentMethod, Price, Quantity, Title, Unit,
+    Category, ListingId, ListingStatus, LotId, PaymentMethod, Price, Quantity, ShortText, Title,
+    Unit,
 };
-use highland_engine::{ManualClock, NewListing, NewSale, Store};
+use highland_engine::{ManualClock, NewListing, NewLot, NewSale, Store};
 use tempfile::TempDir;
 
 pub struct Device {
@@ -56,4 +57,16 @@ pub fn sale(listing: ListingId, quantity: &str, unit: Unit) -> NewSale {
         buyer: None,
         allow_oversell: false,
     }
+}
+
+/// A lot from Yubeng with nothing else known.
+pub fn lot(d: &mut Device) -> LotId {
+    d.store
+        .add_lot(NewLot {
+            village: ShortText::parse("雨崩 Yubeng").unwrap(),
+            altitude: None,
+            harvested_on: None,
+            environment: None,
+        })
+        .unwrap()
 }
