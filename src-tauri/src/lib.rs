@@ -22,7 +22,7 @@ use std::sync::Arc;
 use tauri::Manager;
 use tauri_specta::{Event, collect_commands, collect_events};
 
-pub use background::keep_in_sync;
+pub use background::{Asked, keep_in_sync};
 pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink};
 pub use highland::Highland;

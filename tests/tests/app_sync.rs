@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use highland_app_lib::highland::ListingInput;
-use highland_app_lib::{AppEvent, ErrorCode, Highland};
+use highland_app_lib::{AppEvent, Asked, ErrorCode, Highland};
 use highland_e2e::Hub;
 use highland_engine::Profile;
 
@@ -56,7 +56,10 @@ async fn an_enrolled_app_sends_its_sale_to_the_hub_and_says_how_it_went() {
     hub.stop().unwrap();
     app.record_sale(&listing.id, "1", "wechat").unwrap();
     events.lock().unwrap().clear();
-    let once = app.sync_once(Duration::from_secs(2)).await.unwrap_err();
+    let once = app
+        .sync_once(Duration::from_secs(2), Asked::InBackground)
+        .await
+        .unwrap_err();
     assert_eq!(once.code, ErrorCode::HubUnreachable);
     let status = app.sync_status().unwrap();
     assert_eq!(status.pending_ops, 1);
