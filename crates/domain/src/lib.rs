@@ -28,6 +28,7 @@ pub mod text;
 pub mod trace;
 pub mod trace_event;
 pub mod wire;
+pub mod workshop;
 
 pub use category::Category;
 pub use certificate::{Certificate, CommitmentBasis};
@@ -53,3 +54,4 @@ pub use trace::TraceCode;
 pub use trace_event::{
     Inputs, InspectionResult, LotInput, ProductLot, TraceEvent, TraceStep, TraceStepKind,
 };
+pub use workshop::SimulatedNetwork;
