@@ -11,10 +11,13 @@ pub mod device;
 pub mod hub;
 pub mod printout;
 pub mod process;
-pub mod proxy;
 pub mod proxy_thread;
 pub mod views;
 pub mod webdriver;
+
+/// The fault-injecting proxy lives in its own crate, because the app's workshop
+/// simulator runs it too.
+pub use highland_netsim as proxy;
 
 pub use device::{Device, SyncFailure};
 pub use hub::Hub;

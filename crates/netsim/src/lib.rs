@@ -1,5 +1,6 @@
 //! A TCP proxy that puts an emulated slow, lossy, intermittent mobile link between a client
-//! and the server behind it.
+//! and the server behind it: the tests' bad network, and the workshop's network simulator
+//! (a trainee's tablet syncs through it to show what a village's signal does).
 //!
 //! Point the client at [`FaultyProxy::url`] instead of the server. Every connection through
 //! one proxy shares one emulated radio: bandwidth is per direction for the whole proxy, as on a
@@ -8,7 +9,7 @@
 //!
 //! ```no_run
 //! # async fn demo(hub: std::net::SocketAddr) -> std::io::Result<()> {
-//! use highland_e2e::proxy::{FaultyProxy, LinkProfile, Offline};
+//! use highland_netsim::{FaultyProxy, LinkProfile, Offline};
 //!
 //! let proxy = FaultyProxy::start(hub, LinkProfile::edge(), 42).await?;
 //! let hub_url = proxy.url(); // give this to the device under test

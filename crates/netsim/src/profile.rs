@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use highland_domain::SimulatedNetwork;
+
 /// The unit in which loss and chunk cuts are decided: one TCP segment's payload on an
 /// Ethernet-sized MTU (1500 bytes less 40 of IP and TCP headers).
 ///
@@ -92,6 +94,29 @@ impl LinkProfile {
             loss: 0.03,
             cut_every: Some((Duration::from_secs(30), Duration::from_secs(120))),
             cut_probability_per_chunk: 0.0,
+        }
+    }
+
+    /// A town's 3G: WebPageTest's "Mobile 3G" connectivity preset (`connectivity.ini`:
+    /// bwIn 1.6 Mbit/s, bwOut 768 kbit/s, latency 300 ms round trip, plr 0).
+    pub fn three_g() -> Self {
+        LinkProfile {
+            name: "3g",
+            down_bits_per_sec: Some(1_600_000),
+            up_bits_per_sec: Some(768_000),
+            round_trip: Duration::from_millis(300),
+            ..Self::perfect()
+        }
+    }
+
+    /// The link a workshop tablet pretends to be on, or `None` for no link at
+    /// all (the proxy then refuses every connection: see [`crate::Offline`]).
+    pub fn for_network(network: SimulatedNetwork) -> Option<Self> {
+        match network {
+            SimulatedNetwork::Offline => None,
+            SimulatedNetwork::Mountain2g => Some(Self::mountain()),
+            SimulatedNetwork::ThreeG => Some(Self::three_g()),
+            SimulatedNetwork::Good => Some(Self::perfect().named("good")),
         }
     }
 
