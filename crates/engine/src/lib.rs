@@ -18,6 +18,7 @@ pub mod clock;
 mod db;
 pub mod demo;
 mod error;
+pub mod lesson;
 mod listings;
 mod lots;
 mod orders;

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::apply::Source;
 use crate::clock::{Clock, SystemClock};
-use crate::{Result, StoreError, apply, db, outbox};
+use crate::{Result, StoreError, apply, db, lesson, outbox};
 
 /// The file name of the store inside a data directory.
 pub const DATABASE_FILE: &str = "highland.db";
@@ -102,13 +102,14 @@ impl Store {
         build: impl FnOnce(&Transaction<'_>) -> Result<Vec<Payload>>,
         finish: impl FnOnce(&[Operation]) -> std::result::Result<T, E>,
     ) -> std::result::Result<(Vec<Operation>, T), E> {
-        let wall_ms = u64::try_from(self.now().timestamp_millis()).unwrap_or(0);
+        let now = self.now();
+        let wall_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
         let device_id = self.device_id;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let ops = stage(&tx, device_id, wall_ms, build)?;
+        let ops = stage(&tx, device_id, now, wall_ms, build)?;
         let finished = finish(&ops)?;
         tx.commit().map_err(StoreError::from)?;
         Ok((ops, finished))
@@ -119,6 +120,7 @@ impl Store {
 fn stage(
     tx: &Transaction<'_>,
     device_id: DeviceId,
+    now: DateTime<Utc>,
     wall_ms: u64,
     build: impl FnOnce(&Transaction<'_>) -> Result<Vec<Payload>>,
 ) -> Result<Vec<Operation>> {
@@ -136,6 +138,7 @@ fn stage(
         // order's pending proposals from there, this one included.
         outbox::append(tx, &op)?;
         apply::apply(tx, &op, Source::Local)?;
+        lesson::observe(tx, op.id, &op.payload, now)?;
         ops.push(op);
     }
     write_hlc(tx, clock.last())?;

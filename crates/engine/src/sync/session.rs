@@ -278,7 +278,13 @@ impl Retry<'_> {
     ) -> Result<(), SyncError> {
         report.retries += 1;
         // Best effort: the reason is for the seller's eyes, not the sync.
-        let _ = lock(store).note_sync_error(message);
+        // Every retry here is an attempt that did not get through, so the
+        // hub counts as out of reach until one does.
+        {
+            let mut store = lock(store);
+            let _ = store.note_sync_error(message);
+            let _ = store.note_link(false);
+        }
         let wait = self.backoff.next_wait(rand::random::<f64>());
         let wait = match self.options.deadline {
             Some(deadline) => {

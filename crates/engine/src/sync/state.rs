@@ -198,8 +198,9 @@ impl Store {
         response: &SyncResponse,
         clock_offset_ms: i64,
     ) -> Result<Committed> {
-        let wall_ms = u64::try_from(self.now().timestamp_millis()).unwrap_or(0);
-        let now = crate::rows::format_time(self.now());
+        let at = self.now();
+        let wall_ms = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+        let now = crate::rows::format_time(at);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -301,6 +302,8 @@ impl Store {
              WHERE id = 1",
             params![settled.then_some(response.cursor as i64), now, offset],
         )?;
+        crate::lesson::note_link(&tx, true, at)?;
+        crate::lesson::after_sync(&tx, at)?;
         tx.commit()?;
         self.set_clock_offset(offset);
         Ok(done)
