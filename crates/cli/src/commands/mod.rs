@@ -3,6 +3,8 @@
 //! and prints the result for a person or, with `--json`, for a program.
 
 mod certificate;
+mod discover;
+mod lesson;
 mod listing;
 mod lot;
 mod order;
@@ -35,6 +37,10 @@ pub enum Command {
     /// the rest, resumably, when the link allows.
     #[command(subcommand)]
     Photo(photo::PhotoCommand),
+    /// The workshop's guided lesson: start, show, end. Its steps tick
+    /// themselves as the trainee really does them.
+    #[command(subcommand)]
+    Lesson(lesson::LessonCommand),
     /// Correct stock outside a sale.
     #[command(subcommand)]
     Stock(stock::StockCommand),
@@ -59,11 +65,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Hubs on this network that advertise themselves (a workshop's), by mDNS.
+    Hubs {
+        /// How long to listen, in seconds
+        #[arg(long, value_name = "SECS", default_value_t = 3)]
+        wait: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Join a hub with a one-time code from its staff or a trainer.
     Enroll {
-        /// The hub's address, such as http://192.168.1.10:7878 or https://hub.example.org
+        /// The hub's address, such as http://192.168.1.10:7878 or
+        /// https://hub.example.org (default: the one hub found on this
+        /// network, as `highland hubs` finds it)
         #[arg(long, value_name = "URL")]
-        hub: String,
+        hub: Option<String>,
         #[arg(long)]
         code: String,
         /// Also trust this CA certificate (PEM) for an https:// hub with a
@@ -98,6 +114,8 @@ pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
         Command::Sale(c) => sale::run(&mut store, c),
         Command::Order(c) => order::run(&mut store, c),
         Command::Stock(c) => stock::run(&mut store, c),
+        Command::Lesson(c) => lesson::run(&mut store, c),
+        Command::Hubs { wait, json } => discover::list(wait, json),
         Command::Photo(c) => photo::run(&mut store, c),
         Command::Certificate(args) => certificate::run(&mut store, args),
         Command::Qr { lot, out, json } => qr::run(&store, &lot, &out, json),
@@ -107,7 +125,13 @@ pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
             code,
             ca,
             json,
-        } => sync::enroll(store, &hub, &code, ca.as_deref(), json),
+        } => {
+            let hub = match hub {
+                Some(hub) => hub,
+                None => discover::the_one_hub()?,
+            };
+            sync::enroll(store, &hub, &code, ca.as_deref(), json)
+        }
         Command::Sync {
             json,
             timeout,
