@@ -11,22 +11,83 @@ use highland_domain::{
     Title, Unit,
 };
 
+use crate::settings::Language;
 use crate::store::DATABASE_FILE;
 use crate::{ManualClock, NewListing, NewLot, NewSale, Result, Store};
 
-/// One listing of the demo: title, category, unit, price in yuan, stock.
-const LISTINGS: [(&str, Category, Unit, &str, &str); 5] = [
-    ("གཡག་ཤ། 牦牛肉", Category::YakMeat, Unit::Jin, "68", "40"),
-    ("ཤ་མོ། 松茸", Category::Matsutake, Unit::Jin, "180", "12"),
-    ("སྦྲང་རྩི། 蜂蜜", Category::Honey, Unit::Jar, "45", "20"),
+/// One listing of the demo: its title in Tibetan (with the Chinese that
+/// sellers in Deqen read beside it), in Chinese and in English; category,
+/// unit, price in yuan, stock.
+type DemoListing = (
+    [&'static str; 3],
+    Category,
+    Unit,
+    &'static str,
+    &'static str,
+);
+
+const LISTINGS: [DemoListing; 5] = [
     (
-        "ནས། 青稞",
+        ["གཡག་ཤ། 牦牛肉", "牦牛肉", "Yak meat"],
+        Category::YakMeat,
+        Unit::Jin,
+        "68",
+        "40",
+    ),
+    (
+        ["ཤ་མོ། 松茸", "松茸", "Matsutake"],
+        Category::Matsutake,
+        Unit::Jin,
+        "180",
+        "12",
+    ),
+    (
+        ["སྦྲང་རྩི། 蜂蜜", "蜂蜜", "Honey"],
+        Category::Honey,
+        Unit::Jar,
+        "45",
+        "20",
+    ),
+    (
+        ["ནས། 青稞", "青稞", "Highland barley"],
         Category::HighlandBarley,
         Unit::Kg,
         "12.50",
         "100",
     ),
-    ("ཕྱུར་བ། 牦牛奶渣", Category::YakCheese, Unit::Bag, "30", "15"),
+    (
+        ["ཕྱུར་བ། 牦牛奶渣", "牦牛奶渣", "Yak cheese"],
+        Category::YakCheese,
+        Unit::Bag,
+        "30",
+        "15",
+    ),
+];
+
+/// The two lots: village, altitude, days since harvest, environment; each
+/// text in Tibetan, Chinese and English. The Tibetan entries keep the
+/// Chinese description until a native speaker writes one.
+const LOTS: [([&str; 3], i32, u64, [&str; 3]); 2] = [
+    (
+        ["ཞི་ཐང་། 西当村", "西当村", "Xidang"],
+        3300,
+        40,
+        [
+            "澜沧江河谷上方的高山草甸，牦牛五月到十月自由放牧。",
+            "澜沧江河谷上方的高山草甸，牦牛五月到十月自由放牧。",
+            "Alpine meadow above the Lancang valley; yaks graze free from May to October.",
+        ],
+    ),
+    (
+        ["ཡུ་ཕེང་། 雨崩村", "雨崩村", "Yubeng"],
+        3050,
+        12,
+        [
+            "梅里雪山山坡上的栎树和松树林，清晨手工采摘。",
+            "梅里雪山山坡上的栎树和松树林，清晨手工采摘。",
+            "Oak and pine forest on the slopes of Kawagarbo; picked by hand at dawn.",
+        ],
+    ),
 ];
 
 /// Sales of the last seven days: days ago, listing index, quantity, payment.
@@ -51,8 +112,15 @@ pub fn exists(dir: &Path) -> bool {
 }
 
 /// Creates the demo store in `dir`, as of `now`, unless one is there
-/// already (a demo the seller has been using is kept).
+/// already (a demo the seller has been using is kept). Its texts are
+/// Tibetan with Chinese beside them; see [`seed_in`].
 pub fn seed(dir: &Path, now: DateTime<Utc>) -> Result<()> {
+    seed_in(dir, now, Language::Bo)
+}
+
+/// [`seed`], with the demo's listings and lots written in `language`, so a
+/// trainee starts from sample data they can read.
+pub fn seed_in(dir: &Path, now: DateTime<Utc>, language: Language) -> Result<()> {
     if exists(dir) {
         return Ok(());
     }
@@ -64,7 +132,7 @@ pub fn seed(dir: &Path, now: DateTime<Utc>) -> Result<()> {
     {
         let clock = Arc::new(ManualClock::at(now - Duration::days(30)));
         let mut store = Store::open_with_clock(&partial, clock.clone())?;
-        fill(&mut store, &clock, now)?;
+        fill(&mut store, &clock, now, language)?;
         // Dropping the last connection folds the write-ahead log into the
         // file and removes it, so the one file can move.
     }
@@ -76,8 +144,13 @@ pub fn seed(dir: &Path, now: DateTime<Utc>) -> Result<()> {
 /// Throws the demo in `dir` away and seeds a fresh one. The caller must have
 /// closed every connection to it.
 pub fn reset(dir: &Path, now: DateTime<Utc>) -> Result<()> {
+    reset_in(dir, now, Language::Bo)
+}
+
+/// [`reset`], seeding the fresh demo in `language`.
+pub fn reset_in(dir: &Path, now: DateTime<Utc>, language: Language) -> Result<()> {
     remove_store_files(&dir.join(DATABASE_FILE))?;
-    seed(dir, now)
+    seed_in(dir, now, language)
 }
 
 fn remove_store_files(db: &Path) -> Result<()> {
@@ -92,27 +165,31 @@ fn remove_store_files(db: &Path) -> Result<()> {
     Ok(())
 }
 
-fn fill(store: &mut Store, clock: &ManualClock, now: DateTime<Utc>) -> Result<()> {
-    let lot = store.add_lot(NewLot {
-        village: ShortText::parse("ཞི་ཐང་། 西当村")?,
-        altitude: Some(Altitude::from_metres(3300)?),
-        harvested_on: now.date_naive().checked_sub_days(Days::new(40)),
-        environment: Some(Description::parse(
-            "Alpine meadow above the Lancang valley; yaks graze free from May to October.",
-        )?),
-    })?;
-    store.add_lot(NewLot {
-        village: ShortText::parse("ཡུ་ཕེང་། 雨崩村")?,
-        altitude: Some(Altitude::from_metres(3050)?),
-        harvested_on: now.date_naive().checked_sub_days(Days::new(12)),
-        environment: Some(Description::parse(
-            "Oak and pine forest on the slopes of Kawagarbo; picked by hand at dawn.",
-        )?),
-    })?;
+fn fill(
+    store: &mut Store,
+    clock: &ManualClock,
+    now: DateTime<Utc>,
+    language: Language,
+) -> Result<()> {
+    let text = |texts: [&'static str; 3]| match language {
+        Language::Bo => texts[0],
+        Language::ZhHans => texts[1],
+        Language::En => texts[2],
+    };
+    let mut lots = Vec::with_capacity(LOTS.len());
+    for (village, metres, days_ago, environment) in LOTS {
+        lots.push(store.add_lot(NewLot {
+            village: ShortText::parse(text(village))?,
+            altitude: Some(Altitude::from_metres(metres)?),
+            harvested_on: now.date_naive().checked_sub_days(Days::new(days_ago)),
+            environment: Some(Description::parse(text(environment))?),
+        })?);
+    }
+    let lot = lots[0];
     let mut ids = Vec::with_capacity(LISTINGS.len());
-    for (title, category, unit, price, stock) in LISTINGS {
+    for (titles, category, unit, price, stock) in LISTINGS {
         ids.push(store.add_listing(NewListing {
-            title: Title::parse(title)?,
+            title: Title::parse(text(titles))?,
             category,
             unit,
             price: Price::parse_yuan(price)?,
