@@ -84,6 +84,8 @@ impl LessonStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LessonView {
+    /// RFC 3339, UTC.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub started_at: DateTime<Utc>,
     /// Every step, in the lesson's order.
     pub steps: Vec<LessonStepView>,
@@ -96,6 +98,8 @@ pub struct LessonView {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LessonStepView {
     pub step: LessonStep,
+    /// RFC 3339, UTC; null until the trainee did it.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub done_at: Option<DateTime<Utc>>,
 }
 

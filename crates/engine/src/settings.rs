@@ -1,12 +1,13 @@
 //! The device's own settings: the language the app speaks, whether to save
 //! data on a metered link, and which profile (the seller's own data or the
-//! demo) is open. They are not the seller's records: changing one is a plain
+//! demo) is open, and the workshop's practice network. They are not the seller's records: changing one is a plain
 //! write, with no operation and no outbox, and never syncs.
 
 use std::fmt;
 use std::str::FromStr;
 
-use highland_domain::DomainError;
+use chrono::{DateTime, Utc};
+use highland_domain::{DomainError, SimulatedNetwork};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
@@ -105,11 +106,22 @@ pub struct Settings {
     pub data_saver: bool,
     /// The profile the app opens.
     pub profile: Profile,
+    /// The workshop's practice network: while set, syncs go through the
+    /// network simulator behaving as this network; none is the real
+    /// network. Its slug: "offline", "mountain_2g", "3g" or "good".
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub practice_network: Option<SimulatedNetwork>,
+    /// When the practice network was last changed on this device (RFC 3339,
+    /// UTC): a trainer's class-wide switch made earlier does not undo it.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub practice_network_set_at: Option<DateTime<Utc>>,
 }
 
 const LANGUAGE: &str = "language";
 const DATA_SAVER: &str = "data_saver";
 const PROFILE: &str = "profile";
+const PRACTICE_NETWORK: &str = "practice_network";
+const PRACTICE_NETWORK_SET_AT: &str = "practice_network_set_at";
 
 impl Store {
     /// The settings kept in this store; a value this build does not know
@@ -129,6 +141,10 @@ impl Store {
             profile: get(PROFILE)?
                 .and_then(|v| v.parse().ok())
                 .unwrap_or_default(),
+            practice_network: get(PRACTICE_NETWORK)?.and_then(|v| v.parse().ok()),
+            practice_network_set_at: get(PRACTICE_NETWORK_SET_AT)?
+                .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
+                .map(|t| t.with_timezone(&Utc)),
         })
     }
 
@@ -154,6 +170,17 @@ impl Store {
             Some(if settings.data_saver { "true" } else { "false" }),
         )?;
         put(PROFILE, Some(settings.profile.slug()))?;
+        put(
+            PRACTICE_NETWORK,
+            settings.practice_network.map(SimulatedNetwork::slug),
+        )?;
+        put(
+            PRACTICE_NETWORK_SET_AT,
+            settings
+                .practice_network_set_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+                .as_deref(),
+        )?;
         tx.commit()?;
         Ok(())
     }

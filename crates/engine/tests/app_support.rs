@@ -5,7 +5,7 @@ mod common;
 
 use chrono::{Duration, FixedOffset, NaiveDate};
 use common::{device, sale, t0, yak_meat};
-use highland_domain::Unit;
+use highland_domain::{SimulatedNetwork, Unit};
 use highland_engine::{Language, Profile, Settings, Store, demo};
 
 #[test]
@@ -17,6 +17,7 @@ fn settings_default_until_saved_and_are_not_operations() {
         language: Some(Language::ZhHans),
         data_saver: true,
         profile: Profile::Demo,
+        ..Settings::default()
     };
     d.store.save_settings(&chosen).unwrap();
     assert_eq!(d.store.settings().unwrap(), chosen);
@@ -32,6 +33,31 @@ fn settings_default_until_saved_and_are_not_operations() {
         })
         .unwrap();
     assert_eq!(d.store.settings().unwrap().language, None);
+}
+
+#[test]
+fn the_practice_network_and_when_it_was_set_are_kept_and_cleared() {
+    let mut d = device();
+    let set_at = t0();
+    let chosen = Settings {
+        practice_network: Some(SimulatedNetwork::Mountain2g),
+        practice_network_set_at: Some(set_at),
+        ..Settings::default()
+    };
+    d.store.save_settings(&chosen).unwrap();
+    assert_eq!(d.store.settings().unwrap(), chosen);
+    let json = serde_json::to_value(d.store.settings().unwrap()).unwrap();
+    assert_eq!(json["practice_network"], "mountain_2g");
+    // Back to the real network: the setting goes, the time of the change stays.
+    d.store
+        .save_settings(&Settings {
+            practice_network: None,
+            ..chosen
+        })
+        .unwrap();
+    let back = d.store.settings().unwrap();
+    assert_eq!(back.practice_network, None);
+    assert_eq!(back.practice_network_set_at, Some(set_at));
 }
 
 #[test]
