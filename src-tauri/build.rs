@@ -35,6 +35,14 @@ const COMMANDS: &[&str] = &[
     "week_sales",
     "get_settings",
     "set_settings",
+    "set_practice_network",
+    "start_lesson",
+    "lesson",
+    "end_lesson",
+    "find_hubs",
+    "start_workshop",
+    "workshop",
+    "stop_workshop",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use highland_domain::SimulatedNetwork;
 use highland_engine::Profile;
 use highland_engine::sync::{self, Backoff, SyncEvent, SyncOptions, SyncReport};
 
@@ -26,6 +27,18 @@ const IDLE: Duration = Duration::from_secs(3600);
 /// The backoff between failed syncs.
 const FIRST_BACKOFF: Duration = Duration::from_secs(10);
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
+
+/// With no signal at all a phone knows at once that nothing can be sent:
+/// on the practice network "offline", a sync gives up after a few tries
+/// instead of retrying for its whole time.
+const OFFLINE_LIMIT: Duration = Duration::from_secs(5);
+
+fn limit_on(network: Option<SimulatedNetwork>, limit: Duration) -> Duration {
+    match network {
+        Some(SimulatedNetwork::Offline) => limit.min(OFFLINE_LIMIT),
+        _ => limit,
+    }
+}
 
 /// Who started a sync: the seller's own "Sync now", or the background loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,18 +78,38 @@ impl Highland {
             .unwrap_or_else(|p| p.into_inner())
             .status()?
             .orders;
-        if store
+        let Some(enrollment) = store
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .enrollment()?
-            .is_none()
-        {
+        else {
             return Err(sync::SyncError::NotEnrolled.into());
-        }
+        };
+        // The workshop's practice network, if one is set: the sync goes
+        // through the simulator in front of the hub.
+        let network = self.get_settings()?.practice_network;
+        let through = match self.simulator.route(&enrollment.hub_url, network).await {
+            Ok(through) => through,
+            Err(error) => {
+                // The hub's name could not be looked up: the sync failed
+                // before it began, and says so as any failed sync does.
+                *self
+                    .sync
+                    .last_error
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(error.clone());
+                (self.events)(AppEvent::SyncFailed(SyncFailed {
+                    error: error.clone(),
+                }));
+                return Err(error);
+            }
+        };
         self.sync.running.store(true, Ordering::SeqCst);
         let events = self.events.clone();
         // A retry repeats the progress so far, with the reason.
         let mut so_far = SyncProgress::default();
+        // The engine holds no lock on the store while it reports a retry.
+        let counted = store.clone();
         let mut on_event = move |event: SyncEvent| {
             events(match event {
                 SyncEvent::Started { pending_ops } => {
@@ -87,10 +120,21 @@ impl Highland {
                     so_far = SyncProgress::from(&report);
                     AppEvent::SyncProgress(so_far.clone())
                 }
-                SyncEvent::Retrying { .. } => AppEvent::SyncProgress(SyncProgress {
-                    retrying: Some(ErrorCode::HubUnreachable),
-                    ..so_far.clone()
-                }),
+                SyncEvent::Retrying { .. } => {
+                    // What waits now: while the link is down the seller
+                    // goes on recording sales, and the bar must count them.
+                    if let Ok(n) = counted
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .pending_count()
+                    {
+                        so_far.pending_ops = n;
+                    }
+                    AppEvent::SyncProgress(SyncProgress {
+                        retrying: Some(ErrorCode::HubUnreachable),
+                        ..so_far.clone()
+                    })
+                }
                 SyncEvent::Finished(report) => AppEvent::SyncFinished(SyncFinished::from(&report)),
             })
         };
@@ -103,12 +147,12 @@ impl Highland {
             .settings()?
             .data_saver;
         let options = SyncOptions {
-            deadline: Some(Instant::now() + limit),
+            deadline: Some(Instant::now() + limit_on(network, limit)),
             first_wait: Duration::from_millis(500),
             max_wait: Duration::from_secs(10),
             fetch_photos: !data_saver || asked == Asked::BySeller,
         };
-        let outcome = sync::sync(&store, &options, &mut on_event).await;
+        let outcome = sync::sync_through(&store, through.as_deref(), &options, &mut on_event).await;
         self.sync.running.store(false, Ordering::SeqCst);
         let mut last_error = self
             .sync
@@ -170,5 +214,32 @@ pub async fn keep_in_sync(app: &Highland) {
                 backoff.next_wait(rand::random::<f64>())
             }
         };
+    }
+}
+
+/// How often a tablet asks its hub which network the trainer set.
+const CLASS_POLL: Duration = Duration::from_secs(5);
+
+/// Follows the trainer's class-wide network switch for as long as the app
+/// runs: while the seller's own profile is enrolled, asks the hub every few
+/// seconds, straight (never through the simulator it controls). A hub that
+/// is not a workshop hub is not asked again until the enrollment changes.
+pub async fn follow_the_class(app: &Highland) {
+    let mut not_a_workshop: Option<String> = None;
+    loop {
+        tokio::time::sleep(CLASS_POLL).await;
+        let hub = match app.sync_status() {
+            Ok(s) if s.enrolled && s.profile == Profile::Real => s.hub_url,
+            _ => None,
+        };
+        let Some(hub) = hub else { continue };
+        if not_a_workshop.as_deref() == Some(hub.as_str()) {
+            continue;
+        }
+        match app.follow_class_once().await {
+            Ok(true) => {}
+            Ok(false) => not_a_workshop = Some(hub),
+            Err(e) => tracing::debug!(code = ?e.code, "the class network: {}", e.message),
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! `ui/src/bindings.ts`. Each one forwards to the [`Highland`] method of the
 //! same name, which parses, calls the engine and maps errors.
 
+use highland_engine::lesson::LessonView;
 use highland_engine::views::{
     CertificateView, DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
     PhotoTransfers, PhotoView,
@@ -11,9 +12,10 @@ use tauri::State;
 
 use crate::error::AppResult;
 use crate::highland::{
-    AppInfo, CertificateInput, Highland, IssuedCertificate, ListingChanges, ListingInput, LotInput,
-    PhotoOf, SyncStatusView,
+    AppInfo, CertificateInput, FoundHubView, Highland, IssuedCertificate, ListingChanges,
+    ListingInput, LotInput, PhotoOf, SyncStatusView,
 };
+use crate::workshop::WorkshopView;
 
 type App<'a> = State<'a, Highland>;
 
@@ -255,4 +257,62 @@ pub fn get_settings(app: App<'_>) -> AppResult<Settings> {
 #[specta::specta]
 pub fn set_settings(app: App<'_>, data_saver: bool) -> AppResult<Settings> {
     app.set_settings(data_saver)
+}
+
+/// The workshop's practice network: "offline", "mountain_2g", "3g" or
+/// "good" sends syncs through the network simulator behaving so; null is
+/// the real network. Only a hub reached over http:// can be simulated.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_practice_network(app: App<'_>, network: Option<String>) -> AppResult<Settings> {
+    app.set_practice_network(network.as_deref()).await
+}
+
+/// Starts the guided lesson from its first step.
+#[tauri::command]
+#[specta::specta]
+pub fn start_lesson(app: App<'_>) -> AppResult<LessonView> {
+    app.start_lesson()
+}
+
+/// The lesson in progress, each step checked off when really done; null if none.
+#[tauri::command]
+#[specta::specta]
+pub fn lesson(app: App<'_>) -> AppResult<Option<LessonView>> {
+    app.lesson()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn end_lesson(app: App<'_>) -> AppResult<()> {
+    app.end_lesson()
+}
+
+/// Workshop hubs announcing themselves on this network (mDNS), found
+/// within a few seconds.
+#[tauri::command]
+#[specta::specta]
+pub async fn find_hubs(app: App<'_>) -> AppResult<Vec<FoundHubView>> {
+    app.find_hubs().await
+}
+
+/// Starts a workshop hub on this computer, on the LAN (desktop only), or
+/// shows the one running.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_workshop(app: App<'_>) -> AppResult<WorkshopView> {
+    app.start_workshop().await
+}
+
+/// The workshop hub this app runs, or null.
+#[tauri::command]
+#[specta::specta]
+pub async fn workshop(app: App<'_>) -> AppResult<Option<WorkshopView>> {
+    app.workshop().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_workshop(app: App<'_>) -> AppResult<()> {
+    app.stop_workshop().await
 }

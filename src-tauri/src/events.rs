@@ -77,6 +77,17 @@ pub struct NewOrders {
     pub to_answer: u64,
 }
 
+/// The practice network changed without the seller touching this
+/// tablet: the trainer switched the whole class from the hub.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, tauri_specta::Event,
+)]
+pub struct PracticeNetworkChanged {
+    /// Its slug ("offline", "mountain_2g", "3g", "good"), or null for the
+    /// real network.
+    pub network: Option<String>,
+}
+
 impl From<&SyncReport> for SyncProgress {
     fn from(r: &SyncReport) -> Self {
         SyncProgress {
@@ -122,6 +133,7 @@ pub enum AppEvent {
     SyncFinished(SyncFinished),
     SyncFailed(SyncFailed),
     NewOrders(NewOrders),
+    PracticeNetworkChanged(PracticeNetworkChanged),
 }
 
 /// Where events go.

@@ -11,9 +11,10 @@ use chrono::{Local, NaiveDate, Offset, Utc};
 use highland_domain::{
     AdjustmentKind, Altitude, Category, Certificate, CheckedCode, CommitmentBasis, Description,
     DomainError, ListingField, ListingId, ListingStatus, LotId, OrderId, PaymentMethod, PhotoId,
-    PhotoSubject, Price, Quantity, QuantityDelta, Reason, Sha256, ShortText, Title, TraceCode,
-    Unit,
+    PhotoSubject, Price, Quantity, QuantityDelta, Reason, Sha256, ShortText, SimulatedNetwork,
+    Title, TraceCode, Unit,
 };
+use highland_engine::lesson::LessonView;
 use highland_engine::sync::{self, SyncStatus};
 use highland_engine::views::{
     CertificateView, DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
@@ -28,7 +29,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::error::{AppError, AppResult, ErrorCode, FieldExt, file_not_saved};
-use crate::events::EventSink;
+use crate::events::{AppEvent, EventSink, PracticeNetworkChanged};
+use crate::simulator::{Simulator, can_simulate};
 
 /// The demo's data directory, inside the app's.
 pub const DEMO_DIR: &str = "demo";
@@ -49,6 +51,11 @@ pub struct Highland {
     slips_dir: Mutex<PathBuf>,
     /// The printing fonts, read from the system on first use.
     fonts: Mutex<Option<Arc<Fonts>>>,
+    /// The workshop's network simulator, in front of the hub.
+    pub(crate) simulator: Simulator,
+    /// The workshop hub this app serves, on a trainer's computer.
+    #[cfg_attr(not(all(desktop, feature = "workshop")), allow(dead_code))]
+    pub(crate) workshop: crate::workshop::Hosting,
 }
 
 #[derive(Clone)]
@@ -78,6 +85,8 @@ pub struct AppInfo {
     pub device_id: String,
     /// The values the forms offer, as the commands accept them.
     pub choices: Choices,
+    /// Whether this app can run a workshop hub (the desktop app).
+    pub can_host_workshop: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -124,7 +133,26 @@ pub struct SyncStatusView {
     pub last_error: Option<AppError>,
     /// Changes the hub refused for good, with its reasons.
     pub refused: Vec<highland_engine::sync::RefusedOp>,
+    /// The workshop's practice network ("offline", "mountain_2g", "3g",
+    /// "good"), or null for the real network.
+    #[specta(type = Option<String>)]
+    pub practice_network: Option<SimulatedNetwork>,
+    /// Whether syncs really go through the simulator: a practice network is
+    /// set, and the hub is reached over http:// (an https:// hub cannot be).
+    pub simulated: bool,
 }
+
+/// A workshop hub found on the local network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct FoundHubView {
+    /// What the hub calls itself.
+    pub name: String,
+    /// Its address, as the enroll form takes it.
+    pub url: String,
+}
+
+/// How long "Find a hub nearby" listens for hubs.
+const FIND_HUBS_FOR: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// A new listing as the seller typed it.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -226,11 +254,15 @@ impl Highland {
     /// demo's in `data_dir/demo`), in the profile the settings say.
     pub fn open(data_dir: &Path, events: EventSink) -> AppResult<Highland> {
         let real = Store::open_dir(data_dir)?;
-        let profile = real.settings()?.profile;
+        let settings = real.settings()?;
+        let profile = settings.profile;
         let real = Arc::new(Mutex::new(real));
         let store = match profile {
             Profile::Real => real.clone(),
-            Profile::Demo => Arc::new(Mutex::new(open_demo(&data_dir.join(DEMO_DIR))?)),
+            Profile::Demo => Arc::new(Mutex::new(open_demo(
+                &data_dir.join(DEMO_DIR),
+                demo_language(&settings),
+            )?)),
         };
         Ok(Highland {
             data_dir: data_dir.to_owned(),
@@ -240,6 +272,8 @@ impl Highland {
             events,
             slips_dir: Mutex::new(data_dir.join(SLIPS_DIR)),
             fonts: Mutex::new(None),
+            simulator: Simulator::default(),
+            workshop: crate::workshop::Hosting::default(),
         })
     }
 
@@ -330,6 +364,7 @@ impl Highland {
                     })
                     .to_vec(),
             },
+            can_host_workshop: crate::workshop::CAN_HOST,
         })
     }
 
@@ -357,7 +392,7 @@ impl Highland {
     pub fn start_demo(&self) -> AppResult<AppInfo> {
         let mut active = self.active.lock().unwrap_or_else(|p| p.into_inner());
         if active.profile != Profile::Demo {
-            let store = open_demo(&self.demo_dir())?;
+            let store = open_demo(&self.demo_dir(), demo_language(&self.get_settings()?))?;
             *active = Active {
                 profile: Profile::Demo,
                 store: Arc::new(Mutex::new(store)),
@@ -392,7 +427,11 @@ impl Highland {
                 ));
             }
         }
-        demo::reset(&self.demo_dir(), Utc::now())?;
+        demo::reset_in(
+            &self.demo_dir(),
+            Utc::now(),
+            demo_language(&self.get_settings()?),
+        )?;
         *active = Active {
             profile: Profile::Demo,
             store: Arc::new(Mutex::new(Store::open_dir(&self.demo_dir())?)),
@@ -823,6 +862,9 @@ impl Highland {
         let (profile, store) = self.active_store();
         let status: SyncStatus = lock(&store).sync_status()?;
         let enrolled = profile == Profile::Real && lock(&store).enrollment()?.is_some();
+        let network = lock(&self.real).settings()?.practice_network;
+        let simulated =
+            network.is_some() && enrolled && status.hub.as_deref().is_some_and(can_simulate);
         Ok(SyncStatusView {
             profile,
             enrolled,
@@ -837,7 +879,99 @@ impl Highland {
                 .unwrap_or_else(|p| p.into_inner())
                 .clone(),
             refused: status.refused,
+            practice_network: network,
+            simulated,
         })
+    }
+
+    // --- The workshop ------------------------------------------------------
+
+    /// Sets the practice network (a slug, or none for the real network) as
+    /// the seller chose it on this tablet.
+    pub async fn set_practice_network(&self, network: Option<&str>) -> AppResult<Settings> {
+        let network = network
+            .map(str::parse::<SimulatedNetwork>)
+            .transpose()
+            .field("network")?;
+        self.switch_network(network, Utc::now()).await
+    }
+
+    /// Switches the practice network, as of `at`: the setting, the
+    /// simulator, and the lesson's idea of whether the hub can be reached
+    /// (a sale made while the simulator is offline is a sale made offline).
+    pub(crate) async fn switch_network(
+        &self,
+        network: Option<SimulatedNetwork>,
+        at: chrono::DateTime<Utc>,
+    ) -> AppResult<Settings> {
+        let before = self.get_settings()?.practice_network;
+        let settings = self.change_settings(|s| {
+            s.practice_network = network;
+            s.practice_network_set_at = Some(at);
+        })?;
+        let (_, store) = self.active_store();
+        if network == Some(SimulatedNetwork::Offline) {
+            lock(&store).note_link(false)?;
+        } else if before == Some(SimulatedNetwork::Offline) {
+            lock(&store).note_link(true)?;
+        }
+        self.simulator.switch(network).await;
+        self.kick_sync();
+        Ok(settings)
+    }
+
+    /// Follows the trainer's class-wide switch once: asks the hub which
+    /// network the class is on, and takes it when the trainer set it after
+    /// this tablet's own last change. `Ok(false)` when the hub is not a
+    /// workshop hub, so there is nothing to follow.
+    pub async fn follow_class_once(&self) -> AppResult<bool> {
+        let Some(class) = sync::class_network(&self.real).await? else {
+            return Ok(false);
+        };
+        let settings = self.get_settings()?;
+        let newer = match (class.set_at, settings.practice_network_set_at) {
+            (Some(hub), Some(own)) => hub > own,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if newer && let Some(at) = class.set_at {
+            self.switch_network(class.network, at).await?;
+            (self.events)(AppEvent::PracticeNetworkChanged(PracticeNetworkChanged {
+                network: class.network.map(|n| n.slug().to_owned()),
+            }));
+        }
+        Ok(true)
+    }
+
+    /// Workshop hubs announcing themselves nearby (mDNS), off the window's thread.
+    pub async fn find_hubs(&self) -> AppResult<Vec<FoundHubView>> {
+        let found = tokio::task::spawn_blocking(|| highland_discovery::browse(FIND_HUBS_FOR))
+            .await
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+            .map_err(|e| AppError::new(ErrorCode::HubUnreachable, e.to_string()))?;
+        Ok(found
+            .into_iter()
+            .map(|h| FoundHubView {
+                name: h.name,
+                url: h.url,
+            })
+            .collect())
+    }
+
+    // --- The guided lesson -------------------------------------------------
+
+    pub fn start_lesson(&self) -> AppResult<LessonView> {
+        let store = self.active().store;
+        Ok(lock(&store).start_lesson()?)
+    }
+
+    pub fn lesson(&self) -> AppResult<Option<LessonView>> {
+        self.read(Store::lesson)
+    }
+
+    pub fn end_lesson(&self) -> AppResult<()> {
+        let store = self.active().store;
+        Ok(lock(&store).end_lesson()?)
     }
 }
 
@@ -880,8 +1014,13 @@ fn write_slip(
     Ok(path)
 }
 
-/// The demo's store, seeded on first use.
-fn open_demo(dir: &Path) -> AppResult<Store> {
-    demo::seed(dir, Utc::now())?;
+/// The language the demo's sample listings are written in: the trainee's.
+fn demo_language(settings: &Settings) -> Language {
+    settings.language.unwrap_or(Language::Bo)
+}
+
+/// The demo's store, seeded on first use in `language`.
+fn open_demo(dir: &Path, language: Language) -> AppResult<Store> {
+    demo::seed_in(dir, Utc::now(), language)?;
     Ok(Store::open_dir(dir)?)
 }

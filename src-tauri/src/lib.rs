@@ -15,6 +15,8 @@ pub mod error;
 pub mod events;
 pub mod highland;
 pub mod photo_protocol;
+pub mod simulator;
+pub mod workshop;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,7 +24,7 @@ use std::sync::Arc;
 use tauri::Manager;
 use tauri_specta::{Event, collect_commands, collect_events};
 
-pub use background::{Asked, keep_in_sync};
+pub use background::{Asked, follow_the_class, keep_in_sync};
 pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink};
 pub use highland::Highland;
@@ -68,6 +70,14 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::week_sales,
             commands::get_settings,
             commands::set_settings,
+            commands::set_practice_network,
+            commands::start_lesson,
+            commands::lesson,
+            commands::end_lesson,
+            commands::find_hubs,
+            commands::start_workshop,
+            commands::workshop,
+            commands::stop_workshop,
         ])
         .events(collect_events![
             events::SyncStarted,
@@ -75,6 +85,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             events::SyncFinished,
             events::SyncFailed,
             events::NewOrders,
+            events::PracticeNetworkChanged,
         ])
         // Fen and counts stay far below 2^53, where a JavaScript number is exact.
         .dangerously_cast_bigints_to_number()
@@ -133,6 +144,7 @@ fn tauri_events(handle: tauri::AppHandle) -> EventSink {
             AppEvent::SyncFinished(e) => e.emit(&handle),
             AppEvent::SyncFailed(e) => e.emit(&handle),
             AppEvent::NewOrders(e) => e.emit(&handle),
+            AppEvent::PracticeNetworkChanged(e) => e.emit(&handle),
         };
         if let Err(e) = sent {
             tracing::warn!("an event did not reach the UI: {e}");
@@ -182,6 +194,11 @@ pub fn run() {
             tauri::async_runtime::spawn(async move {
                 let highland = handle.state::<Highland>();
                 keep_in_sync(&highland).await;
+            });
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let highland = handle.state::<Highland>();
+                follow_the_class(&highland).await;
             });
             Ok(())
         })

@@ -849,3 +849,73 @@ fn sync_events_carry_the_photos_progress() {
     assert_eq!(finished["photo_bytes_up"], 30_000);
     assert_eq!(finished["photo_bytes_down"], 0);
 }
+
+#[test]
+fn the_demo_speaks_the_trainees_language_and_keeps_it_on_reset() {
+    let t = app();
+    t.app.set_language(Language::En).unwrap();
+    t.app.start_demo().unwrap();
+    let titles: Vec<String> = t
+        .app
+        .list_listings()
+        .unwrap()
+        .into_iter()
+        .map(|l| l.title)
+        .collect();
+    assert!(titles.iter().any(|t| t == "Yak meat"), "{titles:?}");
+    t.app.set_language(Language::ZhHans).unwrap();
+    t.app.reset_demo().unwrap();
+    let titles: Vec<String> = t
+        .app
+        .list_listings()
+        .unwrap()
+        .into_iter()
+        .map(|l| l.title)
+        .collect();
+    assert!(titles.iter().any(|t| t == "牦牛肉"), "{titles:?}");
+}
+
+#[tokio::test]
+async fn the_lesson_ticks_off_what_the_trainee_did_and_an_offline_practice_network_makes_a_sale_offline()
+ {
+    use highland_engine::lesson::LessonStep;
+    let t = app();
+    assert!(t.app.lesson().unwrap().is_none());
+    let started = t.app.start_lesson().unwrap();
+    assert_eq!(started.current, Some(LessonStep::ListProduct));
+    assert_eq!(started.steps.len(), 6);
+    let listing = t.app.create_listing(honey()).unwrap();
+    // A sale while the link is unknown is not a sale made offline.
+    t.app.record_sale(&listing.id, "1", "cash").unwrap();
+    let lesson = t.app.lesson().unwrap().unwrap();
+    assert!(lesson.steps[0].done_at.is_some());
+    assert_eq!(lesson.current, Some(LessonStep::TakePhoto));
+    let offline_step = |app: &Highland| app.lesson().unwrap().unwrap().steps[2].done_at.is_some();
+    assert!(!offline_step(&t.app));
+
+    let settings = t.app.set_practice_network(Some("offline")).await.unwrap();
+    assert_eq!(
+        settings.practice_network,
+        Some(highland_domain::SimulatedNetwork::Offline)
+    );
+    t.app.record_sale(&listing.id, "1", "wechat").unwrap();
+    assert!(offline_step(&t.app), "the simulator's offline is offline");
+    assert_eq!(t.app.sync_status().unwrap().pending_ops, 4);
+
+    // Starting again forgets the ticks; ending leaves no lesson.
+    let again = t.app.start_lesson().unwrap();
+    assert!(again.steps.iter().all(|s| s.done_at.is_none()));
+    t.app.end_lesson().unwrap();
+    assert!(t.app.lesson().unwrap().is_none());
+
+    // The practice network is kept across restarts, with when it was set.
+    let dir = t.dir;
+    drop(t.app);
+    let again = Highland::open(dir.path(), Arc::new(|_| {})).unwrap();
+    let kept = again.get_settings().unwrap();
+    assert_eq!(kept.practice_network, settings.practice_network);
+    assert_eq!(
+        kept.practice_network_set_at,
+        settings.practice_network_set_at
+    );
+}

@@ -295,6 +295,13 @@ async fn every_screen_is_photographed_in_every_language() {
             w.s().click_on(&id("add-listing"), SCREEN).await?;
             w.s().wait_for(&id("screen-listing-form"), SCREEN).await?;
             w.shot("screen-listing-form").await?;
+            // The guided lesson, started, in this language.
+            w.s().click_on(&id("nav-products"), SCREEN).await?;
+            w.s().click_on(&id("open-lesson"), SCREEN).await?;
+            w.s().click_on(&id("lesson-start"), SCREEN).await?;
+            w.wait_count(&format!("{} li", id("lesson-steps")), 6, SCREEN)
+                .await?;
+            w.shot("screen-lesson").await?;
             let tab = w.s().wait_for(&id("nav-products"), SCREEN).await?;
             anyhow::Ok(w.s().text(&tab).await?)
         }
@@ -501,6 +508,7 @@ async fn launch_with_a_thousand_listings() {
         language: Some(highland_engine::Language::En),
         data_saver: false,
         profile: Profile::Demo,
+        ..Settings::default()
     })
     .unwrap();
     drop(real);
@@ -621,6 +629,158 @@ async fn a_photo_added_to_a_listing_shows_as_its_thumbnail() {
         w.s().click_on(&id("nav-products"), SCREEN).await?;
         wait_images_loaded(&w, &id("listing-photo")).await?;
         w.shot("products-photo").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    let log = w.log();
+    w.close().await.ok();
+    outcome.unwrap_or_else(|e| panic!("{e:#}\n--- tauri-driver and app log:\n{log}"));
+}
+
+/// Waits until the sync bar counts `want(n)` changes waiting.
+async fn wait_pending(
+    w: &Window,
+    what: &str,
+    want: impl Fn(i64) -> bool,
+    limit: Duration,
+) -> anyhow::Result<i64> {
+    let started = Instant::now();
+    loop {
+        let n = w.pending().await?;
+        if want(n) {
+            return Ok(n);
+        }
+        if started.elapsed() > limit {
+            bail!("{n} changes waiting, not {what}, after {limit:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Opens the lesson from the products screen and waits for `step` to be ticked.
+async fn lesson_step_done(w: &Window, step: &str) -> anyhow::Result<()> {
+    w.s().click_on(&id("nav-products"), SCREEN).await?;
+    w.s().click_on(&id("open-lesson"), SCREEN).await?;
+    w.s()
+        .wait_for(
+            &format!("{}[data-done=\"yes\"]", id(&format!("lesson-step-{step}"))),
+            SYNC,
+        )
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the app window: scripts/app-tests.sh"]
+async fn a_lesson_ticks_off_a_listing_a_sale_on_the_simulated_offline_network_and_the_sync_that_delivers_it()
+ {
+    let hub = Hub::start().unwrap();
+    let seller = hub.add_seller("Yangzom", "Cizhong").unwrap();
+    let w = Window::open("lesson").await.unwrap();
+    let outcome = async {
+        choose_english(&w).await?;
+        let url = w.s().wait_for(&id("enroll-hub-url"), SCREEN).await?;
+        w.s().type_text(&url, &hub.url()).await?;
+        let code = w.s().wait_for(&id("enroll-code"), SCREEN).await?;
+        w.s().type_text(&code, &seller.code).await?;
+        w.s().click_on(&id("enroll-submit"), SCREEN).await?;
+        w.s().wait_for(&id("screen-products"), SCREEN).await?;
+
+        // The lesson, from the products screen.
+        w.s().click_on(&id("open-lesson"), SCREEN).await?;
+        w.s().click_on(&id("lesson-start"), SCREEN).await?;
+        w.s()
+            .wait_for(
+                &format!("{}[aria-current=\"step\"]", id("lesson-step-list_product")),
+                SCREEN,
+            )
+            .await?;
+        w.shot("lesson-started").await?;
+
+        // Step one, through the lesson's own button.
+        w.s().click_on(&id("lesson-go-list_product"), SCREEN).await?;
+        w.s().wait_for(&id("screen-listing-form"), SCREEN).await?;
+        w.s().click_on(&id("category-honey"), SCREEN).await?;
+        let title = w.s().wait_for(&id("listing-title-input"), SCREEN).await?;
+        w.s().type_text(&title, "སྦྲང་རྩི། Honey").await?;
+        w.s().click_on(&id("unit-jar"), SCREEN).await?;
+        w.s().click_on(&id("pad-price-tab"), SCREEN).await?;
+        tap_keys(&w, "price-keypad", "45").await?;
+        w.s().click_on(&id("pad-stock-tab"), SCREEN).await?;
+        tap_keys(&w, "stock-keypad", "20").await?;
+        w.s().click_on(&id("listing-save"), SCREEN).await?;
+        w.s().wait_for(&id("screen-listing"), SCREEN).await?;
+        lesson_step_done(&w, "list_product").await?;
+        wait_pending(&w, "0", |n| n == 0, SYNC).await?;
+        let listing = hub
+            .listings()?
+            .into_iter()
+            .find(|l| l.title == "སྦྲང་རྩི། Honey")
+            .context("the listing reached the hub")?;
+
+        // The trainer's practice network: Offline, shown in the bar.
+        w.s()
+            .click_on(&id("lesson-network-sale_offline"), SCREEN)
+            .await?;
+        w.s().wait_for(&id("screen-settings"), SCREEN).await?;
+        w.s().click_on(&id("network-offline"), SCREEN).await?;
+        w.s()
+            .wait_for(
+                &format!("{}[data-network=\"offline\"]", id("sync-network")),
+                SCREEN,
+            )
+            .await?;
+        w.shot("network-offline").await?;
+
+        // A sale with no signal: it waits, and the sync cannot deliver it.
+        w.s().click_on(&id("nav-sell"), SCREEN).await?;
+        let pick = format!("{}[data-id=\"{}\"]", id("sell-pick"), listing.id);
+        w.s().click_on(&pick, SCREEN).await?;
+        tap_keys(&w, "quantity-keypad", "2").await?;
+        w.s().click_on(&id("payment-cash"), SCREEN).await?;
+        w.s().click_on(&id("sale-confirm"), SCREEN).await?;
+        w.s().wait_for(&id("sale-done"), SCREEN).await?;
+        wait_pending(&w, "at least 1", |n| n >= 1, SCREEN).await?;
+        w.s().wait_for(&id("sync-error"), SYNC).await?;
+        if hub.sales()?.iter().any(|s| s.listing_id == listing.id) {
+            bail!("the sale reached the hub through a simulated offline network");
+        }
+        lesson_step_done(&w, "sale_offline").await?;
+        // The failed syncs' news does not hide the sale still waiting.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        wait_pending(&w, "at least 1", |n| n >= 1, SCREEN).await?;
+        w.shot("lesson-offline-sale").await?;
+
+        // The signal returns: Good, then the lesson's "Send now".
+        w.s().click_on(&id("nav-settings"), SCREEN).await?;
+        w.s().click_on(&id("network-good"), SCREEN).await?;
+        w.s()
+            .wait_for(
+                &format!("{}[data-network=\"good\"]", id("sync-network")),
+                SCREEN,
+            )
+            .await?;
+        w.s().click_on(&id("nav-products"), SCREEN).await?;
+        w.s().click_on(&id("open-lesson"), SCREEN).await?;
+        w.s().wait_for(&id("lesson-step-sync"), SCREEN).await?;
+        // Switching the network back wakes the background sync, which may
+        // have delivered the sale already; if not, the lesson's "Send now".
+        w.s()
+            .execute(
+                "const b = document.querySelector(arguments[0]); if (b) b.click(); return b !== null;",
+                vec![serde_json::json!(id("lesson-go-sync"))],
+            )
+            .await?;
+        wait_pending(&w, "0", |n| n == 0, SYNC).await?;
+        lesson_step_done(&w, "sync").await?;
+        w.shot("lesson-synced").await?;
+        let sales = hub.sales()?;
+        if !sales
+            .iter()
+            .any(|s| s.listing_id == listing.id && s.quantity == 2 && s.payment == "cash")
+        {
+            bail!("the offline sale is not on the hub: {sales:?}");
+        }
         anyhow::Ok(())
     }
     .await;

@@ -8,7 +8,7 @@ import { fakeApi } from "./test/fake-api";
 const FRESH: AppInfo = {
   version: "0.1.0",
   profile: "real",
-  settings: { language: null, data_saver: false, profile: "real" },
+  settings: { language: null, data_saver: false, profile: "real", practice_network: null, practice_network_set_at: null },
   enrollment: null,
   device_id: "d1",
 };

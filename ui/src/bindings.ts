@@ -85,11 +85,36 @@ export const commands = {
 	weekSales: () => typedError<DaySalesView[], AppError>(__TAURI_INVOKE("week_sales")),
 	getSettings: () => typedError<Settings, AppError>(__TAURI_INVOKE("get_settings")),
 	setSettings: (dataSaver: boolean) => typedError<Settings, AppError>(__TAURI_INVOKE("set_settings", { dataSaver })),
+	/**
+	 *  The workshop's practice network: "offline", "mountain_2g", "3g" or
+	 *  "good" sends syncs through the network simulator behaving so; null is
+	 *  the real network. Only a hub reached over http:// can be simulated.
+	 */
+	setPracticeNetwork: (network: string | null) => typedError<Settings, AppError>(__TAURI_INVOKE("set_practice_network", { network })),
+	/**  Starts the guided lesson from its first step. */
+	startLesson: () => typedError<LessonView, AppError>(__TAURI_INVOKE("start_lesson")),
+	/**  The lesson in progress, each step checked off when really done; null if none. */
+	lesson: () => typedError<LessonView | null, AppError>(__TAURI_INVOKE("lesson")),
+	endLesson: () => typedError<null, AppError>(__TAURI_INVOKE("end_lesson")),
+	/**
+	 *  Workshop hubs announcing themselves on this network (mDNS), found
+	 *  within a few seconds.
+	 */
+	findHubs: () => typedError<FoundHubView[], AppError>(__TAURI_INVOKE("find_hubs")),
+	/**
+	 *  Starts a workshop hub on this computer, on the LAN (desktop only), or
+	 *  shows the one running.
+	 */
+	startWorkshop: () => typedError<WorkshopView, AppError>(__TAURI_INVOKE("start_workshop")),
+	/**  The workshop hub this app runs, or null. */
+	workshop: () => typedError<WorkshopView | null, AppError>(__TAURI_INVOKE("workshop")),
+	stopWorkshop: () => typedError<null, AppError>(__TAURI_INVOKE("stop_workshop")),
 };
 
 /** Events */
 export const events = {
 	newOrders: makeEvent<NewOrders, NewOrders>("new-orders"),
+	practiceNetworkChanged: makeEvent<PracticeNetworkChanged, PracticeNetworkChanged>("practice-network-changed"),
 	syncFailed: makeEvent<SyncFailed, SyncFailed>("sync-failed"),
 	syncFinished: makeEvent<SyncFinished, SyncFinished>("sync-finished"),
 	syncProgress: makeEvent<SyncProgress, SyncProgress>("sync-progress"),
@@ -129,6 +154,8 @@ export type AppInfo = {
 	device_id: string,
 	/**  The values the forms offer, as the commands accept them. */
 	choices: Choices,
+	/**  Whether this app can run a workshop hub (the desktop app). */
+	can_host_workshop: boolean,
 };
 
 /**
@@ -216,6 +243,14 @@ export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | 
 /**  A file (such as a certificate's slip) could not be written. */
 "file_not_saved" | "internal";
 
+/**  A workshop hub found on the local network. */
+export type FoundHubView = {
+	/**  What the hub calls itself. */
+	name: string,
+	/**  Its address, as the enroll form takes it. */
+	url: string,
+};
+
 /**  A certificate just issued, and where its printable slip was saved. */
 export type IssuedCertificate = {
 	certificate: CertificateView,
@@ -231,6 +266,38 @@ export type Language =
 "bo" | 
 /**  Chinese, simplified script. */
 "zh-Hans" | "en";
+
+/**  One step of the lesson, in the order the lesson takes them. */
+export type LessonStep = 
+/**  A listing created on this device. */
+"list_product" | 
+/**  A photo added to a listing or a lot. */
+"take_photo" | 
+/**  A sale recorded while the hub could not be reached. */
+"sale_offline" | 
+/**  A sync that delivered that offline sale to the hub. */
+"sync" | 
+/**  An order from the buyer accepted. */
+"accept_order" | 
+/**  A certificate of compliance printed, with its lot's QR code. */
+"print_label";
+
+export type LessonStepView = {
+	step: LessonStep,
+	/**  RFC 3339, UTC; null until the trainee did it. */
+	done_at: string | null,
+};
+
+/**  The lesson as the trainee sees it. */
+export type LessonView = {
+	/**  RFC 3339, UTC. */
+	started_at: string,
+	/**  Every step, in the lesson's order. */
+	steps: LessonStepView[],
+	/**  The first step not yet done; none once the lesson is finished. */
+	current: LessonStep | null,
+	finished: boolean,
+};
 
 /**
  *  Changes to a listing; a null field is left as it is, and an empty
@@ -456,6 +523,18 @@ export type PhotoView = {
 	longitude: number | null,
 };
 
+/**
+ *  The practice network changed without the seller touching this
+ *  tablet: the trainer switched the whole class from the hub.
+ */
+export type PracticeNetworkChanged = {
+	/**
+	 *  Its slug ("offline", "mountain_2g", "3g", "good"), or null for the
+	 *  real network.
+	 */
+	network: string | null,
+};
+
 /**  Whose data the app shows: the seller's own, or a demo to learn on. */
 export type Profile = "real" | "demo";
 
@@ -503,6 +582,17 @@ export type Settings = {
 	data_saver: boolean,
 	/**  The profile the app opens. */
 	profile: Profile,
+	/**
+	 *  The workshop's practice network: while set, syncs go through the
+	 *  network simulator behaving as this network; none is the real
+	 *  network. Its slug: "offline", "mountain_2g", "3g" or "good".
+	 */
+	practice_network: string | null,
+	/**
+	 *  When the practice network was last changed on this device (RFC 3339,
+	 *  UTC): a trainer's class-wide switch made earlier does not undo it.
+	 */
+	practice_network_set_at: string | null,
 };
 
 /**  The sync gave up; the app tries again later by itself. */
@@ -549,6 +639,41 @@ export type SyncStatusView = {
 	last_error: AppError | null,
 	/**  Changes the hub refused for good, with its reasons. */
 	refused: RefusedOp[],
+	/**
+	 *  The workshop's practice network ("offline", "mountain_2g", "3g",
+	 *  "good"), or null for the real network.
+	 */
+	practice_network: string | null,
+	/**
+	 *  Whether syncs really go through the simulator: a practice network is
+	 *  set, and the hub is reached over http:// (an https:// hub cannot be).
+	 */
+	simulated: boolean,
+};
+
+/**  One trainee's enrollment card. */
+export type TraineeView = {
+	name: string,
+	/**  The one-time code, to type. */
+	code: string,
+	/**  What the QR code holds: `highland://enroll?hub=…&code=…`. */
+	enroll_text: string,
+	/**  The QR code as an SVG document (highland-label), to show. */
+	qr_svg: string,
+};
+
+/**  A running workshop, as the trainer's screen shows it. */
+export type WorkshopView = {
+	/**  The address tablets enroll and sync with, such as `http://192.168.4.1:7878`. */
+	hub_url: string,
+	/**  This computer's LAN addresses. */
+	lan_addresses: string[],
+	console_url: string,
+	/**  The projector page, to open in a browser on the projector. */
+	projector_url: string,
+	/**  The trainer's staff token for the console. */
+	staff_token: string,
+	trainees: TraineeView[],
 };
 
 /* Tauri Specta runtime */

@@ -1,6 +1,6 @@
 import { render, screen } from "@testing-library/svelte";
 import { tick } from "svelte";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AppState } from "../lib/app.svelte";
 import { setLang } from "../lib/i18n/i18n.svelte";
 import { fakeApi } from "../test/fake-api";
@@ -12,7 +12,7 @@ function state(): AppState {
     version: "0.1.0",
     device_id: "d1",
     profile: "real",
-    settings: { language: "en", data_saver: false, profile: "real" },
+    settings: { language: "en", data_saver: false, profile: "real", practice_network: null, practice_network_set_at: null },
     enrollment: { hub_url: "https://hub.example.cn", seller_id: "s1", seller_name: "Dolma", village: "Benzilan" },
   };
   app.now = new Date("2026-11-28T12:00:00Z");
@@ -106,5 +106,31 @@ describe("SyncBar", () => {
     app.handle({ kind: "finished", pending: 0, photoBytesLeft: 0 });
     await rerender({ app });
     expect(screen.queryByTestId("sync-photos")).toBeNull();
+  });
+
+  it("shows the practice network plainly while one is set, and nothing in the demo", () => {
+    setLang("zh-Hans");
+    const app = state();
+    const base = app.sync;
+    if (!base) throw new Error("state() sets the status");
+    app.sync = { ...base, practice_network: "mountain_2g", simulated: true };
+    const { unmount } = render(SyncBar, { props: { app } });
+    const net = screen.getByTestId("sync-network");
+    expect(net.textContent?.trim()).toBe("练习网络：山区 2G");
+    expect(net.dataset["network"]).toBe("mountain_2g");
+    expect(net.dataset["simulated"]).toBe("yes");
+    unmount();
+    app.sync = { ...base, practice_network: null };
+    render(SyncBar, { props: { app } });
+    expect(screen.queryByTestId("sync-network")).toBeNull();
+  });
+
+  it("follows the trainer's class-wide switch as it arrives", async () => {
+    setLang("en");
+    const app = state();
+    render(SyncBar, { props: { app } });
+    expect(screen.queryByTestId("sync-network")).toBeNull();
+    app.handle({ kind: "network", network: "offline" });
+    await vi.waitFor(() => expect(screen.getByTestId("sync-network").textContent?.trim()).toBe("Practice network: Offline"));
   });
 });

@@ -7,7 +7,7 @@ import { commands, events, type AppError, type ErrorCode, type Result } from "..
 import type { Api } from "./api/contract";
 import { CommandError } from "./errors";
 import { readAsBase64 } from "./photos";
-import type { SyncEvent } from "./types";
+import { asNetwork, type SyncEvent } from "./types";
 
 /** Every code a command can fail with, for the test that each has a message. */
 export type { ErrorCode };
@@ -64,6 +64,21 @@ export function createTauriApi(): Api {
     weekSales: () => unwrap(commands.weekSales()),
     getSettings: () => unwrap(commands.getSettings()),
     setDataSaver: (on) => unwrap(commands.setSettings(on)),
+    setPracticeNetwork: (network) => unwrap(commands.setPracticeNetwork(network)),
+
+    startLesson: () => unwrap(commands.startLesson()),
+    lesson: () => unwrap(commands.lesson()),
+    endLesson: async () => {
+      await unwrap(commands.endLesson());
+    },
+
+    findHubs: () => unwrap(commands.findHubs()),
+
+    startWorkshop: () => unwrap(commands.startWorkshop()),
+    workshop: () => unwrap(commands.workshop()),
+    stopWorkshop: async () => {
+      await unwrap(commands.stopWorkshop());
+    },
 
     async onSyncEvent(on: (e: SyncEvent) => void): Promise<() => void> {
       const stops = await Promise.all([
@@ -80,6 +95,7 @@ export function createTauriApi(): Api {
         events.syncFinished.listen((e) => on({ kind: "finished", pending: e.payload.pending_ops, photoBytesLeft: e.payload.photo_bytes_left })),
         events.syncFailed.listen((e) => on({ kind: "failed", code: e.payload.error.code })),
         events.newOrders.listen((e) => on({ kind: "new-orders", count: e.payload.count, toAnswer: e.payload.to_answer })),
+        events.practiceNetworkChanged.listen((e) => on({ kind: "network", network: asNetwork(e.payload.network) })),
       ]);
       return () => stops.forEach((stop) => stop());
     },

@@ -104,6 +104,12 @@ export class AppState {
         this.ordersToAnswer = e.toAnswer;
         this.revision++;
         break;
+      case "network":
+        // The trainer switched the class: the bar and settings show it.
+        if (this.sync) this.sync = { ...this.sync, practice_network: e.network };
+        this.revision++;
+        void this.refreshSync();
+        break;
     }
   }
 

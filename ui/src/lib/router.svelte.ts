@@ -14,7 +14,8 @@ export type Route =
   | { name: "lots" }
   | { name: "lot-new" }
   | { name: "certificate"; lotId: string }
-  | { name: "settings" };
+  | { name: "settings" }
+  | { name: "lesson" };
 
 export type TabName = "products" | "sell" | "orders" | "lots" | "settings";
 

@@ -223,6 +223,44 @@ export interface Settings {
   language: Lang | null;
   data_saver: boolean;
   profile: Profile;
+  /** The workshop's practice network (a SimulatedNetwork), or null for the real network. */
+  practice_network: string | null;
+  /** RFC 3339 of this tablet's last change of it, or null. */
+  practice_network_set_at: string | null;
+}
+
+/** The networks a workshop's simulator can behave as, from worst to best. */
+export const NETWORKS = ["offline", "mountain_2g", "3g", "good"] as const;
+export type SimulatedNetwork = (typeof NETWORKS)[number];
+
+/** The practice network a setting or status names, if it is one this app knows. */
+export function asNetwork(slug: string | null | undefined): SimulatedNetwork | null {
+  return (NETWORKS as readonly string[]).includes(slug ?? "") ? (slug as SimulatedNetwork) : null;
+}
+
+/** The guided lesson's steps, in order (highland-engine's LessonStep). */
+export const LESSON_STEPS = ["list_product", "take_photo", "sale_offline", "sync", "accept_order", "print_label"] as const;
+export type LessonStep = (typeof LESSON_STEPS)[number];
+
+export interface LessonStepView {
+  step: LessonStep;
+  /** RFC 3339 of when the trainee really did it, or null. */
+  done_at: string | null;
+}
+
+/** The lesson in progress, as highland-engine's LessonView. */
+export interface Lesson {
+  started_at: string;
+  steps: LessonStepView[];
+  /** The first step not done yet; null once finished. */
+  current: LessonStep | null;
+  finished: boolean;
+}
+
+/** A workshop hub found on the local network (mDNS). */
+export interface FoundHub {
+  name: string;
+  url: string;
 }
 
 export interface Enrollment {
@@ -249,6 +287,28 @@ export interface AppInfo {
   enrollment: Enrollment | null;
   device_id: string;
   choices?: Choices;
+  /** Whether this app can run a workshop hub (the desktop app). */
+  can_host_workshop?: boolean;
+}
+
+/** One trainee's enrollment card on the trainer's screen. */
+export interface Trainee {
+  name: string;
+  code: string;
+  /** What the QR code holds. */
+  enroll_text: string;
+  /** The QR code as an SVG document. */
+  qr_svg: string;
+}
+
+/** A workshop hub this app runs on the LAN. */
+export interface Workshop {
+  hub_url: string;
+  lan_addresses: string[];
+  console_url: string;
+  projector_url: string;
+  staff_token: string;
+  trainees: Trainee[];
 }
 
 export function modeOf(info: AppInfo): AppMode {
@@ -285,6 +345,10 @@ export interface SyncStatus {
   /** Why the last sync failed, until one succeeds. */
   last_error: CommandFailure | null;
   refused: RefusedOp[];
+  /** The workshop's practice network, or null for the real network (absent from older fakes). */
+  practice_network?: string | null;
+  /** Whether syncs really go through the simulator (an http:// hub). */
+  simulated?: boolean;
 }
 
 export interface SyncProgress {
@@ -358,4 +422,5 @@ export type SyncEvent =
   | { kind: "progress"; pushed: number; pending: number; retrying: string | null; photoBytesLeft?: number }
   | { kind: "finished"; pending: number; photoBytesLeft?: number }
   | { kind: "failed"; code: string }
-  | { kind: "new-orders"; count: number; toAnswer: number };
+  | { kind: "new-orders"; count: number; toAnswer: number }
+  | { kind: "network"; network: SimulatedNetwork | null };

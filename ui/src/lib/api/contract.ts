@@ -7,6 +7,8 @@ import type {
   Certificate,
   CertificateInput,
   DaySales,
+  FoundHub,
+  Lesson,
   Listing,
   ListingDetail,
   ListingChanges,
@@ -20,6 +22,8 @@ import type {
   PhotoOf,
   PhotoTransfers,
   Settings,
+  SimulatedNetwork,
+  Workshop,
   SyncEvent,
   SyncStatus,
 } from "../types";
@@ -73,6 +77,23 @@ export interface Api {
   weekSales(): Promise<DaySales[]>;
   getSettings(): Promise<Settings>;
   setDataSaver(on: boolean): Promise<Settings>;
+  /** The workshop's practice network; null is the real network. */
+  setPracticeNetwork(network: SimulatedNetwork | null): Promise<Settings>;
+
+  /** Starts the guided lesson from its first step. */
+  startLesson(): Promise<Lesson>;
+  /** The lesson in progress, or null. */
+  lesson(): Promise<Lesson | null>;
+  endLesson(): Promise<void>;
+
+  /** Workshop hubs announcing themselves on this network; takes a few seconds. */
+  findHubs(): Promise<FoundHub[]>;
+
+  /** Starts a workshop hub on this computer (desktop), or shows the one running. */
+  startWorkshop(): Promise<Workshop>;
+  /** The workshop hub this app runs, or null. */
+  workshop(): Promise<Workshop | null>;
+  stopWorkshop(): Promise<void>;
 
   /** Calls `on` for every sync event until the returned function is called. */
   onSyncEvent(on: (e: SyncEvent) => void): Promise<() => void>;

@@ -1,0 +1,46 @@
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+import { setLang } from "../lib/i18n/i18n.svelte";
+import { apiContext, fakeApi } from "../test/fake-api";
+import FirstRun from "./FirstRun.svelte";
+
+async function toEnrollForm(): Promise<void> {
+  await fireEvent.click(await screen.findByTestId("lang-en"));
+}
+
+describe("FirstRun: finding a hub nearby", () => {
+  it("lists the hubs found and fills the address of the one tapped; the code is still typed", async () => {
+    setLang("en");
+    const findHubs = vi.fn().mockResolvedValue([
+      { name: "Deqen workshop", url: "http://192.168.4.1:7878" },
+      { name: "Benzilan hall", url: "http://10.0.0.5:7878" },
+    ]);
+    const enroll = vi.fn().mockResolvedValue({});
+    const api = fakeApi({ setLanguage: vi.fn().mockResolvedValue({}), findHubs, enroll });
+    render(FirstRun, { props: { ondone: () => {} }, context: apiContext(api) });
+    await toEnrollForm();
+    await fireEvent.click(screen.getByTestId("enroll-find"));
+    const hubs = await screen.findAllByTestId("enroll-found-hub");
+    expect(hubs.map((h) => h.dataset["url"])).toEqual(["http://192.168.4.1:7878", "http://10.0.0.5:7878"]);
+    const second = hubs[1];
+    if (!second) throw new Error("two hubs are listed");
+    await fireEvent.click(second);
+    const url = screen.getByTestId("enroll-hub-url") as HTMLInputElement;
+    await vi.waitFor(() => expect(url.value).toBe("http://10.0.0.5:7878"));
+    await fireEvent.input(screen.getByTestId("enroll-code"), { target: { value: "k7qm-4xrp-y" } });
+    await fireEvent.click(screen.getByTestId("enroll-submit"));
+    expect(enroll).toHaveBeenCalledWith("http://10.0.0.5:7878", "K7QM-4XRP-Y");
+  });
+
+  it("fills the address at once when one hub answers, and says so when none does", async () => {
+    setLang("en");
+    const findHubs = vi.fn().mockResolvedValueOnce([{ name: "Deqen workshop", url: "http://192.168.4.1:7878" }]).mockResolvedValueOnce([]);
+    const api = fakeApi({ setLanguage: vi.fn().mockResolvedValue({}), findHubs });
+    render(FirstRun, { props: { ondone: () => {} }, context: apiContext(api) });
+    await toEnrollForm();
+    await fireEvent.click(screen.getByTestId("enroll-find"));
+    await vi.waitFor(() => expect((screen.getByTestId("enroll-hub-url") as HTMLInputElement).value).toBe("http://192.168.4.1:7878"));
+    await fireEvent.click(screen.getByTestId("enroll-find"));
+    expect((await screen.findByTestId("enroll-found-none")).textContent).toContain("No hub found");
+  });
+});
