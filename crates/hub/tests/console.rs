@@ -434,6 +434,13 @@ async fn an_action_the_state_machine_refuses_is_shown_in_the_pages_language() {
     assert_eq!(orders_in(&hub)[0].state, "cancelled");
 }
 
+/// The dark modules of the first QR code in `html`: its SVG path.
+fn qr_modules(html: &str) -> String {
+    let (_, svg) = html.split_once("<svg").expect("a QR code");
+    let (_, path) = svg.split_once(" d=\"").expect("its path");
+    path.split('"').next().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn adding_a_seller_shows_a_code_and_its_qr_that_enroll_a_device() {
     let hub = spawn_hub().await;
@@ -457,6 +464,18 @@ async fn adding_a_seller_shows_a_code_and_its_qr_that_enroll_a_device() {
     let (_, after) = added.body.split_once("<p class=\"code\">").unwrap();
     let code = after.split('<').next().unwrap().to_owned();
     assert_eq!(code.len(), 11, "{code}");
+    // The QR code holds the hub's address with the code, as the app reads
+    // it, so a tablet that scans it need not have the address typed.
+    let enroll_text = highland_hub::admin::enrollment_text(Some(&hub.url), &code);
+    assert!(
+        enroll_text.starts_with("highland://enroll?hub=http"),
+        "{enroll_text}"
+    );
+    assert_eq!(
+        qr_modules(&added.body),
+        qr_modules(&highland_label::Qr::new(&enroll_text).unwrap().svg(None, "")),
+        "the QR code on the page is not the one of {enroll_text}"
+    );
     hub.enroll_ok(&code).await;
 
     // Another code for the same seller, from the list.

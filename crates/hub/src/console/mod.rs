@@ -626,6 +626,7 @@ async fn sellers_page(
 async fn add_seller(
     State(state): State<AppState>,
     console: Console,
+    headers: HeaderMap,
     Form(form): Form<SellerForm>,
 ) -> Response {
     if let Some(refused) = console.refuse_forged(&form.csrf) {
@@ -657,6 +658,7 @@ async fn add_seller(
                 console.page(),
                 &added.name,
                 &added.code,
+                &admin::enrollment_text(Some(&state.public_base(&headers)), &added.code),
                 &added.code_expires_at,
             )
             .into_response()
@@ -668,6 +670,7 @@ async fn add_seller(
 async fn new_code(
     State(state): State<AppState>,
     console: Console,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
@@ -683,6 +686,7 @@ async fn new_code(
             console.page(),
             &issued.name,
             &issued.code,
+            &admin::enrollment_text(Some(&state.public_base(&headers)), &issued.code),
             &issued.code_expires_at,
         )
         .into_response(),

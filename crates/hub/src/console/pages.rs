@@ -358,11 +358,19 @@ pub(crate) fn sellers(
     layout(&frame, t("sellers.title"), body)
 }
 
-/// A new enrollment code, readable and as a QR code, shown once.
-pub(crate) fn code(frame: Frame, seller: &str, code: &str, expires_at: &str) -> Markup {
+/// A new enrollment code, readable and as a QR code, shown once. The QR
+/// code holds `enroll_text` (the hub's address with the code), so a
+/// tablet that scans it need not have the address typed.
+pub(crate) fn code(
+    frame: Frame,
+    seller: &str,
+    code: &str,
+    enroll_text: &str,
+    expires_at: &str,
+) -> Markup {
     let lang = frame.lang;
     let t = |k| lang.t(k);
-    let svg = qr::svg(code, &format!("{} {code}", t("code.title"))).unwrap_or_default();
+    let svg = qr::svg(enroll_text, &format!("{} {code}", t("code.title"))).unwrap_or_default();
     let body = html! {
         h1 { (t("code.title")) " · " (seller) }
         div.card {
