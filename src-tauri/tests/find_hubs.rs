@@ -4,37 +4,10 @@
 //! namespace with only a multicast-capable loopback (needs root, as the
 //! README's test command runs), so no other host's mDNS can answer.
 
-use std::process::Command;
 use std::sync::Arc;
 
 use highland_app_lib::Highland;
-
-const INSIDE: &str = "HIGHLAND_FIND_HUBS_IN_NETNS";
-
-fn inside_own_namespace(test: &str) -> bool {
-    if std::env::var_os(INSIDE).is_some() {
-        return true;
-    }
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let output = Command::new("unshare")
-        .args(["--net", "--", "sh", "-ec"])
-        .arg(
-            "ip link set lo up; ip link set lo multicast on; \
-             ip route add 224.0.0.0/4 dev lo; exec \"$0\" \"$@\"",
-        )
-        .arg(exe)
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(INSIDE, "1")
-        .output()
-        .expect("unshare (util-linux) runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "the run inside a network namespace failed:\n{stdout}\n{stderr}"
-    );
-    false
-}
+use highland_discovery::lan_test::inside_own_namespace;
 
 #[tokio::test]
 async fn the_enroll_screen_finds_a_workshop_hub_advertised_nearby() {

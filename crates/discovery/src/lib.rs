@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use mdns_sd::{ServiceDaemon, ServiceEvent, ServiceInfo};
 
+pub mod lan_test;
+
 /// The DNS-SD service type of a Highland hub.
 pub const SERVICE_TYPE: &str = "_highland._tcp.local.";
 
