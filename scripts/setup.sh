@@ -6,8 +6,10 @@ set -euo pipefail
 need_apt=()
 # The fonts are what `highland certificate` and `highland-hub label` embed in
 # their PDFs: Noto Serif Tibetan (fonts-noto-core) and Noto Sans CJK.
+# util-linux's unshare and iproute2's ip give the mDNS discovery tests a
+# network namespace of their own (highland_discovery::lan_test).
 for pkg in build-essential pkg-config ca-certificates curl git python3 \
-  fonts-noto-core fonts-noto-cjk; do
+  fonts-noto-core fonts-noto-cjk util-linux iproute2; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
