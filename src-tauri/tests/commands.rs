@@ -853,26 +853,18 @@ fn sync_events_carry_the_photos_progress() {
 #[test]
 fn the_demo_speaks_the_trainees_language_and_keeps_it_on_reset() {
     let t = app();
+    let titles = || -> Vec<String> {
+        let listings = t.app.list_listings().unwrap();
+        listings.into_iter().map(|l| l.title).collect()
+    };
     t.app.set_language(Language::En).unwrap();
     t.app.start_demo().unwrap();
-    let titles: Vec<String> = t
-        .app
-        .list_listings()
-        .unwrap()
-        .into_iter()
-        .map(|l| l.title)
-        .collect();
-    assert!(titles.iter().any(|t| t == "Yak meat"), "{titles:?}");
+    let english = titles();
+    assert!(english.iter().any(|t| t == "Yak meat"), "{english:?}");
     t.app.set_language(Language::ZhHans).unwrap();
     t.app.reset_demo().unwrap();
-    let titles: Vec<String> = t
-        .app
-        .list_listings()
-        .unwrap()
-        .into_iter()
-        .map(|l| l.title)
-        .collect();
-    assert!(titles.iter().any(|t| t == "牦牛肉"), "{titles:?}");
+    let chinese = titles();
+    assert!(chinese.iter().any(|t| t == "牦牛肉"), "{chinese:?}");
 }
 
 #[tokio::test]
