@@ -14,6 +14,7 @@ pub mod process;
 pub mod proxy_thread;
 pub mod views;
 pub mod webdriver;
+pub mod workshop;
 
 /// The fault-injecting proxy lives in its own crate, because the app's workshop
 /// simulator runs it too.

@@ -71,6 +71,9 @@ pub struct AppState {
     /// Where verified photo files are kept. [`AppState::new`] keeps them in
     /// memory; `highland-hub serve` sets a folder or a bucket.
     pub photos: PhotoStore,
+    /// Whether this hub runs a workshop (`highland-hub workshop`), which
+    /// opens the class's network switch.
+    pub workshop: bool,
 }
 
 impl AppState {
@@ -82,6 +85,7 @@ impl AppState {
             rate_limiter: Arc::new(RateLimiter::new()),
             public_url: None,
             photos: PhotoStore::in_memory(),
+            workshop: false,
         }
     }
 }

@@ -40,6 +40,7 @@ pub mod sync;
 pub mod tls;
 pub mod trace;
 pub mod views;
+pub mod workshop;
 
 pub use app::{AppState, Limits, app, openapi};
 pub use clock::{ManualClock, SystemClock, WallClock};

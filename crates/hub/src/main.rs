@@ -145,6 +145,11 @@ enum Command {
         #[command(subcommand)]
         command: cli::trace::TraceCommand,
     },
+    /// Run a workshop with no internet: a hub on the LAN with a demo
+    /// village, a card for each trainee, and a projector view, until Ctrl-C.
+    /// Its data is kept apart from a real hub's (`workshop` in the data
+    /// directory, unless --data-dir names another).
+    Workshop(cli::workshop::WorkshopArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -240,6 +245,20 @@ fn database(cli: &Cli, matches: &ArgMatches) -> anyhow::Result<Database> {
 
 fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
     match cli.command {
+        Command::Workshop(args) => {
+            if cli.database_url.is_some() {
+                anyhow::bail!(
+                    "a workshop keeps its own SQLite database in --data-dir; \
+                     --database-url is for a real hub"
+                );
+            }
+            init_logging(LogFormat::Compact);
+            let data_dir = match cli.data_dir {
+                Some(dir) => dir,
+                None => default_data_dir()?.join("workshop"),
+            };
+            cli::workshop::run(data_dir, args, stop_signal)
+        }
         Command::Serve {
             listen,
             log_format,

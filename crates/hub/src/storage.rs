@@ -22,6 +22,7 @@ use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember
 use crate::sync::{PullRequest, Pushed};
 use crate::trace::chain::{Chain, ChainLot, Recorded};
 use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
+use crate::workshop::{ChangeMarker, Trainee, WorkshopSetting};
 use crate::{Result, SellerId};
 
 /// A seller as the hub knows them.
@@ -211,4 +212,27 @@ pub trait Storage: Send + Sync + 'static {
 
     /// A listing's or a lot's photos, not removed, oldest first.
     fn photos_of(&self, subject: PhotoSubject) -> Result<Vec<PhotoView>>;
+
+    // ---- Workshop mode (see crate::workshop). -----------------------------
+
+    /// A workshop setting and when it was last set; `None` if never set.
+    fn workshop_setting(&self, key: &str) -> Result<Option<WorkshopSetting>>;
+
+    /// Sets a workshop setting, or clears it with `None` (keeping the time).
+    fn set_workshop_setting(&self, key: &str, value: Option<&str>, now_ms: u64) -> Result<()>;
+
+    /// Records a new seller as trainee `number`, with the code for their
+    /// first device, in one transaction.
+    fn add_trainee(&self, number: u32, seller: &Seller, code: &NewCode) -> Result<()>;
+
+    /// Every trainee, by number, with their devices and latest sync.
+    fn trainees(&self) -> Result<Vec<Trainee>>;
+
+    /// Gives an active member of staff a new token; the old one stops
+    /// working. Fails with [`crate::Error::UnknownStaff`].
+    fn replace_staff_token(&self, name: &str, token: &SecretHash) -> Result<StaffMember>;
+
+    /// What changes whenever the log grows, a device syncs or a workshop
+    /// setting changes: the projector's cue to redraw.
+    fn change_marker(&self) -> Result<ChangeMarker>;
 }

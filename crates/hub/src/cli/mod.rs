@@ -6,6 +6,7 @@ pub(crate) mod label;
 pub(crate) mod order;
 pub(crate) mod staff;
 pub(crate) mod trace;
+pub(crate) mod workshop;
 
 /// Prints a value as pretty JSON on stdout.
 pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ pub(crate) mod openapi;
 pub(crate) mod photos;
 pub(crate) mod staff;
 mod sync;
+mod workshop;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
             staff::session::who_am_i,
             staff::session::log_out
         ))
+        .routes(routes!(workshop::network_now, workshop::switch_network))
         .merge(api::routes())
 }
 

@@ -30,6 +30,7 @@ use crate::staff::SESSION_COOKIE;
         (name = "trace", description = "Lots' chains, as EPCIS 2.0"),
         (name = "session", description = "Staff logging in and out"),
         (name = "devices", description = "Enrollment and sync, for sellers' devices"),
+        (name = "workshop", description = "A workshop hub's class-wide network switch"),
         (name = "meta", description = "Health and this document"),
     )
 )]

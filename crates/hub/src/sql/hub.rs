@@ -10,7 +10,7 @@ use super::ledger::SqlLedger;
 use super::views::{
     for_update, listing_by_id, listing_columns, listing_view, ms, parse, sale_view,
 };
-use super::{Backend, Lock, Sql, catalog, orders, photos, staff, trace};
+use super::{Backend, Lock, Sql, catalog, orders, photos, staff, trace, workshop};
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
@@ -22,6 +22,7 @@ use crate::storage::{EnrolledDevice, Enrollment, NewCode, Seller, Storage};
 use crate::sync::{self, PullRequest, Pushed};
 use crate::trace::chain::{Chain, ChainLot, Recorded};
 use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
+use crate::workshop::{ChangeMarker, Trainee, WorkshopSetting};
 use crate::{Error, Result, SellerId};
 
 impl<B: Backend> Storage for B {
@@ -125,6 +126,8 @@ impl<B: Backend> Storage for B {
         now_ms: u64,
     ) -> Result<SyncResponse> {
         self.write(Lock::Log, |tx| {
+            // Every sync, pushes or not, for the workshop's projector.
+            workshop::mark_synced(tx, &device.id.to_string(), now_ms)?;
             sync::exchange(&mut SqlLedger::new(tx), device, pushed, pull, now_ms)
         })
     }
@@ -299,6 +302,46 @@ impl<B: Backend> Storage for B {
 
     fn photos_of(&self, subject: PhotoSubject) -> Result<Vec<PhotoView>> {
         self.read(|db| photos::photos_of(db, subject))
+    }
+
+    fn workshop_setting(&self, key: &str) -> Result<Option<WorkshopSetting>> {
+        self.read(|db| workshop::setting(db, key))
+    }
+
+    fn set_workshop_setting(&self, key: &str, value: Option<&str>, now_ms: u64) -> Result<()> {
+        self.write(Lock::Rows, |tx| {
+            workshop::set_setting(tx, key, value, now_ms)
+        })
+    }
+
+    fn add_trainee(&self, number: u32, seller: &Seller, code: &NewCode) -> Result<()> {
+        self.write(Lock::Rows, |tx| {
+            tx.execute(
+                "INSERT INTO sellers (id, name, village, phone, created_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[
+                    &seller.id.to_string(),
+                    &seller.name,
+                    &seller.village,
+                    &seller.phone,
+                    &ms(code.issued_at_ms),
+                ],
+            )?;
+            insert_code(tx, seller.id, code)?;
+            workshop::add_trainee(tx, number, seller)
+        })
+    }
+
+    fn trainees(&self) -> Result<Vec<Trainee>> {
+        self.read(workshop::trainees)
+    }
+
+    fn replace_staff_token(&self, name: &str, token: &SecretHash) -> Result<StaffMember> {
+        self.write(Lock::Rows, |tx| staff::replace_token(tx, name, token))
+    }
+
+    fn change_marker(&self) -> Result<ChangeMarker> {
+        self.read(workshop::change_marker)
     }
 }
 

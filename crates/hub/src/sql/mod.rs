@@ -20,6 +20,7 @@ pub(crate) mod photos;
 pub(crate) mod staff;
 pub(crate) mod trace;
 pub(crate) mod views;
+mod workshop;
 
 use std::sync::Arc;
 

@@ -76,6 +76,25 @@ pub(super) fn revoke_staff(tx: &mut dyn Sql, name: &str, now_ms: u64) -> Result<
     Ok(revoked)
 }
 
+/// In one transaction (the caller's): an active member's new token.
+pub(super) fn replace_token(
+    tx: &mut dyn Sql,
+    name: &str,
+    token: &SecretHash,
+) -> Result<StaffMember> {
+    let changed = tx.execute(
+        "UPDATE staff SET token_hash = ?2 WHERE name = ?1 AND revoked_at_ms IS NULL",
+        &[&name.trim(), &token.as_str()],
+    )?;
+    if changed == 0 {
+        return Err(Error::UnknownStaff(name.trim().to_owned()));
+    }
+    member(&tx.query_one(
+        &format!("SELECT {MEMBER_COLUMNS} FROM staff WHERE name = ?1"),
+        &[&name.trim()],
+    )?)
+}
+
 pub(super) fn staff_by_token(
     client: &mut dyn Sql,
     token: &SecretHash,

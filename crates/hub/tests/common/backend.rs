@@ -24,6 +24,7 @@ use highland_hub::storage::{EnrolledDevice, Enrollment, NewCode, Seller};
 use highland_hub::sync::{PullRequest, Pushed};
 use highland_hub::trace::chain::{Chain, ChainLot, Recorded};
 use highland_hub::views::{ListingView, OrderDetail, OrderPage, SaleView};
+use highland_hub::workshop::{ChangeMarker, Trainee, WorkshopSetting};
 use highland_hub::{Database, HubDb, Storage, pg::PgHub};
 use highland_hub::{Result, SellerId};
 
@@ -318,4 +319,10 @@ off_runtime_storage! {
     fn drop_upload(&self, name: Sha256) -> Result<()>;
     fn photo_file(&self, name: Sha256, reader: PhotoReader) -> Result<Option<u64>>;
     fn photos_of(&self, subject: PhotoSubject) -> Result<Vec<PhotoView>>;
+    fn workshop_setting(&self, key: &str) -> Result<Option<WorkshopSetting>>;
+    fn set_workshop_setting(&self, key: &str, value: Option<&str>, now_ms: u64) -> Result<()>;
+    fn add_trainee(&self, number: u32, seller: &Seller, code: &NewCode) -> Result<()>;
+    fn trainees(&self) -> Result<Vec<Trainee>>;
+    fn replace_staff_token(&self, name: &str, token: &SecretHash) -> Result<StaffMember>;
+    fn change_marker(&self) -> Result<ChangeMarker>;
 }
