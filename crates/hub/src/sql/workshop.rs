@@ -26,7 +26,8 @@ pub(super) fn set_setting(
 ) -> Result<()> {
     tx.execute(
         "INSERT INTO workshop_settings (key, value, set_at_ms) VALUES (?1, ?2, ?3)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, set_at_ms = excluded.set_at_ms",
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, set_at_ms = excluded.set_at_ms,
+             revision = workshop_settings.revision + 1",
         &[&key, &value, &ms(now_ms)],
     )?;
     Ok(())
@@ -68,8 +69,8 @@ pub(super) fn trainees(client: &mut dyn Sql) -> Result<Vec<Trainee>> {
 pub(super) fn change_marker(client: &mut dyn Sql) -> Result<ChangeMarker> {
     let r = client.query_one(
         "SELECT (SELECT COALESCE(MAX(seq), 0) FROM op_log),
-                (SELECT COALESCE(MAX(last_sync_at_ms), 0) FROM devices),
-                (SELECT COALESCE(MAX(set_at_ms), 0) FROM workshop_settings)",
+                (SELECT CAST(COALESCE(SUM(last_sync_at_ms), 0) AS BIGINT) FROM devices),
+                (SELECT CAST(COALESCE(SUM(revision), 0) AS BIGINT) FROM workshop_settings)",
         &[],
     )?;
     Ok(ChangeMarker {

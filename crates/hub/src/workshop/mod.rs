@@ -60,7 +60,8 @@ pub struct Trainee {
 }
 
 /// What changes whenever the log grows, a device syncs or a setting is
-/// changed; the projector redraws when it differs.
+/// changed; the projector redraws when it differs. Sums, not maxima: two
+/// syncs or two switches in the same millisecond still move it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ChangeMarker {
     pub log: u64,

@@ -6,6 +6,7 @@
 
 mod backend;
 pub mod printout;
+pub mod workshop;
 
 #[allow(unused_imports)] // each test binary uses its own part of this
 pub use backend::{OffRuntime, PostgresDatabase, TestDatabase};
@@ -38,7 +39,7 @@ pub struct TestHub {
     pub clock: Arc<ManualClock>,
     /// A directory of the test's own (the SQLite database's, on SQLite).
     pub dir: TempDir,
-    running: Option<RunningHub>,
+    pub(crate) running: Option<RunningHub>,
     /// Last: dropping it drops a PostgreSQL database.
     pub database: TestDatabase,
 }

@@ -7,7 +7,9 @@
 CREATE TABLE workshop_settings (
     key       TEXT PRIMARY KEY,
     value     TEXT,
-    set_at_ms INTEGER NOT NULL
+    set_at_ms INTEGER NOT NULL,
+    -- Counts every change, so the projector sees two within a millisecond.
+    revision  INTEGER NOT NULL DEFAULT 1
 );
 
 -- Trainee n is seller "Trainee n"; numbered so a restart finds them again.

@@ -5,7 +5,9 @@
 CREATE TABLE workshop_settings (
     key       TEXT COLLATE "C" PRIMARY KEY,
     value     TEXT,
-    set_at_ms BIGINT NOT NULL
+    set_at_ms BIGINT NOT NULL,
+    -- Counts every change, so the projector sees two within a millisecond.
+    revision  BIGINT NOT NULL DEFAULT 1
 );
 
 CREATE TABLE workshop_trainees (
