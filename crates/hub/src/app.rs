@@ -74,6 +74,9 @@ pub struct AppState {
     /// Whether this hub runs a workshop (`highland-hub workshop`), which
     /// opens the class's network switch.
     pub workshop: bool,
+    /// How the console's session cookie is sent: `Secure` unless the hub
+    /// serves plain HTTP on a LAN.
+    pub session_cookie: crate::staff::SessionCookie,
 }
 
 impl AppState {
@@ -86,6 +89,7 @@ impl AppState {
             public_url: None,
             photos: PhotoStore::in_memory(),
             workshop: false,
+            session_cookie: crate::staff::SessionCookie::Secure,
         }
     }
 }

@@ -459,6 +459,9 @@ impl Server {
         let db = Arc::new(db);
         let mut state = AppState::new(db.clone(), Arc::new(SystemClock));
         state.public_url = public_url;
+        if tls.is_none() {
+            state.session_cookie = highland_hub::staff::SessionCookie::PlainHttp;
+        }
         let photo_store = photos.describe().to_owned();
         state.photos = photos;
         let runtime = tokio::runtime::Builder::new_multi_thread()

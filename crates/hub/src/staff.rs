@@ -314,30 +314,68 @@ pub fn log_in(
     }
 }
 
-/// The `Set-Cookie` value that gives a browser its session: only over
-/// HTTPS (browsers make an exception for localhost), never to scripts,
-/// never on a request another site starts, for the whole hub.
-pub fn session_cookie(session_id: &str, lifetime_ms: u64) -> String {
-    format!(
-        "{SESSION_COOKIE}={session_id}; Max-Age={}; Path=/; Secure; HttpOnly; SameSite=Strict",
-        lifetime_ms / 1000
-    )
+/// The session cookie's name on a hub served over plain HTTP (see
+/// [`SessionCookie::PlainHttp`]).
+pub const PLAIN_HTTP_SESSION_COOKIE: &str = "highland_session";
+
+/// How the hub gives a browser its session, which depends on how the hub
+/// is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SessionCookie {
+    /// Over HTTPS: `__Host-…; Secure`, so no other site, subdomain or
+    /// plain-HTTP page can set or read it (browsers also take it on
+    /// localhost).
+    #[default]
+    Secure,
+    /// A hub serving plain HTTP on a LAN, such as a workshop's: browsers
+    /// drop a `Secure` cookie from a plain-HTTP address that is not
+    /// localhost, so signing in would lead back to the sign-in page. This
+    /// cookie lacks `Secure` and has a name of its own, so that a hub
+    /// serving HTTPS never takes it.
+    PlainHttp,
 }
 
-/// The `Set-Cookie` value that makes a browser forget its session.
-pub fn expired_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict")
-}
+impl SessionCookie {
+    pub fn name(self) -> &'static str {
+        match self {
+            SessionCookie::Secure => SESSION_COOKIE,
+            SessionCookie::PlainHttp => PLAIN_HTTP_SESSION_COOKIE,
+        }
+    }
 
-/// The session id in a request's `Cookie` headers, if any.
-pub fn session_from_cookies<'a>(headers: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    headers
-        .into_iter()
-        .flat_map(|h| h.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.trim())
-        .filter(|value| !value.is_empty())
+    fn attributes(self) -> &'static str {
+        match self {
+            SessionCookie::Secure => "Path=/; Secure; HttpOnly; SameSite=Strict",
+            SessionCookie::PlainHttp => "Path=/; HttpOnly; SameSite=Strict",
+        }
+    }
+
+    /// The `Set-Cookie` value that gives a browser its session: never to
+    /// scripts, never on a request another site starts, for the whole hub.
+    pub fn set(self, session_id: &str, lifetime_ms: u64) -> String {
+        format!(
+            "{}={session_id}; Max-Age={}; {}",
+            self.name(),
+            lifetime_ms / 1000,
+            self.attributes()
+        )
+    }
+
+    /// The `Set-Cookie` value that makes a browser forget its session.
+    pub fn expired(self) -> String {
+        format!("{}=; Max-Age=0; {}", self.name(), self.attributes())
+    }
+
+    /// The session id in a request's `Cookie` headers, if any.
+    pub fn find<'a>(self, headers: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+        headers
+            .into_iter()
+            .flat_map(|h| h.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == self.name())
+            .map(|(_, value)| value.trim())
+            .filter(|value| !value.is_empty())
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -633,7 +671,7 @@ mod tests {
 
     #[test]
     fn the_cookie_is_secure_httponly_strict_and_for_the_whole_hub() {
-        let cookie = session_cookie("abc", SESSION_LIFETIME_MS);
+        let cookie = SessionCookie::Secure.set("abc", SESSION_LIFETIME_MS);
         assert!(cookie.starts_with("__Host-highland_session=abc;"));
         for attribute in [
             "Secure",
@@ -645,15 +683,31 @@ mod tests {
             assert!(cookie.split("; ").any(|a| a == attribute), "{attribute}");
         }
         assert!(!cookie.contains("Domain"));
-        assert!(expired_session_cookie().contains("Max-Age=0"));
+        assert!(SessionCookie::Secure.expired().contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn over_plain_http_the_cookie_is_not_secure_and_named_apart() {
+        let cookie = SessionCookie::PlainHttp.set("abc", SESSION_LIFETIME_MS);
+        assert_eq!(
+            cookie,
+            "highland_session=abc; Max-Age=43200; Path=/; HttpOnly; SameSite=Strict"
+        );
+        // Neither hub takes the other's cookie.
+        let sent = ["highland_session=plain; __Host-highland_session=secure"];
+        assert_eq!(SessionCookie::PlainHttp.find(sent), Some("plain"));
+        assert_eq!(SessionCookie::Secure.find(sent), Some("secure"));
+        assert_eq!(SessionCookie::Secure.find(["highland_session=plain"]), None);
     }
 
     #[test]
     fn the_session_is_found_among_other_cookies() {
         let headers = ["theme=dark; __Host-highland_session=s3cr3t", "x=1"];
-        assert_eq!(session_from_cookies(headers), Some("s3cr3t"));
-        assert_eq!(session_from_cookies(["highland_session=s"]), None);
-        assert_eq!(session_from_cookies(["__Host-highland_session="]), None);
+        assert_eq!(SessionCookie::Secure.find(headers), Some("s3cr3t"));
+        assert_eq!(
+            SessionCookie::Secure.find(["__Host-highland_session="]),
+            None
+        );
     }
 
     #[test]

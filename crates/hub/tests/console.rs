@@ -121,7 +121,10 @@ impl<'a> Browser<'a> {
         let cookie = page
             .set_cookies
             .iter()
-            .find(|c| c.starts_with(highland_hub::staff::SESSION_COOKIE))
+            .find(|c| {
+                c.starts_with(highland_hub::staff::SESSION_COOKIE)
+                    || c.starts_with(highland_hub::staff::PLAIN_HTTP_SESSION_COOKIE)
+            })
             .expect("a session cookie");
         self.cookie = Some(cookie.split(';').next().unwrap().to_owned());
     }
@@ -553,4 +556,118 @@ async fn a_form_another_site_sends_is_refused_even_with_the_token() {
         .unwrap();
     assert_eq!(login.status(), StatusCode::FORBIDDEN);
     assert!(login.headers().get("set-cookie").is_none());
+}
+
+/// The codes on a sheet of trainees' cards, in order.
+fn card_codes(html: &str) -> Vec<String> {
+    html.split("data-testid=\"trainee-card\"")
+        .skip(1)
+        .map(|card| {
+            let (_, after) = card.split_once("<p class=\"code\">").unwrap();
+            after.split('<').next().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_trainer_switches_the_class_network_and_prints_cards_from_the_workshop_page() {
+    let workshop = common::workshop::TestWorkshop::start(
+        2,
+        common::workshop::quick(std::time::Duration::from_secs(8)),
+    )
+    .await;
+    let trainer = Staff {
+        id: String::new(),
+        name: highland_hub::workshop::trainees::TRAINER.to_owned(),
+        token: workshop.info().staff_token.clone(),
+    };
+    let mut browser = Browser::new(&workshop.hub);
+    browser.sign_in(&trainer).await;
+    // A workshop is plain HTTP on the hall's LAN, where a browser would drop
+    // a `Secure` cookie and send the trainer back to the sign-in page.
+    assert!(
+        browser
+            .cookie
+            .as_deref()
+            .unwrap()
+            .starts_with("highland_session="),
+        "{:?}",
+        browser.cookie
+    );
+
+    let page = browser.get("/console/workshop").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("href=\"/console/workshop\""),
+        "in the menu"
+    );
+    assert!(page.body.contains(&workshop.url), "where tablets join");
+    assert!(page.body.contains("Trainee 2"));
+
+    let switched = browser
+        .post(
+            "/console/workshop/network",
+            &[("csrf", &page.csrf()), ("network", "3g")],
+        )
+        .await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER, "{}", switched.body);
+    let network = || highland_hub::workshop::network::network(workshop.db.as_ref()).unwrap();
+    assert_eq!(
+        network().network,
+        Some(highland_domain::SimulatedNetwork::ThreeG)
+    );
+    let page = browser.get("/console/workshop").await;
+    assert!(
+        page.body.contains("aria-pressed=\"true\" disabled>✓ 3G"),
+        "{}",
+        page.body
+    );
+
+    let refused = browser
+        .post(
+            "/console/workshop/network",
+            &[("csrf", &page.csrf()), ("network", "5g")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        network().network,
+        Some(highland_domain::SimulatedNetwork::ThreeG)
+    );
+
+    // A sheet of fresh cards; a code from it enrolls a tablet, and the next
+    // sheet leaves that trainee out.
+    let sheet = browser
+        .post("/console/workshop/cards", &[("csrf", &page.csrf())])
+        .await;
+    assert_eq!(sheet.status, StatusCode::OK, "{}", sheet.body);
+    let codes = card_codes(&sheet.body);
+    assert_eq!(codes.len(), 2, "{}", sheet.body);
+    assert_eq!(
+        qr_modules(&sheet.body),
+        qr_modules(
+            &highland_label::Qr::new(&highland_hub::admin::enrollment_text(
+                Some(&workshop.url),
+                &codes[0]
+            ))
+            .unwrap()
+            .svg(None, "")
+        )
+    );
+    workshop.enroll_ok(&codes[0]).await;
+    let sheet = browser
+        .post("/console/workshop/cards", &[("csrf", &page.csrf())])
+        .await;
+    assert_eq!(card_codes(&sheet.body).len(), 1);
+    assert!(sheet.body.contains("Trainee 2") && !sheet.body.contains("Trainee 1"));
+}
+
+#[tokio::test]
+async fn a_hub_that_runs_no_workshop_has_no_workshop_page() {
+    let (hub, staff, _, _) = hub_with_meat().await;
+    let mut browser = Browser::new(&hub);
+    browser.sign_in(&staff).await;
+    let page = browser.get("/console/workshop").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(!page.body.contains("href=\"/console/workshop\""));
 }

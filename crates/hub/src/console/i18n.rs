@@ -349,6 +349,40 @@ const EN: &[(&str, &str)] = &[
         "A lot is listed twice among the inputs.",
     ),
     ("error.no_inputs", "Name at least one input lot."),
+    // The trainer's page on a workshop hub.
+    ("nav.workshop", "Workshop"),
+    ("workshop.title", "Workshop"),
+    ("workshop.join", "Tablets join at"),
+    ("workshop.projector", "Open the projector view"),
+    ("workshop.network", "The class's network"),
+    (
+        "workshop.network.help",
+        "Every tablet follows within a few seconds: its syncs go through a simulated link.",
+    ),
+    ("workshop.network.real", "Real network"),
+    ("workshop.network.offline", "Offline"),
+    ("workshop.network.mountain_2g", "Mountain 2G"),
+    ("workshop.network.3g", "3G"),
+    ("workshop.network.good", "Good signal"),
+    ("workshop.trainees", "Trainees"),
+    ("workshop.trainee", "Trainee"),
+    ("workshop.devices", "Tablets"),
+    ("workshop.last_sync", "Last sync"),
+    ("workshop.never", "not yet"),
+    ("workshop.ago.s", "{n} s ago"),
+    ("workshop.ago.min", "{n} min ago"),
+    ("workshop.ago.h", "{n} h ago"),
+    (
+        "workshop.cards.print",
+        "New cards for trainees not yet joined",
+    ),
+    (
+        "workshop.cards.help",
+        "Each card has a new code; earlier cards of the same trainees keep working until used.",
+    ),
+    ("workshop.cards.title", "Trainees' cards"),
+    ("workshop.cards.none", "Every trainee's tablet has joined."),
+    ("workshop.back", "Back to the workshop"),
 ];
 
 const ZH: &[(&str, &str)] = &[
@@ -601,6 +635,37 @@ const ZH: &[(&str, &str)] = &[
     ),
     ("error.inputs_repeat", "原料中有批次重复。"),
     ("error.no_inputs", "请至少填写一个原料批次。"),
+    // 工作坊的培训师页面。
+    ("nav.workshop", "工作坊"),
+    ("workshop.title", "工作坊"),
+    ("workshop.join", "平板连接地址"),
+    ("workshop.projector", "打开投影页面"),
+    ("workshop.network", "全班网络"),
+    (
+        "workshop.network.help",
+        "每台平板几秒内跟随切换：同步经过模拟的网络。",
+    ),
+    ("workshop.network.real", "真实网络"),
+    ("workshop.network.offline", "断网"),
+    ("workshop.network.mountain_2g", "山区 2G"),
+    ("workshop.network.3g", "3G"),
+    ("workshop.network.good", "信号好"),
+    ("workshop.trainees", "学员"),
+    ("workshop.trainee", "学员"),
+    ("workshop.devices", "平板"),
+    ("workshop.last_sync", "最近同步"),
+    ("workshop.never", "尚未同步"),
+    ("workshop.ago.s", "{n} 秒前"),
+    ("workshop.ago.min", "{n} 分钟前"),
+    ("workshop.ago.h", "{n} 小时前"),
+    ("workshop.cards.print", "为尚未加入的学员打印新卡片"),
+    (
+        "workshop.cards.help",
+        "每张卡片都有新的码；同一学员之前的卡片在使用前仍然有效。",
+    ),
+    ("workshop.cards.title", "学员卡片"),
+    ("workshop.cards.none", "每位学员的平板都已加入。"),
+    ("workshop.back", "返回工作坊"),
 ];
 
 /// The message for an error code (such as `not_positive`), if the console

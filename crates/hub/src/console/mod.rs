@@ -28,6 +28,7 @@ mod i18n;
 mod lots;
 mod pages;
 mod qr;
+mod workshop;
 
 use axum::extract::{FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
@@ -56,7 +57,7 @@ use crate::http::staff::{ClientAddr, Credential, StaffAuth};
 use crate::http::{HttpError, blocking};
 use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView};
-use crate::staff::{StaffMember, retry_after_secs, session_from_cookies};
+use crate::staff::{StaffMember, retry_after_secs};
 use crate::{AppState, SellerId};
 
 const STYLESHEET: &str = include_str!("console.css");
@@ -82,6 +83,9 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/console/lots/labels.pdf", get(lots::labels))
         .route("/console/lots/{code}", get(lots::lot))
         .route("/console/lots/{code}/{step}", post(lots::record_about))
+        .route("/console/workshop", get(workshop::page))
+        .route("/console/workshop/network", post(workshop::switch_network))
+        .route("/console/workshop/cards", post(workshop::print_cards))
         .layer(from_fn(language))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -153,6 +157,8 @@ pub(crate) struct Console {
     pub lang: Lang,
     /// The request's query without `lang` (see [`pages::Frame::query`]).
     pub query: String,
+    /// Whether this hub runs a workshop (its page is in the menu).
+    pub workshop: bool,
 }
 
 impl FromRequestParts<AppState> for Console {
@@ -165,14 +171,16 @@ impl FromRequestParts<AppState> for Console {
                 member,
                 credential: Credential::Session,
             }) => {
-                let session = session_from_cookies(
-                    parts
-                        .headers
-                        .get_all(header::COOKIE)
-                        .iter()
-                        .filter_map(|v| v.to_str().ok()),
-                )
-                .unwrap_or_default();
+                let session = state
+                    .session_cookie
+                    .find(
+                        parts
+                            .headers
+                            .get_all(header::COOKIE)
+                            .iter()
+                            .filter_map(|v| v.to_str().ok()),
+                    )
+                    .unwrap_or_default();
                 let query = parts
                     .uri
                     .query()
@@ -186,6 +194,7 @@ impl FromRequestParts<AppState> for Console {
                     csrf: csrf_token(session),
                     lang,
                     query,
+                    workshop: state.workshop,
                 })
             }
             Ok(_) | Err(HttpError::StaffUnauthorized(_)) => {
@@ -225,6 +234,7 @@ impl Console {
             lang: self.lang,
             staff: Some((&self.member.name, &self.csrf)),
             query: &self.query,
+            workshop: self.workshop,
         }
     }
 }

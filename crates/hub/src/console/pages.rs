@@ -23,6 +23,8 @@ pub(crate) struct Frame<'a> {
     /// The page's own query, without `lang`, so that switching language
     /// keeps the filters.
     pub query: &'a str,
+    /// Whether the menu shows the workshop's page.
+    pub workshop: bool,
 }
 
 /// An action's form as the member sent it, and why it was refused.
@@ -53,6 +55,9 @@ pub(super) fn layout(frame: &Frame, title: &str, body: Markup) -> Markup {
                             a href="/console/orders" { (t("nav.orders")) }
                             a href="/console/lots" { (t("nav.lots")) }
                             a href="/console/sellers" { (t("nav.sellers")) }
+                            @if frame.workshop {
+                                a href="/console/workshop" { (t("nav.workshop")) }
+                            }
                             span.muted { (name) }
                             form method="post" action="/console/logout" {
                                 (csrf_field(csrf))
@@ -89,6 +94,7 @@ pub(crate) fn error(lang: Lang, status: StatusCode, text: &str) -> Response {
         lang,
         staff: None,
         query: "",
+        workshop: false,
     };
     let body = html! {
         h1 { (lang.t("error.title")) }
@@ -104,6 +110,7 @@ pub(crate) fn login(lang: Lang, name: &str, error: Option<&str>) -> Markup {
         lang,
         staff: None,
         query: "",
+        workshop: false,
     };
     layout(
         &frame,

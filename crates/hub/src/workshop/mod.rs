@@ -280,6 +280,8 @@ pub async fn start_on(
     let mut state = AppState::new(store.clone(), clock.clone());
     state.photos = photos;
     state.workshop = true;
+    // A workshop is plain HTTP on the hall's LAN (see SessionCookie).
+    state.session_cookie = crate::staff::SessionCookie::PlainHttp;
     // The QR codes the console prints (lot labels) point into the hall's LAN.
     state.public_url = Some(hub_url.clone());
     let projector = projector::ProjectorState {

@@ -15,7 +15,7 @@ use super::{HttpError, blocking};
 use crate::AppState;
 use crate::secret::{STAFF_TOKEN_PREFIX, SecretHash};
 use crate::server::PeerAddr;
-use crate::staff::{StaffMember, session_from_cookies};
+use crate::staff::StaffMember;
 
 /// How the member proved who they are. Session-authenticated requests
 /// come from a browser, so the console checks a CSRF token on its forms
@@ -41,16 +41,18 @@ impl FromRequestParts<AppState> for StaffAuth {
         let (member, credential) = match bearer_token(parts)? {
             Some(token) => (staff_by_token(state, token).await?, Credential::Bearer),
             None => {
-                let session = session_from_cookies(
-                    parts
-                        .headers
-                        .get_all(header::COOKIE)
-                        .iter()
-                        .filter_map(|v| v.to_str().ok()),
-                )
-                .ok_or(HttpError::StaffUnauthorized(
-                    "the request carries no staff token and no session",
-                ))?;
+                let session = state
+                    .session_cookie
+                    .find(
+                        parts
+                            .headers
+                            .get_all(header::COOKIE)
+                            .iter()
+                            .filter_map(|v| v.to_str().ok()),
+                    )
+                    .ok_or(HttpError::StaffUnauthorized(
+                        "the request carries no staff token and no session",
+                    ))?;
                 let hash = SecretHash::of(session);
                 let store = state.store.clone();
                 let member = blocking(move || store.staff_by_session(&hash, now_ms))

@@ -19,10 +19,7 @@ use crate::http::body::read_body;
 use crate::http::openapi::ApiError;
 use crate::http::{HttpError, blocking};
 use crate::secret::{SecretHash, new_session_id};
-use crate::staff::{
-    LoginAttempt, LoginOutcome, StaffMember, address_key, expired_session_cookie, session_cookie,
-    session_from_cookies,
-};
+use crate::staff::{LoginAttempt, LoginOutcome, StaffMember, address_key};
 
 /// A session just started: the member, and the `Set-Cookie` value that
 /// hands it to the browser.
@@ -58,7 +55,9 @@ pub(crate) async fn start(
             expires_at_ms,
         } => {
             tracing::info!(staff = %staff.id, name = %staff.name, "staff logged in");
-            let cookie = session_cookie(&session_id, rules.session_lifetime_ms);
+            let cookie = state
+                .session_cookie
+                .set(&session_id, rules.session_lifetime_ms);
             Ok(Started {
                 member: staff,
                 expires_at_ms,
@@ -84,12 +83,13 @@ pub(crate) async fn end(state: &AppState, headers: &HeaderMap) -> Result<HeaderV
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok());
-    if let Some(session) = session_from_cookies(cookies) {
+    if let Some(session) = state.session_cookie.find(cookies) {
         let hash = SecretHash::of(session);
         let store = state.store.clone();
         blocking(move || store.end_session(&hash)).await?;
     }
-    Ok(HeaderValue::from_str(&expired_session_cookie()).expect("a fixed cookie is a valid header"))
+    Ok(HeaderValue::from_str(&state.session_cookie.expired())
+        .expect("a fixed cookie is a valid header"))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
