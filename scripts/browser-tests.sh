@@ -7,7 +7,10 @@
 # the hub) and runs tests/browser/trace.spec.mjs on its public trace page. It does so on SQLite,
 # and again on PostgreSQL when HIGHLAND_TEST_POSTGRES_URL names a server
 # started by scripts/pg.sh (as scripts/test.sh does). Screenshots go to
-# artifacts/browser/sqlite/ and artifacts/browser/postgres/.
+# artifacts/browser/sqlite/ and artifacts/browser/postgres/. Last, it starts
+# `highland-hub workshop` (its own SQLite database) on every interface, so
+# the browser reaches it at the LAN address a trainer would use, and runs
+# tests/browser/projector.spec.mjs; screenshots in artifacts/browser/workshop/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -112,8 +115,33 @@ run_console_test() {
     hub_pid=""
 }
 
+run_projector_test() {
+    artifacts=$root/artifacts/browser/workshop
+    rm -rf "$artifacts" && mkdir -p "$artifacts"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0", 0)); print(s.getsockname()[1])')
+    "$hub_bin" workshop --json --data-dir "$work/workshop" --listen "0.0.0.0:$port" --trainees 3 \
+        --no-advertise --order-after-secs 1 >"$work/workshop.json" 2>"$artifacts/hub.log" &
+    hub_pid=$!
+    for _ in $(seq 1 300); do
+        [ -s "$work/workshop.json" ] && break
+        sleep 0.1
+    done
+    field() { python3 -c "import json,sys; print(eval('json.load(sys.stdin)' + sys.argv[1]))" "$1" <"$work/workshop.json"; }
+    url=$(field '["hub_url"]')
+    echo "== node --test tests/browser/projector.spec.mjs (workshop at $url)"
+    start=$(date +%s)
+    (cd tests/browser && HUB_URL="$url" STAFF_TOKEN="$(field '["staff_token"]')" \
+        TRAINEE_CODE="$(field '["trainees"][0]["code"]')" TRAINEES=3 HIGHLAND_BIN="$highland_bin" \
+        DEVICE_DIR="$work/trainee" ARTIFACTS="$artifacts" node --test projector.spec.mjs)
+    echo "== workshop browser test passed in $(($(date +%s) - start))s; screenshots in artifacts/browser/workshop/"
+    kill "$hub_pid" 2>/dev/null || true
+    wait "$hub_pid" 2>/dev/null || true
+    hub_pid=""
+}
+
 run_console_test sqlite --data-dir "$work/hub"
 if [ -n "${HIGHLAND_TEST_POSTGRES_URL:-}" ]; then
     db_url=$(./scripts/pg.sh createdb "browser_$(date +%s)_$$")
     run_console_test postgres --database-url "$db_url"
 fi
+run_projector_test
