@@ -121,31 +121,13 @@ impl Hub {
 
     /// Runs `highland-hub --data-dir DIR ARGS --json` beside the server and parses its output.
     fn admin<T: DeserializeOwned>(&self, args: &[&str]) -> anyhow::Result<T> {
-        let mut args = args.to_vec();
-        args.push("--json");
-        let out = self.ok(&args)?;
-        serde_json::from_str(&out).with_context(|| format!("highland-hub {args:?} printed {out:?}"))
+        operator_json(&self.data, args)
     }
 
     /// Runs `highland-hub --data-dir DIR ARGS` beside the server, as its
     /// operator would; returns its trimmed stdout, or an error with its stderr.
     pub fn ok(&self, args: &[&str]) -> anyhow::Result<String> {
-        let mut command = Command::new(bin(HIGHLAND_HUB));
-        command
-            .env_remove("HIGHLAND_HUB_DATA_DIR")
-            .arg("--data-dir")
-            .arg(&self.data)
-            .args(args);
-        let out = process::run(&mut command, COMMAND_LIMIT)
-            .with_context(|| format!("highland-hub {args:?}"))?;
-        if !out.status.success() {
-            bail!(
-                "highland-hub {args:?} failed ({}): {}",
-                out.status,
-                out.stderr
-            );
-        }
-        Ok(out.stdout.trim().to_owned())
+        operator(&self.data, args)
     }
 
     /// Sends SIGTERM and waits for a graceful exit; returns its status.
@@ -156,6 +138,35 @@ impl Hub {
             None => bail!("highland-hub did not stop within {STOP_LIMIT:?} of SIGTERM"),
         }
     }
+}
+
+/// Runs `highland-hub --data-dir DATA ARGS` beside a running hub, as its
+/// operator would; returns its trimmed stdout, or an error with its stderr.
+pub(crate) fn operator(data: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let mut command = Command::new(bin(HIGHLAND_HUB));
+    command
+        .env_remove("HIGHLAND_HUB_DATA_DIR")
+        .arg("--data-dir")
+        .arg(data)
+        .args(args);
+    let out = process::run(&mut command, COMMAND_LIMIT)
+        .with_context(|| format!("highland-hub {args:?}"))?;
+    if !out.status.success() {
+        bail!(
+            "highland-hub {args:?} failed ({}): {}",
+            out.status,
+            out.stderr
+        );
+    }
+    Ok(out.stdout.trim().to_owned())
+}
+
+/// As [`operator`], with `--json`, parsing what it prints.
+pub(crate) fn operator_json<T: DeserializeOwned>(data: &Path, args: &[&str]) -> anyhow::Result<T> {
+    let mut args = args.to_vec();
+    args.push("--json");
+    let out = operator(data, &args)?;
+    serde_json::from_str(&out).with_context(|| format!("highland-hub {args:?} printed {out:?}"))
 }
 
 /// `highland-hub serve` on `data` at `listen`, logging to the end of `log`;

@@ -13,7 +13,9 @@ use serde::Deserialize;
 use tempfile::TempDir;
 
 use crate::bins::{HIGHLAND_HUB, bin};
+use crate::hub::operator_json;
 use crate::process::KillOnDrop;
+use crate::views::{Listing, Sale};
 
 /// Seeding demo data and issuing codes takes longer than `serve`'s start.
 const STARTUP_LIMIT: Duration = Duration::from_secs(120);
@@ -93,6 +95,16 @@ impl WorkshopHub {
 
     pub fn data_dir(&self) -> &Path {
         &self.data
+    }
+
+    /// Every listing as merged on the hub, oldest first.
+    pub fn listings(&self) -> anyhow::Result<Vec<Listing>> {
+        operator_json(&self.data, &["listing", "list"])
+    }
+
+    /// Every sale the hub holds, oldest first.
+    pub fn sales(&self) -> anyhow::Result<Vec<Sale>> {
+        operator_json(&self.data, &["sale", "list"])
     }
 
     /// The hub's log so far, for failure messages.

@@ -16,6 +16,7 @@ use anyhow::{Context, bail};
 use highland_e2e::Hub;
 use highland_e2e::process::KillOnDrop;
 use highland_e2e::webdriver::Session;
+use highland_e2e::workshop::WorkshopHub;
 use tempfile::TempDir;
 
 const SCREEN: Duration = Duration::from_secs(60);
@@ -672,17 +673,28 @@ async fn lesson_step_done(w: &Window, step: &str) -> anyhow::Result<()> {
 
 #[tokio::test]
 #[ignore = "needs the app window: scripts/app-tests.sh"]
-async fn a_lesson_ticks_off_a_listing_a_sale_on_the_simulated_offline_network_and_the_sync_that_delivers_it()
+async fn a_lesson_on_a_workshop_hub_ticks_off_a_listing_an_offline_sale_its_sync_and_the_buyers_order()
  {
-    let hub = Hub::start().unwrap();
-    let seller = hub.add_seller("Yangzom", "Cizhong").unwrap();
+    // The real `highland-hub workshop`, whose buyer orders a new listing a
+    // second after it arrives; the tablet joins with a printed card's code.
+    let hub = WorkshopHub::start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--trainees",
+        "2",
+        "--no-advertise",
+        "--order-after-secs",
+        "1",
+    ])
+    .unwrap();
+    let card = hub.info.trainees[0].clone();
     let w = Window::open("lesson").await.unwrap();
     let outcome = async {
         choose_english(&w).await?;
         let url = w.s().wait_for(&id("enroll-hub-url"), SCREEN).await?;
-        w.s().type_text(&url, &hub.url()).await?;
+        w.s().type_text(&url, &hub.info.hub_url).await?;
         let code = w.s().wait_for(&id("enroll-code"), SCREEN).await?;
-        w.s().type_text(&code, &seller.code).await?;
+        w.s().type_text(&code, &card.code).await?;
         w.s().click_on(&id("enroll-submit"), SCREEN).await?;
         w.s().wait_for(&id("screen-products"), SCREEN).await?;
 
@@ -781,6 +793,27 @@ async fn a_lesson_ticks_off_a_listing_a_sale_on_the_simulated_offline_network_an
         {
             bail!("the offline sale is not on the hub: {sales:?}");
         }
+
+        // The workshop's buyer has ordered the honey: the lesson leads to
+        // the orders, and the trainee accepts it there.
+        w.s().click_on(&id("lesson-go-accept_order"), SCREEN).await?;
+        w.s().wait_for(&id("screen-orders"), SCREEN).await?;
+        let order = id("order-item");
+        if w.count(&order).await? == 0 {
+            w.s().click_on(&id("sync-now"), SCREEN).await?;
+        }
+        w.s().click_on(&order, SYNC).await?;
+        w.s().wait_for(&id("screen-order"), SCREEN).await?;
+        w.shot("lesson-order").await?;
+        w.s().click_on(&id("order-accept"), SCREEN).await?;
+        w.s()
+            .wait_for(
+                &format!("{}.state-accepted", id("order-detail-state")),
+                SCREEN,
+            )
+            .await?;
+        lesson_step_done(&w, "accept_order").await?;
+        w.shot("lesson-order-accepted").await?;
         anyhow::Ok(())
     }
     .await;

@@ -215,6 +215,7 @@ pub async fn start_with(
     options: WorkshopOptions,
     tuning: Tuning,
 ) -> Result<RunningWorkshop, WorkshopError> {
+    check_trainees(options.trainees)?;
     let dir = options.data_dir.clone();
     let data_dir_error =
         |source: Box<dyn std::error::Error + Send + Sync>| WorkshopError::DataDir {
@@ -243,9 +244,7 @@ pub async fn start_on(
     options: WorkshopOptions,
     tuning: Tuning,
 ) -> Result<RunningWorkshop, WorkshopError> {
-    if options.trainees == 0 || options.trainees > MAX_TRAINEES {
-        return Err(WorkshopError::Trainees(options.trainees));
-    }
+    check_trainees(options.trainees)?;
     let listener =
         TcpListener::bind(options.listen)
             .await
@@ -327,6 +326,14 @@ pub async fn start_on(
         buyer,
         advertisement,
     })
+}
+
+/// Refused before anything is opened or bound.
+fn check_trainees(count: u16) -> Result<(), WorkshopError> {
+    if count == 0 || count > MAX_TRAINEES {
+        return Err(WorkshopError::Trainees(count));
+    }
+    Ok(())
 }
 
 /// Advertises the hub by mDNS; a LAN without multicast still has the
