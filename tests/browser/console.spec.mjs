@@ -12,10 +12,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { openChromium } from './chromium.mjs';
 
 function need(name) {
   const value = process.env[name];
@@ -31,7 +30,6 @@ const listingTitle = need('LISTING_TITLE');
 const highland = need('HIGHLAND_BIN');
 const deviceDir = need('DEVICE_DIR');
 const artifacts = need('ARTIFACTS');
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /** The seller's device, as the seller would use it from the command line. */
 function device(...args) {
@@ -43,23 +41,7 @@ function device(...args) {
 
 test('staff sign in, order, see it accepted, and record its receipt', async () => {
   mkdirSync(artifacts, { recursive: true });
-  const profile = mkdtempSync(join(tmpdir(), 'highland-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    locale: 'en-US',
-    viewport: { width: 1100, height: 800 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const { context, close } = await openChromium({ locale: 'en-US', viewport: { width: 1100, height: 800 } });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
 
@@ -139,7 +121,6 @@ test('staff sign in, order, see it accepted, and record its receipt', async () =
     await page.goto(`${hub}/console/orders`);
     await page.screenshot({ path: join(artifacts, '08-orders-phone-en.png'), fullPage: true });
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 });

@@ -17,10 +17,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { openChromium } from './chromium.mjs';
 
 function need(name) {
   const value = process.env[name];
@@ -35,7 +34,6 @@ const trainees = Number(need('TRAINEES'));
 const highland = need('HIGHLAND_BIN');
 const deviceDir = need('DEVICE_DIR');
 const artifacts = need('ARTIFACTS');
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /** The trainee's device, as the command line drives it. */
 function device(...args) {
@@ -58,23 +56,7 @@ async function waitForOrder() {
 
 test('the projector follows the class live, and the trainer runs it from the console', async () => {
   mkdirSync(artifacts, { recursive: true });
-  const profile = mkdtempSync(join(tmpdir(), 'highland-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    locale: 'zh-CN',
-    viewport: { width: 1280, height: 720 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const { context, close } = await openChromium({ locale: 'zh-CN', viewport: { width: 1280, height: 720 } });
   try {
     const wall = context.pages()[0] ?? (await context.newPage());
     await wall.goto(`${hub}/projector`);
@@ -138,7 +120,6 @@ test('the projector follows the class live, and the trainer runs it from the con
     assert.equal(await wall.evaluate(() => performance.getEntriesByType('navigation').length), reloads);
     assert.equal(await wall.evaluate(() => document.body.dataset.live), '1');
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 });

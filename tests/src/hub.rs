@@ -1,11 +1,10 @@
 //! The real `highland-hub` binary, serving on a fresh data directory, and its admin commands.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -179,21 +178,10 @@ fn serve(data: &Path, log: &Path, listen: &str) -> anyhow::Result<(KillOnDrop, S
         .arg(data)
         .args(["serve", "--listen", listen])
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
         // A file, not a pipe: a pipe nobody reads would block the hub once full.
         .stderr(File::options().create(true).append(true).open(log)?);
-    let mut child = KillOnDrop::spawn(&mut command).context("starting highland-hub")?;
-    let stdout = child.0.stdout.take().context("no stdout")?;
-    let (first_line, announced) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut stdout = BufReader::new(stdout);
-        let mut line = String::new();
-        let _ = stdout.read_line(&mut line);
-        let _ = first_line.send(line);
-        // Keep reading so the hub never writes into a closed pipe.
-        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-    });
-    let line = announced.recv_timeout(STARTUP_LIMIT).unwrap_or_default();
+    let (child, line) = process::spawn_for_first_line(&mut command, STARTUP_LIMIT)
+        .context("starting highland-hub")?;
     let Some(addr) = line.trim().strip_prefix("listening on http://") else {
         bail!(
             "highland-hub did not announce its address (first line {line:?}); its log:\n{}",

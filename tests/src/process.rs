@@ -148,3 +148,30 @@ pub fn wait_for(child: &mut Child, limit: Duration) -> io::Result<Option<ExitSta
         thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// Starts `command` with its stdout piped and returns the child with the
+/// first line it printed (empty if none came within `limit`). The rest of
+/// its stdout is read and dropped, so it never writes into a full or
+/// closed pipe.
+pub fn spawn_for_first_line(
+    command: &mut Command,
+    limit: Duration,
+) -> anyhow::Result<(KillOnDrop, String)> {
+    use std::io::BufRead;
+    command.stdout(Stdio::piped());
+    let mut child = KillOnDrop::spawn(command)?;
+    let stdout = child
+        .0
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+    let (first_line, printed) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut stdout = io::BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = stdout.read_line(&mut line);
+        let _ = first_line.send(line);
+        let _ = io::copy(&mut stdout, &mut io::sink());
+    });
+    Ok((child, printed.recv_timeout(limit).unwrap_or_default()))
+}

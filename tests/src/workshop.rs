@@ -2,10 +2,8 @@
 //! trainer starts in a village hall, and what it prints for the class.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -14,7 +12,7 @@ use tempfile::TempDir;
 
 use crate::bins::{HIGHLAND_HUB, bin};
 use crate::hub::operator_json;
-use crate::process::KillOnDrop;
+use crate::process::{self, KillOnDrop};
 use crate::views::{Listing, Sale};
 
 /// Seeding demo data and issuing codes takes longer than `serve`'s start.
@@ -63,20 +61,9 @@ impl WorkshopHub {
             .arg(&data)
             .args(args)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
             .stderr(File::create(&log)?);
-        let mut child =
-            KillOnDrop::spawn(&mut command).context("starting highland-hub workshop")?;
-        let stdout = child.0.stdout.take().context("no stdout")?;
-        let (first_line, ready) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut stdout = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = stdout.read_line(&mut line);
-            let _ = first_line.send(line);
-            let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-        });
-        let line = ready.recv_timeout(STARTUP_LIMIT).unwrap_or_default();
+        let (child, line) = process::spawn_for_first_line(&mut command, STARTUP_LIMIT)
+            .context("starting highland-hub workshop")?;
         let info: WorkshopInfo = match serde_json::from_str(line.trim()) {
             Ok(info) => info,
             Err(e) => bail!(

@@ -366,6 +366,16 @@ impl SessionCookie {
         format!("{}=; Max-Age=0; {}", self.name(), self.attributes())
     }
 
+    /// The session id in a request's headers, if any.
+    pub fn find_in(self, headers: &axum::http::HeaderMap) -> Option<&str> {
+        self.find(
+            headers
+                .get_all(axum::http::header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok()),
+        )
+    }
+
     /// The session id in a request's `Cookie` headers, if any.
     pub fn find<'a>(self, headers: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
         headers

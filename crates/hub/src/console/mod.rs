@@ -173,13 +173,7 @@ impl FromRequestParts<AppState> for Console {
             }) => {
                 let session = state
                     .session_cookie
-                    .find(
-                        parts
-                            .headers
-                            .get_all(header::COOKIE)
-                            .iter()
-                            .filter_map(|v| v.to_str().ok()),
-                    )
+                    .find_in(&parts.headers)
                     .unwrap_or_default();
                 let query = parts
                     .uri

@@ -27,20 +27,7 @@ use crate::{Error, Result, SellerId};
 
 impl<B: Backend> Storage for B {
     fn add_seller(&self, seller: &Seller, code: &NewCode) -> Result<()> {
-        self.write(Lock::Rows, |tx| {
-            tx.execute(
-                "INSERT INTO sellers (id, name, village, phone, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-                &[
-                    &seller.id.to_string(),
-                    &seller.name,
-                    &seller.village,
-                    &seller.phone,
-                    &ms(code.issued_at_ms),
-                ],
-            )?;
-            insert_code(tx, seller.id, code)
-        })
+        self.write(Lock::Rows, |tx| insert_seller(tx, seller, code))
     }
 
     fn add_code(&self, seller: SellerId, code: &NewCode) -> Result<Seller> {
@@ -316,18 +303,7 @@ impl<B: Backend> Storage for B {
 
     fn add_trainee(&self, number: u32, seller: &Seller, code: &NewCode) -> Result<()> {
         self.write(Lock::Rows, |tx| {
-            tx.execute(
-                "INSERT INTO sellers (id, name, village, phone, created_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                &[
-                    &seller.id.to_string(),
-                    &seller.name,
-                    &seller.village,
-                    &seller.phone,
-                    &ms(code.issued_at_ms),
-                ],
-            )?;
-            insert_code(tx, seller.id, code)?;
+            insert_seller(tx, seller, code)?;
             workshop::add_trainee(tx, number, seller)
         })
     }
@@ -343,6 +319,22 @@ impl<B: Backend> Storage for B {
     fn change_marker(&self) -> Result<ChangeMarker> {
         self.read(workshop::change_marker)
     }
+}
+
+/// A new seller, created when their first code is issued, with that code.
+fn insert_seller(tx: &mut dyn Sql, seller: &Seller, code: &NewCode) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sellers (id, name, village, phone, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        &[
+            &seller.id.to_string(),
+            &seller.name,
+            &seller.village,
+            &seller.phone,
+            &ms(code.issued_at_ms),
+        ],
+    )?;
+    insert_code(tx, seller.id, code)
 }
 
 pub(crate) fn hub_device(client: &mut dyn Sql) -> Result<DeviceId> {

@@ -41,18 +41,11 @@ impl FromRequestParts<AppState> for StaffAuth {
         let (member, credential) = match bearer_token(parts)? {
             Some(token) => (staff_by_token(state, token).await?, Credential::Bearer),
             None => {
-                let session = state
-                    .session_cookie
-                    .find(
-                        parts
-                            .headers
-                            .get_all(header::COOKIE)
-                            .iter()
-                            .filter_map(|v| v.to_str().ok()),
-                    )
-                    .ok_or(HttpError::StaffUnauthorized(
+                let session = state.session_cookie.find_in(&parts.headers).ok_or(
+                    HttpError::StaffUnauthorized(
                         "the request carries no staff token and no session",
-                    ))?;
+                    ),
+                )?;
                 let hash = SecretHash::of(session);
                 let store = state.store.clone();
                 let member = blocking(move || store.staff_by_session(&hash, now_ms))

@@ -79,11 +79,7 @@ pub(crate) async fn start(
 /// Ends the session a request's cookie names, if any, and returns the
 /// `Set-Cookie` value that makes the browser forget it.
 pub(crate) async fn end(state: &AppState, headers: &HeaderMap) -> Result<HeaderValue, HttpError> {
-    let cookies = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok());
-    if let Some(session) = state.session_cookie.find(cookies) {
+    if let Some(session) = state.session_cookie.find_in(headers) {
         let hash = SecretHash::of(session);
         let store = state.store.clone();
         blocking(move || store.end_session(&hash)).await?;
