@@ -211,7 +211,20 @@ enum LogFormat {
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // A workshop's demo village must never land in a real hub's database:
+    // a data directory from the environment (a real hub's) gets a
+    // `workshop` folder of its own; only one typed for the workshop is used
+    // as it is.
+    let typed = |id| matches.value_source(id) == Some(ValueSource::CommandLine);
+    if matches!(cli.command, Command::Workshop(_)) {
+        if !typed("data_dir") {
+            cli.data_dir = cli.data_dir.map(|dir| dir.join("workshop"));
+        }
+        if !typed("database_url") {
+            cli.database_url = None;
+        }
+    }
     let database = match database(&cli, &matches) {
         Ok(database) => database,
         Err(e) => {
