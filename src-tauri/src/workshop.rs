@@ -26,6 +26,7 @@ pub struct WorkshopView {
     pub hub_url: String,
     /// This computer's LAN addresses.
     pub lan_addresses: Vec<String>,
+    /// The trainer's page in the hub's console (network switch, cards).
     pub console_url: String,
     /// The projector page, to open in a browser on the projector.
     pub projector_url: String,

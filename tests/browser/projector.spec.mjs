@@ -69,6 +69,10 @@ test('the projector follows the class live, and the trainer runs it from the con
     // Readable from the back of a hall: large type on a dark ground.
     const size = await listings.locator('li').first().evaluate((li) => parseFloat(getComputedStyle(li).fontSize));
     assert.ok(size >= 24, `list text is ${size}px`);
+    // The demo's listings show their photos, loaded.
+    const photos = listings.locator('img');
+    assert.ok((await photos.count()) >= 4, 'the demo listings have photos');
+    assert.ok(await photos.first().evaluate((img) => img.complete && img.naturalWidth > 0), 'a photo loaded');
     await wall.screenshot({ path: join(artifacts, '01-projector-start.png') });
     const reloads = await wall.evaluate(() => performance.getEntriesByType('navigation').length);
 

@@ -668,6 +668,7 @@ export type WorkshopView = {
 	hub_url: string,
 	/**  This computer's LAN addresses. */
 	lan_addresses: string[],
+	/**  The trainer's page in the hub's console (network switch, cards). */
 	console_url: string,
 	/**  The projector page, to open in a browser on the projector. */
 	projector_url: string,

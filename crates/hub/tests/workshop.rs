@@ -44,6 +44,10 @@ async fn a_workshop_starts_with_a_demo_village_and_a_card_for_each_trainee() {
         );
     }
     assert_eq!(info.projector_url, format!("{}/projector", info.hub_url));
+    assert_eq!(
+        info.console_url,
+        format!("{}/console/workshop", info.hub_url)
+    );
 
     // Five demo sellers, each with a listing in stock, its photo stored and
     // served, and sales; one order from the buyer waits.
@@ -258,6 +262,39 @@ async fn the_projector_shows_the_class_and_streams_a_new_board_when_a_tablet_syn
     assert!(html.contains("松茸"), "the demo's listings");
     assert!(html.contains("学员 2 Trainee 2"), "the class");
     assert!(html.contains("new EventSource('/projector/events')"));
+    // Every demo listing shows its photo, served to the wall.
+    let photos: Vec<&str> = html
+        .split("src=\"/projector/photos/")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    assert_eq!(photos.len(), 5, "{html}");
+    let photo = workshop
+        .http
+        .get(format!("{}/projector/photos/{}", workshop.url, photos[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(photo.status(), StatusCode::OK);
+    assert_eq!(photo.headers()["content-type"], "image/jpeg");
+    assert!(
+        photo
+            .bytes()
+            .await
+            .unwrap()
+            .starts_with(&[0xFF, 0xD8, 0xFF])
+    );
+    let missing = workshop
+        .http
+        .get(format!(
+            "{}/projector/photos/{}.jpg",
+            workshop.url,
+            "0".repeat(64)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
     let mut events = workshop
         .http

@@ -84,7 +84,7 @@ fn print_cards(info: &WorkshopInfo) {
     }
     println!();
     println!("Projector:  {}", info.projector_url);
-    println!("Console:    {}/workshop", info.console_url);
+    println!("Console:    {}", info.console_url);
     println!(
         "  sign in as \"{}\" with the token",
         workshop::trainees::TRAINER

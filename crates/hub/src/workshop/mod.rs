@@ -108,6 +108,7 @@ pub struct WorkshopInfo {
     pub hub_url: String,
     /// This machine's non-loopback IPv4 addresses; empty with loopback only.
     pub lan_addresses: Vec<IpAddr>,
+    /// The trainer's page in the staff console (network switch, cards).
     pub console_url: String,
     pub projector_url: String,
     /// The trainer's staff token for the console, new at every start.
@@ -289,6 +290,7 @@ pub async fn start_on(
         hub_url: hub_url.clone(),
         poll: tuning.poll,
         stop: stopped.clone(),
+        app: state.clone(),
     };
     let router = crate::app(state).merge(projector::routes(projector));
     let mut server_stop = stopped.clone();
@@ -310,7 +312,7 @@ pub async fn start_on(
         None
     };
     let info = WorkshopInfo {
-        console_url: format!("{hub_url}/console"),
+        console_url: format!("{hub_url}/console/workshop"),
         projector_url: format!("{hub_url}/projector"),
         hub_url,
         lan_addresses: lan,

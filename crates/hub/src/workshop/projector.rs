@@ -10,25 +10,33 @@
 //! the browser's EventSource reconnects by itself when the Wi-Fi drops.
 //!
 //! The page needs no sign-in: it is mounted only on a workshop hub, and it
-//! shows what the class is meant to see on the wall.
+//! shows what the class is meant to see on the wall, listings' photos
+//! included (`/projector/photos/{sha256}.jpg`, any photo the hub holds:
+//! on a workshop hub, the demo's and the trainees').
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use futures_util::stream::{self, Stream};
+use highland_domain::{PhotoSubject, Sha256};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use tokio::sync::watch;
 
 use super::network::{self, NetworkSwitch};
 use super::{ChangeMarker, Trainee, WorkshopError, blocking};
+use crate::AppState;
 use crate::catalog::{CatalogListing, ListingQuery, PageSize};
+use crate::http::photos::{Caching, serve_file};
 use crate::orders::OrderFilter;
+use crate::photos::PhotoReader;
 use crate::views::OrderView;
 use crate::{Storage, WallClock};
 
@@ -48,12 +56,15 @@ pub(crate) struct ProjectorState {
     pub poll: Duration,
     /// Turns true when the workshop stops: streams end, so the server can.
     pub stop: watch::Receiver<bool>,
+    /// The hub's own state, whose photo store the listings' photos come from.
+    pub app: AppState,
 }
 
 pub(crate) fn routes(state: ProjectorState) -> Router {
     Router::new()
         .route("/projector", get(page))
         .route("/projector/events", get(events))
+        .route("/projector/photos/{file}", get(photo))
         .with_state(state)
 }
 
@@ -63,22 +74,39 @@ struct Board {
     hub_url: String,
     network: NetworkSwitch,
     listings: Vec<CatalogListing>,
+    /// Each shown listing's first photo whose thumbnail has arrived.
+    thumbnails: HashMap<String, String>,
     orders: Vec<OrderView>,
     trainees: Vec<Trainee>,
 }
 
 fn read_board(store: &dyn Storage, now_ms: u64, hub_url: String) -> Result<Board, WorkshopError> {
     let size = PageSize::new(Some(SHOWN)).map_err(WorkshopError::Task)?;
+    let listings = store
+        .catalog_listings(&ListingQuery {
+            size,
+            ..ListingQuery::default()
+        })?
+        .items;
+    let mut thumbnails = HashMap::new();
+    for l in &listings {
+        let id = l.listing.id.parse().map_err(|_| {
+            crate::Error::BadRecord(format!("stored listing id {:?}", l.listing.id))
+        })?;
+        let shown = store
+            .photos_of(PhotoSubject::Listing(id))?
+            .into_iter()
+            .find(|p| p.thumbnail_stored);
+        if let Some(photo) = shown {
+            thumbnails.insert(l.listing.id.clone(), photo.thumbnail.file_name());
+        }
+    }
     Ok(Board {
         now_ms,
         hub_url,
         network: network::network(store)?,
-        listings: store
-            .catalog_listings(&ListingQuery {
-                size,
-                ..ListingQuery::default()
-            })?
-            .items,
+        listings,
+        thumbnails,
         orders: store
             .orders(&OrderFilter {
                 limit: SHOWN as usize,
@@ -106,12 +134,35 @@ async fn page(State(state): State<ProjectorState>) -> Response {
         Err(e) => {
             tracing::warn!("the projector could not read the hub: {e}");
             (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                StatusCode::SERVICE_UNAVAILABLE,
                 "The hub cannot read its records right now; the page will work when it can.",
             )
                 .into_response()
         }
     }
+}
+
+/// A photo's file, by its name (`<sha256>.jpg`).
+async fn photo(
+    State(state): State<ProjectorState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(name) = file
+        .strip_suffix(".jpg")
+        .and_then(|n| Sha256::parse(n).ok())
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    serve_file(
+        &state.app,
+        name,
+        PhotoReader::Staff,
+        &headers,
+        Caching::Public,
+    )
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The event stream: the board now, then again whenever it changes.
@@ -151,6 +202,7 @@ main{display:grid;grid-template-columns:repeat(3,1fr);gap:1rem;padding:1rem}\
 section{background:#182230;border-radius:.6rem;padding:.6rem 1rem}\
 h2{margin:.2rem 0 .6rem;font-size:1.7rem;color:#8ecae6}\
 ol{list-style:none;margin:0;padding:0}li{padding:.35rem 0;border-bottom:1px solid #2b3a4d}\
+li.listing img{float:right;margin:0 0 .2rem .6rem;border-radius:.4rem;object-fit:cover}li.listing::after{content:'';display:block;clear:both}\
 .muted{color:#a9b4c2;font-size:1.2rem}.price{color:#ffd166}\
 .state{display:inline-block;padding:0 .5rem;border-radius:.4rem;font-size:1.2rem;background:#33485f}\
 .state-accepted,.state-received,.state-paid{background:#1d7a2f}.state-declined,.state-cancelled{background:#b3261e}\
@@ -198,7 +250,10 @@ fn render_board(board: &Board) -> Markup {
                 h2 { "ཚོང་ཟོག་གསར་པ། 新商品 New listings" }
                 ol {
                     @for l in &board.listings {
-                        li {
+                        li.listing {
+                            @if let Some(file) = board.thumbnails.get(&l.listing.id) {
+                                img src={ "/projector/photos/" (file) } alt="" width="96" height="72";
+                            }
                             strong { (l.listing.title) } " "
                             span class="price" { "¥" (yuan(l.listing.price_fen)) " / " (l.listing.unit) }
                             br;
