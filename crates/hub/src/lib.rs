@@ -9,7 +9,9 @@
 //! its SQLite implementation, the only module that holds SQL; [`orders`] is
 //! what the buyer's staff do with orders; [`admin`] is what the operator's
 //! command line does; [`photos`] takes in sellers' photo files by resumable
-//! uploads and keeps them, verified, in a folder or a bucket.
+//! uploads and keeps them, verified, in a folder or a bucket; [`workshop`]
+//! runs a hub for a class in a village hall (a demo village, trainees'
+//! cards, a buyer, a projector page, the class's network switch).
 //!
 //! What this crate must not do: depend on highland-engine (the two share only
 //! the wire types in highland-domain); read the system clock anywhere but
