@@ -51,7 +51,7 @@ pub(crate) use i18n::Lang;
 
 use crate::admin::{self, NewSeller};
 use crate::catalog::{Cursor, ListingQuery, SellerQuery};
-use crate::http::photos::{Caching, serve_file};
+use crate::http::photos::{Caching, serve_named_file};
 use crate::http::staff::session;
 use crate::http::staff::{ClientAddr, Credential, StaffAuth};
 use crate::http::{HttpError, blocking};
@@ -487,16 +487,14 @@ async fn photo(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(name) = file
-        .strip_suffix(".jpg")
-        .and_then(|n| highland_domain::Sha256::parse(n).ok())
-    else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    match serve_file(&state, name, PhotoReader::Staff, &headers, Caching::Private).await {
-        Ok(response) => response,
-        Err(e) => e.into_response(),
-    }
+    serve_named_file(
+        &state,
+        &file,
+        PhotoReader::Staff,
+        &headers,
+        Caching::Private,
+    )
+    .await
 }
 
 async fn place_order(

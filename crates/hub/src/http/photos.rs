@@ -315,7 +315,7 @@ pub(crate) enum Caching {
 /// A stored file that `reader` may see, with its caching headers, `Range`
 /// and `If-None-Match` honoured. A file's name is its digest, so it never
 /// changes: immutable for a year.
-pub(crate) async fn serve_file(
+async fn serve_file(
     state: &AppState,
     name: Sha256,
     reader: PhotoReader,
@@ -395,13 +395,32 @@ async fn public_photo(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    serve_named_file(
+        &state,
+        &file,
+        PhotoReader::Public,
+        &headers,
+        Caching::Public,
+    )
+    .await
+}
+
+/// [`serve_file`] for a file named in a path as `<sha256>.jpg`, as the
+/// pages link them; any other name is not found.
+pub(crate) async fn serve_named_file(
+    state: &AppState,
+    file: &str,
+    reader: PhotoReader,
+    headers: &HeaderMap,
+    caching: Caching,
+) -> Response {
     let Some(name) = file
         .strip_suffix(".jpg")
         .and_then(|n| Sha256::parse(n).ok())
     else {
         return HttpError::NotFound.into_response();
     };
-    serve_file(&state, name, PhotoReader::Public, &headers, Caching::Public)
+    serve_file(state, name, reader, headers, caching)
         .await
         .into_response()
 }

@@ -77,24 +77,31 @@ impl Buyer {
         delay_ms: u64,
         now_ms: u64,
     ) -> Result<usize, WorkshopError> {
+        let trainees: HashSet<String> = store
+            .trainees()?
+            .into_iter()
+            .map(|t| t.seller_id.to_string())
+            .collect();
         let mut placed = 0;
-        for trainee in store.trainees()? {
-            for listing in store.listings(Some(trainee.seller_id))? {
-                if self.ordered.contains(&listing.id) || !orderable(&listing) {
-                    continue;
-                }
-                let seen = *self
-                    .first_seen_ms
-                    .entry(listing.id.clone())
-                    .or_insert(now_ms);
-                if now_ms.saturating_sub(seen) < delay_ms {
-                    continue;
-                }
-                if order_once(store, &listing, now_ms)? {
-                    placed += 1;
-                }
-                self.ordered.insert(listing.id);
+        // One read of every listing, not one per trainee, every round.
+        for listing in store.listings(None)? {
+            if !trainees.contains(&listing.seller_id)
+                || self.ordered.contains(&listing.id)
+                || !orderable(&listing)
+            {
+                continue;
             }
+            let seen = *self
+                .first_seen_ms
+                .entry(listing.id.clone())
+                .or_insert(now_ms);
+            if now_ms.saturating_sub(seen) < delay_ms {
+                continue;
+            }
+            if order_once(store, &listing, now_ms)? {
+                placed += 1;
+            }
+            self.ordered.insert(listing.id);
         }
         Ok(placed)
     }

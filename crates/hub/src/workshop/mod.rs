@@ -285,12 +285,9 @@ pub async fn start_on(
     // The QR codes the console prints (lot labels) point into the hall's LAN.
     state.public_url = Some(hub_url.clone());
     let projector = projector::ProjectorState {
-        store: store.clone(),
-        clock: clock.clone(),
-        hub_url: hub_url.clone(),
+        app: state.clone(),
         poll: tuning.poll,
         stop: stopped.clone(),
-        app: state.clone(),
     };
     let router = crate::app(state).merge(projector::routes(projector));
     let mut server_stop = stopped.clone();

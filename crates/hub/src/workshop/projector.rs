@@ -16,7 +16,6 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -26,19 +25,19 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use futures_util::stream::{self, Stream};
-use highland_domain::{PhotoSubject, Sha256};
+use highland_domain::PhotoSubject;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use tokio::sync::watch;
 
 use super::network::{self, NetworkSwitch};
 use super::{ChangeMarker, Trainee, WorkshopError, blocking};
 use crate::AppState;
+use crate::Storage;
 use crate::catalog::{CatalogListing, ListingQuery, PageSize};
-use crate::http::photos::{Caching, serve_file};
+use crate::http::photos::{Caching, serve_named_file};
 use crate::orders::OrderFilter;
 use crate::photos::PhotoReader;
 use crate::views::OrderView;
-use crate::{Storage, WallClock};
 
 /// The longest the board goes without a fresh copy.
 const REFRESH: Duration = Duration::from_secs(10);
@@ -49,15 +48,13 @@ const SHOWN: u32 = 8;
 /// What the projector's handlers share.
 #[derive(Clone)]
 pub(crate) struct ProjectorState {
-    pub store: Arc<dyn Storage>,
-    pub clock: Arc<dyn WallClock>,
-    pub hub_url: String,
+    /// The workshop hub's own state: its storage, clock, photos, and its
+    /// LAN address (`public_url`), which the board shows.
+    pub app: AppState,
     /// How often the event stream looks for changes.
     pub poll: Duration,
     /// Turns true when the workshop stops: streams end, so the server can.
     pub stop: watch::Receiver<bool>,
-    /// The hub's own state, whose photo store the listings' photos come from.
-    pub app: AppState,
 }
 
 pub(crate) fn routes(state: ProjectorState) -> Router {
@@ -119,11 +116,8 @@ fn read_board(store: &dyn Storage, now_ms: u64, hub_url: String) -> Result<Board
 }
 
 async fn board(state: &ProjectorState) -> Result<Markup, WorkshopError> {
-    let (store, now_ms, url) = (
-        state.store.clone(),
-        state.clock.now_ms(),
-        state.hub_url.clone(),
-    );
+    let (store, now_ms) = (state.app.store.clone(), state.app.clock.now_ms());
+    let url = state.app.public_url.clone().unwrap_or_default();
     let board = blocking(move || read_board(store.as_ref(), now_ms, url)).await?;
     Ok(render_board(&board))
 }
@@ -148,21 +142,14 @@ async fn photo(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(name) = file
-        .strip_suffix(".jpg")
-        .and_then(|n| Sha256::parse(n).ok())
-    else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    serve_file(
+    serve_named_file(
         &state.app,
-        name,
+        &file,
         PhotoReader::Staff,
         &headers,
         Caching::Public,
     )
     .await
-    .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The event stream: the board now, then again whenever it changes.
@@ -173,7 +160,7 @@ async fn events(
         (state, None::<ChangeMarker>, tokio::time::Instant::now()),
         |(mut state, last, sent_at)| async move {
             loop {
-                let store = state.store.clone();
+                let store = state.app.store.clone();
                 let marker = blocking(move || Ok(store.change_marker()?)).await.ok();
                 let changed = marker.is_some() && marker != last;
                 let due = changed || sent_at.elapsed() >= REFRESH;
