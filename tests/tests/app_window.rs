@@ -161,6 +161,39 @@ fn id(testid: &str) -> String {
     format!("[data-testid=\"{testid}\"]")
 }
 
+/// The first run, in English: joins the hub at `hub_url` with a one-time
+/// code typed on the enroll screen, and waits for the products.
+async fn enroll_by_code(w: &Window, hub_url: &str, code: &str) -> anyhow::Result<()> {
+    choose_english(w).await?;
+    let url = w.s().wait_for(&id("enroll-hub-url"), SCREEN).await?;
+    w.s().type_text(&url, hub_url).await?;
+    let field = w.s().wait_for(&id("enroll-code"), SCREEN).await?;
+    w.s().type_text(&field, code).await?;
+    w.shot("enroll").await?;
+    w.s().click_on(&id("enroll-submit"), SCREEN).await?;
+    w.s().wait_for(&id("screen-products"), SCREEN).await?;
+    Ok(())
+}
+
+/// On the listing form: 20 jars of honey at ¥45, titled in Tibetan, typed
+/// with the keypads and saved, which leaves the form for the new
+/// listing's page.
+async fn list_honey(w: &Window) -> anyhow::Result<()> {
+    w.s().wait_for(&id("screen-listing-form"), SCREEN).await?;
+    w.s().click_on(&id("category-honey"), SCREEN).await?;
+    let title = w.s().wait_for(&id("listing-title-input"), SCREEN).await?;
+    w.s().type_text(&title, "སྦྲང་རྩི། Honey").await?;
+    w.s().click_on(&id("unit-jar"), SCREEN).await?;
+    w.s().click_on(&id("pad-price-tab"), SCREEN).await?;
+    tap_keys(w, "price-keypad", "45").await?;
+    w.s().click_on(&id("pad-stock-tab"), SCREEN).await?;
+    tap_keys(w, "stock-keypad", "20").await?;
+    w.shot("listing-form").await?;
+    w.s().click_on(&id("listing-save"), SCREEN).await?;
+    w.s().wait_for(&id("screen-listing"), SCREEN).await?;
+    Ok(())
+}
+
 /// Picks English on the first screen when the app asks for a language.
 async fn choose_english(w: &Window) -> anyhow::Result<()> {
     w.s().wait_for(&id("screen-first-run"), SCREEN).await?;
@@ -330,30 +363,11 @@ async fn enrolling_by_code_syncs_a_new_listing_and_a_sale_made_while_the_hub_is_
     let seller = hub.add_seller("Dolma", "Xidang").unwrap();
     let w = Window::open("enroll").await.unwrap();
     let outcome = async {
-        choose_english(&w).await?;
-        let url = w.s().wait_for(&id("enroll-hub-url"), SCREEN).await?;
-        w.s().type_text(&url, &hub.url()).await?;
-        let code = w.s().wait_for(&id("enroll-code"), SCREEN).await?;
-        w.s().type_text(&code, &seller.code).await?;
-        w.shot("enroll").await?;
-        w.s().click_on(&id("enroll-submit"), SCREEN).await?;
-        w.s().wait_for(&id("screen-products"), SCREEN).await?;
+        enroll_by_code(&w, &hub.url(), &seller.code).await?;
 
         // A listing with Tibetan text, through the form and its keypads.
         w.s().click_on(&id("add-listing"), SCREEN).await?;
-        w.s().wait_for(&id("screen-listing-form"), SCREEN).await?;
-        w.s().click_on(&id("category-honey"), SCREEN).await?;
-        let title = w.s().wait_for(&id("listing-title-input"), SCREEN).await?;
-        w.s().type_text(&title, "སྦྲང་རྩི། Honey").await?;
-        w.s().click_on(&id("unit-jar"), SCREEN).await?;
-        w.s().click_on(&id("pad-price-tab"), SCREEN).await?;
-        tap_keys(&w, "price-keypad", "45").await?;
-        w.s().click_on(&id("pad-stock-tab"), SCREEN).await?;
-        tap_keys(&w, "stock-keypad", "20").await?;
-        w.shot("listing-form").await?;
-        w.s().click_on(&id("listing-save"), SCREEN).await?;
-        // Saving leaves the form (for the new listing's page).
-        w.s().wait_for(&id("screen-listing"), SCREEN).await?;
+        list_honey(&w).await?;
         w.s().click_on(&id("nav-products"), SCREEN).await?;
         w.wait_count(&id("listing-item"), 1, SCREEN).await?;
 
@@ -690,13 +704,7 @@ async fn a_lesson_on_a_workshop_hub_ticks_off_a_listing_an_offline_sale_its_sync
     let card = hub.info.trainees[0].clone();
     let w = Window::open("lesson").await.unwrap();
     let outcome = async {
-        choose_english(&w).await?;
-        let url = w.s().wait_for(&id("enroll-hub-url"), SCREEN).await?;
-        w.s().type_text(&url, &hub.info.hub_url).await?;
-        let code = w.s().wait_for(&id("enroll-code"), SCREEN).await?;
-        w.s().type_text(&code, &card.code).await?;
-        w.s().click_on(&id("enroll-submit"), SCREEN).await?;
-        w.s().wait_for(&id("screen-products"), SCREEN).await?;
+        enroll_by_code(&w, &hub.info.hub_url, &card.code).await?;
 
         // The lesson, from the products screen.
         w.s().click_on(&id("open-lesson"), SCREEN).await?;
@@ -711,17 +719,7 @@ async fn a_lesson_on_a_workshop_hub_ticks_off_a_listing_an_offline_sale_its_sync
 
         // Step one, through the lesson's own button.
         w.s().click_on(&id("lesson-go-list_product"), SCREEN).await?;
-        w.s().wait_for(&id("screen-listing-form"), SCREEN).await?;
-        w.s().click_on(&id("category-honey"), SCREEN).await?;
-        let title = w.s().wait_for(&id("listing-title-input"), SCREEN).await?;
-        w.s().type_text(&title, "སྦྲང་རྩི། Honey").await?;
-        w.s().click_on(&id("unit-jar"), SCREEN).await?;
-        w.s().click_on(&id("pad-price-tab"), SCREEN).await?;
-        tap_keys(&w, "price-keypad", "45").await?;
-        w.s().click_on(&id("pad-stock-tab"), SCREEN).await?;
-        tap_keys(&w, "stock-keypad", "20").await?;
-        w.s().click_on(&id("listing-save"), SCREEN).await?;
-        w.s().wait_for(&id("screen-listing"), SCREEN).await?;
+        list_honey(&w).await?;
         lesson_step_done(&w, "list_product").await?;
         wait_pending(&w, "0", |n| n == 0, SYNC).await?;
         let listing = hub

@@ -260,6 +260,7 @@ async fn the_projector_shows_the_class_and_streams_a_new_board_when_a_tablet_syn
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("松茸"), "the demo's listings");
+    assert!(html.contains("¥180.00 / jin"), "prices in yuan, per unit");
     assert!(html.contains("学员 2 Trainee 2"), "the class");
     assert!(html.contains("new EventSource('/projector/events')"));
     // Every demo listing shows its photo, served to the wall.

@@ -48,6 +48,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 pub(crate) use i18n::Lang;
+pub(crate) use pages::yuan;
 
 use crate::admin::{self, NewSeller};
 use crate::catalog::{Cursor, ListingQuery, SellerQuery};

@@ -34,6 +34,7 @@ use super::{ChangeMarker, Trainee, WorkshopError, blocking};
 use crate::AppState;
 use crate::Storage;
 use crate::catalog::{CatalogListing, ListingQuery, PageSize};
+use crate::console::yuan;
 use crate::http::photos::{Caching, serve_named_file};
 use crate::orders::OrderFilter;
 use crate::photos::PhotoReader;
@@ -242,7 +243,7 @@ fn render_board(board: &Board) -> Markup {
                                 img src={ "/projector/photos/" (file) } alt="" width="96" height="72";
                             }
                             strong { (l.listing.title) } " "
-                            span class="price" { "¥" (yuan(l.listing.price_fen)) " / " (l.listing.unit) }
+                            span class="price" { (yuan(l.listing.price_fen)) " / " (l.listing.unit) }
                             br;
                             span class="muted" { (l.seller_name) " · " (l.village) " · " (l.listing.stock_display) " " (l.listing.unit) }
                         }
@@ -258,7 +259,7 @@ fn render_board(board: &Board) -> Markup {
                             strong { (o.listing_title) } " × " (o.quantity_display) " " (o.unit) " "
                             span class={ "state state-" (o.state) } data-testid="projector-order-state" { (state_name(&o.state)) }
                             br;
-                            span class="muted" { "¥" (yuan(o.total_fen)) }
+                            span class="muted" { (yuan(o.total_fen)) }
                         }
                     }
                     @if board.orders.is_empty() { li class="muted" { "—" } }
@@ -299,12 +300,6 @@ fn ago(secs: u64) -> String {
         60..=3599 => format!("{} 分钟前 min ago", secs / 60),
         _ => format!("{} 小时前 h ago", secs / 3600),
     }
-}
-
-fn yuan(fen: i64) -> String {
-    highland_domain::Money::from_fen(fen)
-        .map(|m| m.to_string())
-        .unwrap_or_default()
 }
 
 fn network_name(network: highland_domain::SimulatedNetwork) -> &'static str {

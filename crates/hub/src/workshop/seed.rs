@@ -320,9 +320,8 @@ async fn store_photo(
             return Ok(true);
         }
         uploading.start_upload(device, name, length, now_ms)?;
-        let held = uploading
-            .upload_status(device.seller, name)?
-            .map_or(0, |s| s.offset);
+        // A seed cut short may have kept part of the file: go on from there.
+        let held = status.map_or(0, |s| s.offset);
         uploading.append_upload(name, held, &file[held as usize..])?;
         Ok(false)
     })
