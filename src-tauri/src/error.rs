@@ -167,11 +167,13 @@ impl From<DomainError> for AppError {
             D::InvalidId { input } => error(C::InvalidId).with_param("input", input),
             D::InvalidCode { input } => error(C::InvalidCode).with_param("input", input),
             D::CodeMistyped { input } => error(C::CodeMistyped).with_param("input", input),
-            // The app takes no GTINs, records no processing and takes
-            // locations only from a photo's own GPS: these reach it only
-            // through a bug, so they are logged, not explained.
+            // The app takes no GTINs, records no processing, takes
+            // locations only from a photo's own GPS and edits each field
+            // once: these reach it only through a bug, so they are logged,
+            // not explained.
             D::InvalidGtin { .. }
             | D::GtinMistyped { .. }
+            | D::FieldRepeated { .. }
             | D::InputsRepeat
             | D::NoInputs
             | D::OutOfRange { .. } => logged(error(C::Internal)),

@@ -53,9 +53,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use highland_domain::wire::{AckOutcome, PROTOCOL_VERSION, SyncRequest, SyncResponse};
 use highland_domain::{
-    AdjustmentKind, CheckedCode, Description, DeviceId, ListingField, ListingId, ListingStatus,
-    Operation, OperationId, Payload, PaymentMethod, Price, Quantity, QuantityDelta, SaleId,
-    ShortText, Title, Unit, Version,
+    AdjustmentKind, CheckedCode, Description, DeviceId, FieldChanges, ListingField, ListingId,
+    ListingStatus, Operation, OperationId, Payload, PaymentMethod, Price, Quantity, QuantityDelta,
+    SaleId, ShortText, Title, Unit, Version,
 };
 use highland_engine::{ManualClock, NewListing, NewSale, Store};
 use highland_hub::admin::{self, NewSeller};
@@ -754,7 +754,7 @@ impl World {
             op.payload,
             Payload::ListingEdited {
                 listing_id: id,
-                changes: vec![field]
+                changes: FieldChanges::new(vec![field]).unwrap()
             },
             "the outbox ends with the edit just made"
         );
@@ -1348,7 +1348,7 @@ impl Oracle {
                 Payload::ListingEdited {
                     listing_id,
                     changes,
-                } => (*listing_id, changes.clone()),
+                } => (*listing_id, changes.to_vec()),
                 _ => continue,
             };
             if id.to_string() == listing {
@@ -1380,7 +1380,7 @@ impl Oracle {
                 Payload::ListingEdited {
                     listing_id,
                     changes,
-                } => (*listing_id, changes.clone()),
+                } => (*listing_id, changes.to_vec()),
                 _ => continue,
             };
             if !self.stock.contains_key(&listing) {

@@ -56,6 +56,8 @@ pub enum DomainError {
     InvalidGtin { input: String },
     #[error("{input:?} has a typing mistake: its last digit should be {expected}")]
     GtinMistyped { input: String, expected: u8 },
+    #[error("an edit changes the listing's {field} twice; each field may be changed once")]
+    FieldRepeated { field: &'static str },
     #[error("a lot cannot be processed from itself or from the same lot twice")]
     InputsRepeat,
     #[error("a processing step needs at least one input lot")]
@@ -94,6 +96,7 @@ impl DomainError {
             DomainError::GtinMistyped { .. } => "gtin_mistyped",
             DomainError::InputsRepeat => "inputs_repeat",
             DomainError::NoInputs => "no_inputs",
+            DomainError::FieldRepeated { .. } => "field_repeated",
         }
     }
 }

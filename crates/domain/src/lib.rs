@@ -40,7 +40,7 @@ pub use ids::{
     AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, PhotoId, SaleId,
     TraceEventId,
 };
-pub use listing::{Listing, ListingField, ListingStatus};
+pub use listing::{FieldChanges, Listing, ListingField, ListingStatus};
 pub use lot::{Altitude, Lot};
 pub use merge::Version;
 pub use money::{Money, Price};

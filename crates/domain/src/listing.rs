@@ -125,6 +125,75 @@ impl ListingField {
     }
 }
 
+/// The fields one edit changes, each at most once. An edit that named a
+/// field twice would be written by one rule and authorized by another (the
+/// hub checks a `lot` it is given before writing it), so it cannot be
+/// made, here or on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<ListingField>", into = "Vec<ListingField>")]
+pub struct FieldChanges(Vec<ListingField>);
+
+impl FieldChanges {
+    pub fn new(fields: Vec<ListingField>) -> Result<FieldChanges, DomainError> {
+        for (i, field) in fields.iter().enumerate() {
+            if fields[..i].iter().any(|f| f.name() == field.name()) {
+                return Err(DomainError::FieldRepeated {
+                    field: field.name(),
+                });
+            }
+        }
+        Ok(FieldChanges(fields))
+    }
+
+    /// The new lot, when the edit changes it (`Some(None)` unlinks it).
+    pub fn lot(&self) -> Option<Option<LotId>> {
+        self.0.iter().find_map(|f| match f {
+            ListingField::Lot(lot) => Some(*lot),
+            _ => None,
+        })
+    }
+}
+
+impl std::ops::Deref for FieldChanges {
+    type Target = [ListingField];
+
+    fn deref(&self) -> &[ListingField] {
+        &self.0
+    }
+}
+
+impl TryFrom<Vec<ListingField>> for FieldChanges {
+    type Error = DomainError;
+
+    fn try_from(fields: Vec<ListingField>) -> Result<Self, DomainError> {
+        FieldChanges::new(fields)
+    }
+}
+
+impl From<FieldChanges> for Vec<ListingField> {
+    fn from(changes: FieldChanges) -> Vec<ListingField> {
+        changes.0
+    }
+}
+
+impl<'a> IntoIterator for &'a FieldChanges {
+    type Item = &'a ListingField;
+    type IntoIter = std::slice::Iter<'a, ListingField>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for FieldChanges {
+    type Item = ListingField;
+    type IntoIter = std::vec::IntoIter<ListingField>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    Actor, Certificate, DeviceId, Hlc, Listing, ListingField, ListingId, Lot, OperationId, Order,
+    Actor, Certificate, DeviceId, FieldChanges, Hlc, Listing, ListingId, Lot, OperationId, Order,
     OrderAction, OrderId, Photo, PhotoId, Sale, StockAdjustment, Version,
 };
 
@@ -48,7 +48,7 @@ pub enum Payload {
     /// Changes some fields of a listing; each field merges on its own.
     ListingEdited {
         listing_id: ListingId,
-        changes: Vec<ListingField>,
+        changes: FieldChanges,
     },
     LotRecorded {
         lot: Lot,
@@ -122,6 +122,22 @@ impl EntityKind {
 }
 
 impl Payload {
+    /// Every `kind` this version reads, as named on the wire. A part that
+    /// cannot read an operation of one of these kinds was sent a malformed
+    /// one; of any other kind, one from a newer version.
+    pub const KINDS: [&'static str; 10] = [
+        "listing_created",
+        "listing_edited",
+        "lot_recorded",
+        "certificate_issued",
+        "sale_recorded",
+        "photo_added",
+        "photo_removed",
+        "stock_adjusted",
+        "order_placed",
+        "order_action_taken",
+    ];
+
     pub fn entity(&self) -> (EntityKind, Uuid) {
         match self {
             Payload::ListingCreated { listing } => (EntityKind::Listing, listing.id.as_uuid()),
@@ -334,5 +350,48 @@ mod tests {
                         "changes": [{"field": "title", "value": ""}]}
         });
         assert!(serde_json::from_value::<Operation>(json).is_err());
+    }
+
+    #[test]
+    fn an_edit_that_changes_one_field_twice_cannot_be_read() {
+        let edit = |changes: serde_json::Value| {
+            serde_json::json!({
+                "id": OperationId::new(), "device_id": DeviceId::new(), "hlc": 1,
+                "payload": {"kind": "listing_edited", "listing_id": ListingId::new(),
+                            "changes": changes}
+            })
+        };
+        let (a, b) = (crate::LotId::new(), crate::LotId::new());
+        let twice = edit(serde_json::json!([
+            {"field": "lot", "value": a}, {"field": "lot", "value": b}
+        ]));
+        let error = serde_json::from_value::<Operation>(twice).unwrap_err();
+        assert!(error.to_string().contains("lot twice"), "{error}");
+        let once_each = edit(serde_json::json!([
+            {"field": "lot", "value": a}, {"field": "price", "value": 6850}
+        ]));
+        let op: Operation = serde_json::from_value(once_each).unwrap();
+        let Payload::ListingEdited { changes, .. } = op.payload else {
+            panic!("not an edit")
+        };
+        assert_eq!(changes.lot(), Some(Some(a)));
+        assert_eq!(changes.len(), 2);
+    }
+
+    #[test]
+    fn the_known_kinds_are_the_enums_own() {
+        // serde lists the variants it expects when it meets another one.
+        let error = serde_json::from_value::<Payload>(serde_json::json!({"kind": "newer"}))
+            .unwrap_err()
+            .to_string();
+        let listed: Vec<&str> = error
+            .split_once("expected one of ")
+            .unwrap()
+            .1
+            .split(", ")
+            .map(|k| k.trim_matches(|c: char| c == '`' || !c.is_ascii_graphic()))
+            .map(|k| k.split('`').next().unwrap())
+            .collect();
+        assert_eq!(listed, Payload::KINDS, "{error}");
     }
 }

@@ -161,7 +161,7 @@ pub(crate) fn loses_to_pending(conn: &Connection, op: &Operation) -> Result<bool
         Payload::ListingEdited {
             listing_id,
             changes,
-        } => (*listing_id, changes.clone()),
+        } => (*listing_id, changes.to_vec()),
         _ => return Ok(false),
     };
     let id = listing_id.to_string();

@@ -2,9 +2,9 @@ use std::sync::LazyLock;
 
 use highland_domain::quantity::format_in;
 use highland_domain::{
-    AdjustmentId, AdjustmentKind, Category, Description, ListingField, ListingId, ListingStatus,
-    LotId, OrderState, Payload, Price, Quantity, QuantityDelta, Reason, StockAdjustment, Title,
-    Unit,
+    AdjustmentId, AdjustmentKind, Category, Description, FieldChanges, ListingField, ListingId,
+    ListingStatus, LotId, OrderState, Payload, Price, Quantity, QuantityDelta, Reason,
+    StockAdjustment, Title, Unit,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -96,8 +96,10 @@ impl Store {
         Ok(id)
     }
 
-    /// Changes some fields of a listing. Nothing to change records nothing.
+    /// Changes some fields of a listing, each at most once. Nothing to
+    /// change records nothing.
     pub fn edit_listing(&mut self, id: ListingId, changes: Vec<ListingField>) -> Result<()> {
+        let changes = FieldChanges::new(changes)?;
         self.record(|tx| {
             require(tx, id)?;
             for change in &changes {

@@ -7,8 +7,8 @@ mod common;
 use common::*;
 use highland_domain::wire::AckOutcome;
 use highland_domain::{
-    Actor, ListingField, ListingStatus, Money, Operation, OrderAction, OrderId, Payload,
-    PaymentMethod, Price, Quantity, Reason, Unit,
+    Actor, FieldChanges, ListingField, ListingStatus, Money, Operation, OrderAction, OrderId,
+    Payload, PaymentMethod, Price, Quantity, Reason, Unit,
 };
 use highland_hub::orders::{NewOrder, OrderError, OrderFilter};
 use highland_hub::{OrderDetail, Storage, WallClock};
@@ -557,7 +557,7 @@ async fn an_order_needs_an_open_listing_in_its_measure_and_a_new_id() {
                 NOW_MS + 10 + edit as u64,
                 Payload::ListingEdited {
                     listing_id: meat.id,
-                    changes: vec![ListingField::Status(status)],
+                    changes: FieldChanges::new(vec![ListingField::Status(status)]).unwrap(),
                 },
             )],
             0,
