@@ -196,7 +196,13 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Keeps the next bytes of an upload at `offset`, which must be what
     /// the hub holds; returns the new offset.
-    fn append_upload(&self, name: Sha256, offset: u64, bytes: &[u8]) -> Result<u64, UploadError>;
+    fn append_upload(
+        &self,
+        seller: SellerId,
+        name: Sha256,
+        offset: u64,
+        bytes: &[u8],
+    ) -> Result<u64, UploadError>;
 
     /// Every byte received of an upload, in order.
     fn upload_bytes(&self, name: Sha256) -> Result<Vec<u8>>;

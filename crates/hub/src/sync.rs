@@ -27,8 +27,11 @@ use highland_domain::wire::{Ack, AckOutcome, PROTOCOL_VERSION, Refusal, SyncResp
 use highland_domain::{
     Actor, Certificate, DeviceId, Hlc, HybridClock, Listing, ListingField, ListingId,
     ListingStatus, Lot, LotId, Operation, OperationId, Order, OrderAction, OrderId, OrderState,
-    Payload, Photo, PhotoId, PhotoSubject, Price, Quantity, Sale, StockAdjustment, Unit, Version,
+    Payload, Photo, PhotoId, PhotoSubject, Price, Quantity, Sale, StockAdjustment, TraceCode, Unit,
+    Version,
 };
+
+use uuid::Uuid;
 
 use crate::storage::EnrolledDevice;
 use crate::{Error, Result, SellerId};
@@ -57,6 +60,9 @@ pub enum Pushed {
     /// or a value out of bounds).
     Unreadable {
         id: OperationId,
+        /// Whether its `kind` is one this hub reads: then it is malformed,
+        /// else it may come from a newer app.
+        known_kind: bool,
         detail: String,
     },
 }
@@ -79,6 +85,11 @@ pub struct Facts {
     pub order: Option<KnownOrder>,
     /// The seller of the photo the operation adds or removes.
     pub photo_seller: Option<SellerId>,
+    /// Whether another lot already has the trace code of the lot the
+    /// operation records. Devices choose lot ids, and the code is read
+    /// from part of the id, so a device could pick one to take over
+    /// another lot's labels and trace page.
+    pub trace_code_taken: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +148,8 @@ pub trait Ledger {
     fn logged(&mut self, op: OperationId) -> Result<Option<Logged>>;
     fn listing(&mut self, id: ListingId) -> Result<Option<KnownListing>>;
     fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>>;
+    /// The id of the village lot or product lot whose trace code is `code`.
+    fn trace_code_holder(&mut self, code: TraceCode) -> Result<Option<Uuid>>;
     fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>>;
     fn photo_seller(&mut self, id: PhotoId) -> Result<Option<SellerId>>;
     /// The device id the hub makes its own operations under.
@@ -211,16 +224,27 @@ pub fn exchange(
     for item in pushed {
         let ack = match item {
             Pushed::Operation(op) => take_in(ledger, &mut clock, device, op, now_ms)?,
-            Pushed::Unreadable { id, detail } => Ack {
+            Pushed::Unreadable {
+                id,
+                known_kind,
+                detail,
+            } => Ack {
                 op_id: id,
                 outcome: AckOutcome::Refused {
-                    reason: refusal(
-                        "unsupported_operation",
-                        format!(
-                            "The hub cannot read this change; it may come from a newer \
-                             version of the app. ({detail})"
-                        ),
-                    ),
+                    reason: if known_kind {
+                        refusal(
+                            "malformed_operation",
+                            format!("The hub cannot read this change: {detail}."),
+                        )
+                    } else {
+                        refusal(
+                            "unsupported_operation",
+                            format!(
+                                "The hub cannot read this change; it may come from a newer \
+                                 version of the app. ({detail})"
+                            ),
+                        )
+                    },
                 },
             },
         };
@@ -300,7 +324,7 @@ fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
         Payload::ListingEdited {
             listing_id,
             changes,
-        } => (Some(*listing_id), linked_lot(changes), None),
+        } => (Some(*listing_id), changes.lot().flatten(), None),
         Payload::LotRecorded { lot } => (None, Some(lot.id), None),
         Payload::CertificateIssued { certificate } => (None, Some(certificate.lot_id), None),
         Payload::SaleRecorded { sale } => (Some(sale.listing_id), None, None),
@@ -321,13 +345,12 @@ fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
             .map(|id| ledger.photo_seller(id))
             .transpose()?
             .flatten(),
-    })
-}
-
-fn linked_lot(changes: &[ListingField]) -> Option<LotId> {
-    changes.iter().rev().find_map(|c| match c {
-        ListingField::Lot(lot) => *lot,
-        _ => None,
+        trace_code_taken: match &op.payload {
+            Payload::LotRecorded { lot } => ledger
+                .trace_code_holder(TraceCode::of_lot(lot.id))?
+                .is_some_and(|holder| holder != lot.id.as_uuid()),
+            _ => false,
+        },
     })
 }
 
@@ -370,6 +393,11 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
             listing_is_mine()?;
             lot_is_mine_or_unknown()
         }
+        Payload::LotRecorded { .. } if facts.trace_code_taken => Err(refusal(
+            "trace_code_taken",
+            "Another lot already has this lot's trace code, so this one was not kept. \
+             Record the lot again: it gets a new code.",
+        )),
         Payload::LotRecorded { .. } => lot_is_mine_or_unknown(),
         // A certificate speaks for a lot the hub must already hold: the
         // device sends the lot before it, in the order they were made.
@@ -691,7 +719,6 @@ mod tests {
         AdjustmentId, AdjustmentKind, Category, ListingStatus, PaymentMethod, Price, Quantity,
         QuantityDelta, SaleId, ShortText, Title,
     };
-    use uuid::Uuid;
 
     fn seller(n: u128) -> SellerId {
         SellerId::from_uuid(Uuid::from_u128(n))
@@ -745,7 +772,10 @@ mod tests {
     fn edited() -> Payload {
         Payload::ListingEdited {
             listing_id: listing(None).id,
-            changes: vec![ListingField::Price(Price::from_fen(5000).unwrap())],
+            changes: highland_domain::FieldChanges::new(vec![ListingField::Price(
+                Price::from_fen(5000).unwrap(),
+            )])
+            .unwrap(),
         }
     }
 
@@ -799,6 +829,7 @@ mod tests {
             lot_seller: lot_of.map(seller),
             order: None,
             photo_seller: None,
+            trace_code_taken: false,
         }
     }
 
@@ -1097,6 +1128,15 @@ mod tests {
             (lot(), 1, facts(None, None), None),
             (lot(), 1, facts(None, Some(1)), None),
             (lot(), 1, facts(None, Some(2)), Some("not_your_lot")),
+            (
+                lot(),
+                1,
+                Facts {
+                    trace_code_taken: true,
+                    ..facts(None, None)
+                },
+                Some("trace_code_taken"),
+            ),
             (sale(Unit::Jar), 1, facts(Some(1), None), None),
             (sale(Unit::Piece), 1, facts(Some(1), None), None),
             (

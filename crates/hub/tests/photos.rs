@@ -915,6 +915,7 @@ async fn frames_handed_to_the_keeper_are_written_after_the_request_is_dropped() 
     let keeper = highland_hub::photos::upload::keep(
         hub.db.inner(),
         PhotoStore::in_memory(),
+        enrolled.seller,
         name,
         status,
         NOW_MS,

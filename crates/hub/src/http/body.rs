@@ -1,21 +1,30 @@
-//! Reading a request body: bounded, decompressed, JSON, right protocol.
+//! Reading a request body: bounded, decompressed, JSON, right protocol, and
+//! straight into the route's own request type.
+//!
+//! No untrusted body is ever built into a `serde_json::Value`: a tree of
+//! maps costs tens of times the bytes it came from, so a small compressed
+//! body could claim hundreds of megabytes. Each route reads at most its own
+//! budget of decompressed bytes (an enrollment needs a few hundred, a sync
+//! page of operations a few megabytes) and parses them into its type, whose
+//! unknown fields serde skips without keeping them.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, header};
 use highland_domain::wire::PROTOCOL_VERSION;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::HttpError;
 
-/// Reads the (already decompressed) body, at most `limit` bytes, as JSON.
-/// Only the shape of JSON is checked here; [`check_protocol`] comes next,
-/// before any field is interpreted.
-pub(crate) async fn read_json(
+/// Reads the (already decompressed) body, at most `limit` bytes, after
+/// checking that it says it is JSON. Only the bytes: the caller parses them
+/// into its type.
+pub(crate) async fn read_bytes(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
-) -> Result<Value, HttpError> {
+) -> Result<Bytes, HttpError> {
     if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
         let value = content_type.to_str().unwrap_or("");
         let essence = value.split(';').next().unwrap_or("").trim();
@@ -26,7 +35,7 @@ pub(crate) async fn read_json(
             });
         }
     }
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
         if is_length_limit(&e) {
             HttpError::TooLarge
         } else {
@@ -34,9 +43,7 @@ pub(crate) async fn read_json(
                 "the body could not be read; is it compressed as its Content-Encoding says? ({e})"
             ))
         }
-    })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| HttpError::BadRequest(format!("the body is not valid JSON: {e}")))
+    })
 }
 
 /// Whether reading failed because a size limit was reached: the compressed
@@ -52,27 +59,46 @@ pub(crate) fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-/// Refuses a request for another protocol version before reading anything
-/// else, so a newer app gets this clear error whatever shape its body has.
-pub(crate) fn check_protocol(body: &Value) -> Result<(), HttpError> {
-    let Some(object) = body.as_object() else {
-        return Err(HttpError::BadRequest(
-            "the body must be a JSON object".to_owned(),
-        ));
-    };
-    match object.get("protocol") {
+/// Refuses a device request for another protocol version before reading
+/// anything else, so a newer app gets this clear error whatever shape the
+/// rest of its body has. Only `protocol` is looked at; every other field is
+/// skipped, not kept.
+pub(crate) fn check_protocol(bytes: &[u8]) -> Result<(), HttpError> {
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(borrow)]
+        protocol: Option<&'a RawValue>,
+    }
+    require_object(bytes)?;
+    let probe: Probe<'_> = serde_json::from_slice(bytes)
+        .map_err(|e| HttpError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    match probe.protocol.map(RawValue::get) {
         None => Err(HttpError::BadRequest(format!(
             "the body has no \"protocol\" field; this hub speaks version {PROTOCOL_VERSION}"
         ))),
-        Some(v) if v.as_u64() == Some(u64::from(PROTOCOL_VERSION)) => Ok(()),
-        Some(v) => Err(HttpError::UnsupportedProtocol(v.to_string())),
+        Some(sent) if sent.parse::<u64>() == Ok(u64::from(PROTOCOL_VERSION)) => Ok(()),
+        Some(sent) => Err(HttpError::UnsupportedProtocol(
+            sent.chars().take(40).collect(),
+        )),
     }
 }
 
-/// Reads the checked body into its request type.
-pub(crate) fn parse<T: DeserializeOwned>(body: Value) -> Result<T, HttpError> {
-    serde_json::from_value(body)
+/// Reads the body into its request type.
+pub(crate) fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, HttpError> {
+    require_object(bytes)?;
+    serde_json::from_slice(bytes)
         .map_err(|e| HttpError::BadRequest(format!("the request is not as expected: {e}")))
+}
+
+/// A request is a JSON object. serde would also read a struct from an
+/// array of its fields in order, which no client of ours sends.
+fn require_object(bytes: &[u8]) -> Result<(), HttpError> {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(()),
+        _ => Err(HttpError::BadRequest(
+            "the body must be a JSON object".to_owned(),
+        )),
+    }
 }
 
 /// Reads a staff API request's JSON body, at most `limit` bytes, into its
@@ -83,11 +109,45 @@ pub(crate) async fn read_body<T: DeserializeOwned>(
     body: Body,
     limit: usize,
 ) -> Result<T, HttpError> {
-    let value = read_json(headers, body, limit).await?;
-    if !value.is_object() {
-        return Err(HttpError::BadRequest(
-            "the body must be a JSON object".to_owned(),
+    let bytes = read_bytes(headers, body, limit).await?;
+    parse(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_protocol_is_read_alone_and_must_be_this_hubs() {
+        assert!(check_protocol(br#"{"protocol": 1, "rest": [1, {"a": 0}]}"#).is_ok());
+        for body in [&br#"{"protocol": 2}"#[..], br#"{"protocol": "1"}"#] {
+            assert!(
+                matches!(check_protocol(body), Err(HttpError::UnsupportedProtocol(_))),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        for body in [&b"[1]"[..], b"{}", b"{\"protocol\": 1", b"", b"  "] {
+            assert!(
+                matches!(check_protocol(body), Err(HttpError::BadRequest(_))),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    #[test]
+    fn a_struct_is_never_read_from_an_array() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Pair {
+            a: u8,
+            b: u8,
+        }
+        assert!(parse::<Pair>(br#"{"a": 1, "b": 2, "c": [3]}"#).is_ok());
+        assert!(matches!(
+            parse::<Pair>(b"[1, 2]"),
+            Err(HttpError::BadRequest(message)) if message.contains("JSON object")
         ));
     }
-    parse(value)
 }

@@ -7,7 +7,7 @@ use highland_domain::wire::PROTOCOL_VERSION;
 use highland_domain::{CheckedCode, DeviceId};
 use serde::Deserialize;
 
-use super::body::{check_protocol, parse, read_json};
+use super::body::{check_protocol, parse, read_bytes};
 use super::{HttpError, blocking};
 use crate::AppState;
 use crate::http::openapi::ApiError;
@@ -35,6 +35,7 @@ struct EnrollBody {
         (status = 400, body = ApiError, description = "`code_mistyped`, `invalid_code`, `bad_request`, `unsupported_protocol`"),
         (status = 404, body = ApiError, description = "`code_unknown`"),
         (status = 409, body = ApiError, description = "`code_used`, `device_enrolled_elsewhere`"),
+        (status = 413, body = ApiError, description = "`too_large`: an enrollment is a few hundred bytes"),
         (status = 410, body = ApiError, description = "`code_expired`"),
     )
 )]
@@ -43,9 +44,9 @@ pub(crate) async fn enroll(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<EnrollResponse>, HttpError> {
-    let body = read_json(&headers, body, state.limits.body_bytes).await?;
+    let body = read_bytes(&headers, body, state.limits.enroll_body_bytes).await?;
     check_protocol(&body)?;
-    let request: EnrollBody = parse(body)?;
+    let request: EnrollBody = parse(&body)?;
     let code = CheckedCode::parse(&request.code).map_err(HttpError::Invalid)?;
     let token = new_device_token();
     let enrollment = Enrollment {

@@ -182,6 +182,7 @@ fn upload_error(e: &crate::photos::UploadError) -> (StatusCode, &'static str, St
         UnknownPhoto => (StatusCode::NOT_FOUND, "unknown_photo"),
         OffsetMismatch { .. } => (StatusCode::CONFLICT, "offset_mismatch"),
         TooManyUploads { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_uploads"),
+        UploadElsewhere => (StatusCode::CONFLICT, "upload_elsewhere"),
         ChunkCorrupted { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "chunk_corrupted"),
         PhotoCorrupted => (StatusCode::UNPROCESSABLE_ENTITY, "photo_corrupted"),
         TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),

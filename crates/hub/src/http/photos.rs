@@ -130,6 +130,7 @@ pub(crate) async fn upload(
     let keeper = upload::keep(
         state.store.clone(),
         state.photos.clone(),
+        device.seller,
         name,
         status,
         now_ms,
@@ -387,6 +388,7 @@ fn range_start(range: &HeaderValue, length: u64) -> Result<u64, HttpError> {
 pub(crate) fn public_routes(state: AppState) -> Router {
     Router::new()
         .route("/p/{file}", get(public_photo))
+        .layer(axum::middleware::from_fn(super::page_headers::api_headers))
         .with_state(state)
 }
 

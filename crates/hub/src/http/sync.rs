@@ -4,11 +4,12 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use highland_domain::wire::{AckOutcome, SyncResponse};
-use highland_domain::{DeviceId, Operation, OperationId};
+use highland_domain::{DeviceId, Operation, OperationId, Payload};
 use serde::Deserialize;
-use serde_json::Value;
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
 
-use super::body::{check_protocol, parse, read_json};
+use super::body::{check_protocol, parse, read_bytes};
 use super::{HttpError, blocking};
 use crate::AppState;
 use crate::http::openapi::ApiError;
@@ -17,13 +18,15 @@ use crate::secret::SecretHash;
 use crate::storage::EnrolledDevice;
 use crate::sync::{PullRequest, Pushed};
 
-/// [`highland_domain::wire::SyncRequest`] with its operations still JSON, so
-/// each is read on its own and one the hub cannot read refuses only itself.
+/// [`highland_domain::wire::SyncRequest`] with its operations still the
+/// text they came as (borrowed from the body, not copied), so each is read
+/// on its own and one the hub cannot read refuses only itself.
 #[derive(Deserialize)]
-struct SyncBody {
+struct SyncBody<'a> {
     device_id: DeviceId,
     cursor: u64,
-    operations: Vec<Value>,
+    #[serde(borrow)]
+    operations: &'a RawValue,
     max_pull_bytes: u32,
 }
 
@@ -50,25 +53,13 @@ pub(crate) async fn sync(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<SyncResponse>, HttpError> {
-    let body = read_json(&headers, body, state.limits.body_bytes).await?;
+    let body = read_bytes(&headers, body, state.limits.body_bytes).await?;
     check_protocol(&body)?;
-    let request: SyncBody = parse(body)?;
+    let request: SyncBody<'_> = parse(&body)?;
     if request.device_id != device.id {
         return Err(HttpError::WrongDevice);
     }
-    let max = state.limits.operations_per_sync;
-    if request.operations.len() > max {
-        return Err(HttpError::TooManyOperations {
-            sent: request.operations.len(),
-            max,
-        });
-    }
-    let pushed = request
-        .operations
-        .into_iter()
-        .enumerate()
-        .map(|(index, op)| read_operation(index, op))
-        .collect::<Result<Vec<_>, _>>()?;
+    let pushed = read_operations(request.operations, state.limits.operations_per_sync)?;
     let pull = PullRequest {
         cursor: request.cursor,
         max_bytes: request.max_pull_bytes,
@@ -93,20 +84,74 @@ pub(crate) async fn sync(
     Ok(Json(response))
 }
 
-fn read_operation(index: usize, op: Value) -> Result<Pushed, HttpError> {
-    let id = op
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(|s| s.parse::<OperationId>().ok());
-    match serde_json::from_value::<Operation>(op) {
+/// The pushed operations, each read on its own. They are counted first,
+/// without keeping anything (`IgnoredAny` takes no memory), so a batch over
+/// the limit is refused before a single one is read.
+fn read_operations(operations: &RawValue, max: usize) -> Result<Vec<Pushed>, HttpError> {
+    let not_a_list = |e: serde_json::Error| {
+        HttpError::BadRequest(format!("\"operations\" must be a list of operations: {e}"))
+    };
+    let sent = serde_json::from_str::<Vec<IgnoredAny>>(operations.get())
+        .map_err(not_a_list)?
+        .len();
+    if sent > max {
+        return Err(HttpError::TooManyOperations { sent, max });
+    }
+    serde_json::from_str::<Vec<&RawValue>>(operations.get())
+        .map_err(not_a_list)?
+        .into_iter()
+        .enumerate()
+        .map(|(index, op)| read_operation(index, op))
+        .collect()
+}
+
+/// The largest operation the hub reads. The largest a device makes (a lot
+/// with every text at its limit) is under 16 KiB. serde buffers an
+/// operation's payload while it finds its kind, so this bounds what one
+/// operation can claim while it is read.
+pub(crate) const MAX_OPERATION_BYTES: usize = 64 * 1024;
+
+fn read_operation(index: usize, op: &RawValue) -> Result<Pushed, HttpError> {
+    // Each read alone, so that a payload the hub cannot even probe (its
+    // `kind` twice, or not a string) still leaves the id to acknowledge.
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Option<OperationId>,
+    }
+    #[derive(Deserialize)]
+    struct KindOnly {
+        payload: Option<PayloadKind>,
+    }
+    #[derive(Deserialize)]
+    struct PayloadKind {
+        kind: Option<String>,
+    }
+    let text = op.get();
+    let read = if text.len() > MAX_OPERATION_BYTES {
+        Err(format!(
+            "the operation is {} bytes; at most {MAX_OPERATION_BYTES} are read",
+            text.len()
+        ))
+    } else {
+        serde_json::from_str::<Operation>(text).map_err(|e| e.to_string())
+    };
+    match read {
         Ok(op) => Ok(Pushed::Operation(op)),
-        Err(e) => match id {
-            Some(id) => Ok(Pushed::Unreadable {
-                id,
-                detail: e.to_string(),
-            }),
-            None => Err(HttpError::BadRequest(format!(
-                "operation {index} has no readable id, so it cannot be acknowledged: {e}"
+        Err(detail) => match serde_json::from_str::<IdOnly>(text) {
+            Ok(IdOnly { id: Some(id) }) => {
+                let kind = serde_json::from_str::<KindOnly>(text)
+                    .ok()
+                    .and_then(|k| k.payload)
+                    .and_then(|p| p.kind);
+                let known_kind = kind.is_some_and(|k| Payload::KINDS.contains(&k.as_str()));
+                Ok(Pushed::Unreadable {
+                    id,
+                    known_kind,
+                    detail,
+                })
+            }
+            _ => Err(HttpError::BadRequest(format!(
+                "operation {index} has no readable id, so it cannot be acknowledged: {detail}"
             ))),
         },
     }

@@ -77,6 +77,11 @@ pub enum UploadError {
     OffsetMismatch { held: u64 },
     #[error("this device has {max} unfinished uploads of other photos; finish those first")]
     TooManyUploads { max: u32 },
+    #[error(
+        "another seller's device is uploading the same file; when it is done the hub has it, \
+         so try again later"
+    )]
+    UploadElsewhere,
     #[error("a frame's checksum did not match; the hub holds {held} bytes, send from there")]
     ChunkCorrupted { held: u64 },
     #[error("the whole file did not hash to its name; the hub dropped it, send it again")]

@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{PhotoReader, PhotoStore, UploadError, UploadStatus};
-use crate::Storage;
+use crate::{SellerId, Storage};
 
 /// How much the keeper gathers before writing: one write per 16 of the
 /// device's 4 KiB frames, so a request of 1 MiB is 16 transactions.
@@ -36,10 +36,11 @@ pub struct Keeper {
     pub done: JoinHandle<Result<UploadStatus, UploadError>>,
 }
 
-/// Starts a keeper for the upload of `name`, which stands at `status`.
+/// Starts a keeper for `seller`'s upload of `name`, which stands at `status`.
 pub fn keep(
     store: Arc<dyn Storage>,
     photos: PhotoStore,
+    seller: SellerId,
     name: Sha256,
     status: UploadStatus,
     now_ms: u64,
@@ -51,11 +52,11 @@ pub fn keep(
         while let Some(frame) = received.recv().await {
             pending.extend_from_slice(&frame);
             if pending.len() >= FLUSH_BYTES {
-                offset = write(&store, name, offset, std::mem::take(&mut pending)).await?;
+                offset = write(&store, seller, name, offset, std::mem::take(&mut pending)).await?;
             }
         }
         if !pending.is_empty() {
-            offset = write(&store, name, offset, pending).await?;
+            offset = write(&store, seller, name, offset, pending).await?;
         }
         let status = UploadStatus { offset, ..status };
         if offset == status.length && !status.stored {
@@ -72,12 +73,13 @@ pub fn keep(
 
 async fn write(
     store: &Arc<dyn Storage>,
+    seller: SellerId,
     name: Sha256,
     offset: u64,
     bytes: Vec<u8>,
 ) -> Result<u64, UploadError> {
     let store = store.clone();
-    blocking(move || store.append_upload(name, offset, &bytes)).await
+    blocking(move || store.append_upload(seller, name, offset, &bytes)).await
 }
 
 /// Checks the whole file against its name and, if it matches, stores it

@@ -263,9 +263,15 @@ impl<B: Backend> Storage for B {
         })
     }
 
-    fn append_upload(&self, name: Sha256, offset: u64, bytes: &[u8]) -> Result<u64, UploadError> {
+    fn append_upload(
+        &self,
+        seller: SellerId,
+        name: Sha256,
+        offset: u64,
+        bytes: &[u8],
+    ) -> Result<u64, UploadError> {
         self.write(Lock::Rows, |tx| {
-            photos::append_upload(tx, name, offset, bytes)
+            photos::append_upload(tx, seller, name, offset, bytes)
         })
     }
 

@@ -10,6 +10,8 @@ use highland_domain::{
     StockAdjustment, TraceCode, Unit, Version,
 };
 
+use uuid::Uuid;
+
 use super::views::{format_time, ms, parse};
 use super::{Param, Sql};
 use crate::sync::{HistoryEntry, KnownListing, KnownOrder, Ledger, LogEntry, Logged};
@@ -111,6 +113,20 @@ impl Ledger for SqlLedger<'_> {
             &[&id.to_string()],
         )?;
         row.map(|r| parse(r.get::<_, &str>(0))).transpose()
+    }
+
+    fn trace_code_holder(&mut self, code: TraceCode) -> Result<Option<Uuid>> {
+        let row = self.tx.query_opt(
+            "SELECT id FROM lots WHERE trace_code = ?1
+             UNION ALL SELECT id FROM product_lots WHERE trace_code = ?1
+             LIMIT 1",
+            &[&code.as_str()],
+        )?;
+        row.map(|r| {
+            let id: &str = r.get(0);
+            Uuid::parse_str(id).map_err(|e| Error::BadRecord(format!("lot id {id:?}: {e}")))
+        })
+        .transpose()
     }
 
     fn append(&mut self, seller: SellerId, op: &Operation, received_at_ms: u64) -> Result<u64> {

@@ -107,10 +107,12 @@ pub(crate) fn upload_status(
     let stored = db
         .query_opt("SELECT bytes FROM photo_files WHERE sha256 = ?1", &[&hex])?
         .is_some();
+    // Only this seller's own upload: another's progress is not theirs to see.
     let received = db
         .query_opt(
-            "SELECT received FROM photo_uploads WHERE sha256 = ?1",
-            &[&hex],
+            "SELECT u.received FROM photo_uploads u JOIN devices d ON d.id = u.device_id
+             WHERE u.sha256 = ?1 AND d.seller_id = ?2",
+            &[&hex, &seller.to_string()],
         )?
         .map_or(0, |r| r.get::<_, i64>(0) as u64);
     Ok(Some(UploadStatus {
@@ -121,7 +123,10 @@ pub(crate) fn upload_status(
 }
 
 /// Makes sure an upload row exists for `name`, counting it against the
-/// device that starts it.
+/// device that starts it. An upload in progress belongs to the seller
+/// whose device started it: another seller's device may not add to it
+/// (its frames would spoil the file) until it is done and the file is
+/// the hub's.
 pub(crate) fn start_upload(
     tx: &mut dyn Sql,
     device: DeviceId,
@@ -130,6 +135,7 @@ pub(crate) fn start_upload(
     now_ms: u64,
 ) -> Result<(), UploadError> {
     let hex = name.to_hex();
+    let seller = seller_of_device(tx, &device.to_string())?;
     // Locks the device's row: two requests of one device take turns
     // counting its uploads, on any hub.
     tx.query_opt(
@@ -139,11 +145,16 @@ pub(crate) fn start_upload(
         ),
         &[&device.to_string()],
     )?;
-    if tx
-        .query_opt("SELECT 1 FROM photo_uploads WHERE sha256 = ?1", &[&hex])?
-        .is_some()
-    {
-        return Ok(());
+    if let Some(row) = tx.query_opt(
+        "SELECT device_id FROM photo_uploads WHERE sha256 = ?1",
+        &[&hex],
+    )? {
+        let owner = seller_of_device(tx, row.get::<_, &str>(0))?;
+        return if owner == seller {
+            Ok(())
+        } else {
+            Err(UploadError::UploadElsewhere)
+        };
     }
     let unfinished: i64 = tx
         .query_one(
@@ -165,10 +176,11 @@ pub(crate) fn start_upload(
     Ok(())
 }
 
-/// Keeps `bytes` at `offset`, which must be what the hub holds; returns
-/// the new offset.
+/// Keeps `bytes` at `offset` of `seller`'s upload of `name`; the offset
+/// must be what the hub holds. Returns the new offset.
 pub(crate) fn append_upload(
     tx: &mut dyn Sql,
+    seller: SellerId,
     name: Sha256,
     offset: u64,
     bytes: &[u8],
@@ -179,7 +191,7 @@ pub(crate) fn append_upload(
     // the first's parts.
     let row = tx.query_opt(
         &format!(
-            "SELECT length, received FROM photo_uploads WHERE sha256 = ?1{}",
+            "SELECT length, received, device_id FROM photo_uploads WHERE sha256 = ?1{}",
             for_update(tx.dialect())
         ),
         &[&hex],
@@ -192,6 +204,9 @@ pub(crate) fn append_upload(
         });
     };
     let (length, received) = (row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64);
+    if seller_of_device(tx, row.get::<_, &str>(2))? != seller {
+        return Err(UploadError::UploadElsewhere);
+    }
     if received != offset {
         return Err(UploadError::OffsetMismatch { held: received });
     }
@@ -208,6 +223,11 @@ pub(crate) fn append_upload(
         &[&hex, &ms(end)],
     )?;
     Ok(end)
+}
+
+fn seller_of_device(db: &mut dyn Sql, device: &str) -> Result<SellerId> {
+    let row = db.query_one("SELECT seller_id FROM devices WHERE id = ?1", &[&device])?;
+    parse(row.get::<_, &str>(0))
 }
 
 /// Every part of an upload, in order, as one file.

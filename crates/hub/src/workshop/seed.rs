@@ -322,7 +322,7 @@ async fn store_photo(
         uploading.start_upload(device, name, length, now_ms)?;
         // A seed cut short may have kept part of the file: go on from there.
         let held = status.map_or(0, |s| s.offset);
-        uploading.append_upload(name, held, &file[held as usize..])?;
+        uploading.append_upload(device.seller, name, held, &file[held as usize..])?;
         Ok(false)
     })
     .await?;

@@ -310,6 +310,7 @@ off_runtime_storage! {
     ) -> std::result::Result<(), UploadError>;
     fn append_upload(
         &self,
+        seller: SellerId,
         name: Sha256,
         offset: u64,
         bytes: &[u8]
