@@ -24,9 +24,12 @@ use crate::{Storage, WallClock};
 pub struct Limits {
     /// The body as it travels, compressed or not.
     pub compressed_body_bytes: usize,
-    /// The body once decompressed: a small zstd body can expand a
+    /// A sync's body once decompressed: a small zstd body can expand a
     /// thousandfold, so this bounds the memory a request can claim.
     pub body_bytes: usize,
+    /// An enrollment's body once decompressed. Anyone may send one, and
+    /// it needs a few hundred bytes.
+    pub enroll_body_bytes: usize,
     pub operations_per_sync: usize,
     /// The JSON body of a staff API request (an order, a receipt, a
     /// login): small, so the staff API cannot be used to fill memory.
@@ -39,6 +42,8 @@ pub struct Limits {
     /// How many failed logins lock a name or an address, and how long a
     /// console session lasts.
     pub login: LoginRules,
+    /// How long a connection may take and how many may be open at once.
+    pub connections: crate::server::ConnectionLimits,
 }
 
 impl Default for Limits {
@@ -46,11 +51,13 @@ impl Default for Limits {
         Limits {
             compressed_body_bytes: 1024 * 1024,
             body_bytes: 8 * 1024 * 1024,
+            enroll_body_bytes: 1024,
             operations_per_sync: 1000,
             api_body_bytes: 64 * 1024,
             upload_body_bytes: 9 * 1024 * 1024,
             staff_requests: RatePolicy::default(),
             login: LoginRules::default(),
+            connections: crate::server::ConnectionLimits::default(),
         }
     }
 }
@@ -121,6 +128,7 @@ pub fn app(state: AppState) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(CompressionLayer::new())
+                .layer(from_fn(http::page_headers::api_headers))
                 .layer(from_fn(http::json_errors))
                 .layer(from_fn(http::refuse_unknown_encodings))
                 .layer(axum::middleware::from_fn_with_state(

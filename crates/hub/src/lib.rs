@@ -5,8 +5,9 @@
 //!
 //! Where things are: [`app::app`] builds the HTTP router and [`server`] runs
 //! it; [`sync`] holds the business rules (authorize, re-stamp, apply, pull);
-//! [`storage::Storage`] is the one boundary to the database, and [`db`] is
-//! its SQLite implementation, the only module that holds SQL; [`orders`] is
+//! [`storage::Storage`] is the one boundary to the database: [`sql`] holds
+//! every query, written once, and [`db`] and [`pg`] are its SQLite and
+//! PostgreSQL back ends; [`orders`] is
 //! what the buyer's staff do with orders; [`admin`] is what the operator's
 //! command line does; [`photos`] takes in sellers' photo files by resumable
 //! uploads and keeps them, verified, in a folder or a bucket; [`workshop`]

@@ -79,6 +79,11 @@ enum Command {
         /// pages and label sheets (default: the address each request came to).
         #[arg(long, value_name = "URL", env = "HIGHLAND_HUB_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Open connections at most; past it a connection gets a 503 with
+        /// Retry-After (default: half the open-files limit, at most 4096).
+        #[arg(long, value_name = "N", env = "HIGHLAND_HUB_MAX_CONNECTIONS",
+              value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: Option<u32>,
         /// Keep photos in S3-compatible object storage: s3://bucket/prefix,
         /// with the standard AWS_* variables (AWS_ACCESS_KEY_ID,
         /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP).
@@ -279,6 +284,7 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             tls_key,
             allow_plain_http,
             public_url,
+            max_connections,
             photo_store,
             photo_store_endpoint,
             photo_dir,
@@ -303,7 +309,16 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             if tls.is_none() && !allow_plain_http {
                 highland_hub::server::check_plain_http(listen)?;
             }
-            serve(&database, listen, log_format, tls, public_url, photos)
+            let max_connections = max_connections.map(|n| n as usize);
+            serve(
+                &database,
+                listen,
+                log_format,
+                tls,
+                public_url,
+                max_connections,
+                photos,
+            )
         }
         Command::Seller {
             command:
@@ -423,6 +438,7 @@ fn serve(
     log_format: LogFormat,
     tls: Option<highland_hub::TlsConfig>,
     public_url: Option<String>,
+    max_connections: Option<usize>,
     photos: PhotoStore,
 ) -> anyhow::Result<()> {
     init_logging(log_format);
@@ -431,6 +447,7 @@ fn serve(
         tls,
         database: database.describe(),
         public_url,
+        max_connections,
         photos,
     };
     match database {
@@ -451,6 +468,7 @@ struct Server {
     /// What the log says the database is (never a password).
     database: String,
     public_url: Option<String>,
+    max_connections: Option<usize>,
     photos: PhotoStore,
 }
 
@@ -467,11 +485,13 @@ impl Server {
             tls,
             database,
             public_url,
+            max_connections,
             photos,
         } = self;
         let db = Arc::new(db);
         let mut state = AppState::new(db.clone(), Arc::new(SystemClock));
         state.public_url = public_url;
+        state.limits.connections.max_connections = max_connections;
         if tls.is_none() {
             state.session_cookie = highland_hub::staff::SessionCookie::PlainHttp;
         }

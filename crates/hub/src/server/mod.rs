@@ -4,18 +4,24 @@
 //!
 //! With a certificate the hub speaks HTTPS ([`serve_tls`]); without one it
 //! speaks plain HTTP, which [`check_plain_http`] allows only on loopback and
-//! private LAN addresses unless the operator insists.
+//! private LAN addresses unless the operator insists. Either way each
+//! connection is served under [`ConnectionLimits`] ([`connections`]).
+
+mod connections;
 
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 
+use axum::Router;
 use axum::extract::connect_info::Connected;
 use axum::serve::IncomingStream;
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+pub use connections::{ConnectionLimits, DEFAULT_MAX_CONNECTIONS, connection_cap};
 
 use crate::tls::{TlsConfig, TlsListener};
 use crate::{AppState, app};
@@ -44,13 +50,19 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    // With each connection's address, which the login throttle counts by.
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<PeerAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let limits = state.limits.connections;
+    serve_router(listener, app(state), limits, shutdown).await
+}
+
+/// As [`serve`], for a router with more than [`app`]'s routes (a
+/// workshop's projector).
+pub async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    connections::serve_connections(listener, router, limits, shutdown).await
 }
 
 /// As [`serve`], over TLS: connections are served once their handshake is
@@ -63,12 +75,8 @@ pub async fn serve_tls(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let listener = TlsListener::new(listener, tls)?;
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<PeerAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let limits = state.limits.connections;
+    connections::serve_connections(listener, app(state), limits, shutdown).await
 }
 
 /// Whether plain HTTP may be served on `ip` without the operator insisting:

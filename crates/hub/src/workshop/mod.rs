@@ -31,7 +31,6 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::photos::{PhotoStore, PhotoStoreError, UploadError};
-use crate::server::PeerAddr;
 use crate::{AppState, SellerId, Storage, SystemClock, WallClock};
 
 pub use addresses::lan_addresses;
@@ -236,6 +235,18 @@ pub async fn start_with(
     start_on(store, photos, Arc::new(SystemClock), options, tuning).await
 }
 
+/// A workshop hub's routes: the hub's own and the projector's, which
+/// looks for changes every `poll` and ends its streams once `stop` turns
+/// true.
+pub fn router(state: AppState, poll: Duration, stop: watch::Receiver<bool>) -> axum::Router {
+    let projector = projector::ProjectorState {
+        app: state.clone(),
+        poll,
+        stop,
+    };
+    crate::app(state).merge(projector::routes(projector))
+}
+
 /// As [`start_with`], on a storage and photo store the caller opened (any
 /// back end; `options.data_dir` is not used).
 pub async fn start_on(
@@ -284,19 +295,11 @@ pub async fn start_on(
     state.session_cookie = crate::staff::SessionCookie::PlainHttp;
     // The QR codes the console prints (lot labels) point into the hall's LAN.
     state.public_url = Some(hub_url.clone());
-    let projector = projector::ProjectorState {
-        app: state.clone(),
-        poll: tuning.poll,
-        stop: stopped.clone(),
-    };
-    let router = crate::app(state).merge(projector::routes(projector));
+    let limits = state.limits.connections;
+    let router = router(state, tuning.poll, stopped.clone());
     let mut server_stop = stopped.clone();
     let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<PeerAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        crate::server::serve_router(listener, router, limits, async move {
             let _ = server_stop.wait_for(|stop| *stop).await;
         })
         .await
