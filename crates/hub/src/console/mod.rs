@@ -33,7 +33,7 @@ mod workshop;
 use axum::extract::{FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::{Next, from_fn};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -52,6 +52,7 @@ pub(crate) use pages::yuan;
 
 use crate::admin::{self, NewSeller};
 use crate::catalog::{Cursor, ListingQuery, SellerQuery};
+use crate::http::page_headers::{PagePolicy, page_headers};
 use crate::http::photos::{Caching, serve_named_file};
 use crate::http::staff::session;
 use crate::http::staff::{ClientAddr, Credential, StaffAuth};
@@ -88,6 +89,7 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/console/workshop/network", post(workshop::switch_network))
         .route("/console/workshop/cards", post(workshop::print_cards))
         .layer(from_fn(language))
+        .layer(from_fn_with_state(PagePolicy::console(), page_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -192,7 +194,9 @@ impl FromRequestParts<AppState> for Console {
                     workshop: state.workshop,
                 })
             }
-            Ok(_) | Err(HttpError::StaffUnauthorized(_)) => {
+            // A staff token, a device's token or no credential at all: the
+            // console is signed in to with a session, so each is sent to sign in.
+            Ok(_) | Err(HttpError::StaffUnauthorized(_) | HttpError::NotStaff) => {
                 Err(Redirect::to("/console/login").into_response())
             }
             Err(e) => Err(error_page(lang, &e)),

@@ -116,7 +116,7 @@ pub(crate) fn login(lang: Lang, name: &str, error: Option<&str>) -> Markup {
         &frame,
         t("login.title"),
         html! {
-            div.card style="max-width: 26rem; margin: 2rem auto;" {
+            div.card.narrow {
                 h1 { (t("login.title")) }
                 (message(error))
                 form.stack method="post" action="/console/login" {

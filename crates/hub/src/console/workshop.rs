@@ -43,11 +43,13 @@ pub(crate) async fn page(
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// A form of the console's: every field defaults, so that one sent without
+/// its CSRF token is refused as forged (403), never as malformed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct NetworkForm {
     csrf: String,
     /// A network's slug, or empty for each tablet's real link.
-    #[serde(default)]
     network: String,
 }
 
@@ -85,7 +87,8 @@ pub(crate) async fn switch_network(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct CardsForm {
     csrf: String,
 }

@@ -7,6 +7,7 @@ mod body;
 mod enroll;
 mod error;
 pub(crate) mod openapi;
+pub(crate) mod page_headers;
 pub(crate) mod photos;
 pub(crate) mod staff;
 mod sync;

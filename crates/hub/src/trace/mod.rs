@@ -54,6 +54,10 @@ pub(crate) fn routes(state: AppState) -> Router {
         // GS1 Digital Link: GTIN (AI 01) and batch or lot (AI 10), which
         // Highland prints as the lot's trace code.
         .route("/01/{gtin}/10/{lot}", get(digital_link_page))
+        .layer(axum::middleware::from_fn_with_state(
+            page::policy(),
+            crate::http::page_headers::page_headers,
+        ))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

@@ -20,6 +20,12 @@ li{padding:.2em 0 .6em 1em}li b{display:block}\
 ul{padding-left:1.2em}footer{margin-top:2em;color:#666;font-size:.9em}\
 nav a{margin-right:1em}li dl{margin:.2em 0}.photos img{max-width:30%;height:auto;margin:.2em .2em 0 0}.passed{color:#1d7a2f}.failed{color:#b3261e}";
 
+/// The page's policy: its one inline style, as maud writes it, and nothing
+/// else but images from the hub.
+pub(crate) fn policy() -> crate::http::page_headers::PagePolicy {
+    crate::http::page_headers::PagePolicy::inline_style(&html! { (STYLE) }.into_string())
+}
+
 fn frame(lang: Lang, title: &str, here: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)

@@ -35,6 +35,7 @@ use crate::AppState;
 use crate::Storage;
 use crate::catalog::{CatalogListing, ListingQuery, PageSize};
 use crate::console::yuan;
+use crate::http::page_headers::{PagePolicy, page_headers};
 use crate::http::photos::{Caching, serve_named_file};
 use crate::orders::OrderFilter;
 use crate::photos::PhotoReader;
@@ -63,6 +64,10 @@ pub(crate) fn routes(state: ProjectorState) -> Router {
         .route("/projector", get(page))
         .route("/projector/events", get(events))
         .route("/projector/photos/{file}", get(photo))
+        .layer(axum::middleware::from_fn_with_state(
+            PagePolicy::projector(STYLE, SCRIPT),
+            page_headers,
+        ))
         .with_state(state)
 }
 
