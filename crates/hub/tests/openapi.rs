@@ -7,20 +7,12 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderValue, Method, StatusCode};
-use axum::middleware::{Next, from_fn};
-use axum::response::Response;
+use axum::http::StatusCode;
 use common::*;
 use highland_domain::wire::ErrorBody;
 use highland_hub::{AppState, HubDb, ManualClock, app, openapi};
 use serde_json::Value;
-use tower::ServiceExt;
 
-/// Routes that are not part of the API: the console's HTML pages.
-/// The console's pages and the public trace page are HTML for people, not
-/// the API.
 /// The console's pages and the public trace pages (`/t/CODE`, and GS1
 /// Digital Link's `/01/GTIN/10/LOT`) are HTML for people, not the API.
 /// The public photo files (`/p/SHA.jpg`) are the trace page's images.
@@ -29,23 +21,6 @@ fn is_api(path: &str) -> bool {
         && !path.starts_with("/t/")
         && !path.starts_with("/01/")
         && !path.starts_with("/p/")
-}
-
-const METHODS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
-
-/// Tells, in a response header, which route answered the request.
-async fn echo_matched_path(request: Request, next: Next) -> Response {
-    let matched = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned());
-    let mut response = next.run(request).await;
-    if let Some(path) = matched {
-        response
-            .headers_mut()
-            .insert("x-matched-path", HeaderValue::from_str(&path).unwrap());
-    }
-    response
 }
 
 /// The (method, path) pairs the document describes.
@@ -65,51 +40,15 @@ async fn the_document_describes_exactly_the_routes_the_router_serves() {
     let dir = tempfile::tempdir().unwrap();
     let db = Arc::new(HubDb::open_dir(dir.path()).unwrap());
     let state = AppState::new(db, Arc::new(ManualClock::at(NOW_MS)));
-    let router = app(state).layer(from_fn(echo_matched_path));
+    let router = app(state);
 
-    // The router's own table of paths: axum shows it only in its Debug
-    // output, so the paths are read from there. Every documented path must
-    // be found in it, which also catches a change of that output's format.
-    let table = format!("{router:?}");
-    let mut paths: BTreeSet<String> = table
-        .split('"')
-        .filter(|s| s.starts_with('/') && !s.contains(' '))
-        .map(str::to_owned)
-        .collect();
+    let paths = common::routes::paths(&router);
     let documented = documented();
     for (_, path) in &documented {
         assert!(paths.contains(path), "{path} is documented but not routed");
     }
-    paths.retain(|p| is_api(p));
-
-    let mut served = BTreeSet::new();
-    for path in &paths {
-        let uri = path
-            .replace("{id}", "0192f5e4-0000-7000-8000-000000000000")
-            .replace(['{', '}'], "");
-        for method in METHODS {
-            let request = axum::http::Request::builder()
-                .method(Method::from_bytes(method.as_bytes()).unwrap())
-                .uri(&uri)
-                .body(Body::empty())
-                .unwrap();
-            let response = router.clone().oneshot(request).await.unwrap();
-            let matched = response.headers().get("x-matched-path").cloned();
-            if response.status() != StatusCode::METHOD_NOT_ALLOWED
-                && matched.as_ref().is_some_and(|m| m == path.as_str())
-            {
-                served.insert((method.to_owned(), path.clone()));
-            }
-        }
-    }
-    // Every GET answers HEAD too (axum does that); only a HEAD of its own
-    // is documented.
-    let gets: BTreeSet<String> = served
-        .iter()
-        .filter(|(m, _)| m == "GET")
-        .map(|(_, p)| p.clone())
-        .collect();
-    served.retain(|(m, p)| m != "HEAD" || !gets.contains(p));
+    let mut served = common::routes::served(router).await;
+    served.retain(|(_, p)| is_api(p));
     let documented: BTreeSet<_> = documented.into_iter().filter(|(_, p)| is_api(p)).collect();
     assert_eq!(served, documented);
     assert!(served.contains(&("GET".to_owned(), "/v1/listings".to_owned())));

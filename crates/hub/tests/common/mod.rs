@@ -6,6 +6,7 @@
 
 mod backend;
 pub mod printout;
+pub mod routes;
 pub mod workshop;
 
 #[allow(unused_imports)] // each test binary uses its own part of this
@@ -18,9 +19,10 @@ use highland_domain::wire::{
     Ack, AckOutcome, EnrollResponse, ErrorBody, PROTOCOL_VERSION, SyncRequest, SyncResponse,
 };
 use highland_domain::{
-    AdjustmentId, AdjustmentKind, Category, CheckedCode, DeviceId, Hlc, Listing, ListingField,
-    ListingId, ListingStatus, Lot, LotId, Operation, OperationId, Payload, PaymentMethod, Price,
-    Quantity, QuantityDelta, Sale, SaleId, ShortText, StockAdjustment, Title, Unit,
+    AdjustmentId, AdjustmentKind, Category, CheckedCode, DeviceId, FieldChanges, Hlc, Listing,
+    ListingField, ListingId, ListingStatus, Lot, LotId, Operation, OperationId, Payload,
+    PaymentMethod, Price, Quantity, QuantityDelta, Sale, SaleId, ShortText, StockAdjustment, Title,
+    Unit,
 };
 use highland_hub::admin::{self, NewSeller, SellerAdded};
 use highland_hub::{AppState, Limits, ManualClock, RunningHub, SellerId, Storage, WallClock};
@@ -330,14 +332,16 @@ pub fn sold(listing: &Listing, base: i64) -> Payload {
 pub fn priced(listing: &Listing, fen: i64) -> Payload {
     Payload::ListingEdited {
         listing_id: listing.id,
-        changes: vec![ListingField::Price(Price::from_fen(fen).unwrap())],
+        changes: FieldChanges::new(vec![ListingField::Price(Price::from_fen(fen).unwrap())])
+            .unwrap(),
     }
 }
 
 pub fn retitled(listing: &Listing, title: &str) -> Payload {
     Payload::ListingEdited {
         listing_id: listing.id,
-        changes: vec![ListingField::Title(Title::parse(title).unwrap())],
+        changes: FieldChanges::new(vec![ListingField::Title(Title::parse(title).unwrap())])
+            .unwrap(),
     }
 }
 
