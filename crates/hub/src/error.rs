@@ -20,6 +20,13 @@ pub enum Error {
         "this device is already enrolled for another seller; a device works for one seller only"
     )]
     DeviceEnrolledElsewhere,
+    #[error(
+        "this device was revoked by the hub's staff; its records stay on it, and a new code \
+         from the staff enrolls it again"
+    )]
+    DeviceRevoked,
+    #[error("no device with id {0}")]
+    UnknownDevice(String),
     #[error("no seller with id {0}")]
     UnknownSeller(String),
     #[error("a member of staff is already called {0:?}; choose another name")]

@@ -113,7 +113,8 @@ enum Command {
         #[command(subcommand)]
         command: SellerCommand,
     },
-    /// Codes for more devices of a seller.
+    /// Sellers' devices: codes for more, the list of them, and revoking a
+    /// lost one.
     Device {
         #[command(subcommand)]
         command: DeviceCommand,
@@ -181,6 +182,26 @@ enum SellerCommand {
 
 #[derive(Debug, Subcommand)]
 enum DeviceCommand {
+    /// List the enrolled devices: their seller, last sync, app version,
+    /// what they have not pulled yet, and whether they were revoked.
+    List {
+        /// Only this seller's devices.
+        #[arg(long, value_name = "ID")]
+        seller: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a device (a lost or stolen tablet): its token stops working
+    /// at once; its seller's records stay on the hub. Only a code issued
+    /// after this enrolls it again.
+    Revoke {
+        /// The device's id, as `device list` shows it.
+        id: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a one-time code for another device of a seller.
     Code {
         /// The seller's id, as `seller add` printed it.
@@ -350,6 +371,12 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             print_code(&added.code, &added.code_expires_at, hub_url.as_deref());
             Ok(())
         }
+        Command::Device {
+            command: DeviceCommand::List { seller, json },
+        } => cli::device::list(&*open(&database)?, seller.as_deref(), json),
+        Command::Device {
+            command: DeviceCommand::Revoke { id, json },
+        } => cli::device::revoke(&*open(&database)?, &id, json, SystemClock.now_ms()),
         Command::Device {
             command:
                 DeviceCommand::Code {

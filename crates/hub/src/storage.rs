@@ -59,6 +59,34 @@ pub struct EnrolledDevice {
     pub seller: SellerId,
 }
 
+/// The device a token was given to, revoked or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenHolder {
+    pub device: EnrolledDevice,
+    /// Revoked by staff: its token no longer works.
+    pub revoked: bool,
+    /// The app version it last said it runs.
+    pub app_version: Option<String>,
+}
+
+/// A device as the operator sees it (`highland-hub device list`, the
+/// console's seller page). Times are RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceRecord {
+    pub id: String,
+    pub seller_id: String,
+    pub seller_name: String,
+    pub village: String,
+    pub enrolled_at: String,
+    pub last_sync_at: Option<String>,
+    /// From the app's User-Agent, such as "0.1.0"; `None` until it syncs.
+    pub app_version: Option<String>,
+    pub revoked_at: Option<String>,
+    /// Operations of its seller, made elsewhere, that it had not pulled at
+    /// its last sync.
+    pub not_pulled: u64,
+}
+
 pub trait Storage: Send + Sync + 'static {
     /// Records a new seller and the first code for one of their devices.
     fn add_seller(&self, seller: &Seller, code: &NewCode) -> Result<()>;
@@ -73,8 +101,19 @@ pub trait Storage: Send + Sync + 'static {
     /// it a new token and retires the old one.
     fn enroll(&self, enrollment: &Enrollment) -> Result<Seller>;
 
-    /// The device holding the token with this hash, if any.
-    fn device_by_token(&self, token: &SecretHash) -> Result<Option<EnrolledDevice>>;
+    /// The device holding the token with this hash, if any, revoked or not.
+    fn device_by_token(&self, token: &SecretHash) -> Result<Option<TokenHolder>>;
+
+    /// Records the app version a device says it runs.
+    fn set_app_version(&self, device: DeviceId, version: &str) -> Result<()>;
+
+    /// Every enrolled device, or one seller's, oldest first.
+    fn devices(&self, seller: Option<SellerId>) -> Result<Vec<DeviceRecord>>;
+
+    /// Revokes a device: its token stops working at once, on every hub
+    /// process; its seller's records stay. Fails with
+    /// [`crate::Error::UnknownDevice`].
+    fn revoke_device(&self, device: DeviceId, now_ms: u64) -> Result<DeviceRecord>;
 
     /// One sync: takes in what the device pushed, then reads the page of the
     /// log it may pull, in one transaction (see [`crate::sync::exchange`]).

@@ -7,8 +7,7 @@
 //! routes are served too. Every request is made with an empty body (an
 //! empty JSON object or form), which a permitted caller gets a 4xx for on
 //! almost every route, so that a route that forgot its guard shows as a
-//! status that differs from its row. A revoked device is not a column
-//! yet: devices cannot be revoked (the issue on backups and lost tablets).
+//! status that differs from its row.
 
 mod common;
 
@@ -30,32 +29,35 @@ enum Credential {
     /// A device of the seller who owns what the path names.
     OwnDevice,
     OtherSellersDevice,
+    /// A device of the owning seller that staff revoked.
+    RevokedDevice,
     Staff,
     RevokedStaff,
     /// A console session, with no CSRF token in its forms.
     SessionWithoutCsrf,
 }
 
-const CREDENTIALS: [Credential; 7] = [
+const CREDENTIALS: [Credential; 8] = [
     Credential::None,
     Credential::GarbageToken,
     Credential::OwnDevice,
     Credential::OtherSellersDevice,
+    Credential::RevokedDevice,
     Credential::Staff,
     Credential::RevokedStaff,
     Credential::SessionWithoutCsrf,
 ];
 
 /// One route and the status each credential gets, in [`CREDENTIALS`]
-/// order: none, garbage, own device, other seller's device, staff,
-/// revoked staff, session without CSRF.
+/// order: none, garbage, own device, other seller's device, revoked
+/// device, staff, revoked staff, session without CSRF.
 struct Row {
     method: &'static str,
     route: &'static str,
-    expect: [u16; 7],
+    expect: [u16; 8],
 }
 
-const fn row(method: &'static str, route: &'static str, expect: [u16; 7]) -> Row {
+const fn row(method: &'static str, route: &'static str, expect: [u16; 8]) -> Row {
     Row {
         method,
         route,
@@ -65,21 +67,21 @@ const fn row(method: &'static str, route: &'static str, expect: [u16; 7]) -> Row
 
 /// Open to anyone: the same answer whoever asks.
 const fn open(method: &'static str, route: &'static str, status: u16) -> Row {
-    row(method, route, [status; 7])
+    row(method, route, [status; 8])
 }
 
 // The patterns most rows follow.
 /// The staff API: a session or a staff token.
-const STAFF_API: [u16; 7] = [401, 401, 403, 403, 200, 401, 200];
+const STAFF_API: [u16; 8] = [401, 401, 403, 403, 403, 200, 401, 200];
 /// The staff API's writes, with an empty body: past the guard it is a 400.
-const STAFF_API_WRITE: [u16; 7] = [401, 401, 403, 403, 400, 401, 400];
+const STAFF_API_WRITE: [u16; 8] = [401, 401, 403, 403, 403, 400, 401, 400];
 /// A console page: signed in with a session, else sent to sign in.
-const CONSOLE_PAGE: [u16; 7] = [303, 303, 303, 303, 303, 303, 200];
+const CONSOLE_PAGE: [u16; 8] = [303, 303, 303, 303, 303, 303, 303, 200];
 /// A console form: a session and its CSRF token, else refused or sent to
 /// sign in.
-const CONSOLE_FORM: [u16; 7] = [303, 303, 303, 303, 303, 303, 403];
+const CONSOLE_FORM: [u16; 8] = [303, 303, 303, 303, 303, 303, 303, 403];
 /// A device's own route: its token, never staff's.
-const DEVICE_ONLY_WRITE: [u16; 7] = [401, 401, 400, 400, 401, 401, 401];
+const DEVICE_ONLY_WRITE: [u16; 8] = [401, 401, 400, 400, 403, 401, 401, 401];
 
 const TABLE: &[Row] = &[
     open("GET", "/healthz", 200),
@@ -89,18 +91,18 @@ const TABLE: &[Row] = &[
     row(
         "GET",
         "/v1/photos/{sha256}",
-        [401, 401, 404, 404, 404, 401, 404],
+        [401, 401, 404, 404, 403, 404, 401, 404],
     ),
     row(
         "HEAD",
         "/v1/photos/{sha256}/upload",
-        [401, 401, 404, 404, 401, 401, 401],
+        [401, 401, 404, 404, 403, 401, 401, 401],
     ),
     // Past the token, an upload must be framed bytes, whoever's it is.
     row(
         "PATCH",
         "/v1/photos/{sha256}/upload",
-        [401, 401, 415, 415, 401, 401, 401],
+        [401, 401, 415, 415, 403, 401, 401, 401],
     ),
     row("GET", "/v1/session", STAFF_API),
     open("POST", "/v1/session", 400),
@@ -116,7 +118,7 @@ const TABLE: &[Row] = &[
     row(
         "POST",
         "/v1/orders/{id}/hand-over",
-        [401, 401, 403, 403, 409, 401, 409],
+        [401, 401, 403, 403, 403, 409, 401, 409],
     ),
     row("POST", "/v1/orders/{id}/receipt", STAFF_API_WRITE),
     row("POST", "/v1/orders/{id}/payment", STAFF_API_WRITE),
@@ -125,12 +127,12 @@ const TABLE: &[Row] = &[
     row(
         "GET",
         "/v1/epcis/events",
-        [401, 401, 403, 403, 400, 401, 400],
+        [401, 401, 403, 403, 403, 400, 401, 400],
     ),
     row(
         "GET",
         "/v1/workshop/network",
-        [401, 401, 200, 200, 200, 401, 200],
+        [401, 401, 200, 200, 403, 200, 401, 200],
     ),
     // An empty switch sends every tablet back to its real link.
     row("PUT", "/v1/workshop/network", STAFF_API),
@@ -146,11 +148,11 @@ const TABLE: &[Row] = &[
     open("GET", "/console/static/console.css", 200),
     open("GET", "/console/login", 200),
     // An empty name and token fail; the fifth failure from one address
-    // locks it (the login throttle), so the last two are told to wait.
+    // locks it (the login throttle), so the last three are told to wait.
     row(
         "POST",
         "/console/login",
-        [401, 401, 401, 401, 401, 429, 429],
+        [401, 401, 401, 401, 401, 429, 429, 429],
     ),
     row("POST", "/console/logout", CONSOLE_FORM),
     row("GET", "/console/listings", CONSOLE_PAGE),
@@ -159,11 +161,17 @@ const TABLE: &[Row] = &[
     row(
         "GET",
         "/console/photos/{file}",
-        [303, 303, 303, 303, 303, 303, 404],
+        [303, 303, 303, 303, 303, 303, 303, 404],
     ),
     row("GET", "/console/sellers", CONSOLE_PAGE),
     row("POST", "/console/sellers", CONSOLE_FORM),
     row("POST", "/console/sellers/{id}/codes", CONSOLE_FORM),
+    row("GET", "/console/sellers/{id}/devices", CONSOLE_PAGE),
+    row(
+        "POST",
+        "/console/sellers/{id}/devices/{device}/revoke",
+        CONSOLE_FORM,
+    ),
     row("GET", "/console/orders", CONSOLE_PAGE),
     row("GET", "/console/orders/{id}", CONSOLE_PAGE),
     row("POST", "/console/orders/{id}/{action}", CONSOLE_FORM),
@@ -173,7 +181,7 @@ const TABLE: &[Row] = &[
     row(
         "GET",
         "/console/lots/labels.pdf",
-        [303, 303, 303, 303, 303, 303, 400],
+        [303, 303, 303, 303, 303, 303, 303, 400],
     ),
     row("GET", "/console/lots/{code}", CONSOLE_PAGE),
     row("POST", "/console/lots/{code}/{step}", CONSOLE_FORM),
@@ -187,6 +195,7 @@ struct World {
     workshop: TestWorkshop,
     owner: Device,
     other: Device,
+    revoked_device: Device,
     staff: Staff,
     revoked: Staff,
     session_cookie: String,
@@ -200,6 +209,11 @@ async fn world() -> World {
     let workshop = TestWorkshop::start(1, quick(Duration::from_secs(3600))).await;
     let owner = workshop.seller_with_device("Dolma").await;
     let other = workshop.seller_with_device("Pema").await;
+    let revoked_device = workshop.second_device(&owner).await;
+    workshop
+        .db
+        .revoke_device(revoked_device.id, workshop.clock.now_ms())
+        .unwrap();
     let staff = workshop.add_staff("Tashi");
     let revoked = workshop.add_staff("Gone");
     workshop
@@ -242,6 +256,7 @@ async fn world() -> World {
         workshop,
         owner,
         other,
+        revoked_device,
         staff,
         revoked,
         session_cookie,
@@ -265,6 +280,7 @@ impl World {
             .replace("{file}", &format!("{unknown_sha}.jpg"))
             .replace("{code}", &self.lot_code)
             .replace("{step}", "inspected")
+            .replace("{device}", &self.owner.id.to_string())
             .replace("{action}", "cancel")
             .replace("{gtin}", "06901234567892")
             .replace("{lot}", &self.lot_code)
@@ -283,6 +299,7 @@ impl World {
             Credential::GarbageToken => request.bearer_auth("not-a-token-at-all"),
             Credential::OwnDevice => request.bearer_auth(&self.owner.token),
             Credential::OtherSellersDevice => request.bearer_auth(&self.other.token),
+            Credential::RevokedDevice => request.bearer_auth(&self.revoked_device.token),
             Credential::Staff => request.bearer_auth(&self.staff.token),
             Credential::RevokedStaff => request.bearer_auth(&self.revoked.token),
             Credential::SessionWithoutCsrf => request.header("cookie", &self.session_cookie),

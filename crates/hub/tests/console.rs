@@ -671,3 +671,43 @@ async fn a_hub_that_runs_no_workshop_has_no_workshop_page() {
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(!page.body.contains("href=\"/console/workshop\""));
 }
+
+#[tokio::test]
+async fn a_lost_tablet_is_revoked_from_its_sellers_page_with_the_forms_token_only() {
+    let (hub, staff, dolma, _meat) = hub_with_meat().await;
+    let mut browser = Browser::new(&hub);
+    browser.sign_in(&staff).await;
+    let sellers = browser.get("/console/sellers").await;
+    let devices_path = format!("/console/sellers/{}/devices", dolma.seller_id);
+    assert!(sellers.body.contains(&format!("href=\"{devices_path}\"")));
+
+    let page = browser.get(&devices_path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&dolma.id.to_string()), "{}", page.body);
+    assert!(page.body.contains("Revoke this device"));
+    let revoke = format!("{devices_path}/{}/revoke", dolma.id);
+
+    // Without the form's token nothing changes.
+    let forged = browser.post(&revoke, &[("csrf", &"0".repeat(64))]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    hub.sync(&dolma, vec![], 0).await;
+
+    let done = browser.post(&revoke, &[("csrf", &page.csrf())]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some(devices_path.as_str()));
+    let after = browser.get(&devices_path).await;
+    assert!(after.body.contains("revoked"), "{}", after.body);
+    assert!(!after.body.contains("Revoke this device"));
+    let refused = hub
+        .post_sync(Some(&dolma.token), &hub.request(&dolma, vec![], 0))
+        .await;
+    expect_error(refused, StatusCode::FORBIDDEN, "device_revoked").await;
+
+    // A device of another seller is not this page's to revoke.
+    let pema = hub.seller_in("Pema", "Mingyong").await;
+    let elsewhere = format!("{devices_path}/{}/revoke", pema.id);
+    let page = browser.get(&devices_path).await;
+    let wrong = browser.post(&elsewhere, &[("csrf", &page.csrf())]).await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    hub.sync(&pema, vec![], 0).await;
+}

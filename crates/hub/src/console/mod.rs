@@ -24,6 +24,7 @@
 //! These routes are merged after the API's layers (see [`crate::app::app`]):
 //! those turn every error response into JSON, and a console's error is a page.
 
+mod devices;
 mod i18n;
 mod lots;
 mod pages;
@@ -78,6 +79,11 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/console/photos/{file}", get(photo))
         .route("/console/sellers", get(sellers).post(add_seller))
         .route("/console/sellers/{id}/codes", post(new_code))
+        .route("/console/sellers/{id}/devices", get(devices::page))
+        .route(
+            "/console/sellers/{id}/devices/{device}/revoke",
+            post(devices::revoke),
+        )
         .route("/console/orders", get(orders))
         .route("/console/orders/{id}", get(order))
         .route("/console/orders/{id}/{action}", post(act))
@@ -380,7 +386,7 @@ fn same_site(headers: &HeaderMap) -> bool {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct CsrfForm {
+pub(crate) struct CsrfForm {
     csrf: String,
 }
 

@@ -346,7 +346,9 @@ pub(crate) fn sellers(
                                 a href={ "/console/listings?" (query(&[("village", &s.village)])) } { (s.village) }
                             }
                             td data-label=(t("sellers.phone")) { (s.phone.as_deref().unwrap_or("")) }
-                            td.num data-label=(t("sellers.devices")) { (s.devices) }
+                            td.num data-label=(t("sellers.devices")) {
+                                a href={ "/console/sellers/" (s.id) "/devices" } { (s.devices) }
+                            }
                             td.num data-label=(t("sellers.listings")) { (s.listings) }
                             td data-label=(t("sellers.added")) { (when(&s.created_at)) }
                             td {

@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_trace_events.sql"),
     include_str!("migrations/0006_photos.sql"),
     include_str!("migrations/0007_workshop.sql"),
+    include_str!("migrations/0008_devices.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.

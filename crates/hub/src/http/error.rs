@@ -203,6 +203,8 @@ fn hub_error(e: &crate::Error) -> (StatusCode, &'static str, String) {
         UnknownSeller(_) => (StatusCode::NOT_FOUND, "unknown_seller"),
         StaffNameTaken(_) => (StatusCode::CONFLICT, "staff_name_taken"),
         UnknownStaff(_) => (StatusCode::NOT_FOUND, "unknown_staff"),
+        DeviceRevoked => (StatusCode::FORBIDDEN, "device_revoked"),
+        UnknownDevice(_) => (StatusCode::NOT_FOUND, "unknown_device"),
         UnknownLot(_) => (StatusCode::NOT_FOUND, "unknown_lot"),
         LotExists(_) => (StatusCode::CONFLICT, "lot_exists"),
         NotHubDatabase { .. }

@@ -41,6 +41,7 @@ const UPLOAD_LENGTH: &str = "upload-length";
                                       the file's length; equal when the file is whole and verified",
          headers(("upload-offset" = u64), ("upload-length" = u64))),
         (status = 401, description = "`unauthorized`"),
+        (status = 403, description = "`device_revoked`"),
         (status = 404, description = "`unknown_photo`: no photo of this seller names the file"),
     )
 )]
@@ -72,6 +73,7 @@ pub(crate) async fn upload_status(
          headers(("upload-offset" = u64), ("upload-length" = u64))),
         (status = 400, body = ApiError, description = "`bad_request`: no readable `Upload-Offset`"),
         (status = 401, body = ApiError, description = "`unauthorized`"),
+        (status = 403, body = ApiError, description = "`device_revoked`"),
         (status = 404, body = ApiError, description = "`unknown_photo`"),
         (status = 409, body = ApiError, description = "`offset_mismatch`; `Upload-Offset` gives the hub's"),
         (status = 413, body = ApiError, description = "`too_large`: past the file's length, or a frame over 64 KiB"),
@@ -292,6 +294,7 @@ impl FromRequestParts<AppState> for Downloader {
          description = "The rest of the file from `Range: bytes=n-`"),
         (status = 304, description = "`If-None-Match` named this file"),
         (status = 401, body = ApiError, description = "`unauthorized`"),
+        (status = 403, body = ApiError, description = "`device_revoked`"),
         (status = 404, body = ApiError, description = "`not_found`: no such file, not whole yet, or not the asker's"),
         (status = 416, body = ApiError, description = "`range_not_satisfiable`"),
     )

@@ -42,7 +42,7 @@ struct SyncBody<'a> {
         (status = 200, body = serde_json::Value, description = "`SyncResponse`: acks and the next page of the log"),
         (status = 400, body = ApiError, description = "`bad_request`, `unsupported_protocol`"),
         (status = 401, body = ApiError, description = "`unauthorized`: no device token, an unknown one, or a staff token"),
-        (status = 403, body = ApiError, description = "`wrong_device`"),
+        (status = 403, body = ApiError, description = "`wrong_device`; `device_revoked`: staff revoked this device"),
         (status = 413, body = ApiError, description = "`too_large`, `too_many_operations`"),
         (status = 415, body = ApiError, description = "`unsupported_encoding`, `unsupported_media_type`"),
     )
@@ -188,11 +188,58 @@ impl FromRequestParts<AppState> for Authenticated {
         }
         let hash = SecretHash::of(token);
         let store = state.store.clone();
-        blocking(move || store.device_by_token(&hash))
+        let holder = blocking(move || store.device_by_token(&hash))
             .await?
-            .map(Authenticated)
             .ok_or(HttpError::Unauthorized(
                 "this device token is not known to the hub",
-            ))
+            ))?;
+        if holder.revoked {
+            return Err(crate::Error::DeviceRevoked.into());
+        }
+        // Written only when it changes: once per update of the app.
+        let says = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .and_then(app_version);
+        if let Some(version) = says.filter(|v| holder.app_version.as_deref() != Some(v)) {
+            let store = state.store.clone();
+            let device = holder.device.id;
+            let version = version.to_owned();
+            blocking(move || store.set_app_version(device, &version)).await?;
+        }
+        Ok(Authenticated(holder.device))
+    }
+}
+
+/// The version in a Highland app's User-Agent (`highland/0.1.0`), when it
+/// is one and looks like a version.
+fn app_version(user_agent: &str) -> Option<&str> {
+    let version = user_agent
+        .split_whitespace()
+        .find_map(|product| product.strip_prefix("highland/"))?;
+    let plausible = !version.is_empty()
+        && version.len() <= 32
+        && version
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-+".contains(&b));
+    plausible.then_some(version)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_app_version_is_read_from_a_highland_user_agent_only() {
+        let cases = [
+            ("highland/0.1.0", Some("0.1.0")),
+            ("highland/0.2.0-beta.1 (Android 9)", Some("0.2.0-beta.1")),
+            ("reqwest/0.13", None),
+            ("highland/", None),
+            ("highland/0.1.0<script>", None),
+            ("", None),
+        ];
+        for (user_agent, version) in cases {
+            assert_eq!(super::app_version(user_agent), version, "{user_agent:?}");
+        }
     }
 }

@@ -51,6 +51,7 @@ fn workshop_only(state: &AppState) -> Result<(), HttpError> {
     responses(
         (status = 200, body = NetworkSwitch, description = "The class's network; `network` null when not switched"),
         (status = 401, body = ApiError, description = "`unauthorized`"),
+        (status = 403, body = ApiError, description = "`device_revoked`"),
         (status = 404, body = ApiError, description = "`not_found`: this hub is not running a workshop"),
     )
 )]

@@ -10,7 +10,7 @@ use super::ledger::SqlLedger;
 use super::views::{
     for_update, listing_by_id, listing_columns, listing_view, ms, parse, sale_view,
 };
-use super::{Backend, Lock, Sql, catalog, orders, photos, staff, trace, workshop};
+use super::{Backend, Lock, Sql, catalog, devices, orders, photos, staff, trace, workshop};
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
@@ -18,7 +18,9 @@ use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
 use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
-use crate::storage::{EnrolledDevice, Enrollment, NewCode, Seller, Storage};
+use crate::storage::{
+    DeviceRecord, EnrolledDevice, Enrollment, NewCode, Seller, Storage, TokenHolder,
+};
 use crate::sync::{self, PullRequest, Pushed};
 use crate::trace::chain::{Chain, ChainLot, Recorded};
 use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
@@ -55,23 +57,35 @@ impl<B: Backend> Storage for B {
             let (seller, expires_at_ms, used_by): (String, i64, Option<String>) =
                 (code.get(0), code.get(1), code.get(2));
             let device = enrollment.device.to_string();
-            if used_by.is_some_and(|d| d != device) {
+            if used_by.as_deref().is_some_and(|d| d != device) {
                 return Err(Error::CodeUsed);
             }
             if ms(enrollment.now_ms) >= expires_at_ms {
                 return Err(Error::CodeExpired);
             }
-            let enrolled_for: Option<String> = tx
-                .query_opt("SELECT seller_id FROM devices WHERE id = ?1", &[&device])?
-                .map(|r| r.get(0));
-            if enrolled_for.is_some_and(|s| s != seller) || hub_device(tx)? == enrollment.device {
+            let enrolled: Option<(String, Option<i64>)> = tx
+                .query_opt(
+                    "SELECT seller_id, revoked_at_ms FROM devices WHERE id = ?1",
+                    &[&device],
+                )?
+                .map(|r| (r.get(0), r.get(1)));
+            if enrolled.as_ref().is_some_and(|(s, _)| *s != seller)
+                || hub_device(tx)? == enrollment.device
+            {
                 return Err(Error::DeviceEnrolledElsewhere);
+            }
+            // A revoked device comes back only with a code issued for it
+            // since, never with the one it held when it was lost.
+            let revoked = enrolled.is_some_and(|(_, at)| at.is_some());
+            if revoked && used_by.is_some() {
+                return Err(Error::DeviceRevoked);
             }
             tx.execute(
                 "INSERT INTO devices (id, seller_id, token_hash, enrolled_at_ms)
              VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash,
-                                            enrolled_at_ms = excluded.enrolled_at_ms",
+                                            enrolled_at_ms = excluded.enrolled_at_ms,
+                                            revoked_at_ms = NULL",
                 &[
                     &device,
                     &seller,
@@ -89,20 +103,22 @@ impl<B: Backend> Storage for B {
         })
     }
 
-    fn device_by_token(&self, token: &SecretHash) -> Result<Option<EnrolledDevice>> {
-        let row = self.read(|db| {
-            db.query_opt(
-                "SELECT id, seller_id FROM devices WHERE token_hash = ?1",
-                &[&token.as_str()],
-            )
-        })?;
-        row.map(|r| {
-            Ok(EnrolledDevice {
-                id: parse::<DeviceId>(r.get::<_, &str>(0))?,
-                seller: parse(r.get::<_, &str>(1))?,
-            })
+    fn device_by_token(&self, token: &SecretHash) -> Result<Option<TokenHolder>> {
+        self.read(|db| devices::by_token(db, token))
+    }
+
+    fn set_app_version(&self, device: DeviceId, version: &str) -> Result<()> {
+        self.write(Lock::Rows, |tx| {
+            devices::set_app_version(tx, device, version)
         })
-        .transpose()
+    }
+
+    fn devices(&self, seller: Option<SellerId>) -> Result<Vec<DeviceRecord>> {
+        self.read(|db| devices::list(db, seller))
+    }
+
+    fn revoke_device(&self, device: DeviceId, now_ms: u64) -> Result<DeviceRecord> {
+        self.write(Lock::Rows, |tx| devices::revoke(tx, device, now_ms))
     }
 
     fn exchange(
@@ -113,8 +129,9 @@ impl<B: Backend> Storage for B {
         now_ms: u64,
     ) -> Result<SyncResponse> {
         self.write(Lock::Log, |tx| {
-            // Every sync, pushes or not, for the workshop's projector.
-            workshop::mark_synced(tx, &device.id.to_string(), now_ms)?;
+            // Every sync, pushes or not: for the operator's device list and
+            // the workshop's projector.
+            devices::mark_synced(tx, device.id, pull.cursor, now_ms)?;
             sync::exchange(&mut SqlLedger::new(tx), device, pushed, pull, now_ms)
         })
     }

@@ -13,6 +13,7 @@
 //! [`Storage`]: crate::Storage
 
 pub(crate) mod catalog;
+mod devices;
 mod hub;
 pub(crate) mod ledger;
 pub(crate) mod orders;

@@ -79,12 +79,3 @@ pub(super) fn change_marker(client: &mut dyn Sql) -> Result<ChangeMarker> {
         settings: r.get::<_, i64>(2) as u64,
     })
 }
-
-/// Marks the device's sync, in the exchange's transaction.
-pub(super) fn mark_synced(tx: &mut dyn Sql, device: &str, now_ms: u64) -> Result<()> {
-    tx.execute(
-        "UPDATE devices SET last_sync_at_ms = ?2 WHERE id = ?1",
-        &[&device, &ms(now_ms)],
-    )?;
-    Ok(())
-}

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use highland_domain::wire::SyncResponse;
 use highland_domain::{
-    Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Sha256, TraceCode, TraceEvent,
+    DeviceId, Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Sha256, TraceCode, TraceEvent,
 };
 use highland_hub::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
@@ -20,7 +20,9 @@ use highland_hub::orders::{NewOrder, OrderError, OrderFilter};
 use highland_hub::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
 use highland_hub::secret::SecretHash;
 use highland_hub::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
-use highland_hub::storage::{EnrolledDevice, Enrollment, NewCode, Seller};
+use highland_hub::storage::{
+    DeviceRecord, EnrolledDevice, Enrollment, NewCode, Seller, TokenHolder,
+};
 use highland_hub::sync::{PullRequest, Pushed};
 use highland_hub::trace::chain::{Chain, ChainLot, Recorded};
 use highland_hub::views::{ListingView, OrderDetail, OrderPage, SaleView};
@@ -260,7 +262,10 @@ off_runtime_storage! {
     fn add_seller(&self, seller: &Seller, code: &NewCode) -> Result<()>;
     fn add_code(&self, seller: SellerId, code: &NewCode) -> Result<Seller>;
     fn enroll(&self, enrollment: &Enrollment) -> Result<Seller>;
-    fn device_by_token(&self, token: &SecretHash) -> Result<Option<EnrolledDevice>>;
+    fn device_by_token(&self, token: &SecretHash) -> Result<Option<TokenHolder>>;
+    fn set_app_version(&self, device: DeviceId, version: &str) -> Result<()>;
+    fn devices(&self, seller: Option<SellerId>) -> Result<Vec<DeviceRecord>>;
+    fn revoke_device(&self, device: DeviceId, now_ms: u64) -> Result<DeviceRecord>;
     fn exchange(
         &self,
         device: EnrolledDevice,
