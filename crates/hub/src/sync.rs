@@ -25,7 +25,7 @@
 use chrono::{DateTime, Utc};
 use highland_domain::wire::{Ack, AckOutcome, PROTOCOL_VERSION, Refusal, SyncResponse};
 use highland_domain::{
-    Actor, Certificate, DeviceId, Hlc, HybridClock, Listing, ListingField, ListingId,
+    Actor, Certificate, DeviceId, EntityKind, Hlc, HybridClock, Listing, ListingField, ListingId,
     ListingStatus, Lot, LotId, Operation, OperationId, Order, OrderAction, OrderId, OrderState,
     Payload, Photo, PhotoId, PhotoSubject, Price, Quantity, Sale, StockAdjustment, TraceCode, Unit,
     Version,
@@ -90,6 +90,10 @@ pub struct Facts {
     /// from part of the id, so a device could pick one to take over
     /// another lot's labels and trace page.
     pub trace_code_taken: bool,
+    /// The seller who already holds the id of the sale, adjustment or
+    /// certificate the operation inserts. Those are inserted once by id, so
+    /// another seller's would otherwise be acknowledged and kept nowhere.
+    pub id_holder: Option<SellerId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +154,8 @@ pub trait Ledger {
     fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>>;
     /// The id of the village lot or product lot whose trace code is `code`.
     fn trace_code_holder(&mut self, code: TraceCode) -> Result<Option<Uuid>>;
+    /// The seller of the sale, adjustment or certificate with this id.
+    fn holder_of(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<SellerId>>;
     fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>>;
     fn photo_seller(&mut self, id: PhotoId) -> Result<Option<SellerId>>;
     /// The device id the hub makes its own operations under.
@@ -345,6 +351,12 @@ fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
             .map(|id| ledger.photo_seller(id))
             .transpose()?
             .flatten(),
+        id_holder: match op.entity() {
+            (kind @ (EntityKind::Sale | EntityKind::Adjustment | EntityKind::Certificate), id) => {
+                ledger.holder_of(kind, id)?
+            }
+            _ => None,
+        },
         trace_code_taken: match &op.payload {
             Payload::LotRecorded { lot } => ledger
                 .trace_code_holder(TraceCode::of_lot(lot.id))?
@@ -367,6 +379,13 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
         ));
     }
     let mine = |seller: SellerId| seller == device.seller;
+    if facts.id_holder.is_some_and(|holder| !mine(holder)) {
+        return Err(refusal(
+            "id_taken",
+            "Another seller's record already has this id, so this one was not kept. \
+             It stays on the tablet; record it again to give it a new id.",
+        ));
+    }
     let lot_is_mine_or_unknown = || match facts.lot_seller {
         Some(seller) if !mine(seller) => Err(refusal(
             "not_your_lot",
@@ -830,6 +849,7 @@ mod tests {
             order: None,
             photo_seller: None,
             trace_code_taken: false,
+            id_holder: None,
         }
     }
 
@@ -1138,6 +1158,24 @@ mod tests {
                 Some("trace_code_taken"),
             ),
             (sale(Unit::Jar), 1, facts(Some(1), None), None),
+            (
+                sale(Unit::Jar),
+                1,
+                Facts {
+                    id_holder: Some(seller(1)),
+                    ..facts(Some(1), None)
+                },
+                None,
+            ),
+            (
+                sale(Unit::Jar),
+                1,
+                Facts {
+                    id_holder: Some(seller(2)),
+                    ..facts(Some(1), None)
+                },
+                Some("id_taken"),
+            ),
             (sale(Unit::Piece), 1, facts(Some(1), None), None),
             (
                 sale(Unit::Kg),

@@ -456,3 +456,53 @@ async fn payloads_that_are_not_listing_changes_are_checked_too() {
     assert_eq!(refusal_code(&response.acks[0]), Some("unit_mismatch"));
     assert_eq!(hub.listing(meat.id).stock, 0);
 }
+
+#[tokio::test]
+async fn a_sale_whose_id_another_seller_used_is_refused_not_silently_dropped() {
+    let hub = spawn_hub().await;
+    let dolma = hub.seller_with_device("Dolma").await;
+    let pema = hub.seller_with_device("Pema").await;
+    let honey = new_listing("Honey", Unit::Jar, 4500);
+    let butter = new_listing("Butter", Unit::Jar, 3000);
+    let first = sold(&honey, 2);
+    let Payload::SaleRecorded { sale } = &first else {
+        unreachable!()
+    };
+    let mut same_id = sold(&butter, 1);
+    if let Payload::SaleRecorded { sale: theirs } = &mut same_id {
+        theirs.id = sale.id;
+    }
+    hub.sync(
+        &dolma,
+        vec![
+            op(&dolma, NOW_MS, created(&honey)),
+            op(&dolma, NOW_MS + 1, first.clone()),
+        ],
+        0,
+    )
+    .await;
+    let response = hub
+        .sync(
+            &pema,
+            vec![
+                op(&pema, NOW_MS + 2, created(&butter)),
+                op(&pema, NOW_MS + 3, same_id.clone()),
+            ],
+            0,
+        )
+        .await;
+    assert!(applied(&response.acks[0]));
+    assert_eq!(refusal_code(&response.acks[1]), Some("id_taken"));
+    let sales = hub.db.sales(None).unwrap();
+    assert_eq!(sales.len(), 1);
+    assert_eq!(sales[0].listing_id, honey.id.to_string());
+    assert_eq!(hub.listing(butter.id).sales_count, 0);
+
+    // The same seller sending it again, from another device, is no conflict.
+    let second = hub.second_device(&dolma).await;
+    let replay = hub
+        .sync(&second, vec![op(&second, NOW_MS + 4, first)], 0)
+        .await;
+    assert!(applied(&replay.acks[0]));
+    assert_eq!(hub.db.sales(None).unwrap().len(), 1);
+}

@@ -5,9 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use highland_domain::{
-    Certificate, DeviceId, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot, LotId,
-    Operation, OperationId, Order, OrderAction, OrderId, Photo, PhotoId, Price, Quantity, Sale,
-    StockAdjustment, TraceCode, Unit, Version,
+    Certificate, DeviceId, EntityKind, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot,
+    LotId, Operation, OperationId, Order, OrderAction, OrderId, Photo, PhotoId, Price, Quantity,
+    Sale, StockAdjustment, TraceCode, Unit, Version,
 };
 
 use uuid::Uuid;
@@ -127,6 +127,20 @@ impl Ledger for SqlLedger<'_> {
             Uuid::parse_str(id).map_err(|e| Error::BadRecord(format!("lot id {id:?}: {e}")))
         })
         .transpose()
+    }
+
+    fn holder_of(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<SellerId>> {
+        let table = match kind {
+            EntityKind::Sale => "sales",
+            EntityKind::Adjustment => "stock_adjustments",
+            EntityKind::Certificate => "certificates",
+            _ => return Ok(None),
+        };
+        let row = self.tx.query_opt(
+            &format!("SELECT seller_id FROM {table} WHERE id = ?1"),
+            &[&id.to_string()],
+        )?;
+        row.map(|r| parse(r.get::<_, &str>(0))).transpose()
     }
 
     fn append(&mut self, seller: SellerId, op: &Operation, received_at_ms: u64) -> Result<u64> {
