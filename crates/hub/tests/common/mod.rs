@@ -10,7 +10,7 @@ pub mod routes;
 pub mod workshop;
 
 #[allow(unused_imports)] // each test binary uses its own part of this
-pub use backend::{OffRuntime, PostgresDatabase, TestDatabase};
+pub use backend::{OffRuntime, PostgresDatabase, TestDatabase, off_runtime};
 
 use std::sync::Arc;
 
