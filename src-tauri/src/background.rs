@@ -195,6 +195,14 @@ pub async fn keep_in_sync(app: &Highland) {
             () = app.sync.kick.notified() => {}
             () = tokio::time::sleep(wait) => {}
         }
+        // The hub's staff revoked this device: every request would get the
+        // same answer until it is enrolled again (which clears this), so
+        // only the seller's own "Sync now" still asks.
+        if app.is_revoked() {
+            backoff.reset();
+            wait = IDLE;
+            continue;
+        }
         wait = match app.sync_once(BACKGROUND_LIMIT, Asked::InBackground).await {
             Ok(_) => {
                 backoff.reset();
@@ -205,7 +213,12 @@ pub async fn keep_in_sync(app: &Highland) {
                     INTERVAL
                 }
             }
-            Err(e) if matches!(e.code, ErrorCode::NotEnrolled | ErrorCode::DemoProfile) => {
+            Err(e)
+                if matches!(
+                    e.code,
+                    ErrorCode::NotEnrolled | ErrorCode::DemoProfile | ErrorCode::DeviceRevoked
+                ) =>
+            {
                 backoff.reset();
                 IDLE
             }
@@ -233,6 +246,9 @@ pub async fn follow_the_class(app: &Highland) {
             _ => None,
         };
         let Some(hub) = hub else { continue };
+        if app.is_revoked() {
+            continue;
+        }
         if not_a_workshop.as_deref() == Some(hub.as_str()) {
             continue;
         }

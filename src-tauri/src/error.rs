@@ -59,6 +59,9 @@ pub enum ErrorCode {
     BadHubUrl,
     UntrustedCertificate,
     Unauthorized,
+    /// The hub's staff removed this device (lost or stolen); everything
+    /// recorded stays on it until a trainer enrolls it again.
+    DeviceRevoked,
     CodeUnknown,
     CodeUsed,
     CodeExpired,
@@ -260,6 +263,7 @@ impl From<SyncError> for AppError {
         match e {
             SyncError::NotEnrolled => AppError::new(C::NotEnrolled, message),
             SyncError::Unauthorized => AppError::new(C::Unauthorized, message),
+            SyncError::DeviceRevoked => AppError::new(C::DeviceRevoked, message),
             SyncError::Refused { code, .. } => hub_refusal(&code, message),
             SyncError::TimedOut { .. } => AppError::new(C::HubUnreachable, message),
             SyncError::Hub(h) => h.into(),
@@ -326,6 +330,7 @@ fn hub_refusal(code: &str, message: String) -> AppError {
         "code_expired" => Some(C::CodeExpired),
         "device_enrolled_elsewhere" => Some(C::DeviceEnrolledElsewhere),
         "unauthorized" => Some(C::Unauthorized),
+        "device_revoked" => Some(C::DeviceRevoked),
         _ => None,
     };
     match known {
@@ -383,5 +388,19 @@ mod tests {
         .into();
         assert_eq!(e.code, ErrorCode::HubRefused);
         assert_eq!(e.params["hub_code"], "something_new");
+    }
+
+    #[test]
+    fn a_revoked_device_has_its_own_code_however_it_is_heard() {
+        let e: AppError = SyncError::DeviceRevoked.into();
+        assert_eq!(e.code, ErrorCode::DeviceRevoked);
+        assert_eq!(serde_json::to_value(e.code).unwrap(), "device_revoked");
+        let e: AppError = HubError::Refused {
+            status: 403,
+            code: "device_revoked".into(),
+            message: "revoked".into(),
+        }
+        .into();
+        assert_eq!(e.code, ErrorCode::DeviceRevoked);
     }
 }

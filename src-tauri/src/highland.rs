@@ -467,6 +467,12 @@ impl Highland {
             }));
         }
         sync::enroll(&self.real, hub_url, code, None).await?;
+        // A new token: what stopped the old one (a revocation) is past.
+        *self
+            .sync
+            .last_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = None;
         self.use_real_profile()
     }
 
@@ -865,6 +871,16 @@ impl Highland {
         let network = lock(&self.real).settings()?.practice_network;
         let simulated =
             network.is_some() && enrolled && status.hub.as_deref().is_some_and(can_simulate);
+        let heard = self
+            .sync
+            .last_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        // After a restart nothing was heard yet, but a revocation is kept in
+        // the store: the bar says so before (and without) asking the hub.
+        let kept = (profile == Profile::Real && lock(&store).is_revoked()?)
+            .then(|| AppError::from(sync::SyncError::DeviceRevoked));
         Ok(SyncStatusView {
             profile,
             enrolled,
@@ -872,16 +888,18 @@ impl Highland {
             syncing: self.sync.running.load(Ordering::SeqCst),
             pending_ops: status.pending_ops,
             last_sync_at: status.last_sync_at,
-            last_error: self
-                .sync
-                .last_error
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone(),
+            last_error: heard.or(kept),
             refused: status.refused,
             practice_network: network,
             simulated,
         })
+    }
+
+    /// Whether the hub's staff revoked the seller's own profile's device,
+    /// as the last sync (or question to the hub) heard: nothing asks the
+    /// hub by itself again until the seller enrolls it anew.
+    pub(crate) fn is_revoked(&self) -> bool {
+        lock(&self.real).is_revoked().unwrap_or(false)
     }
 
     // --- The workshop ------------------------------------------------------

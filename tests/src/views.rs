@@ -67,5 +67,8 @@ pub struct Status {
     pub seller_id: Option<String>,
     pub last_sync_at: Option<String>,
     pub last_error: Option<String>,
+    /// The stable code of the error that stopped the last sync.
+    #[serde(default)]
+    pub last_error_code: Option<String>,
     pub refused_ops: Vec<serde_json::Value>,
 }

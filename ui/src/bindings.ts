@@ -235,7 +235,12 @@ export type EnrollmentView = {
  *  What went wrong, as the UI branches on it. Never rename a variant: the
  *  UI's translation files are keyed by these names.
  */
-export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | "too_large" | "not_whole" | "too_precise" | "unit_mismatch" | "unknown_unit" | "unknown_category" | "unknown_choice" | "empty" | "too_long" | "control_character" | "invalid_altitude" | "invalid_date" | "invalid_id" | "invalid_code" | "code_mistyped" | "unknown_listing" | "unknown_lot" | "unknown_order" | "unknown_photo" | "order_transition_refused" | "oversold" | "needs_product" | "needs_quantity" | "needs_issuer" | "photo_too_large" | "not_an_image" | "unsupported_image_format" | "image_too_many_pixels" | "image_damaged" | "not_enrolled" | "demo_profile" | "hub_unreachable" | "bad_hub_url" | "untrusted_certificate" | "unauthorized" | "code_unknown" | "code_used" | "code_expired" | "device_enrolled_elsewhere" | "hub_refused" | "storage_full" | "data_damaged" | "too_new" | "busy" | 
+export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | "too_large" | "not_whole" | "too_precise" | "unit_mismatch" | "unknown_unit" | "unknown_category" | "unknown_choice" | "empty" | "too_long" | "control_character" | "invalid_altitude" | "invalid_date" | "invalid_id" | "invalid_code" | "code_mistyped" | "unknown_listing" | "unknown_lot" | "unknown_order" | "unknown_photo" | "order_transition_refused" | "oversold" | "needs_product" | "needs_quantity" | "needs_issuer" | "photo_too_large" | "not_an_image" | "unsupported_image_format" | "image_too_many_pixels" | "image_damaged" | "not_enrolled" | "demo_profile" | "hub_unreachable" | "bad_hub_url" | "untrusted_certificate" | "unauthorized" | 
+/**
+ *  The hub's staff removed this device (lost or stolen); everything
+ *  recorded stays on it until a trainer enrolls it again.
+ */
+"device_revoked" | "code_unknown" | "code_used" | "code_expired" | "device_enrolled_elsewhere" | "hub_refused" | "storage_full" | "data_damaged" | "too_new" | "busy" | 
 /**  The fonts a printout needs are not on this device. */
 "font_missing" | 
 /**  A text does not fit on the printout even at its smallest size. */

@@ -73,6 +73,7 @@ fn json_field_names_are_the_documented_ones() {
             "device_id",
             "hub",
             "last_error",
+            "last_error_code",
             "last_sync_at",
             "listings",
             "lots",

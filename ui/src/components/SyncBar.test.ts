@@ -83,6 +83,28 @@ describe("SyncBar", () => {
     );
   });
 
+  it("tells a seller whose tablet was revoked that nothing is lost, in their language", async () => {
+    setLang("en");
+    const app = state();
+    const { rerender } = render(SyncBar, { props: { app } });
+    app.handle({ kind: "failed", code: "device_revoked" });
+    await rerender({ app });
+    // The bar re-reads the status after a failure, and keeps the event's code.
+    await vi.waitFor(() => expect(screen.getByTestId("sync-error").dataset["code"]).toBe("device_revoked"));
+    const shown = screen.getByTestId("sync-error");
+    expect(shown.textContent).toBe(
+      "Could not send: The buyer removed this tablet from the hub. Everything you recorded is still here. Ask your trainer to connect it again.",
+    );
+    expect(screen.getByTestId("sync-bar").dataset["state"]).toBe("failed");
+    expect(screen.getByTestId("sync-pending").dataset["count"]).toBe("3");
+    setLang("zh-Hans");
+    await tick();
+    expect(screen.getByTestId("sync-error").textContent).toContain("收购方已把这台平板从服务站移除。您记下的都还在本机上。");
+    setLang("bo");
+    await tick();
+    expect(screen.getByTestId("sync-error").textContent).toContain("ལྟེ་གནས་ནས་བསུབ་ཟིན།");
+  });
+
   it("shows the photo bytes left and a bar while photos upload", async () => {
     setLang("en");
     const app = state();

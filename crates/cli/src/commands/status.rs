@@ -20,6 +20,7 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
             "seller_id": sync.seller_id,
             "last_sync_at": sync.last_sync_at,
             "last_error": sync.last_error,
+            "last_error_code": sync.last_error_code,
             "refused_ops": sync.refused,
             "photos": photos,
         }));

@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_certificates.sql"),
     include_str!("migrations/0006_photos.sql"),
     include_str!("migrations/0007_lesson.sql"),
+    include_str!("migrations/0008_sync_error_code.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.

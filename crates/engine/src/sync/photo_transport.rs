@@ -62,6 +62,9 @@ impl HubClient {
             .map_err(|e| self.failed(e))?;
         let status = response.status();
         if !status.is_success() {
+            // A HEAD answer has no body, so no code: a revoked device's 403
+            // reads as `http_403` here and skips the file; the next request
+            // with a body (a download, the next sync) says it was revoked.
             return Err(refusal(status, &[]));
         }
         held(response.headers()).ok_or_else(|| {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use highland_domain::{PhotoRef, Sha256};
 
 use super::photo_transport::Held;
-use super::session::{Retry, SyncError, SyncEvent, SyncOptions, SyncReport, lock};
+use super::session::{Retry, SyncError, SyncEvent, SyncOptions, SyncReport, lock, token_refused};
 use super::transport::{HubClient, HubError};
 use crate::Store;
 
@@ -59,9 +59,11 @@ enum Failure {
 }
 
 fn sort(error: HubError) -> Failure {
+    if let Some(stop) = token_refused(&error) {
+        return Failure::Stop(stop);
+    }
     match &error {
         _ if error.is_retryable() => Failure::Retry(error),
-        HubError::Refused { status: 401, .. } => Failure::Stop(SyncError::Unauthorized),
         HubError::Refused { code, .. }
             if matches!(
                 code.as_str(),
@@ -286,4 +288,28 @@ async fn download(
 
 fn store_error(e: crate::PhotoError) -> SyncError {
     SyncError::Store(e.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revoked_device_stops_its_photos_too() {
+        let revoked = HubError::Refused {
+            status: 403,
+            code: "device_revoked".to_owned(),
+            message: "revoked".to_owned(),
+        };
+        assert!(matches!(
+            sort(revoked),
+            Failure::Stop(SyncError::DeviceRevoked)
+        ));
+        let elsewhere = HubError::Refused {
+            status: 403,
+            code: "not_your_photo".to_owned(),
+            message: "another seller's".to_owned(),
+        };
+        assert!(matches!(sort(elsewhere), Failure::Skip(_)));
+    }
 }

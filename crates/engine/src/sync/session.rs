@@ -23,6 +23,10 @@ const MIN_BATCH: usize = 4 * 1024;
 const START_BATCH: usize = 32 * 1024;
 const MAX_BATCH: usize = 256 * 1024;
 
+/// The hub's code for a device its staff revoked (lost or stolen): every
+/// request with its token gets it, until the device is enrolled again.
+pub(crate) const DEVICE_REVOKED: &str = "device_revoked";
+
 #[derive(Debug, Error)]
 pub enum SyncError {
     #[error(
@@ -33,6 +37,13 @@ pub enum SyncError {
         "the hub no longer accepts this device's token; enroll it again with a new code from the hub"
     )]
     Unauthorized,
+    /// The hub's staff revoked this device. Final, like [`Self::Unauthorized`],
+    /// until it is enrolled again; what it recorded stays here.
+    #[error(
+        "this device was removed from the hub (revoked by its staff); nothing was lost here; \
+         ask your trainer or the buyer to enroll it again"
+    )]
+    DeviceRevoked,
     #[error("{message}")]
     Refused { code: String, message: String },
     #[error("the sync did not finish in time: {last_error}")]
@@ -49,6 +60,7 @@ impl SyncError {
         match self {
             SyncError::NotEnrolled => "not_enrolled",
             SyncError::Unauthorized => "unauthorized",
+            SyncError::DeviceRevoked => DEVICE_REVOKED,
             SyncError::Refused { code, .. } => code,
             SyncError::TimedOut { .. } => "timed_out",
             SyncError::Hub(HubError::UntrustedCertificate(_)) => "untrusted_certificate",
@@ -176,6 +188,32 @@ pub async fn sync(
 /// instead of the enrolled hub's address: the workshop's network
 /// simulator, a proxy in front of that hub on this device.
 pub async fn sync_through(
+    store: &Mutex<Store>,
+    through: Option<&str>,
+    options: &SyncOptions,
+    on_event: &mut (dyn FnMut(SyncEvent) + Send),
+) -> Result<SyncReport, SyncError> {
+    let outcome = exchange(store, through, options, on_event).await;
+    if let Err(error) = &outcome {
+        note_stopped(store, error);
+    }
+    outcome
+}
+
+/// Keeps what stopped a sync, with its code, for `status` after the
+/// process is gone and for the app's background sync. Best effort: the
+/// error itself is what the caller acts on.
+pub(super) fn note_stopped(store: &Mutex<Store>, error: &SyncError) {
+    match error {
+        // Nothing was tried, or the store itself is what failed.
+        SyncError::NotEnrolled | SyncError::Store(_) => {}
+        _ => {
+            let _ = lock(store).note_sync_stopped(error.code(), &error.to_string());
+        }
+    }
+}
+
+async fn exchange(
     store: &Mutex<Store>,
     through: Option<&str>,
     options: &SyncOptions,
@@ -336,11 +374,25 @@ impl Retry<'_> {
     }
 }
 
+/// The hub's answers that say this device's token is done for: no retry,
+/// in this sync or a later one, gets another answer until the device is
+/// enrolled again. The code decides a revocation, whatever the status, as
+/// codes are what the hub keeps stable.
+pub(super) fn token_refused(error: &HubError) -> Option<SyncError> {
+    match error {
+        HubError::Refused { code, .. } if code == DEVICE_REVOKED => Some(SyncError::DeviceRevoked),
+        HubError::Refused { status: 401, .. } => Some(SyncError::Unauthorized),
+        _ => None,
+    }
+}
+
 /// Sorts a failed request into "try again" (returned) and "stop" (the error).
 fn classify(error: HubError, batch: &mut usize) -> Result<HubError, SyncError> {
+    if let Some(stop) = token_refused(&error) {
+        return Err(stop);
+    }
     match &error {
         _ if error.is_retryable() => Ok(error),
-        HubError::Refused { status: 401, .. } => Err(SyncError::Unauthorized),
         HubError::Refused { status: 413, .. } if *batch > MIN_BATCH => {
             // Too large for this hub: the retry halves the batch.
             *batch = MIN_BATCH.max(*batch / 2) * 2;
@@ -361,4 +413,41 @@ fn request_size_hint(request: &SyncRequest) -> u64 {
         .ok()
         .and_then(|json| zstd::encode_all(json.as_slice(), 3).ok())
         .map_or(0, |z| z.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(status: u16, code: &str) -> HubError {
+        HubError::Refused {
+            status,
+            code: code.to_owned(),
+            message: "as the hub put it".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_revoked_device_stops_at_once_with_its_own_code() {
+        let mut batch = START_BATCH;
+        let error = classify(refused(403, "device_revoked"), &mut batch).unwrap_err();
+        assert!(matches!(error, SyncError::DeviceRevoked), "{error:?}");
+        assert_eq!(error.code(), "device_revoked");
+        assert!(error.to_string().contains("nothing was lost"), "{error}");
+        assert_eq!(batch, START_BATCH);
+    }
+
+    #[test]
+    fn other_refusals_keep_their_meaning() {
+        let mut batch = START_BATCH;
+        assert!(matches!(
+            classify(refused(401, "unauthorized"), &mut batch),
+            Err(SyncError::Unauthorized)
+        ));
+        assert!(matches!(
+            classify(refused(403, "wrong_device"), &mut batch),
+            Err(SyncError::Refused { code, .. }) if code == "wrong_device"
+        ));
+        assert!(classify(refused(503, "busy"), &mut batch).is_ok());
+    }
 }

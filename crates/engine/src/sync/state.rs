@@ -49,6 +49,10 @@ pub struct SyncStatus {
     pub cursor: u64,
     pub last_sync_at: Option<String>,
     pub last_error: Option<String>,
+    /// The stable code of the error that stopped the last sync
+    /// ([`super::SyncError::code`]), such as `device_revoked`; null while
+    /// all is well, and for a failed attempt that was retried.
+    pub last_error_code: Option<String>,
     pub pending_ops: u64,
     pub refused: Vec<RefusedOp>,
 }
@@ -103,9 +107,11 @@ impl Store {
                 [],
             )?;
         }
+        // A new token: whatever stopped the old one (a revocation, a token
+        // the hub forgot) no longer holds, and the next sync must be tried.
         tx.execute(
             "UPDATE sync_state SET hub_url = ?1, seller_id = ?2, seller_name = ?3, village = ?4,
-                    device_token = ?5
+                    device_token = ?5, last_error_code = NULL
              WHERE id = 1",
             params![
                 e.hub_url,
@@ -120,19 +126,22 @@ impl Store {
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let (hub, seller_id, cursor, last_sync_at, last_error) = self.conn.query_row(
-            "SELECT hub_url, seller_id, cursor, last_sync_at, last_error FROM sync_state WHERE id = 1",
-            [],
-            |r| {
-                Ok((
-                    r.get::<_, Option<String>>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                ))
-            },
-        )?;
+        let (hub, seller_id, cursor, last_sync_at, last_error, last_error_code) =
+            self.conn.query_row(
+                "SELECT hub_url, seller_id, cursor, last_sync_at, last_error, last_error_code
+                 FROM sync_state WHERE id = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                },
+            )?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT op_id, entity_kind, entity_id, refusal FROM outbox
              WHERE state = 'refused' ORDER BY seq",
@@ -157,6 +166,7 @@ impl Store {
             cursor: cursor as u64,
             last_sync_at,
             last_error,
+            last_error_code,
             pending_ops: self.pending_count()?,
             refused,
         })
@@ -298,7 +308,7 @@ impl Store {
         };
         tx.execute(
             "UPDATE sync_state SET cursor = coalesce(?1, cursor), last_sync_at = ?2,
-                    last_error = NULL, clock_offset_ms = ?3
+                    last_error = NULL, last_error_code = NULL, clock_offset_ms = ?3
              WHERE id = 1",
             params![settled.then_some(response.cursor as i64), now, offset],
         )?;
@@ -309,13 +319,36 @@ impl Store {
         Ok(done)
     }
 
-    /// Remembers why the last attempt failed, for `status` and the app.
+    /// Remembers why the last attempt failed, for `status` and the app. An
+    /// attempt that is retried has no code: it stopped nothing.
     pub fn note_sync_error(&mut self, message: &str) -> Result<()> {
         self.conn.execute(
-            "UPDATE sync_state SET last_error = ?1 WHERE id = 1",
+            "UPDATE sync_state SET last_error = ?1, last_error_code = NULL WHERE id = 1",
             [message],
         )?;
         Ok(())
+    }
+
+    /// Remembers the error that stopped a sync, with its stable code, so
+    /// `status` shows it after the process is gone and the app knows not to
+    /// ask the hub again by itself (`device_revoked`) until enrolled again.
+    pub fn note_sync_stopped(&mut self, code: &str, message: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_state SET last_error = ?2, last_error_code = ?1 WHERE id = 1",
+            [code, message],
+        )?;
+        Ok(())
+    }
+
+    /// Whether the hub said, at the last sync, that it revoked this device:
+    /// final until the device is enrolled again, so nothing retries it.
+    pub fn is_revoked(&self) -> Result<bool> {
+        let code: Option<String> = self.conn.query_row(
+            "SELECT last_error_code FROM sync_state WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(code.as_deref() == Some(super::session::DEVICE_REVOKED))
     }
 }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use highland_domain::SimulatedNetwork;
 use serde::Deserialize;
 
-use super::session::{SyncError, lock};
+use super::session::{SyncError, lock, note_stopped, token_refused};
 use super::transport::{HubClient, HubError, refusal};
 use crate::Store;
 
@@ -51,10 +51,16 @@ pub async fn class_network(store: &Mutex<Store>) -> Result<Option<ClassNetwork>,
     }
     let bytes = response.bytes().await.map_err(|e| client.failed(e))?;
     if !status.is_success() {
-        return Err(match refusal(status, &bytes) {
-            HubError::Refused { status: 401, .. } => SyncError::Unauthorized,
-            other => other.into(),
-        });
+        let refused = refusal(status, &bytes);
+        let Some(error) = token_refused(&refused) else {
+            return Err(refused.into());
+        };
+        // Asked every few seconds: a revocation heard here must stop the
+        // app's asking as surely as one heard by a sync.
+        if matches!(error, SyncError::DeviceRevoked) {
+            note_stopped(store, &error);
+        }
+        return Err(error);
     }
     serde_json::from_slice(&bytes)
         .map(Some)

@@ -323,6 +323,7 @@ export const en = {
   "error.not_your_order": "This order belongs to another seller.",
   "error.not_enrolled": "This tablet is not connected to a hub yet. Connect it in Settings.",
   "error.unauthorized": "The hub does not know this tablet any more. Ask your trainer or the buyer for a new code.",
+  "error.device_revoked": "The buyer removed this tablet from the hub. Everything you recorded is still here. Ask your trainer to connect it again.",
   "error.timed_out": "The signal is too weak right now. Your work is saved; it will be sent later by itself.",
   "error.hub": "The hub cannot be reached now. Your work is saved; it will be sent later by itself.",
   "error.offline": "No connection. Your work is saved; it will be sent later by itself.",
