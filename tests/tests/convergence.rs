@@ -886,7 +886,8 @@ impl World {
         let enrolled = hub
             .device_by_token(&SecretHash::of(&device.token))
             .unwrap()
-            .expect("the device's token is known to the hub");
+            .expect("the device's token is known to the hub")
+            .device;
         assert_eq!(enrolled.id, request.device_id);
         let pushed = request
             .operations

@@ -56,6 +56,22 @@ pub struct SyncResponse {
     pub more: bool,
     /// The hub's clock, so a device whose clock is far off can tell.
     pub hub_time_ms: u64,
+    /// Which run of the hub answered, and how far its log reaches. Absent
+    /// from hubs older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HubHistory>,
+}
+
+/// What a device needs to notice that the hub went back in time: restored
+/// from a backup, moved, or started on a fresh database (a new
+/// incarnation), or a log that ends before the device's cursor
+/// (docs/sync-protocol.md, "When the hub goes back in time").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HubHistory {
+    /// The incarnation that answered: new after every restore or move.
+    pub incarnation: String,
+    /// The last position of the hub's whole log when it answered.
+    pub log_end: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

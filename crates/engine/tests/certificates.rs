@@ -59,6 +59,7 @@ fn response(acks: Vec<Ack>, operations: Vec<Operation>, hub_time_ms: u64) -> Syn
         cursor: 1,
         more: false,
         hub_time_ms,
+        history: None,
     }
 }
 

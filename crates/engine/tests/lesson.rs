@@ -47,6 +47,7 @@ fn answer(d: &mut Device, acked: &[OperationId], pulled: Vec<Operation>) {
         cursor: 1,
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
+        history: None,
     };
     d.store.commit_sync(&sent, &response, 0).unwrap();
 }

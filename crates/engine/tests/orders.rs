@@ -135,6 +135,7 @@ fn answer(d: &mut Device, acks: Vec<Ack>, pulled: Vec<Operation>) {
         cursor,
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
+        history: None,
     };
     d.store.commit_sync(&sent, &response, 0).unwrap();
 }
@@ -287,6 +288,7 @@ fn an_acknowledged_accept_is_confirmed_and_reserves_once() {
         cursor: 1,
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
+        history: None,
     };
     d.store.commit_sync(&[accept], &response, 0).unwrap();
     assert_eq!(d.store.listing(listing).unwrap().reserved, 4_000);
@@ -387,6 +389,7 @@ fn accepting_offline_while_staff_cancel_ends_cancelled_with_the_reason_shown() {
                     cursor: 9,
                     more: true,
                     hub_time_ms: hub.wall_ms,
+                    history: None,
                 };
                 d.store.commit_sync(&[], &response, 0).unwrap();
                 let o = d.store.order(order).unwrap().order;
@@ -598,6 +601,7 @@ fn an_order_for_a_listing_the_device_lacks_is_not_taken_in_and_the_cursor_stays(
         cursor: 3,
         more: false,
         hub_time_ms: hub.wall_ms,
+        history: None,
     };
     assert!(d.store.commit_sync(&[], &response, 0).is_err());
     assert!(d.store.orders().unwrap().is_empty());

@@ -136,6 +136,7 @@ async fn answer(
             cursor: request.cursor,
             more: false,
             hub_time_ms: t0().timestamp_millis() as u64,
+            history: None,
         };
         ("200 OK", serde_json::to_vec(&response).unwrap())
     } else {

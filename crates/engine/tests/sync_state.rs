@@ -31,6 +31,7 @@ fn response(
         cursor,
         more: false,
         hub_time_ms,
+        history: None,
     }
 }
 

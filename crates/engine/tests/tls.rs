@@ -170,6 +170,7 @@ async fn answer(
             cursor: request.cursor,
             more: false,
             hub_time_ms: t0().timestamp_millis() as u64,
+            history: None,
         })
     }
     .unwrap();

@@ -28,6 +28,7 @@ pub mod database;
 pub mod db;
 pub mod epcis;
 pub mod error;
+pub mod history;
 mod http;
 pub mod ids;
 pub mod orders;

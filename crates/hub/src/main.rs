@@ -108,6 +108,31 @@ enum Command {
         #[arg(long, value_name = "DIR", env = "HIGHLAND_HUB_PHOTO_DIR")]
         photo_dir: Option<PathBuf>,
     },
+    /// Write a consistent copy of a SQLite hub's database to a new file,
+    /// while it serves (PostgreSQL: use pg_dump; see docs/operations.md).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a backup back (SQLite: --from FILE; the database it replaces is
+    /// kept beside it), or, on PostgreSQL after pg_restore, tell the hub it
+    /// went back. Either way a new incarnation of the hub begins.
+    Restore {
+        /// The backup to restore (SQLite).
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// Restore even though a write-ahead log says a hub may be serving
+        /// (one that crashed leaves one too).
+        #[arg(long)]
+        force: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sellers and their first device.
     Seller {
         #[command(subcommand)]
@@ -421,6 +446,14 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Backup { out, json } => cli::backup::backup(&database, &out, json),
+        Command::Restore { from, force, json } => cli::backup::restore(
+            &database,
+            from.as_deref(),
+            force,
+            json,
+            SystemClock.now_ms(),
+        ),
         Command::Staff { command } => {
             cli::staff::run(&*open(&database)?, command, SystemClock.now_ms())
         }

@@ -15,6 +15,7 @@ use highland_domain::{
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
+use crate::history::{Beginning, Incarnation};
 use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
 use crate::secret::SecretHash;
@@ -109,6 +110,14 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Every enrolled device, or one seller's, oldest first.
     fn devices(&self, seller: Option<SellerId>) -> Result<Vec<DeviceRecord>>;
+
+    /// The incarnation serving now; a database without one begins its
+    /// first ([`crate::history`]).
+    fn incarnation(&self, now_ms: u64) -> Result<Incarnation>;
+
+    /// Begins a new incarnation: after a restore or a move to another
+    /// back end.
+    fn begin_incarnation(&self, reason: Beginning, now_ms: u64) -> Result<Incarnation>;
 
     /// Revokes a device: its token stops working at once, on every hub
     /// process; its seller's records stay. Fails with

@@ -23,7 +23,7 @@
 //! and applied here like any other.
 
 use chrono::{DateTime, Utc};
-use highland_domain::wire::{Ack, AckOutcome, PROTOCOL_VERSION, Refusal, SyncResponse};
+use highland_domain::wire::{Ack, AckOutcome, HubHistory, PROTOCOL_VERSION, Refusal, SyncResponse};
 use highland_domain::{
     Actor, Certificate, DeviceId, EntityKind, Hlc, HybridClock, Listing, ListingField, ListingId,
     ListingStatus, Lot, LotId, Operation, OperationId, Order, OrderAction, OrderId, OrderState,
@@ -154,6 +154,9 @@ pub trait Ledger {
     fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>>;
     /// The id of the village lot or product lot whose trace code is `code`.
     fn trace_code_holder(&mut self, code: TraceCode) -> Result<Option<Uuid>>;
+    /// The current incarnation's id; a database without one begins its
+    /// first ([`crate::history`]).
+    fn incarnation(&mut self, now_ms: u64) -> Result<String>;
     /// The seller of the sale, adjustment or certificate with this id.
     fn holder_of(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<SellerId>>;
     fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>>;
@@ -265,6 +268,10 @@ pub fn exchange(
         cursor: page.cursor,
         more: page.more,
         hub_time_ms: now_ms,
+        history: Some(HubHistory {
+            incarnation: ledger.incarnation(now_ms)?,
+            log_end: ledger.last_seq()?,
+        }),
     })
 }
 

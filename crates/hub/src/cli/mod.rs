@@ -1,6 +1,7 @@
 //! The operator's commands that have grown past a few lines, one module per
 //! noun; main.rs parses the shared flags and hands each its storage.
 
+pub(crate) mod backup;
 pub(crate) mod device;
 pub(crate) mod epcis;
 pub(crate) mod label;

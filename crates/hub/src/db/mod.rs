@@ -9,6 +9,7 @@
 //! read: that is what makes reading the log in position order safe (see
 //! [`crate::sync`]), so SQLite needs none of [`Lock`]'s locks.
 
+pub mod backup;
 mod open;
 mod schema;
 

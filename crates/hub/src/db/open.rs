@@ -36,7 +36,7 @@ pub fn open_database(path: &Path) -> Result<Connection> {
     migrate(conn, path)
 }
 
-fn inspect_read_only(path: &Path) -> Result<()> {
+pub(super) fn inspect_read_only(path: &Path) -> Result<()> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

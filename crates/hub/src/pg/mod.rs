@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_photos.sql"),
     include_str!("migrations/0007_workshop.sql"),
     include_str!("migrations/0008_devices.sql"),
+    include_str!("migrations/0009_incarnations.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.

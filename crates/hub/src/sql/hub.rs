@@ -10,10 +10,13 @@ use super::ledger::SqlLedger;
 use super::views::{
     for_update, listing_by_id, listing_columns, listing_view, ms, parse, sale_view,
 };
-use super::{Backend, Lock, Sql, catalog, devices, orders, photos, staff, trace, workshop};
+use super::{
+    Backend, Lock, Sql, catalog, devices, history, orders, photos, staff, trace, workshop,
+};
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
+use crate::history::{Beginning, Incarnation};
 use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
 use crate::secret::SecretHash;
@@ -115,6 +118,14 @@ impl<B: Backend> Storage for B {
 
     fn devices(&self, seller: Option<SellerId>) -> Result<Vec<DeviceRecord>> {
         self.read(|db| devices::list(db, seller))
+    }
+
+    fn incarnation(&self, now_ms: u64) -> Result<Incarnation> {
+        self.write(Lock::Log, |tx| history::current(tx, now_ms))
+    }
+
+    fn begin_incarnation(&self, reason: Beginning, now_ms: u64) -> Result<Incarnation> {
+        self.write(Lock::Log, |tx| history::begin(tx, reason, now_ms))
     }
 
     fn revoke_device(&self, device: DeviceId, now_ms: u64) -> Result<DeviceRecord> {

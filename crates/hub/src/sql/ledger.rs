@@ -129,6 +129,10 @@ impl Ledger for SqlLedger<'_> {
         .transpose()
     }
 
+    fn incarnation(&mut self, now_ms: u64) -> Result<String> {
+        Ok(super::history::current(self.tx, now_ms)?.id)
+    }
+
     fn holder_of(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<SellerId>> {
         let table = match kind {
             EntityKind::Sale => "sales",

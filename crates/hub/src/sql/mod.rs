@@ -14,6 +14,7 @@
 
 pub(crate) mod catalog;
 mod devices;
+pub(crate) mod history;
 mod hub;
 pub(crate) mod ledger;
 pub(crate) mod orders;

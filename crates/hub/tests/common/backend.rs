@@ -16,6 +16,7 @@ use highland_domain::{
 use highland_hub::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
+use highland_hub::history::{Beginning, Incarnation};
 use highland_hub::orders::{NewOrder, OrderError, OrderFilter};
 use highland_hub::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
 use highland_hub::secret::SecretHash;
@@ -266,6 +267,8 @@ off_runtime_storage! {
     fn set_app_version(&self, device: DeviceId, version: &str) -> Result<()>;
     fn devices(&self, seller: Option<SellerId>) -> Result<Vec<DeviceRecord>>;
     fn revoke_device(&self, device: DeviceId, now_ms: u64) -> Result<DeviceRecord>;
+    fn incarnation(&self, now_ms: u64) -> Result<Incarnation>;
+    fn begin_incarnation(&self, reason: Beginning, now_ms: u64) -> Result<Incarnation>;
     fn exchange(
         &self,
         device: EnrolledDevice,
