@@ -31,6 +31,7 @@ pub mod error;
 pub mod history;
 mod http;
 pub mod ids;
+pub mod migrate;
 pub mod orders;
 pub mod pg;
 pub mod photos;

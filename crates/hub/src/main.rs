@@ -133,6 +133,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Move a SQLite hub (--data-dir, or a sqlite: --database-url) onto an
+    /// empty PostgreSQL database: every seller, device and token, the log,
+    /// orders, trace events, staff and the photos' records. Devices go on
+    /// syncing without enrolling again.
+    Migrate {
+        /// The PostgreSQL database to move to: postgres://...
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sellers and their first device.
     Seller {
         #[command(subcommand)]
@@ -445,6 +457,9 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Migrate { to, json } => {
+            cli::migrate::run(&database, &to, json, SystemClock.now_ms())
         }
         Command::Backup { out, json } => cli::backup::backup(&database, &out, json),
         Command::Restore { from, force, json } => cli::backup::restore(

@@ -5,6 +5,7 @@ pub(crate) mod backup;
 pub(crate) mod device;
 pub(crate) mod epcis;
 pub(crate) mod label;
+pub(crate) mod migrate;
 pub(crate) mod order;
 pub(crate) mod staff;
 pub(crate) mod trace;

@@ -107,6 +107,12 @@ pub trait Param: Sync {
     fn value(&self) -> Value;
 }
 
+impl Param for Value {
+    fn value(&self) -> Value {
+        self.clone()
+    }
+}
+
 impl Param for i64 {
     fn value(&self) -> Value {
         Value::Int(Some(*self))

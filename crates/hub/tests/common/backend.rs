@@ -76,6 +76,22 @@ impl TestDatabase {
         }
     }
 
+    /// A SQLite database in `dir`, whatever back end this run is for.
+    pub fn sqlite(dir: &Path) -> TestDatabase {
+        TestDatabase {
+            database: Database::in_dir(dir),
+            _postgres: None,
+        }
+    }
+
+    /// `postgres`, kept as long as this is.
+    pub fn postgres(postgres: PostgresDatabase) -> TestDatabase {
+        TestDatabase {
+            database: Database::Postgres(postgres.url.clone()),
+            _postgres: Some(postgres),
+        }
+    }
+
     /// Opens it as the hub does (schema upgrades included).
     pub fn open(&self) -> Arc<OffRuntime> {
         let database = self.database.clone();
