@@ -116,10 +116,20 @@ test('staff sign in, order, see it accepted, and record its receipt', async () =
     await page.goto(`${hub}/console/sellers`);
     await photograph('07-sellers');
 
+    // A lost tablet: the seller's devices, and revoking one (last: the
+    // device syncs no more after this).
+    await page.locator('a[href$="/devices"]').first().click();
+    await page.waitForURL(/\/console\/sellers\/[^/]+\/devices$/);
+    await photograph('08-devices');
+    await page.locator('form[action$="/revoke"] button').first().click();
+    await page.waitForURL(/\/devices$/);
+    assert.equal(await page.locator('form[action$="/revoke"]').count(), 0);
+    assert.match(await page.locator('main').innerText(), /revoked|已停用/);
+
     // A narrow screen: the tables become cards.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${hub}/console/orders`);
-    await page.screenshot({ path: join(artifacts, '08-orders-phone-en.png'), fullPage: true });
+    await page.screenshot({ path: join(artifacts, '09-orders-phone-en.png'), fullPage: true });
   } finally {
     await close();
   }

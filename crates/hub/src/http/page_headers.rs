@@ -1,6 +1,6 @@
 //! The headers that keep a browser from doing more with a response than its
 //! page needs: a Content-Security-Policy that fits each kind of page, no
-//! MIME sniffing, no referrer, no framing.
+//! MIME sniffing, no referrer to other sites, no framing.
 //!
 //! The console and the trace page run no JavaScript, so their policies
 //! allow none. The trace page and the projector keep their styles (and the
@@ -95,6 +95,12 @@ pub(crate) async fn page_headers(
 }
 
 /// What every response of the hub carries, API and files included.
+///
+/// The referrer policy is `same-origin`, not `no-referrer`: under
+/// `no-referrer` a browser sends `Origin: null` with a form's POST, and on
+/// a workshop's plain-HTTP LAN address (not a secure context, so no
+/// `Sec-Fetch-Site` either) the console could then not tell its own forms
+/// from another site's. Other sites still learn nothing.
 pub(crate) fn every_response(headers: &mut axum::http::HeaderMap) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -102,7 +108,7 @@ pub(crate) fn every_response(headers: &mut axum::http::HeaderMap) {
     );
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
 }
 
