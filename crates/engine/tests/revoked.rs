@@ -77,31 +77,10 @@ async fn answer(
     revoked: &AtomicBool,
     refused: &AtomicUsize,
 ) -> std::io::Result<()> {
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 8192];
-    let head_end = loop {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        raw.extend_from_slice(&buf[..n]);
-        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
+    let Some(http::RawRequest { head, body }) = http::read_request(stream).await? else {
+        return Ok(());
     };
-    let head = String::from_utf8_lossy(&raw[..head_end]).to_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .map_or(0, |v| v.trim().parse().unwrap());
-    while raw.len() < head_end + length {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        raw.extend_from_slice(&buf[..n]);
-    }
-    let body = &raw[head_end..head_end + length];
+    let body = body.as_slice();
     let (status, json) = if head.starts_with("post /v1/enroll") {
         revoked.store(false, Ordering::SeqCst);
         let enrolled = EnrollResponse {

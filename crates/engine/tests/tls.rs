@@ -120,31 +120,10 @@ async fn answer(
     stream: &mut (impl AsyncReadExt + AsyncWriteExt + Unpin),
     acked: &AtomicUsize,
 ) -> std::io::Result<()> {
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 8192];
-    let head_end = loop {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        raw.extend_from_slice(&buf[..n]);
-        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
+    let Some(http::RawRequest { head, body }) = http::read_request(stream).await? else {
+        return Ok(());
     };
-    let head = String::from_utf8_lossy(&raw[..head_end]).to_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .map_or(0, |v| v.trim().parse().unwrap());
-    while raw.len() < head_end + length {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        raw.extend_from_slice(&buf[..n]);
-    }
-    let body = zstd::decode_all(&raw[head_end..head_end + length]).unwrap();
+    let body = zstd::decode_all(body.as_slice()).unwrap();
     let json = if head.starts_with("post /v1/enroll") {
         serde_json::to_vec(&EnrollResponse {
             protocol: PROTOCOL_VERSION,

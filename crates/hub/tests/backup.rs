@@ -186,15 +186,7 @@ async fn a_restore_puts_the_backup_back_as_a_new_incarnation_and_keeps_what_it_r
     );
     assert!(refused.contains("stop it first"), "{refused}");
 
-    let TestHub {
-        running,
-        db,
-        database,
-        dir,
-        ..
-    } = hub;
-    running.unwrap().stop().await.unwrap();
-    drop(db);
+    let (database, dir) = hub.stop_and_close().await;
     let restored = json(
         database
             .hub_cli()

@@ -53,6 +53,18 @@ fn read_until_closed(mut stream: TcpStream) -> (String, Duration) {
     )
 }
 
+/// `GET /healthz` on a connection of its own: the whole answer.
+fn healthz(addr: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    read_until_closed(stream).0
+}
+
 /// Runs blocking socket work off the test's runtime, which serves the hub.
 async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(work).await.unwrap()
@@ -73,7 +85,7 @@ async fn a_request_head_sent_slowly_is_cut_off() {
     let hub = impatient_hub(None).await;
     let mut slow = connect(&hub);
     let (received, took) = off_runtime(move || {
-        // A byte every half second keeps the socket busy, but the head
+        // A byte every tenth of a second keeps the socket busy, but the head
         // never ends: the header-read timeout closes it, not the idle one.
         for byte in b"GET /healthz HTTP/1.1\r\nHost: hub\r\nX-Slow: " {
             if slow.write_all(&[*byte]).is_err() {
@@ -181,25 +193,10 @@ async fn idle_sockets_past_the_open_files_limit_do_not_stop_the_binary() {
             .collect();
         // Past the refusals in progress, each a quarter of a second.
         std::thread::sleep(Duration::from_millis(800));
-        let mut probe = TcpStream::connect(&addr).unwrap();
-        probe
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        probe
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n")
-            .unwrap();
-        let (busy, _) = read_until_closed(probe);
+        let busy = healthz(&addr);
         drop(idle);
         std::thread::sleep(Duration::from_millis(300));
-        let mut again = TcpStream::connect(&addr).unwrap();
-        again
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        again
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n")
-            .unwrap();
-        let (ok, _) = read_until_closed(again);
-        (busy, ok)
+        (busy, healthz(&addr))
     })
     .await;
     let _ = child.kill();

@@ -33,7 +33,7 @@ use axum::http::{Method, Request, StatusCode, request};
 use common::{Device, NOW_MS};
 use highland_domain::wire::{EnrollResponse, PROTOCOL_VERSION, SyncResponse};
 use highland_domain::{
-    DeviceId, ListingId, LotId, Operation, OrderId, PhotoSubject, Price, Quantity, Sha256,
+    DeviceId, ListingId, LotId, Operation, OrderId, Payload, PhotoSubject, Price, Quantity, Sha256,
     ShortText, TraceCode, Unit,
 };
 use highland_hub::admin::{self, NewSeller};
@@ -122,20 +122,6 @@ impl Ids {
             .collect()
     }
 }
-
-/// The payload kinds, each a well-formed payload in [`template`].
-const KINDS: [&str; 10] = [
-    "listing_created",
-    "listing_edited",
-    "lot_recorded",
-    "certificate_issued",
-    "sale_recorded",
-    "photo_added",
-    "photo_removed",
-    "stock_adjusted",
-    "order_placed",
-    "order_action_taken",
-];
 
 /// A well-formed payload of `kind` about `own`'s thing, naming `refs`'s
 /// things (B's, when the attacker reaches across). `flag` picks between two
@@ -720,7 +706,7 @@ fn op_case(b: Ids) -> impl Strategy<Value = OpCase> {
     let duplicate = proptest::option::weighted(0.2, (select(keys), select(b.all())));
     let edits = vec(edit(b), 0..3);
     (
-        select(KINDS.to_vec()),
+        select(Payload::KINDS.to_vec()),
         who(),
         who(),
         any::<bool>(),

@@ -10,26 +10,8 @@ use std::sync::Arc;
 use common::*;
 use highland_domain::Unit;
 use highland_hub::pg::PgHub;
-use highland_hub::{AppState, HubDb, ManualClock, Storage};
+use highland_hub::{HubDb, Storage};
 use serde_json::Value;
-
-/// A hub serving `store` in this process, with the usual test helpers.
-async fn serve(store: Arc<dyn Storage>, dir: tempfile::TempDir, database: TestDatabase) -> TestHub {
-    let clock = Arc::new(ManualClock::at(NOW_MS));
-    let state = AppState::new(store.clone(), clock.clone());
-    let running = highland_hub::start("127.0.0.1:0".parse().unwrap(), state)
-        .await
-        .unwrap();
-    TestHub {
-        url: running.url(),
-        http: http_client().build().unwrap(),
-        db: Arc::new(OffRuntime(store)),
-        clock,
-        dir,
-        running: Some(running),
-        database,
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sqlite_hub_moves_to_postgres_and_its_devices_sync_on_without_enrolling() {
@@ -37,7 +19,7 @@ async fn a_sqlite_hub_moves_to_postgres_and_its_devices_sync_on_without_enrollin
     let dir = tempfile::tempdir().unwrap();
     let sqlite = TestDatabase::sqlite(dir.path());
     let store: Arc<dyn Storage> = Arc::new(off_runtime(|| HubDb::open_dir(dir.path()).unwrap()));
-    let hub = serve(store, dir, sqlite).await;
+    let hub = serve_store(store, dir, sqlite, NOW_MS, Default::default()).await;
     let staff = hub.add_staff("Tashi");
     let first = hub.seller_with_device("ཟླ་བ Dawa").await;
     let second = hub.second_device(&first).await;
@@ -64,15 +46,7 @@ async fn a_sqlite_hub_moves_to_postgres_and_its_devices_sync_on_without_enrollin
     let (pulled, cursor) = hub.pull_all(&second, 0).await;
     assert_eq!(pulled.len(), 4);
     let before = hub.db.incarnation(NOW_MS).unwrap();
-    let TestHub {
-        running,
-        db,
-        database,
-        dir,
-        ..
-    } = hub;
-    running.unwrap().stop().await.unwrap();
-    drop(db);
+    let (database, dir) = hub.stop_and_close().await;
 
     let postgres = PostgresDatabase::create();
     let pg_url = postgres.url.clone();
@@ -103,7 +77,14 @@ async fn a_sqlite_hub_moves_to_postgres_and_its_devices_sync_on_without_enrollin
     // The same devices, tokens and cursors, on PostgreSQL.
     let url = postgres.url.clone();
     let store: Arc<dyn Storage> = Arc::new(off_runtime(move || PgHub::open(&url).unwrap()));
-    let hub = serve(store, dir, TestDatabase::postgres(postgres)).await;
+    let hub = serve_store(
+        store,
+        dir,
+        TestDatabase::postgres(postgres),
+        NOW_MS,
+        Default::default(),
+    )
+    .await;
     // What the first device had not sent before the move goes through.
     let late = hub
         .sync(&first, vec![op(&first, NOW_MS + 3, sold(&honey, 1))], 0)

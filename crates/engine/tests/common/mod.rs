@@ -2,6 +2,8 @@
 //! temporary directory, and listings to sell from.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};

@@ -64,9 +64,21 @@ pub async fn spawn_hub_in(dir: TempDir, now_ms: u64) -> TestHub {
 /// A hub with the limits a test sets (small budgets, small bodies).
 pub async fn spawn_hub_with(dir: TempDir, now_ms: u64, limits: Limits) -> TestHub {
     let database = TestDatabase::fresh(dir.path());
-    let db = database.open();
+    let store = database.open().inner();
+    serve_store(store, dir, database, now_ms, limits).await
+}
+
+/// A hub serving `store`, which lives in `database`, whatever back end
+/// this run is for (a test that moves a hub from one to the other).
+pub async fn serve_store(
+    store: Arc<dyn Storage>,
+    dir: TempDir,
+    database: TestDatabase,
+    now_ms: u64,
+    limits: Limits,
+) -> TestHub {
     let clock = Arc::new(ManualClock::at(now_ms));
-    let mut state = AppState::new(db.inner(), clock.clone());
+    let mut state = AppState::new(store.clone(), clock.clone());
     state.limits = limits;
     // As `serve` does by default: a folder beside the database.
     state.photos = highland_hub::photos::PhotoStore::local(&dir.path().join("photos")).unwrap();
@@ -76,7 +88,7 @@ pub async fn spawn_hub_with(dir: TempDir, now_ms: u64, limits: Limits) -> TestHu
     TestHub {
         url: running.url(),
         http: http_client().build().unwrap(),
-        db,
+        db: Arc::new(OffRuntime(store)),
         clock,
         dir,
         running: Some(running),
@@ -103,6 +115,17 @@ pub struct Device {
 impl TestHub {
     pub async fn stop(mut self) {
         self.running.take().unwrap().stop().await.unwrap();
+    }
+
+    /// Stops serving and closes the database, as a stopped `highland-hub`
+    /// leaves it (for the operator's commands that need it stopped).
+    pub async fn stop_and_close(mut self) -> (TestDatabase, TempDir) {
+        self.running.take().unwrap().stop().await.unwrap();
+        let TestHub {
+            db, database, dir, ..
+        } = self;
+        drop(db);
+        (database, dir)
     }
 
     pub fn add_seller(&self, name: &str) -> SellerAdded {
