@@ -4,6 +4,7 @@ import { AppState } from "../lib/app.svelte";
 import { CommandError } from "../lib/errors";
 import { setLang } from "../lib/i18n/i18n.svelte";
 import { Router } from "../lib/router.svelte";
+import { hasCheckMark } from "../test/css";
 import { apiContext, fakeApi } from "../test/fake-api";
 import ProductForm from "./ProductForm.svelte";
 
@@ -33,6 +34,16 @@ describe("ProductForm", () => {
     expect(screen.getByTestId("price-keypad-display").textContent).toContain("999.5");
     expect(screen.getByTestId("category-honey").getAttribute("aria-checked")).toBe("true");
     expect(screen.getByTestId("unit-jar").getAttribute("aria-checked")).toBe("true");
+    // The chosen category, unit and keypad tab carry the check mark; the others do not.
+    const marked = (prefix: string): string[] =>
+      Array.from(document.querySelectorAll<HTMLElement>(`[data-testid^='${prefix}']`))
+        .filter(hasCheckMark)
+        .map((b) => b.dataset["testid"] ?? "");
+    expect(document.querySelectorAll("[data-testid^='category-']").length).toBeGreaterThan(1);
+    expect(document.querySelectorAll("[data-testid^='unit-']").length).toBeGreaterThan(1);
+    expect(marked("category-")).toEqual(["category-honey"]);
+    expect(marked("unit-")).toEqual(["unit-jar"]);
+    expect(marked("pad-")).toEqual(["pad-price-tab"]);
     expect(router.current.name).toBe("products"); // still on the form's caller stack, not navigated away
   });
 

@@ -4,6 +4,7 @@ import { AppState } from "../lib/app.svelte";
 import { CommandError } from "../lib/errors";
 import { setLang } from "../lib/i18n/i18n.svelte";
 import type { Listing } from "../lib/types";
+import { hasCheckMark } from "../test/css";
 import { apiContext, fakeApi } from "../test/fake-api";
 import Sell from "./Sell.svelte";
 
@@ -48,5 +49,24 @@ describe("Sell", () => {
     expect((await screen.findByTestId("sale-error")).textContent).toContain("库存没有这么多。请先记录新到的货。");
     expect(screen.getByTestId("quantity-keypad-display").textContent).toContain("20");
     expect(screen.getByTestId("payment-wechat").getAttribute("aria-checked")).toBe("true");
+  });
+
+  it("marks the chosen payment with a check, not by colour alone", async () => {
+    setLang("en");
+    const api = fakeApi({ listListings: vi.fn().mockResolvedValue([YAK]) });
+    render(Sell, { props: { app: new AppState(api), listingId: "L1" }, context: apiContext(api) });
+
+    const group = await screen.findByRole("radiogroup", { name: "Paid with" });
+    const payments = Array.from(group.querySelectorAll<HTMLElement>("[data-testid^='payment-']"));
+    expect(payments.length).toBeGreaterThan(1);
+    const marked = (): string[] => payments.filter(hasCheckMark).map((b) => b.dataset["testid"] ?? "");
+    const checked = (): string[] => payments.filter((b) => b.getAttribute("aria-checked") === "true").map((b) => b.dataset["testid"] ?? "");
+
+    expect(marked()).toEqual(["payment-cash"]);
+    expect(checked()).toEqual(["payment-cash"]);
+    await fireEvent.click(screen.getByTestId("payment-wechat"));
+    expect(marked()).toEqual(["payment-wechat"]);
+    expect(checked()).toEqual(["payment-wechat"]);
+    for (const b of payments) expect(b.getAttribute("aria-checked")).toMatch(/^(true|false)$/);
   });
 });
