@@ -133,6 +133,9 @@ pub struct SyncStatusView {
     pub last_error: Option<AppError>,
     /// Changes the hub refused for good, with its reasons.
     pub refused: Vec<highland_engine::sync::RefusedOp>,
+    /// The last time this device found the hub restored from a backup, and
+    /// how many of its changes (and sales) it sent again; null if never.
+    pub hub_went_back: Option<highland_engine::sync::HubWentBack>,
     /// The workshop's practice network ("offline", "mountain_2g", "3g",
     /// "good"), or null for the real network.
     #[specta(type = Option<String>)]
@@ -890,6 +893,7 @@ impl Highland {
             last_sync_at: status.last_sync_at,
             last_error: heard.or(kept),
             refused: status.refused,
+            hub_went_back: status.hub_went_back,
             practice_network: network,
             simulated,
         })

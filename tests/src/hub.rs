@@ -70,6 +70,17 @@ impl Hub {
         Ok(())
     }
 
+    /// Sends SIGTERM and waits for a graceful exit, keeping the data (and
+    /// the address) for [`Hub::restart`]: as an operator stops a hub before
+    /// restoring it.
+    pub fn shut_down(&mut self) -> anyhow::Result<ExitStatus> {
+        process::terminate(self.child.id())?;
+        match process::wait_for(&mut self.child.0, STOP_LIMIT)? {
+            Some(status) => Ok(status),
+            None => bail!("highland-hub did not stop within {STOP_LIMIT:?} of SIGTERM"),
+        }
+    }
+
     /// Starts the hub again on its data and at its address, as when the
     /// link comes back: the devices enrolled with it find it where it was.
     pub fn restart(&mut self) -> anyhow::Result<()> {

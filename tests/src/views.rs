@@ -71,4 +71,16 @@ pub struct Status {
     #[serde(default)]
     pub last_error_code: Option<String>,
     pub refused_ops: Vec<serde_json::Value>,
+    /// The last time the device found the hub gone back in time (restored
+    /// from a backup), and what it sent again.
+    #[serde(default)]
+    pub hub_went_back: Option<HubWentBack>,
+}
+
+/// `status --json`'s `hub_went_back`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HubWentBack {
+    pub at: String,
+    pub resent: u64,
+    pub resent_sales: u64,
 }

@@ -256,6 +256,20 @@ export type FoundHubView = {
 	url: string,
 };
 
+/**
+ *  The hub went back in time (docs/sync-protocol.md section 14): restored
+ *  from a backup, moved, or started afresh. Everything it had acknowledged
+ *  from this device was sent again, and its log pulled again from the start.
+ */
+export type HubWentBack = {
+	/**  RFC 3339, UTC: when the device noticed. */
+	at: string,
+	/**  This device's operations sent again. */
+	resent: number,
+	/**  How many of them were sales. */
+	resent_sales: number,
+};
+
 /**  A certificate just issued, and where its printable slip was saved. */
 export type IssuedCertificate = {
 	certificate: CertificateView,
@@ -644,6 +658,11 @@ export type SyncStatusView = {
 	last_error: AppError | null,
 	/**  Changes the hub refused for good, with its reasons. */
 	refused: RefusedOp[],
+	/**
+	 *  The last time this device found the hub restored from a backup, and
+	 *  how many of its changes (and sales) it sent again; null if never.
+	 */
+	hub_went_back: HubWentBack | null,
 	/**
 	 *  The workshop's practice network ("offline", "mountain_2g", "3g",
 	 *  "good"), or null for the real network.

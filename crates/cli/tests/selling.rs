@@ -72,6 +72,7 @@ fn json_field_names_are_the_documented_ones() {
         [
             "device_id",
             "hub",
+            "hub_went_back",
             "last_error",
             "last_error_code",
             "last_sync_at",

@@ -83,6 +83,21 @@ describe("SyncBar", () => {
     );
   });
 
+  it("tells the seller the hub was restored and how many sales went again", async () => {
+    setLang("en");
+    const app = state();
+    const { rerender } = render(SyncBar, { props: { app } });
+    expect(screen.queryByTestId("sync-hub-restored")).toBeNull();
+    if (app.sync) {
+      app.sync = { ...app.sync, hub_went_back: { at: "2026-11-28T11:48:00Z", resent: 5, resent_sales: 3 } };
+    }
+    await rerender({ app });
+    expect(screen.getByTestId("sync-hub-restored").textContent).toBe("The hub was restored from a backup; 3 sales were sent again");
+    setLang("zh-Hans");
+    await tick();
+    expect(screen.getByTestId("sync-hub-restored").textContent).toBe("服务站从备份中恢复了；已重新发送 3 笔销售");
+  });
+
   it("tells a seller whose tablet was revoked that nothing is lost, in their language", async () => {
     setLang("en");
     const app = state();

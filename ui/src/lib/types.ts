@@ -349,6 +349,20 @@ export interface SyncStatus {
   practice_network?: string | null;
   /** Whether syncs really go through the simulator (an http:// hub). */
   simulated?: boolean;
+  /**
+   * The last time this device found the hub restored from a backup, and how
+   * many of its changes (and sales) it sent again; null if never (absent
+   * from older fakes).
+   */
+  hub_went_back?: HubWentBack | null;
+}
+
+/** The hub went back in time: restored from a backup, everything it had acknowledged sent again. */
+export interface HubWentBack {
+  /** RFC 3339, UTC: when the device noticed. */
+  at: string;
+  resent: number;
+  resent_sales: number;
 }
 
 export interface SyncProgress {

@@ -22,6 +22,7 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
             "last_error": sync.last_error,
             "last_error_code": sync.last_error_code,
             "refused_ops": sync.refused,
+            "hub_went_back": sync.hub_went_back,
             "photos": photos,
         }));
     }
@@ -55,6 +56,12 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
     );
     if let Some(error) = &sync.last_error {
         println!("last problem:     {error}");
+    }
+    if let Some(back) = &sync.hub_went_back {
+        println!(
+            "hub restored:     {}: the hub was restored from a backup; {} sales were sent again ({} changes in all)",
+            back.at, back.resent_sales, back.resent
+        );
     }
     for refused in &sync.refused {
         println!(

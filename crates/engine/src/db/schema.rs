@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_photos.sql"),
     include_str!("migrations/0007_lesson.sql"),
     include_str!("migrations/0008_sync_error_code.sql"),
+    include_str!("migrations/0009_hub_history.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.

@@ -30,7 +30,7 @@ mod workshop;
 pub use backoff::Backoff;
 pub use photo_transport::{FRAME_DATA, FRAMES_MEDIA_TYPE, Held, frames};
 pub use session::{SyncError, SyncEvent, SyncOptions, SyncReport, enroll, sync, sync_through};
-pub use state::{Committed, Enrollment, MAX_CLOCK_AHEAD_MS, RefusedOp, SyncStatus};
+pub use state::{Committed, Enrollment, HubWentBack, MAX_CLOCK_AHEAD_MS, RefusedOp, SyncStatus};
 pub use transport::{HubClient, HubError};
 pub use trust::{CaError, HUB_CA_FILE, HubCa};
 pub use workshop::{ClassNetwork, class_network};

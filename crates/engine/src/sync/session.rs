@@ -277,7 +277,9 @@ async fn exchange(
                 retry.succeeded();
                 batch = (batch * 2).min(MAX_BATCH);
                 pull_page = (pull_page * 2).min(MAX_BATCH * 2);
-                if report.pending_ops == 0 && !response.more {
+                // A hub that went back in time: its log is pulled again
+                // from the start, in the rounds that follow.
+                if report.pending_ops == 0 && !response.more && !done.hub_went_back {
                     break;
                 }
                 on_event(SyncEvent::Progress(report.clone()));

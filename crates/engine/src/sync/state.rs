@@ -55,6 +55,23 @@ pub struct SyncStatus {
     pub last_error_code: Option<String>,
     pub pending_ops: u64,
     pub refused: Vec<RefusedOp>,
+    /// The last time this device found the hub gone back in time (restored
+    /// from a backup), and what it sent again; null if it never did.
+    pub hub_went_back: Option<HubWentBack>,
+}
+
+/// The hub went back in time (docs/sync-protocol.md section 14): restored
+/// from a backup, moved, or started afresh. Everything it had acknowledged
+/// from this device was sent again, and its log pulled again from the start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HubWentBack {
+    /// RFC 3339, UTC: when the device noticed.
+    pub at: String,
+    /// This device's operations sent again.
+    pub resent: u64,
+    /// How many of them were sales.
+    pub resent_sales: u64,
 }
 
 /// What one committed round trip changed.
@@ -63,6 +80,10 @@ pub struct Committed {
     pub acked: u64,
     pub refused: u64,
     pub pulled: u64,
+    /// The response showed the hub went back in time: its page was not
+    /// applied, the cursor went back to 0 and acknowledged operations are
+    /// pending again, so the client must sync again at once.
+    pub hub_went_back: bool,
 }
 
 impl Store {
@@ -99,7 +120,9 @@ impl Store {
             })?;
         if previous.as_deref() != Some(e.hub_url.as_str()) {
             tx.execute(
-                "UPDATE sync_state SET cursor = 0, last_sync_at = NULL, last_error = NULL WHERE id = 1",
+                "UPDATE sync_state SET cursor = 0, last_sync_at = NULL, last_error = NULL,
+                        hub_incarnation = NULL
+                 WHERE id = 1",
                 [],
             )?;
             tx.execute(
@@ -126,12 +149,18 @@ impl Store {
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let (hub, seller_id, cursor, last_sync_at, last_error, last_error_code) =
+        let (hub, seller_id, cursor, last_sync_at, last_error, last_error_code, hub_went_back) =
             self.conn.query_row(
-                "SELECT hub_url, seller_id, cursor, last_sync_at, last_error, last_error_code
+                "SELECT hub_url, seller_id, cursor, last_sync_at, last_error, last_error_code,
+                        hub_went_back_at, hub_went_back_resent, hub_went_back_resent_sales
                  FROM sync_state WHERE id = 1",
                 [],
                 |r| {
+                    let went_back = r.get::<_, Option<String>>(6)?.map(|at| HubWentBack {
+                        at,
+                        resent: r.get::<_, Option<i64>>(7).ok().flatten().unwrap_or(0) as u64,
+                        resent_sales: r.get::<_, Option<i64>>(8).ok().flatten().unwrap_or(0) as u64,
+                    });
                     Ok((
                         r.get::<_, Option<String>>(0)?,
                         r.get::<_, Option<String>>(1)?,
@@ -139,6 +168,7 @@ impl Store {
                         r.get::<_, Option<String>>(3)?,
                         r.get::<_, Option<String>>(4)?,
                         r.get::<_, Option<String>>(5)?,
+                        went_back,
                     ))
                 },
             )?;
@@ -169,6 +199,7 @@ impl Store {
             last_error_code,
             pending_ops: self.pending_count()?,
             refused,
+            hub_went_back,
         })
     }
 
@@ -216,7 +247,10 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut clock = HybridClock::new(read_hlc(&tx)?);
         let mut newest_seen = Hlc::ZERO;
-        let mut done = Committed::default();
+        let mut done = Committed {
+            hub_went_back: went_back(&tx, response)?,
+            ..Committed::default()
+        };
 
         for ack in &response.acks {
             if !sent.contains(&ack.op_id) {
@@ -243,6 +277,10 @@ impl Store {
                     }
                     orders::acknowledged(&tx, ack.op_id)?;
                 }
+                // A hub that went back may refuse an operation for want of
+                // an earlier one it lost (a sale of a listing it no longer
+                // has); it stays pending, to go again after those.
+                AckOutcome::Refused { .. } if done.hub_went_back => {}
                 AckOutcome::Refused { reason } => {
                     let refusal = serde_json::to_string(reason)
                         .map_err(|e| StoreError::BadRecord(e.to_string()))?;
@@ -261,11 +299,19 @@ impl Store {
         // `apply::loses_to_pending`): the page waits, with the cursor, for a
         // later round that has that operation's acknowledgement. The
         // operation is pending, so the client syncs again.
-        let mut settled = true;
-        for op in &response.operations {
-            if apply::loses_to_pending(&tx, op)? {
-                settled = false;
-                break;
+        //
+        // A hub that went back in time sends a page from a log that lost
+        // what came after its backup: it is left, the cursor goes back to
+        // the start, and everything the hub had acknowledged goes again.
+        let mut settled = !done.hub_went_back;
+        if done.hub_went_back {
+            resend_acknowledged(&tx, sent, &now)?;
+        } else {
+            for op in &response.operations {
+                if apply::loses_to_pending(&tx, op)? {
+                    settled = false;
+                    break;
+                }
             }
         }
         if settled {
@@ -310,8 +356,22 @@ impl Store {
             "UPDATE sync_state SET cursor = coalesce(?1, cursor), last_sync_at = ?2,
                     last_error = NULL, last_error_code = NULL, clock_offset_ms = ?3
              WHERE id = 1",
-            params![settled.then_some(response.cursor as i64), now, offset],
+            params![
+                if done.hub_went_back {
+                    Some(0)
+                } else {
+                    settled.then_some(response.cursor as i64)
+                },
+                now,
+                offset
+            ],
         )?;
+        if let Some(history) = &response.history {
+            tx.execute(
+                "UPDATE sync_state SET hub_incarnation = ?1 WHERE id = 1",
+                [&history.incarnation],
+            )?;
+        }
         crate::lesson::note_link(&tx, true, at)?;
         crate::lesson::after_sync(&tx, at)?;
         tx.commit()?;
@@ -350,6 +410,64 @@ impl Store {
         )?;
         Ok(code.as_deref() == Some(super::session::DEVICE_REVOKED))
     }
+}
+
+/// Whether `response` shows that the hub went back in time since the last
+/// committed sync (docs/sync-protocol.md section 14): another incarnation
+/// than the one remembered, or a log that ends before this device's cursor.
+/// A first sync, with no incarnation remembered, is no sign; a hub that
+/// says nothing of its history gives none.
+fn went_back(conn: &rusqlite::Connection, response: &SyncResponse) -> Result<bool> {
+    let Some(history) = &response.history else {
+        return Ok(false);
+    };
+    let (cursor, remembered): (i64, Option<String>) = conn.query_row(
+        "SELECT cursor, hub_incarnation FROM sync_state WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let other_run = remembered.is_some_and(|known| known != history.incarnation);
+    Ok(other_run || cursor as u64 > history.log_end)
+}
+
+/// Makes pending again every operation of this device the hub had
+/// acknowledged, except those this very response acknowledged (the hub as
+/// it is now holds them), and keeps the count for the seller. The hub
+/// deduplicates by id, so one it still holds is only acknowledged again.
+fn resend_acknowledged(conn: &rusqlite::Connection, sent: &[OperationId], now: &str) -> Result<()> {
+    let mut resent = 0u64;
+    let mut resent_sales = 0u64;
+    {
+        let mut stmt =
+            conn.prepare("SELECT op_id, entity_kind FROM outbox WHERE state = 'acked'")?;
+        let mut rows = stmt.query([])?;
+        let mut again = Vec::new();
+        while let Some(row) = rows.next()? {
+            let op_id: String = row.get(0)?;
+            let kind: String = row.get(1)?;
+            if sent.iter().any(|id| id.to_string() == op_id) {
+                continue;
+            }
+            resent += 1;
+            if kind == "sale" {
+                resent_sales += 1;
+            }
+            again.push(op_id);
+        }
+        for op_id in again {
+            conn.execute(
+                "UPDATE outbox SET state = 'pending' WHERE op_id = ?1",
+                [op_id],
+            )?;
+        }
+    }
+    conn.execute(
+        "UPDATE sync_state SET hub_went_back_at = ?1, hub_went_back_resent = ?2,
+                hub_went_back_resent_sales = ?3
+         WHERE id = 1",
+        params![now, resent as i64, resent_sales as i64],
+    )?;
+    Ok(())
 }
 
 /// Moves everything this device wrote with `op_id` to the hub's timestamp,

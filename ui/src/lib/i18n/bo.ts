@@ -256,6 +256,8 @@ export const bo: Messages = {
   "sync.last": "མཐའ་མར་ {when} བསྐུར།",
   "sync.refused_one": "ལྟེ་གནས་ཀྱིས་བཟོ་བཅོས་ {n} མ་བླངས། {reason}",
   "sync.refused_other": "ལྟེ་གནས་ཀྱིས་བཟོ་བཅོས་ {n} མ་བླངས། དང་པོ། {reason}",
+  "sync.hub_restored_one": "ལྟེ་གནས་གྲབས་ཉར་ནས་སླར་གསོ་བྱས། ཚོང་ {n} ཡང་བསྐྱར་བསྐུར་ཟིན།",
+  "sync.hub_restored_other": "ལྟེ་གནས་གྲབས་ཉར་ནས་སླར་གསོ་བྱས། ཚོང་ {n} ཡང་བསྐྱར་བསྐུར་ཟིན།",
   "sync.never": "ད་དུང་བསྐུར་མེད།",
   "sync.syncing": "བསྐུར་བཞིན་པ།…",
   "sync.progress": "{total} ནང་ནས་ {done} བསྐུར་ཟིན།",

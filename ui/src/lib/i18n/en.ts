@@ -254,6 +254,8 @@ export const en = {
   "sync.last": "Last sent {when}",
   "sync.refused_one": "The hub refused {n} change: {reason}",
   "sync.refused_other": "The hub refused {n} changes. The first: {reason}",
+  "sync.hub_restored_one": "The hub was restored from a backup; {n} sale was sent again",
+  "sync.hub_restored_other": "The hub was restored from a backup; {n} sales were sent again",
   "sync.never": "Never sent yet",
   "sync.syncing": "Sending…",
   "sync.progress": "Sending {done} of {total}",

@@ -253,6 +253,8 @@ export const zhHans: Messages = {
   "sync.last": "上次发送：{when}",
   "sync.refused_one": "服务站拒绝了 {n} 条改动：{reason}",
   "sync.refused_other": "服务站拒绝了 {n} 条改动。第一条：{reason}",
+  "sync.hub_restored_one": "服务站从备份中恢复了；已重新发送 {n} 笔销售",
+  "sync.hub_restored_other": "服务站从备份中恢复了；已重新发送 {n} 笔销售",
   "sync.never": "还没有发送过",
   "sync.syncing": "正在发送…",
   "sync.progress": "正在发送 {done}/{total}",

@@ -1,0 +1,224 @@
+//! A hub that went back in time (restored from a backup, moved, started
+//! afresh; docs/sync-protocol.md section 14), specified with hand-made hub
+//! responses: the device sends again what the hub had acknowledged, pulls
+//! its log again from the start, and tells the seller, once per restore.
+
+mod common;
+
+use common::{device, sale, yak_meat};
+use highland_domain::wire::{Ack, AckOutcome, HubHistory, Refusal, SyncResponse};
+use highland_domain::{ListingId, Operation, OperationId, Unit};
+use highland_engine::sync::Enrollment;
+
+fn enrollment() -> Enrollment {
+    Enrollment {
+        hub_url: "http://hub".into(),
+        seller_id: "seller".into(),
+        seller_name: "卓玛".into(),
+        village: "雨崩".into(),
+        device_token: "token".into(),
+    }
+}
+
+fn response(
+    acks: Vec<Ack>,
+    operations: Vec<Operation>,
+    cursor: u64,
+    d: &common::Device,
+    history: Option<(&str, u64)>,
+) -> SyncResponse {
+    SyncResponse {
+        protocol: 1,
+        acks,
+        operations,
+        cursor,
+        more: false,
+        hub_time_ms: d.store.now().timestamp_millis() as u64,
+        history: history.map(|(incarnation, log_end)| HubHistory {
+            incarnation: incarnation.into(),
+            log_end,
+        }),
+    }
+}
+
+fn applied(op: &Operation) -> Ack {
+    Ack {
+        op_id: op.id,
+        outcome: AckOutcome::Applied { hlc: None },
+    }
+}
+
+/// A device that recorded a listing (two operations) and two sales, all
+/// acknowledged by the hub's incarnation "one", its cursor at 10.
+fn synced_device() -> (common::Device, ListingId) {
+    let mut d = device();
+    d.store.save_enrollment(&enrollment()).unwrap();
+    let id = yak_meat(&mut d.store, "10");
+    d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
+    d.store.record_sale(sale(id, "2", Unit::Kg)).unwrap();
+    let (ops, cursor) = d.store.next_push(1 << 20, 100).unwrap();
+    assert_eq!((ops.len(), cursor), (4, 0));
+    let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
+    let acks = ops.iter().map(applied).collect();
+    let done = d
+        .store
+        .commit_sync(&sent, &response(acks, vec![], 10, &d, Some(("one", 10))), 0)
+        .unwrap();
+    assert_eq!(done.acked, 4);
+    assert!(!done.hub_went_back, "a first sync is no sign of anything");
+    let status = d.store.sync_status().unwrap();
+    assert_eq!((status.cursor, status.pending_ops), (10, 0));
+    assert_eq!(status.hub_went_back, None);
+    (d, id)
+}
+
+/// Another device's listing, to be pulled.
+fn pulled_ops() -> Vec<Operation> {
+    let mut other = device();
+    yak_meat(&mut other.store, "5");
+    other.store.pending_operations(100).unwrap()
+}
+
+fn assert_sent_again(d: &mut common::Device, resent: u64, resent_sales: u64) {
+    let status = d.store.sync_status().unwrap();
+    assert_eq!(status.cursor, 0, "the log is pulled again from the start");
+    assert_eq!(status.pending_ops, resent);
+    let notice = status.hub_went_back.expect("the seller is told");
+    assert_eq!((notice.resent, notice.resent_sales), (resent, resent_sales));
+    assert!(!notice.at.is_empty());
+    let (again, cursor) = d.store.next_push(1 << 20, 100).unwrap();
+    assert_eq!((again.len() as u64, cursor), (resent, 0));
+}
+
+#[test]
+fn a_new_incarnation_sends_everything_acknowledged_again_once() {
+    let (mut d, _) = synced_device();
+    let page = pulled_ops();
+
+    // The restored hub: another incarnation, with a page from its log.
+    let restored = response(vec![], page.clone(), 12, &d, Some(("two", 12)));
+    let done = d.store.commit_sync(&[], &restored, 0).unwrap();
+    assert!(done.hub_went_back);
+    assert_eq!(done.pulled, 0, "the page of a hub that went back is left");
+    assert!(d.store.listings().unwrap().len() == 1);
+    assert_sent_again(&mut d, 4, 2);
+
+    // The next round sends them again; the same incarnation changes nothing more.
+    let (again, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let sent: Vec<OperationId> = again.iter().map(|o| o.id).collect();
+    let acks = again.iter().map(applied).collect();
+    let next = response(acks, page, 16, &d, Some(("two", 16)));
+    let done = d.store.commit_sync(&sent, &next, 0).unwrap();
+    assert!(!done.hub_went_back);
+    assert_eq!((done.acked, done.pulled), (4, 2));
+    let status = d.store.sync_status().unwrap();
+    assert_eq!((status.cursor, status.pending_ops), (16, 0));
+    assert_eq!(d.store.listings().unwrap().len(), 2);
+    // The notice stays for the seller.
+    assert_eq!(status.hub_went_back.unwrap().resent_sales, 2);
+}
+
+#[test]
+fn a_log_that_ends_before_the_cursor_sends_everything_again() {
+    let (mut d, _) = synced_device();
+    // The same incarnation (the file was copied back by hand), but its log
+    // ends at 7, before this device's cursor.
+    let copied_back = response(vec![], pulled_ops(), 7, &d, Some(("one", 7)));
+    let done = d.store.commit_sync(&[], &copied_back, 0).unwrap();
+    assert!(done.hub_went_back);
+    assert_eq!(done.pulled, 0);
+    assert_sent_again(&mut d, 4, 2);
+}
+
+#[test]
+fn what_the_restored_hub_just_acknowledged_is_not_sent_again() {
+    let (mut d, id) = synced_device();
+    d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
+    d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
+    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    assert_eq!(ops.len(), 2);
+    let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
+    // The restored hub applies the first and refuses the second, perhaps for
+    // want of something it lost: that one is tried again, not kept refused.
+    let acks = vec![
+        applied(&ops[0]),
+        Ack {
+            op_id: ops[1].id,
+            outcome: AckOutcome::Refused {
+                reason: Refusal {
+                    code: "unknown_listing".into(),
+                    message: "no such listing".into(),
+                },
+            },
+        },
+    ];
+    let restored = response(acks, vec![], 3, &d, Some(("two", 3)));
+    let done = d.store.commit_sync(&sent, &restored, 0).unwrap();
+    assert!(done.hub_went_back);
+    assert_eq!((done.acked, done.refused), (1, 0));
+    let status = d.store.sync_status().unwrap();
+    assert!(status.refused.is_empty());
+    let notice = status.hub_went_back.unwrap();
+    assert_eq!((notice.resent, notice.resent_sales), (4, 2));
+    assert_eq!(status.pending_ops, 5, "four sent again and the refused one");
+    assert_eq!(status.cursor, 0);
+}
+
+#[test]
+fn the_same_incarnation_and_log_change_nothing() {
+    let (mut d, _) = synced_device();
+    let page = pulled_ops();
+    let same = response(vec![], page, 12, &d, Some(("one", 12)));
+    let done = d.store.commit_sync(&[], &same, 0).unwrap();
+    assert!(!done.hub_went_back);
+    assert_eq!(done.pulled, 2);
+    let status = d.store.sync_status().unwrap();
+    assert_eq!((status.cursor, status.pending_ops), (12, 0));
+    assert_eq!(status.hub_went_back, None);
+    // A log that ends exactly at the cursor is no sign either.
+    let done = d
+        .store
+        .commit_sync(&[], &response(vec![], vec![], 12, &d, Some(("one", 12))), 0)
+        .unwrap();
+    assert!(!done.hub_went_back);
+    // Nor is a hub that says nothing of its history.
+    let done = d
+        .store
+        .commit_sync(&[], &response(vec![], vec![], 12, &d, None), 0)
+        .unwrap();
+    assert!(!done.hub_went_back);
+    assert_eq!(d.store.sync_status().unwrap().pending_ops, 0);
+}
+
+#[test]
+fn a_first_sync_with_no_incarnation_remembered_changes_nothing() {
+    let mut d = device();
+    d.store.save_enrollment(&enrollment()).unwrap();
+    yak_meat(&mut d.store, "10");
+    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
+    let acks = ops.iter().map(applied).collect();
+    let first = response(acks, pulled_ops(), 5, &d, Some(("whatever", 5)));
+    let done = d.store.commit_sync(&sent, &first, 0).unwrap();
+    assert!(!done.hub_went_back);
+    assert_eq!((done.acked, done.pulled), (2, 2));
+    let status = d.store.sync_status().unwrap();
+    assert_eq!((status.cursor, status.pending_ops), (5, 0));
+    assert_eq!(status.hub_went_back, None);
+}
+
+#[test]
+fn enrolling_with_another_hub_forgets_the_incarnation() {
+    let (mut d, _) = synced_device();
+    let mut other = enrollment();
+    other.hub_url = "http://other-hub".into();
+    d.store.save_enrollment(&other).unwrap();
+    // Everything goes to the new hub anyway; its incarnation is no restore.
+    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
+    let acks = ops.iter().map(applied).collect();
+    let first = response(acks, vec![], 4, &d, Some(("elsewhere", 4)));
+    let done = d.store.commit_sync(&sent, &first, 0).unwrap();
+    assert!(!done.hub_went_back);
+    assert_eq!(d.store.sync_status().unwrap().hub_went_back, None);
+}
