@@ -222,3 +222,47 @@ fn enrolling_with_another_hub_forgets_the_incarnation() {
     assert!(!done.hub_went_back);
     assert_eq!(d.store.sync_status().unwrap().hub_went_back, None);
 }
+
+#[test]
+fn the_files_of_this_devices_photos_go_up_again_too() {
+    let mut d = device();
+    d.store.save_enrollment(&enrollment()).unwrap();
+    let id = yak_meat(&mut d.store, "10");
+    let picture = highland_engine::photos::sample::jpeg(
+        &highland_engine::photos::sample::synthetic_photo(800, 600, 7),
+        90,
+    );
+    d.store
+        .add_photo(highland_domain::PhotoSubject::Listing(id), &picture, false)
+        .unwrap();
+    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
+    let acks = ops.iter().map(applied).collect();
+    d.store
+        .commit_sync(&sent, &response(acks, vec![], 10, &d, Some(("one", 10))), 0)
+        .unwrap();
+    // The hub took both files.
+    let files = d.store.uploads_waiting().unwrap();
+    assert_eq!(files.len(), 2);
+    for file in &files {
+        d.store.mark_on_hub(file.sha256()).unwrap();
+    }
+    assert!(d.store.uploads_waiting().unwrap().is_empty());
+
+    // Restored: once the photo's record is acknowledged again, its files
+    // wait to go up again (a HEAD first finds whether the hub kept them).
+    let restored = response(vec![], vec![], 3, &d, Some(("two", 3)));
+    assert!(
+        d.store
+            .commit_sync(&[], &restored, 0)
+            .unwrap()
+            .hub_went_back
+    );
+    let (again, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let sent: Vec<OperationId> = again.iter().map(|o| o.id).collect();
+    let acks = again.iter().map(applied).collect();
+    d.store
+        .commit_sync(&sent, &response(acks, vec![], 6, &d, Some(("two", 6))), 0)
+        .unwrap();
+    assert_eq!(d.store.uploads_waiting().unwrap().len(), 2);
+}

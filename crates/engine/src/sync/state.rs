@@ -461,6 +461,17 @@ fn resend_acknowledged(conn: &rusqlite::Connection, sent: &[OperationId], now: &
             )?;
         }
     }
+    // The files of this device's photos, too: the restored hub may have
+    // lost them as well. Each goes up again once its photo's record is
+    // acknowledged again, after a HEAD that finds whether the hub still
+    // holds it (then nothing is sent).
+    conn.execute(
+        "UPDATE photo_files SET on_hub = 0
+         WHERE here = 1 AND sha256 IN (
+             SELECT p.display_sha256 FROM photos p JOIN outbox o ON o.op_id = p.op_id
+             UNION SELECT p.thumbnail_sha256 FROM photos p JOIN outbox o ON o.op_id = p.op_id)",
+        [],
+    )?;
     conn.execute(
         "UPDATE sync_state SET hub_went_back_at = ?1, hub_went_back_resent = ?2,
                 hub_went_back_resent_sales = ?3
