@@ -5,20 +5,9 @@
 
 mod common;
 
-use common::{device, sale, yak_meat};
+use common::{applied, device, enrollment, sale, yak_meat};
 use highland_domain::wire::{Ack, AckOutcome, HubHistory, Refusal, SyncResponse};
 use highland_domain::{ListingId, Operation, OperationId, Unit};
-use highland_engine::sync::Enrollment;
-
-fn enrollment() -> Enrollment {
-    Enrollment {
-        hub_url: "http://hub".into(),
-        seller_id: "seller".into(),
-        seller_name: "卓玛".into(),
-        village: "雨崩".into(),
-        device_token: "token".into(),
-    }
-}
 
 fn response(
     acks: Vec<Ack>,
@@ -41,18 +30,11 @@ fn response(
     }
 }
 
-fn applied(op: &Operation) -> Ack {
-    Ack {
-        op_id: op.id,
-        outcome: AckOutcome::Applied { hlc: None },
-    }
-}
-
 /// A device that recorded a listing (two operations) and two sales, all
 /// acknowledged by the hub's incarnation "one", its cursor at 10.
 fn synced_device() -> (common::Device, ListingId) {
     let mut d = device();
-    d.store.save_enrollment(&enrollment()).unwrap();
+    d.store.save_enrollment(&enrollment("http://hub")).unwrap();
     let id = yak_meat(&mut d.store, "10");
     d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
     d.store.record_sale(sale(id, "2", Unit::Kg)).unwrap();
@@ -193,7 +175,7 @@ fn the_same_incarnation_and_log_change_nothing() {
 #[test]
 fn a_first_sync_with_no_incarnation_remembered_changes_nothing() {
     let mut d = device();
-    d.store.save_enrollment(&enrollment()).unwrap();
+    d.store.save_enrollment(&enrollment("http://hub")).unwrap();
     yak_meat(&mut d.store, "10");
     let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
     let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
@@ -210,7 +192,7 @@ fn a_first_sync_with_no_incarnation_remembered_changes_nothing() {
 #[test]
 fn enrolling_with_another_hub_forgets_the_incarnation() {
     let (mut d, _) = synced_device();
-    let mut other = enrollment();
+    let mut other = enrollment("http://hub");
     other.hub_url = "http://other-hub".into();
     d.store.save_enrollment(&other).unwrap();
     // Everything goes to the new hub anyway; its incarnation is no restore.
@@ -226,7 +208,7 @@ fn enrolling_with_another_hub_forgets_the_incarnation() {
 #[test]
 fn the_files_of_this_devices_photos_go_up_again_too() {
     let mut d = device();
-    d.store.save_enrollment(&enrollment()).unwrap();
+    d.store.save_enrollment(&enrollment("http://hub")).unwrap();
     let id = yak_meat(&mut d.store, "10");
     let picture = highland_engine::photos::sample::jpeg(
         &highland_engine::photos::sample::synthetic_photo(800, 600, 7),

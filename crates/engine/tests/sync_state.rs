@@ -3,20 +3,9 @@
 
 mod common;
 
-use common::{device, sale, yak_meat};
+use common::{applied, device, enrollment, sale, yak_meat};
 use highland_domain::wire::{Ack, AckOutcome, Refusal, SyncResponse};
 use highland_domain::{Hlc, ListingField, Operation, OperationId, Payload, Price, Title, Unit};
-use highland_engine::sync::Enrollment;
-
-fn enrollment(hub: &str) -> Enrollment {
-    Enrollment {
-        hub_url: hub.into(),
-        seller_id: "seller".into(),
-        seller_name: "卓玛".into(),
-        village: "雨崩".into(),
-        device_token: "token".into(),
-    }
-}
 
 fn response(
     acks: Vec<Ack>,
@@ -32,13 +21,6 @@ fn response(
         more: false,
         hub_time_ms,
         history: None,
-    }
-}
-
-fn applied(op: &Operation) -> Ack {
-    Ack {
-        op_id: op.id,
-        outcome: AckOutcome::Applied { hlc: None },
     }
 }
 

@@ -72,3 +72,22 @@ pub fn lot(d: &mut Device) -> LotId {
         })
         .unwrap()
 }
+
+/// An enrollment with the hub at `hub`, as `highland enroll` saves it.
+pub fn enrollment(hub: &str) -> highland_engine::sync::Enrollment {
+    highland_engine::sync::Enrollment {
+        hub_url: hub.into(),
+        seller_id: "seller".into(),
+        seller_name: "卓玛".into(),
+        village: "雨崩".into(),
+        device_token: "token".into(),
+    }
+}
+
+/// The hub's acknowledgement that it applied `op`.
+pub fn applied(op: &highland_domain::Operation) -> highland_domain::wire::Ack {
+    highland_domain::wire::Ack {
+        op_id: op.id,
+        outcome: highland_domain::wire::AckOutcome::Applied { hlc: None },
+    }
+}
