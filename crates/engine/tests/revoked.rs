@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use common::*;
 use highland_domain::wire::{
-    Ack, AckOutcome, EnrollResponse, ErrorBody, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+    Ack, AckOutcome, EnrollResponse, ErrorBody, HubHistory, PROTOCOL_VERSION, SyncRequest,
+    SyncResponse,
 };
 use highland_domain::{CheckedCode, Unit};
 use highland_engine::Store;
@@ -27,6 +28,9 @@ use tokio::net::TcpListener;
 struct FakeHub {
     url: String,
     revoked: Arc<AtomicBool>,
+    /// Answers as a new incarnation every time, as if several hubs took
+    /// turns behind one address.
+    unsettled: Arc<AtomicBool>,
     /// Requests answered, by route, after the revocation.
     refused: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
@@ -52,20 +56,23 @@ async fn fake_hub() -> FakeHub {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let revoked = Arc::new(AtomicBool::new(false));
+    let unsettled = Arc::new(AtomicBool::new(false));
     let refused = Arc::new(AtomicUsize::new(0));
-    let (is_revoked, counted) = (revoked.clone(), refused.clone());
+    let (is_revoked, is_unsettled, counted) = (revoked.clone(), unsettled.clone(), refused.clone());
     let task = tokio::spawn(async move {
         loop {
             let (mut tcp, _) = listener.accept().await.unwrap();
-            let (is_revoked, counted) = (is_revoked.clone(), counted.clone());
+            let (is_revoked, is_unsettled, counted) =
+                (is_revoked.clone(), is_unsettled.clone(), counted.clone());
             tokio::spawn(async move {
-                let _ = answer(&mut tcp, &is_revoked, &counted).await;
+                let _ = answer(&mut tcp, &is_revoked, &is_unsettled, &counted).await;
             });
         }
     });
     FakeHub {
         url,
         revoked,
+        unsettled,
         refused,
         task,
     }
@@ -75,6 +82,7 @@ async fn fake_hub() -> FakeHub {
 async fn answer(
     stream: &mut (impl AsyncReadExt + AsyncWriteExt + Unpin),
     revoked: &AtomicBool,
+    unsettled: &AtomicBool,
     refused: &AtomicUsize,
 ) -> std::io::Result<()> {
     let Some(http::RawRequest { head, body }) = http::read_request(stream).await? else {
@@ -115,7 +123,10 @@ async fn answer(
             cursor: request.cursor,
             more: false,
             hub_time_ms: t0().timestamp_millis() as u64,
-            history: None,
+            history: unsettled.load(Ordering::SeqCst).then(|| HubHistory {
+                incarnation: uuid::Uuid::now_v7().to_string(),
+                log_end: request.cursor,
+            }),
         };
         ("200 OK", serde_json::to_vec(&response).unwrap())
     } else {
@@ -275,4 +286,29 @@ async fn a_refusal_that_is_no_revocation_is_recorded_with_its_own_code() {
         Some("not_found")
     );
     assert!(!s.is_revoked().unwrap());
+}
+
+/// A hub whose history changes at every answer (two hubs behind one
+/// address, say) looks like a restore each time: one sync sends everything
+/// again a couple of times, then stops with its own code, losing nothing.
+#[tokio::test]
+async fn a_hub_that_goes_back_at_every_answer_stops_the_sync_instead_of_looping() {
+    let hub = fake_hub().await;
+    let mut d = device();
+    let yak = yak_meat(&mut d.store, "12");
+    d.store.record_sale(sale(yak, "1", Unit::Kg)).unwrap();
+    let store = Mutex::new(d.store);
+    sync::enroll(&store, &hub.url, code(), None).await.unwrap();
+    sync_once(&store).await.0.unwrap();
+
+    hub.unsettled.store(true, Ordering::SeqCst);
+    // The first answer with a history is remembered; the next ones differ.
+    sync_once(&store).await.0.unwrap();
+    let (result, _) = sync_once(&store).await;
+    let error = result.unwrap_err();
+    assert_eq!(error.code(), sync::HUB_UNSETTLED, "{error:?}");
+    let s = store.lock().unwrap();
+    assert_eq!(s.sales().unwrap().len(), 1);
+    let status = s.sync_status().unwrap();
+    assert_eq!(status.last_error_code.as_deref(), Some(sync::HUB_UNSETTLED));
 }

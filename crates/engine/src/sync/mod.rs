@@ -29,7 +29,9 @@ mod workshop;
 
 pub use backoff::Backoff;
 pub use photo_transport::{FRAME_DATA, FRAMES_MEDIA_TYPE, Held, frames};
-pub use session::{SyncError, SyncEvent, SyncOptions, SyncReport, enroll, sync, sync_through};
+pub use session::{
+    HUB_UNSETTLED, SyncError, SyncEvent, SyncOptions, SyncReport, enroll, sync, sync_through,
+};
 pub use state::{Committed, Enrollment, HubWentBack, MAX_CLOCK_AHEAD_MS, RefusedOp, SyncStatus};
 pub use transport::{HubClient, HubError};
 pub use trust::{CaError, HUB_CA_FILE, HubCa};

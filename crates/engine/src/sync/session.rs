@@ -27,6 +27,14 @@ const MAX_BATCH: usize = 256 * 1024;
 /// request with its token gets it, until the device is enrolled again.
 pub(crate) const DEVICE_REVOKED: &str = "device_revoked";
 
+/// How many rounds of one sync may each find the hub gone back in time
+/// (docs/sync-protocol.md section 14) before the sync stops: a real restore
+/// is found once.
+const MAX_WENT_BACK: u32 = 2;
+
+/// The code of a sync stopped because the hub's history kept changing.
+pub const HUB_UNSETTLED: &str = "hub_unsettled";
+
 #[derive(Debug, Error)]
 pub enum SyncError {
     #[error(
@@ -244,6 +252,7 @@ async fn exchange(
     };
     let mut batch = START_BATCH;
     let mut pull_page = START_BATCH * 2;
+    let mut went_back = 0;
 
     loop {
         let (operations, cursor) = lock(store).next_push(batch, MAX_OPS_PER_PUSH)?;
@@ -278,7 +287,22 @@ async fn exchange(
                 batch = (batch * 2).min(MAX_BATCH);
                 pull_page = (pull_page * 2).min(MAX_BATCH * 2);
                 // A hub that went back in time: its log is pulled again
-                // from the start, in the rounds that follow.
+                // from the start, in the rounds that follow. One that goes
+                // back again and again is not one hub (two behind one
+                // address, say): this sync stops rather than send the same
+                // operations round after round.
+                if done.hub_went_back {
+                    went_back += 1;
+                    if went_back > MAX_WENT_BACK {
+                        return Err(SyncError::Refused {
+                            code: HUB_UNSETTLED.to_owned(),
+                            message: "the hub's history changed at every answer, as if several \
+                                      hubs answered at one address; nothing was lost here, and \
+                                      the next sync tries again"
+                                .to_owned(),
+                        });
+                    }
+                }
                 if report.pending_ops == 0 && !response.more && !done.hub_went_back {
                     break;
                 }
