@@ -7,7 +7,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::backoff::Backoff;
-use super::state::Enrollment;
+use super::state::{DEVICE_REVOKED, Enrollment};
 use super::transport::{HubClient, HubError};
 use super::trust::HubCa;
 use crate::{Store, StoreError};
@@ -22,10 +22,6 @@ const MAX_OPS_PER_PUSH: usize = 500;
 const MIN_BATCH: usize = 4 * 1024;
 const START_BATCH: usize = 32 * 1024;
 const MAX_BATCH: usize = 256 * 1024;
-
-/// The hub's code for a device its staff revoked (lost or stolen): every
-/// request with its token gets it, until the device is enrolled again.
-pub(crate) const DEVICE_REVOKED: &str = "device_revoked";
 
 /// How many rounds of one sync may each find the hub gone back in time
 /// (docs/sync-protocol.md section 14) before the sync stops: a real restore

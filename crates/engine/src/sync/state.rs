@@ -40,6 +40,11 @@ pub struct RefusedOp {
     pub message: String,
 }
 
+/// The hub's code for a device its staff revoked (lost or stolen): every
+/// request with its token gets it, until the device is enrolled again. Kept
+/// with the store's side, which remembers it across restarts.
+pub(crate) const DEVICE_REVOKED: &str = "device_revoked";
+
 /// Where sync stands, for `status` and the app's sync bar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -408,7 +413,7 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
-        Ok(code.as_deref() == Some(super::session::DEVICE_REVOKED))
+        Ok(code.as_deref() == Some(DEVICE_REVOKED))
     }
 }
 
