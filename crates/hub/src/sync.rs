@@ -270,7 +270,7 @@ pub fn exchange(
         hub_time_ms: now_ms,
         history: Some(HubHistory {
             incarnation: ledger.incarnation(now_ms)?,
-            log_end: ledger.last_seq()?,
+            log_end: page.log_end,
         }),
     })
 }
@@ -683,6 +683,8 @@ struct Page {
     operations: Vec<Operation>,
     cursor: u64,
     more: bool,
+    /// The log's last position, as this transaction sees it.
+    log_end: u64,
 }
 
 /// The operations after the cursor that the device may see: its seller's,
@@ -725,16 +727,18 @@ fn read_page(ledger: &mut impl Ledger, device: EnrolledDevice, pull: PullRequest
             break;
         }
     }
+    let log_end = ledger.last_seq()?;
     if !more {
         // Nothing visible remains, so everything up to the end of the log is
         // read for this device: the next sync starts there and never rescans
         // other sellers' rows or its own.
-        cursor = cursor.max(ledger.last_seq()?);
+        cursor = cursor.max(log_end);
     }
     Ok(Page {
         operations,
         cursor,
         more,
+        log_end,
     })
 }
 
