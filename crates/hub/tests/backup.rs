@@ -11,17 +11,6 @@ use common::*;
 use highland_domain::Unit;
 use highland_hub::Storage;
 use highland_hub::history::Beginning;
-use serde_json::Value;
-
-fn json(cmd: &mut assert_cmd::Command) -> Value {
-    let out = cmd.assert().success().get_output().stdout.clone();
-    serde_json::from_slice(&out).unwrap()
-}
-
-fn failure(cmd: &mut assert_cmd::Command) -> String {
-    let err = cmd.assert().failure().get_output().stderr.clone();
-    String::from_utf8(err).unwrap()
-}
 
 #[tokio::test]
 async fn every_database_starts_as_its_first_incarnation_and_counts_up() {
@@ -61,7 +50,7 @@ async fn a_sqlite_backup_taken_while_devices_sync_is_one_whole_moment() {
     let hub = spawn_hub().await;
     if !matches!(hub.database.database, highland_hub::Database::Sqlite(_)) {
         let out = hub.dir.path().join("backup.db");
-        let refused = failure(hub.database.hub_cli().args(["backup", "--out"]).arg(&out));
+        let refused = stderr_of_failure(hub.database.hub_cli().args(["backup", "--out"]).arg(&out));
         assert!(refused.contains("pg_dump"), "{refused}");
         return;
     }
@@ -89,7 +78,7 @@ async fn a_sqlite_backup_taken_while_devices_sync_is_one_whole_moment() {
         })
     };
     let out = hub.dir.path().join("nightly.db");
-    let summary = json(
+    let summary = json_of(
         hub.database
             .hub_cli()
             .args(["backup", "--json", "--out"])
@@ -125,7 +114,7 @@ async fn a_sqlite_backup_taken_while_devices_sync_is_one_whole_moment() {
     assert!(highland_hub::HubDb::open(&out).is_ok());
 
     // A backup never overwrites.
-    let again = failure(hub.database.hub_cli().args(["backup", "--out"]).arg(&out));
+    let again = stderr_of_failure(hub.database.hub_cli().args(["backup", "--out"]).arg(&out));
     assert!(again.contains("already exists"), "{again}");
 }
 
@@ -155,10 +144,10 @@ async fn a_restore_puts_the_backup_back_as_a_new_incarnation_and_keeps_what_it_r
     .await;
     let before = hub.db.incarnation(NOW_MS).unwrap();
     let highland_hub::Database::Sqlite(path) = hub.database.database.clone() else {
-        let restored = json(hub.database.hub_cli().args(["restore", "--json"]));
+        let restored = json_of(hub.database.hub_cli().args(["restore", "--json"]));
         assert_eq!(restored["incarnation"]["number"], before.number + 1);
         assert_eq!(restored["incarnation"]["reason"], "restored");
-        let refused = failure(
+        let refused = stderr_of_failure(
             hub.database
                 .hub_cli()
                 .args(["restore", "--from", "dump.sql"]),
@@ -167,7 +156,7 @@ async fn a_restore_puts_the_backup_back_as_a_new_incarnation_and_keeps_what_it_r
         return;
     };
     let backup = path.with_file_name("nightly.db");
-    json(
+    json_of(
         hub.database
             .hub_cli()
             .args(["backup", "--json", "--out"])
@@ -177,7 +166,7 @@ async fn a_restore_puts_the_backup_back_as_a_new_incarnation_and_keeps_what_it_r
         .await;
 
     // Not while a hub serves on it.
-    let refused = failure(
+    let refused = stderr_of_failure(
         hub.database
             .hub_cli()
             .arg("restore")
@@ -187,7 +176,7 @@ async fn a_restore_puts_the_backup_back_as_a_new_incarnation_and_keeps_what_it_r
     assert!(refused.contains("stop it first"), "{refused}");
 
     let (database, dir) = hub.stop_and_close().await;
-    let restored = json(
+    let restored = json_of(
         database
             .hub_cli()
             .args(["restore", "--json", "--from"])

@@ -3,17 +3,10 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::*;
 use highland_domain::{CheckedCode, Unit};
 use highland_hub::{ListingView, SaleView};
 use predicates::prelude::*;
-use serde_json::Value;
-
-fn json_of(cmd: &mut Command) -> Value {
-    let output = cmd.assert().success().get_output().stdout.clone();
-    serde_json::from_slice(&output).unwrap()
-}
 
 #[tokio::test]
 async fn seller_add_and_device_code_print_codes_that_enroll_while_the_hub_serves() {

@@ -188,58 +188,21 @@ async fn a_new_tablet_of_the_seller_pulls_back_everything_the_lost_one_recorded(
 async fn the_operator_lists_and_revokes_with_the_real_binary() {
     let hub = spawn_hub().await;
     let device = hub.seller_with_device("ཟླ་བ Dawa").await;
-    let listed = hub
-        .database
-        .hub_cli()
-        .args(["device", "list", "--seller", &device.seller_id, "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let listed: Value = serde_json::from_slice(&listed).unwrap();
+    let cli = || hub.database.hub_cli();
+    let listed = json_of(cli().args(["device", "list", "--seller", &device.seller_id, "--json"]));
     assert_eq!(listed[0]["id"], device.id.to_string());
     assert_eq!(listed[0]["seller_name"], "ཟླ་བ Dawa");
     assert_eq!(listed[0]["revoked_at"], Value::Null);
 
-    let text = hub
-        .database
-        .hub_cli()
-        .args(["device", "revoke", &device.id.to_string()])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(text).unwrap();
+    let text = stdout_of(cli().args(["device", "revoke", &device.id.to_string()]));
     assert!(text.contains("no longer works"), "{text}");
     let sync = hub
         .post_sync(Some(&device.token), &hub.request(&device, vec![], 0))
         .await;
     expect_error(sync, StatusCode::FORBIDDEN, "device_revoked").await;
 
-    let unknown = hub
-        .database
-        .hub_cli()
-        .args([
-            "device",
-            "revoke",
-            &highland_domain::DeviceId::new().to_string(),
-        ])
-        .assert()
-        .failure()
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8_lossy(&unknown).contains("no device with id"));
-    let text = hub
-        .database
-        .hub_cli()
-        .args(["device", "list"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert!(String::from_utf8_lossy(&text).contains("revoked"));
+    let unknown = highland_domain::DeviceId::new().to_string();
+    let refused = stderr_of_failure(cli().args(["device", "revoke", &unknown]));
+    assert!(refused.contains("no device with id"), "{refused}");
+    assert!(stdout_of(cli().args(["device", "list"])).contains("revoked"));
 }

@@ -24,16 +24,7 @@ async fn edit_as_b(hub: &TestHub, b: &Device, listing: &str, changes: serde_json
             "payload": {"kind": "listing_edited", "listing_id": listing, "changes": changes},
         }],
     });
-    let response = hub
-        .http
-        .post(format!("{}/v1/sync", hub.url))
-        .bearer_auth(&b.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let response: highland_domain::wire::SyncResponse = response.json().await.unwrap();
+    let response = hub.sync_raw(&b.token, &body).await;
     assert_eq!(response.acks[0].op_id, id);
     refusal_code(&response.acks[0])
         .unwrap_or("applied")

@@ -11,7 +11,6 @@ use common::*;
 use highland_domain::Unit;
 use highland_hub::pg::PgHub;
 use highland_hub::{HubDb, Storage};
-use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sqlite_hub_moves_to_postgres_and_its_devices_sync_on_without_enrolling() {
@@ -50,16 +49,11 @@ async fn a_sqlite_hub_moves_to_postgres_and_its_devices_sync_on_without_enrollin
 
     let postgres = PostgresDatabase::create();
     let pg_url = postgres.url.clone();
-    let moved: Value = serde_json::from_slice(
-        &database
+    let moved = json_of(
+        database
             .hub_cli()
-            .args(["migrate", "--json", "--to", &postgres.url])
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
-    )
-    .unwrap();
+            .args(["migrate", "--json", "--to", &postgres.url]),
+    );
     assert_eq!(moved["incarnation"]["reason"], "migrated");
     assert_eq!(moved["incarnation"]["number"], before.number + 1);
     let rows = |table: &str| {
@@ -102,17 +96,6 @@ async fn a_sqlite_hub_moves_to_postgres_and_its_devices_sync_on_without_enrollin
     assert_eq!(orders.status(), 200);
 
     // Moving again onto the same database is refused: it holds a hub.
-    let refused = database
-        .hub_cli()
-        .args(["migrate", "--to", &pg_url])
-        .assert()
-        .failure()
-        .get_output()
-        .stderr
-        .clone();
-    assert!(
-        String::from_utf8_lossy(&refused).contains("already holds a hub"),
-        "{}",
-        String::from_utf8_lossy(&refused)
-    );
+    let refused = stderr_of_failure(database.hub_cli().args(["migrate", "--to", &pg_url]));
+    assert!(refused.contains("already holds a hub"), "{refused}");
 }

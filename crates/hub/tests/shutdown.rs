@@ -5,10 +5,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
+use common::binary::{spawn_announcing, terminate, wait_for_log};
 use common::*;
 use highland_domain::Unit;
 use highland_domain::wire::{EnrollResponse, PROTOCOL_VERSION};
@@ -20,49 +21,20 @@ struct Served {
 }
 
 fn serve(database: &TestDatabase) -> Served {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("highland-hub"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(database.cli_args())
-        .env("HIGHLAND_HUB_LOG", "info,tower_http=debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+    let (child, url, stderr) = spawn_announcing(
+        Command::new(assert_cmd::cargo::cargo_bin("highland-hub"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(database.cli_args())
+            .env("HIGHLAND_HUB_LOG", "info,tower_http=debug"),
+    );
+    let addr = url
+        .strip_prefix("http://")
+        .unwrap_or_else(|| panic!("not plain HTTP: {url}"))
         .to_owned();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
     Served {
         child,
         addr,
         stderr,
-    }
-}
-
-fn terminate(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-/// Reads the hub's log until a line containing every one of `texts`.
-fn wait_for_log(stderr: &mut BufReader<std::process::ChildStderr>, texts: &[&str]) {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = stderr.read_line(&mut line).unwrap();
-        assert!(n > 0, "the log ended before {texts:?}");
-        if texts.iter().all(|t| line.contains(t)) {
-            return;
-        }
     }
 }
 

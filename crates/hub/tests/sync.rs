@@ -207,16 +207,7 @@ async fn an_operation_the_hub_cannot_read_is_refused_alone() {
             good,
         ],
     });
-    let response = hub
-        .http
-        .post(format!("{}/v1/sync", hub.url))
-        .bearer_auth(&device.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let response: highland_domain::wire::SyncResponse = response.json().await.unwrap();
+    let response = hub.sync_raw(&device.token, &body).await;
     assert_eq!(response.acks[0].op_id, newer_kind_id);
     assert_eq!(
         refusal_code(&response.acks[0]),

@@ -6,13 +6,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
+use common::binary::terminate;
+use common::binary::{spawn_announcing, wait_for_log};
 use common::*;
 use highland_domain::Unit;
 use highland_domain::wire::{EnrollResponse, ErrorBody, PROTOCOL_VERSION, SyncResponse};
@@ -345,25 +348,13 @@ impl Drop for Served {
 }
 
 fn serve(database: &TestDatabase, args: &[&str]) -> Served {
-    let mut child = hub_bin()
-        .arg("serve")
-        .args(args)
-        .args(database.cli_args())
-        .env("HIGHLAND_HUB_LOG", "info,tower_http=debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let (child, url, stderr) = spawn_announcing(
+        hub_bin()
+            .arg("serve")
+            .args(args)
+            .args(database.cli_args())
+            .env("HIGHLAND_HUB_LOG", "info,tower_http=debug"),
+    );
     Served { child, url, stderr }
 }
 
@@ -371,28 +362,6 @@ fn serve(database: &TestDatabase, args: &[&str]) -> Served {
 fn loopback(url: &str) -> String {
     let port = url.rsplit(':').next().unwrap();
     format!("127.0.0.1:{port}")
-}
-
-#[cfg(unix)]
-fn terminate(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-#[cfg(unix)]
-fn wait_for_log(stderr: &mut BufReader<std::process::ChildStderr>, texts: &[&str]) {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = stderr.read_line(&mut line).unwrap();
-        assert!(n > 0, "the log ended before {texts:?}");
-        if texts.iter().all(|t| line.contains(t)) {
-            return;
-        }
-    }
 }
 
 fn get_healthz(addr: &str) -> u16 {

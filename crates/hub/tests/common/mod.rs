@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 mod backend;
+pub mod binary;
 pub mod printout;
 pub mod routes;
 pub mod workshop;
@@ -542,4 +543,38 @@ pub fn form_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// What a command printed on stdout, which must have succeeded.
+pub fn stdout_of(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// The JSON a command printed, which must have succeeded.
+pub fn json_of(cmd: &mut assert_cmd::Command) -> serde_json::Value {
+    serde_json::from_str(&stdout_of(cmd)).unwrap()
+}
+
+/// What a command said on stderr, which must have failed.
+pub fn stderr_of_failure(cmd: &mut assert_cmd::Command) -> String {
+    let err = cmd.assert().failure().get_output().stderr.clone();
+    String::from_utf8(err).unwrap()
+}
+
+impl TestHub {
+    /// `POST /v1/sync` with a body as an attacker or a newer app writes it,
+    /// not as this build's types can; the answer must be a 200.
+    pub async fn sync_raw(&self, token: &str, body: &serde_json::Value) -> SyncResponse {
+        let response = self
+            .http
+            .post(format!("{}/v1/sync", self.url))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
 }
