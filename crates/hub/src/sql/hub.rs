@@ -287,7 +287,7 @@ impl<B: Backend> Storage for B {
         now_ms: u64,
     ) -> Result<(), UploadError> {
         self.write(Lock::Rows, |tx| {
-            photos::start_upload(tx, device.id, name, length, now_ms)
+            photos::start_upload(tx, device, name, length, now_ms)
         })
     }
 

@@ -3,12 +3,13 @@
 //! so that any hub process on it resumes any upload).
 
 use highland_domain::{
-    DeviceId, Location, MediaType, Operation, Photo, PhotoId, PhotoRef, PhotoSubject, Sha256,
+    Location, MediaType, Operation, Photo, PhotoId, PhotoRef, PhotoSubject, Sha256,
 };
 
 use super::views::{for_update, ms, parse};
 use super::{Record, Sql};
 use crate::photos::{MAX_UNFINISHED_UPLOADS, PhotoReader, PhotoView, UploadError, UploadStatus};
+use crate::storage::EnrolledDevice;
 use crate::{Error, Result, SellerId};
 
 pub(crate) fn photo_seller(tx: &mut dyn Sql, id: PhotoId) -> Result<Option<SellerId>> {
@@ -129,13 +130,13 @@ pub(crate) fn upload_status(
 /// the hub's.
 pub(crate) fn start_upload(
     tx: &mut dyn Sql,
-    device: DeviceId,
+    device: EnrolledDevice,
     name: Sha256,
     length: u64,
     now_ms: u64,
 ) -> Result<(), UploadError> {
     let hex = name.to_hex();
-    let seller = seller_of_device(tx, &device.to_string())?;
+    let (seller, device) = (device.seller, device.id);
     // Locks the device's row: two requests of one device take turns
     // counting its uploads, on any hub.
     tx.query_opt(
