@@ -55,7 +55,7 @@ pub(crate) fn restore(
     now_ms: u64,
 ) -> anyhow::Result<()> {
     let replaced = match (database, from) {
-        (Database::Sqlite(path), Some(from)) => backup::restore(from, path, force)
+        (Database::Sqlite(path), Some(from)) => backup::restore(from, path, force, now_ms)
             .with_context(|| format!("restoring {} from {}", path.display(), from.display()))?,
         (Database::Sqlite(_), None) => bail!("--from FILE: the backup to restore"),
         (Database::Postgres(_), Some(_)) => bail!(

@@ -63,7 +63,8 @@ pub fn backup(database: &Path, out: &Path) -> Result<BackupSummary> {
 /// database it replaces, if any, is moved aside (returned), never deleted.
 /// The hub must not be serving on it: a write-ahead log beside it says one
 /// may be, and is refused unless `force` (a hub that crashed leaves one).
-pub fn restore(from: &Path, database: &Path, force: bool) -> Result<Option<PathBuf>> {
+/// The one moved aside is named by `now_ms`.
+pub fn restore(from: &Path, database: &Path, force: bool, now_ms: u64) -> Result<Option<PathBuf>> {
     inspect_read_only(from)?;
     check(from)?;
     let wal = with_suffix(database, "-wal");
@@ -79,7 +80,9 @@ pub fn restore(from: &Path, database: &Path, force: bool) -> Result<Option<PathB
     std::fs::copy(from, &copy)?;
     std::fs::File::open(&copy)?.sync_all()?;
     let aside = if database.exists() {
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let stamp = chrono::DateTime::from_timestamp_millis(now_ms as i64)
+            .unwrap_or_default()
+            .format("%Y%m%dT%H%M%SZ");
         let aside = with_suffix(database, &format!(".replaced-{stamp}"));
         std::fs::rename(database, &aside)?;
         for log in ["-wal", "-shm"] {
