@@ -2,8 +2,9 @@
 //! docs/sync-protocol.md describes the exchange; these types are its contract.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
-use crate::{CheckedCode, DeviceId, Hlc, Operation, OperationId};
+use crate::{CheckedCode, DeviceId, Hlc, Operation, OperationId, Payload};
 
 /// The protocol version this build speaks. A hub refuses requests that carry
 /// another, with the error code `unsupported_protocol`.
@@ -35,43 +36,190 @@ pub struct SyncRequest {
     pub device_id: DeviceId,
     /// The hub log position up to which this device has committed what it pulled.
     pub cursor: u64,
-    /// Oldest first. Re-sending an operation the hub already has is harmless.
-    pub operations: Vec<Operation>,
+    /// Oldest first, each as its author wrote it: this device's own, or
+    /// given back to a hub that lost them (its seller's other devices', and
+    /// the hub's own under its seal). Re-sending an operation the hub
+    /// already has is harmless.
+    pub operations: Vec<LoggedOperation>,
     /// How large a page of pulled operations the device wants, in bytes of
     /// uncompressed JSON; the hub clamps it to its own limits.
     pub max_pull_bytes: u32,
+    /// The last entry of the hub's log this device pulled, so the hub can say
+    /// whether its log still holds it there (a database copied back by hand
+    /// keeps its incarnation; this is how it is caught). Absent before the
+    /// device pulled anything, and from older devices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_pulled: Option<LogMark>,
+    /// Pull this device's own operations too: it lost some of them (its file
+    /// was put back from an old copy) and takes them back from the hub.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub own_too: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// An operation a device pulled, and a position of the hub's log at or
+/// after the one it was pulled from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogMark {
+    pub seq: u64,
+    pub op_id: OperationId,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncResponse {
     pub protocol: u32,
     /// One per pushed operation, in the same order.
     pub acks: Vec<Ack>,
     /// Operations from the hub's log after the request's cursor that this
-    /// device may see, in log order.
-    pub operations: Vec<Operation>,
+    /// device may see, in log order, each exactly as the log holds it (which
+    /// may be a kind or carry fields this build does not know).
+    pub operations: Vec<LoggedOperation>,
     /// Where the device's cursor moves once it has committed `operations`.
     pub cursor: u64,
     /// More operations wait after `cursor`: sync again.
     pub more: bool,
     /// The hub's clock, so a device whose clock is far off can tell.
     pub hub_time_ms: u64,
+    /// The hub's build (`highland-hub --version`): an operation it deferred
+    /// is sent again once another build answers. Absent from older hubs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub_version: Option<String>,
     /// Which run of the hub answered, and how far its log reaches. Absent
     /// from hubs older than it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<HubHistory>,
 }
 
+impl SyncResponse {
+    /// The pulled operations, read; an error for the first this build cannot read.
+    pub fn read_operations(&self) -> Result<Vec<Operation>, serde_json::Error> {
+        self.operations.iter().map(LoggedOperation::read).collect()
+    }
+}
+
 /// What a device needs to notice that the hub went back in time: restored
 /// from a backup, moved, or started on a fresh database (a new
 /// incarnation), or a log that ends before the device's cursor
 /// (docs/sync-protocol.md, "When the hub goes back in time").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HubHistory {
     /// The incarnation that answered: new after every restore or move.
     pub incarnation: String,
     /// The last position of the hub's whole log when it answered.
     pub log_end: u64,
+    /// The log's last position when this incarnation began: after a restore,
+    /// what lies beyond it in an earlier incarnation may be lost.
+    #[serde(default)]
+    pub log_start: u64,
+    /// How many of the asking device's operations the log holds, so a
+    /// device sends again only what the hub lacks, and notices when the hub
+    /// holds more of its own than it does (its own file went back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_device: Option<u64>,
+    /// The newest timestamp the log holds from the asking device: a device
+    /// whose file went back moves its clock past it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_hlc: Option<Hlc>,
+    /// Whether the log still holds the request's `last_pulled` where the
+    /// device saw it; absent when the request named none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark_held: Option<bool>,
+}
+
+/// One operation as the hub's log holds it and a device receives it: its
+/// JSON text, kept exactly. Reading it is a separate step, so an operation
+/// this build cannot read (a newer kind, or fields it does not know) still
+/// travels, is kept, and goes on unchanged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LoggedOperation(Box<RawValue>);
+
+impl PartialEq for LoggedOperation {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl Eq for LoggedOperation {}
+
+/// The parts of an operation that every version can read.
+#[derive(Deserialize)]
+struct Envelope {
+    id: OperationId,
+    device_id: DeviceId,
+    hlc: Hlc,
+    payload: KindOnly,
+}
+
+#[derive(Deserialize)]
+struct KindOnly {
+    kind: String,
+}
+
+/// What [`LoggedOperation::envelope`] reads of any operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationEnvelope {
+    pub id: OperationId,
+    pub device_id: DeviceId,
+    pub hlc: Hlc,
+    pub kind: String,
+}
+
+impl OperationEnvelope {
+    /// Whether this build reads operations of its kind.
+    pub fn known_kind(&self) -> bool {
+        Payload::KINDS.contains(&self.kind.as_str())
+    }
+}
+
+impl LoggedOperation {
+    /// Takes `text` as it is, if it is JSON.
+    pub fn from_text(text: String) -> Result<Self, serde_json::Error> {
+        RawValue::from_string(text).map(LoggedOperation)
+    }
+
+    /// The text of an operation this build made.
+    pub fn of(op: &Operation) -> Result<Self, serde_json::Error> {
+        serde_json::value::to_raw_value(op).map(LoggedOperation)
+    }
+
+    /// [`LoggedOperation::of`] each.
+    pub fn all(ops: &[Operation]) -> Result<Vec<Self>, serde_json::Error> {
+        ops.iter().map(LoggedOperation::of).collect()
+    }
+
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The same operation at another timestamp (the hub re-stamped it),
+    /// every other field kept as it was, known to this build or not.
+    pub fn with_hlc(&self, hlc: Hlc) -> Result<Self, serde_json::Error> {
+        let mut value: serde_json::Value = serde_json::from_str(self.text())?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("hlc".to_owned(), serde_json::to_value(hlc)?);
+        }
+        serde_json::value::to_raw_value(&value).map(LoggedOperation)
+    }
+
+    /// The operation, if this build reads its kind and every value in it.
+    pub fn read(&self) -> Result<Operation, serde_json::Error> {
+        serde_json::from_str(self.text())
+    }
+
+    /// Its id, author, timestamp and kind, which every version reads.
+    pub fn envelope(&self) -> Result<OperationEnvelope, serde_json::Error> {
+        let e: Envelope = serde_json::from_str(self.text())?;
+        Ok(OperationEnvelope {
+            id: e.id,
+            device_id: e.device_id,
+            hlc: e.hlc,
+            kind: e.payload.kind,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

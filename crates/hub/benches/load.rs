@@ -17,7 +17,9 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use highland_domain::wire::{EnrollResponse, PROTOCOL_VERSION, SyncRequest, SyncResponse};
+use highland_domain::wire::{
+    EnrollResponse, LoggedOperation, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+};
 use highland_domain::{DeviceId, ShortText, Unit};
 use highland_hub::admin::{self, NewSeller};
 use highland_hub::pg::PgHub;
@@ -205,8 +207,10 @@ async fn sync(
             protocol: PROTOCOL_VERSION,
             device_id: device.id,
             cursor,
-            operations,
+            operations: LoggedOperation::all(&operations).unwrap(),
             max_pull_bytes: 256 * 1024,
+            last_pulled: None,
+            own_too: false,
         })
         .send()
         .await

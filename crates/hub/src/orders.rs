@@ -219,6 +219,7 @@ fn author(
     now_ms: u64,
 ) -> Result<(), OrderError> {
     let hub = ledger.hub_device()?;
+    let seal = ledger.seal_key()?;
     let mut clock = HybridClock::new(ledger.clock()?);
     for payload in payloads {
         let op = Operation {
@@ -227,7 +228,8 @@ fn author(
             hlc: clock.tick(now_ms),
             payload,
         };
-        ledger.append(seller, &op, now_ms)?;
+        // Sealed, so a device may give it back to this hub if it loses it.
+        ledger.append(seller, &op, &seal.seal(&op)?, now_ms)?;
         sync::apply_by(ledger, seller, &op, staff)?;
     }
     ledger.set_clock(clock.last())?;

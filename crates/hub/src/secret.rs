@@ -81,7 +81,14 @@ pub fn code_hash(code: &CheckedCode) -> SecretHash {
     SecretHash::of(code.as_str())
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// A new key for the hub's seal on its own operations ([`crate::seal`]).
+pub fn new_seal_key() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()

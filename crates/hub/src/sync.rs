@@ -23,7 +23,9 @@
 //! and applied here like any other.
 
 use chrono::{DateTime, Utc};
-use highland_domain::wire::{Ack, AckOutcome, HubHistory, PROTOCOL_VERSION, Refusal, SyncResponse};
+use highland_domain::wire::{
+    Ack, AckOutcome, HubHistory, LogMark, LoggedOperation, PROTOCOL_VERSION, Refusal, SyncResponse,
+};
 use highland_domain::{
     Actor, Certificate, DeviceId, EntityKind, Hlc, HybridClock, Listing, ListingField, ListingId,
     ListingStatus, Lot, LotId, Operation, OperationId, Order, OrderAction, OrderId, OrderState,
@@ -33,6 +35,8 @@ use highland_domain::{
 
 use uuid::Uuid;
 
+use crate::history::Incarnation;
+use crate::seal::SealKey;
 use crate::storage::EnrolledDevice;
 use crate::{Error, Result, SellerId};
 
@@ -55,7 +59,12 @@ const LOG_CHUNK: usize = 256;
 /// hub cannot read refuses only itself.
 #[derive(Debug, Clone)]
 pub enum Pushed {
-    Operation(Operation),
+    /// Read, and kept with the text it came as: the log stores that text, so
+    /// a field a newer app added to a kind this hub knows travels on.
+    Operation {
+        op: Operation,
+        text: LoggedOperation,
+    },
     /// Its id could be read, the rest not (a newer app's new kind of change,
     /// or a value out of bounds).
     Unreadable {
@@ -67,11 +76,24 @@ pub enum Pushed {
     },
 }
 
+impl Pushed {
+    /// An operation made in this process, as if a device had sent it.
+    pub fn made(op: Operation) -> Result<Pushed> {
+        let text = LoggedOperation::of(&op)
+            .map_err(|e| Error::BadRecord(format!("an operation does not serialise: {e}")))?;
+        Ok(Pushed::Operation { op, text })
+    }
+}
+
 /// Where the device's reading of the log stands, and how much it wants.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct PullRequest {
     pub cursor: u64,
     pub max_bytes: u32,
+    /// The last entry the device pulled ([`highland_domain::wire::SyncRequest::last_pulled`]).
+    pub last_pulled: Option<LogMark>,
+    /// Its own operations too: its file went back.
+    pub own_too: bool,
 }
 
 /// What the hub already holds about the entities an operation names.
@@ -154,17 +176,36 @@ pub trait Ledger {
     fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>>;
     /// The id of the village lot or product lot whose trace code is `code`.
     fn trace_code_holder(&mut self, code: TraceCode) -> Result<Option<Uuid>>;
-    /// The current incarnation's id; a database without one begins its
-    /// first ([`crate::history`]).
-    fn incarnation(&mut self, now_ms: u64) -> Result<String>;
+    /// The current incarnation; a database without one begins its first
+    /// ([`crate::history`]).
+    fn current_incarnation(&mut self, now_ms: u64) -> Result<Incarnation>;
+    /// The log's last position when the first incarnation `device` has not
+    /// synced with began: beyond it, what the device pulled may be lost.
+    fn log_floor(&mut self, device: DeviceId, current: &Incarnation) -> Result<u64>;
     /// The seller of the sale, adjustment or certificate with this id.
     fn holder_of(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<SellerId>>;
     fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>>;
     fn photo_seller(&mut self, id: PhotoId) -> Result<Option<SellerId>>;
     /// The device id the hub makes its own operations under.
     fn hub_device(&mut self) -> Result<DeviceId>;
-    /// Appends to the log; returns the new entry's position.
-    fn append(&mut self, seller: SellerId, op: &Operation, received_at_ms: u64) -> Result<u64>;
+    /// The key of the hub's seal on the operations it makes.
+    fn seal_key(&mut self) -> Result<SealKey>;
+    /// The seller an enrolled device (revoked or not) works for.
+    fn device_seller(&mut self, device: DeviceId) -> Result<Option<SellerId>>;
+    /// How many of `device`'s operations the log holds, and the newest
+    /// timestamp among them.
+    fn held_from(&mut self, device: DeviceId) -> Result<(u64, Hlc)>;
+    /// The position of an operation in the log.
+    fn position_of(&mut self, op: OperationId) -> Result<Option<u64>>;
+    /// Appends `op`, kept as `text`, to the log; returns the new entry's
+    /// position.
+    fn append(
+        &mut self,
+        seller: SellerId,
+        op: &Operation,
+        text: &LoggedOperation,
+        received_at_ms: u64,
+    ) -> Result<u64>;
     /// Inserts a listing unless one with its id exists.
     fn insert_listing(&mut self, seller: SellerId, listing: &Listing, created: Hlc) -> Result<()>;
     fn field_version(&mut self, listing: ListingId, field: &'static str)
@@ -208,11 +249,11 @@ pub trait Ledger {
     /// Adds an entry to an order's history, unless its operation has one.
     fn record_order_history(&mut self, entry: &HistoryEntry<'_>) -> Result<()>;
     /// Up to `limit` log entries after `after`, of `seller`, not from
-    /// `not_from`, in log order.
+    /// `not_from` when one is named, in log order.
     fn visible_after(
         &mut self,
         seller: SellerId,
-        not_from: DeviceId,
+        not_from: Option<DeviceId>,
         after: u64,
         limit: usize,
     ) -> Result<Vec<LogEntry>>;
@@ -230,9 +271,17 @@ pub fn exchange(
 ) -> Result<SyncResponse> {
     let mut clock = HybridClock::new(ledger.clock()?);
     let mut acks = Vec::with_capacity(pushed.len());
+    let mut asker = Asker {
+        device,
+        newest: ledger.held_from(device.id)?.1,
+        hub: ledger.hub_device()?,
+        seal: None,
+    };
     for item in pushed {
         let ack = match item {
-            Pushed::Operation(op) => take_in(ledger, &mut clock, device, op, now_ms)?,
+            Pushed::Operation { op, text } => {
+                take_in(ledger, &mut clock, &mut asker, op, text, now_ms)?
+            }
             Pushed::Unreadable {
                 id,
                 known_kind,
@@ -261,6 +310,17 @@ pub fn exchange(
     }
     ledger.set_clock(clock.last())?;
     let page = read_page(ledger, device, pull)?;
+    let incarnation = ledger.current_incarnation(now_ms)?;
+    let log_start = ledger.log_floor(device.id, &incarnation)?;
+    let (from_device, device_hlc) = ledger.held_from(device.id)?;
+    let mark_held = match pull.last_pulled {
+        Some(mark) => Some(
+            ledger
+                .position_of(mark.op_id)?
+                .is_some_and(|at| at <= mark.seq),
+        ),
+        None => None,
+    };
     Ok(SyncResponse {
         protocol: PROTOCOL_VERSION,
         acks,
@@ -268,18 +328,75 @@ pub fn exchange(
         cursor: page.cursor,
         more: page.more,
         hub_time_ms: now_ms,
+        hub_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         history: Some(HubHistory {
-            incarnation: ledger.incarnation(now_ms)?,
+            incarnation: incarnation.id,
             log_end: page.log_end,
+            log_start,
+            from_device: Some(from_device),
+            device_hlc: (from_device > 0).then_some(device_hlc),
+            mark_held,
         }),
     })
+}
+
+/// The device that asked, as [`take_in`] needs it across one request.
+struct Asker {
+    device: EnrolledDevice,
+    /// The newest timestamp the log holds from it.
+    newest: Hlc,
+    /// The hub's own device id.
+    hub: DeviceId,
+    /// Read once, when a request first gives back a sealed operation.
+    seal: Option<SealKey>,
+}
+
+/// Who made a pushed operation.
+enum Author {
+    /// The device that sent it.
+    Asker,
+    /// Another device of the same seller: given back to a hub that lost it.
+    Sibling(EnrolledDevice),
+    /// This hub, under its seal: given back likewise.
+    Hub,
+}
+
+/// Whose operation `op` is. Any device may give back what its seller's
+/// other devices made, and what the hub made under its seal; nothing else
+/// from another device.
+fn author_of(
+    ledger: &mut impl Ledger,
+    asker: &mut Asker,
+    op: &Operation,
+    text: &LoggedOperation,
+) -> Result<Option<Author>> {
+    if op.device_id == asker.device.id {
+        return Ok(Some(Author::Asker));
+    }
+    if op.device_id == asker.hub {
+        if asker.seal.is_none() {
+            asker.seal = Some(ledger.seal_key()?);
+        }
+        let sealed = asker.seal.as_ref().is_some_and(|key| key.verify(text));
+        return Ok(sealed.then_some(Author::Hub));
+    }
+    Ok(ledger
+        .device_seller(op.device_id)?
+        .filter(|seller| *seller == asker.device.seller)
+        .map(|seller| {
+            Author::Sibling(EnrolledDevice {
+                id: op.device_id,
+                seller,
+            })
+        }))
 }
 
 fn take_in(
     ledger: &mut impl Ledger,
     clock: &mut HybridClock,
-    device: EnrolledDevice,
+    asker: &mut Asker,
     mut op: Operation,
+    text: LoggedOperation,
     now_ms: u64,
 ) -> Result<Ack> {
     let op_id = op.id;
@@ -287,15 +404,29 @@ fn take_in(
         op_id,
         outcome: AckOutcome::Refused { reason },
     };
+    let Some(author) = author_of(ledger, asker, &op, &text)? else {
+        return Ok(refused(refusal(
+            "wrong_device",
+            "This change was made on another device, so this device cannot send it.",
+        )));
+    };
     // Authorization comes before the duplicate check so that nobody learns
     // which operation ids another device has used. It is stable across
-    // replays: a listing's or lot's seller never changes.
+    // replays: a listing's or lot's seller never changes. The hub's own
+    // operations were authorized when it made them.
     let facts = gather_facts(ledger, &op)?;
-    if let Err(reason) = authorize(&op, device, &facts) {
+    let maker = match author {
+        Author::Asker => Some(asker.device),
+        Author::Sibling(sibling) => Some(sibling),
+        Author::Hub => None,
+    };
+    if let Some(maker) = maker
+        && let Err(reason) = authorize(&op, maker, &facts)
+    {
         return Ok(refused(reason));
     }
     if let Some(logged) = ledger.logged(op.id)? {
-        if logged.device != device.id {
+        if logged.device != op.device_id {
             return Ok(refused(refusal(
                 "duplicate_id",
                 "Another device already sent a change with the same id, so this one was not applied.",
@@ -314,10 +445,29 @@ fn take_in(
     if let Err(reason) = check_transition(&op, &facts) {
         return Ok(refused(reason));
     }
-    let stamped = stamp(clock, op.hlc, now_ms);
-    op.hlc = stamped.hlc;
-    ledger.append(device.seller, &op, now_ms)?;
-    apply(ledger, device.seller, &op)?;
+    let seller = asker.device.seller;
+    if !matches!(author, Author::Asker) {
+        // Given back: logged before, at this timestamp, by a hub that lost
+        // it. It keeps its time, and its text (a seal stays verifiable).
+        clock.observe(op.hlc, now_ms);
+        ledger.append(seller, &op, &text, now_ms)?;
+        apply(ledger, seller, &op)?;
+        return Ok(Ack {
+            op_id,
+            outcome: AckOutcome::Applied { hlc: None },
+        });
+    }
+    let stamped = stamp_from(clock, asker.newest, op.hlc, now_ms);
+    let text = if stamped.restamped {
+        op.hlc = stamped.hlc;
+        text.with_hlc(stamped.hlc)
+            .map_err(|e| Error::BadRecord(format!("an operation does not serialise: {e}")))?
+    } else {
+        text
+    };
+    asker.newest = asker.newest.max(op.hlc);
+    ledger.append(seller, &op, &text, now_ms)?;
+    apply(ledger, seller, &op)?;
     Ok(Ack {
         op_id,
         outcome: AckOutcome::Applied {
@@ -582,6 +732,21 @@ pub struct Stamped {
     pub restamped: bool,
 }
 
+/// [`stamp`], for an operation from a device whose newest operation in the
+/// log has timestamp `newest`. A device's clock only moves forward, so an
+/// operation at or before that was made on a device whose file went back
+/// (put back from an old copy): it gets a fresh timestamp, or it would lose
+/// every merge to the device's own older writes.
+pub fn stamp_from(clock: &mut HybridClock, newest: Hlc, sent: Hlc, now_ms: u64) -> Stamped {
+    if sent <= newest {
+        return Stamped {
+            hlc: clock.observe(newest, now_ms),
+            restamped: true,
+        };
+    }
+    stamp(clock, sent, now_ms)
+}
+
 /// Keeps an operation's own timestamp (and moves the hub's clock past it)
 /// unless it is more than [`MAX_AHEAD_MS`] ahead of the hub's wall clock; then
 /// the operation gets a fresh timestamp from the hub's clock instead, so
@@ -680,7 +845,7 @@ fn merge_fields(
 }
 
 struct Page {
-    operations: Vec<Operation>,
+    operations: Vec<LoggedOperation>,
     cursor: u64,
     more: bool,
     /// The log's last position, as this transaction sees it.
@@ -709,7 +874,8 @@ fn read_page(ledger: &mut impl Ledger, device: EnrolledDevice, pull: PullRequest
     let mut cursor = pull.cursor;
     let mut more = false;
     'fill: loop {
-        let chunk = ledger.visible_after(device.seller, device.id, cursor, LOG_CHUNK)?;
+        let not_from = (!pull.own_too).then_some(device.id);
+        let chunk = ledger.visible_after(device.seller, not_from, cursor, LOG_CHUNK)?;
         let exhausted = chunk.len() < LOG_CHUNK;
         for entry in chunk {
             if !operations.is_empty() && bytes + entry.body.len() > cap {
@@ -718,8 +884,11 @@ fn read_page(ledger: &mut impl Ledger, device: EnrolledDevice, pull: PullRequest
             }
             bytes += entry.body.len();
             cursor = entry.seq;
-            let op: Operation = serde_json::from_str(&entry.body).map_err(|e| {
-                Error::BadRecord(format!("log entry {} does not read back: {e}", entry.seq))
+            // Sent as the log holds it, read or not: a kind this build does
+            // not know (logged by a newer hub before a rollback) is the
+            // devices' to keep until they can read it.
+            let op = LoggedOperation::from_text(entry.body).map_err(|e| {
+                Error::BadRecord(format!("log entry {} is not JSON: {e}", entry.seq))
             })?;
             operations.push(op);
         }

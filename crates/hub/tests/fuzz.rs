@@ -401,7 +401,8 @@ impl Hub {
             Some(&b.device.token),
             sync_body(b.device.id, "0", &[], "16777216"),
         );
-        let log = serde_json::from_str::<SyncResponse>(&pulled).map_or(vec![], |r| r.operations);
+        let log = serde_json::from_str::<SyncResponse>(&pulled)
+            .map_or(vec![], |r| r.read_operations().unwrap());
         let page = format!("/t/{}", TraceCode::of_lot(lot).as_str());
         let page =
             request(Method::GET, &page, None, &[("accept-language", "en")]).body(Body::empty());

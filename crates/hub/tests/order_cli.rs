@@ -104,11 +104,12 @@ fn setup() -> Setup {
 fn push(db: &OffRuntime, device: EnrolledDevice, payloads: Vec<Payload>, me: &Device) {
     let pushed = payloads
         .into_iter()
-        .map(|p| Pushed::Operation(op(me, SystemClock.now_ms(), p)))
+        .map(|p| Pushed::made(op(me, SystemClock.now_ms(), p)).unwrap())
         .collect();
     let pull = PullRequest {
         cursor: 0,
         max_bytes: 65_536,
+        ..PullRequest::default()
     };
     let response = db
         .exchange(device, pushed, pull, SystemClock.now_ms())

@@ -289,7 +289,8 @@ async fn a_proposal_the_order_no_longer_allows_comes_back_with_the_machines_sent
         ]
     );
     // The device learns of the cancellation in the same answer.
-    let cancel = response.operations.iter().find_map(|op| match &op.payload {
+    let pulled = response.read_operations().unwrap();
+    let cancel = pulled.iter().find_map(|op| match &op.payload {
         Payload::OrderActionTaken { action, actor, .. } => Some((action.slug(), *actor)),
         _ => None,
     });

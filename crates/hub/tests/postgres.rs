@@ -12,7 +12,9 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use highland_domain::wire::{EnrollResponse, PROTOCOL_VERSION, SyncRequest, SyncResponse};
+use highland_domain::wire::{
+    EnrollResponse, LoggedOperation, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+};
 use highland_domain::{DeviceId, Operation, Payload, SaleId, ShortText, Unit};
 use highland_hub::admin::{self, NewSeller};
 use highland_hub::pg::PgHub;
@@ -104,8 +106,10 @@ impl Hub {
             protocol: PROTOCOL_VERSION,
             device_id: device.id,
             cursor,
-            operations: ops,
+            operations: LoggedOperation::all(&ops).unwrap(),
             max_pull_bytes: 256 * 1024,
+            last_pulled: None,
+            own_too: false,
         };
         let response = self
             .http
@@ -207,13 +211,13 @@ async fn two_hubs_on_one_database_serve_devices_alternately() {
             tasks.push(async move {
                 let first = hub.sync(device, vec![sale.clone()], cursor).await;
                 assert!(first.acks.iter().all(applied), "{:?}", first.acks);
-                let mut ops = first.operations;
+                let mut ops = first.read_operations().unwrap();
                 let mut cursor = first.cursor;
                 // A retry through the other hub, as when the answer was lost.
                 if round % 2 == 1 {
                     let again = other.sync(device, vec![sale], cursor).await;
                     assert!(again.acks.iter().all(applied), "{:?}", again.acks);
-                    ops.extend(again.operations);
+                    ops.extend(again.read_operations().unwrap());
                     cursor = again.cursor;
                 }
                 (ops, cursor)
@@ -231,7 +235,7 @@ async fn two_hubs_on_one_database_serve_devices_alternately() {
             let response = hubs[(ROUNDS + i) % 2]
                 .sync(device, vec![], cursors[i])
                 .await;
-            pulled[i].extend(response.operations);
+            pulled[i].extend(response.read_operations().unwrap());
             cursors[i] = response.cursor;
             if !response.more {
                 break;

@@ -93,6 +93,11 @@ fn migrate(mut conn: Connection, path: &Path) -> Result<Connection> {
         "INSERT OR IGNORE INTO hub_identity (id, device_id) VALUES (1, ?1)",
         [highland_domain::DeviceId::new().to_string()],
     )?;
+    // And the key of its seal on them ([`crate::seal`]), made once likewise.
+    tx.execute(
+        "UPDATE hub_identity SET seal_key = ?1 WHERE id = 1 AND seal_key IS NULL",
+        [crate::secret::new_seal_key()],
+    )?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", LATEST_VERSION)?;
     tx.commit()?;

@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_workshop.sql"),
     include_str!("migrations/0008_devices.sql"),
     include_str!("migrations/0009_incarnations.sql"),
+    include_str!("migrations/0010_device_history.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.

@@ -3,7 +3,7 @@ use axum::body::Body;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use highland_domain::wire::{AckOutcome, SyncResponse};
+use highland_domain::wire::{AckOutcome, LogMark, LoggedOperation, SyncResponse};
 use highland_domain::{DeviceId, Operation, OperationId, Payload};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -28,6 +28,10 @@ struct SyncBody<'a> {
     #[serde(borrow)]
     operations: &'a RawValue,
     max_pull_bytes: u32,
+    #[serde(default)]
+    last_pulled: Option<LogMark>,
+    #[serde(default)]
+    own_too: bool,
 }
 
 /// `POST /v1/sync`: push unacknowledged operations, pull what is new.
@@ -63,6 +67,8 @@ pub(crate) async fn sync(
     let pull = PullRequest {
         cursor: request.cursor,
         max_bytes: request.max_pull_bytes,
+        last_pulled: request.last_pulled,
+        own_too: request.own_too,
     };
     let now_ms = state.clock.now_ms();
     let store = state.store.clone();
@@ -136,7 +142,11 @@ fn read_operation(index: usize, op: &RawValue) -> Result<Pushed, HttpError> {
         serde_json::from_str::<Operation>(text).map_err(|e| e.to_string())
     };
     match read {
-        Ok(op) => Ok(Pushed::Operation(op)),
+        Ok(read) => Ok(Pushed::Operation {
+            op: read,
+            text: LoggedOperation::from_text(text.to_owned())
+                .map_err(|e| HttpError::BadRequest(format!("operation {index}: {e}")))?,
+        }),
         Err(detail) => match serde_json::from_str::<IdOnly>(text) {
             Ok(IdOnly { id: Some(id) }) => {
                 let kind = serde_json::from_str::<KindOnly>(text)

@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_workshop.sql"),
     include_str!("migrations/0008_devices.sql"),
     include_str!("migrations/0009_incarnations.sql"),
+    include_str!("migrations/0010_device_history.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.
@@ -144,6 +145,10 @@ fn migrate(client: &mut postgres::Client) -> Result<()> {
     tx.execute(
         "INSERT INTO hub_identity (id, device_id) VALUES (1, $1) ON CONFLICT DO NOTHING",
         &[&DeviceId::new().to_string()],
+    )?;
+    tx.execute(
+        "UPDATE hub_identity SET seal_key = $1 WHERE id = 1 AND seal_key IS NULL",
+        &[&crate::secret::new_seal_key()],
     )?;
     tx.execute(
         "UPDATE highland_schema SET version = $1",

@@ -4,6 +4,7 @@ use super::Sql;
 use super::views::ms;
 use crate::history::{Beginning, Incarnation};
 use crate::{Error, Result};
+use highland_domain::DeviceId;
 
 /// The current incarnation; on a database that has none yet (new, or
 /// older than incarnations), the first begins now.
@@ -42,6 +43,22 @@ pub(crate) fn begin(tx: &mut dyn Sql, reason: Beginning, now_ms: u64) -> Result<
         ],
     )?;
     Ok(incarnation)
+}
+
+/// The lowest `log_start` of the incarnations begun since `device` last
+/// synced (the current one's if none did): a hub restored twice between two
+/// of a device's syncs may have lost what lies beyond the earlier restore's.
+/// A device never seen syncing (or one whose last sync the restore lost)
+/// counts from the oldest incarnation.
+pub(crate) fn floor_for(tx: &mut dyn Sql, device: DeviceId, current: &Incarnation) -> Result<u64> {
+    let row = tx.query_one(
+        "SELECT CAST(min(i.log_start) AS BIGINT) FROM incarnations i
+         WHERE i.started_at_ms > coalesce(
+             (SELECT d.last_sync_at_ms FROM devices d WHERE d.id = ?1), 0)",
+        &[&device.to_string()],
+    )?;
+    let since_last_sync = row.get::<_, Option<i64>>(0).map(|s| s as u64);
+    Ok(since_last_sync.map_or(current.log_start, |s| s.min(current.log_start)))
 }
 
 fn latest(tx: &mut dyn Sql) -> Result<Option<Incarnation>> {

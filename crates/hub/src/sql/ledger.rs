@@ -4,6 +4,7 @@
 //! is what makes the log safe to pull in `seq` order.
 
 use chrono::{DateTime, Utc};
+use highland_domain::wire::LoggedOperation;
 use highland_domain::{
     Certificate, DeviceId, EntityKind, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot,
     LotId, Operation, OperationId, Order, OrderAction, OrderId, Photo, PhotoId, Price, Quantity,
@@ -14,6 +15,8 @@ use uuid::Uuid;
 
 use super::views::{format_time, ms, parse};
 use super::{Param, Sql};
+use crate::history::Incarnation;
+use crate::seal::SealKey;
 use crate::sync::{HistoryEntry, KnownListing, KnownOrder, Ledger, LogEntry, Logged};
 use crate::{Error, Result, SellerId};
 
@@ -129,8 +132,44 @@ impl Ledger for SqlLedger<'_> {
         .transpose()
     }
 
-    fn incarnation(&mut self, now_ms: u64) -> Result<String> {
-        Ok(super::history::current(self.tx, now_ms)?.id)
+    fn current_incarnation(&mut self, now_ms: u64) -> Result<Incarnation> {
+        super::history::current(self.tx, now_ms)
+    }
+
+    fn log_floor(&mut self, device: DeviceId, current: &Incarnation) -> Result<u64> {
+        super::history::floor_for(self.tx, device, current)
+    }
+
+    fn seal_key(&mut self) -> Result<SealKey> {
+        let row = self
+            .tx
+            .query_one("SELECT seal_key FROM hub_identity WHERE id = 1", &[])?;
+        SealKey::from_hex(row.get::<_, &str>(0))
+    }
+
+    fn device_seller(&mut self, device: DeviceId) -> Result<Option<SellerId>> {
+        let row = self.tx.query_opt(
+            "SELECT seller_id FROM devices WHERE id = ?1",
+            &[&device.to_string()],
+        )?;
+        row.map(|r| parse(r.get::<_, &str>(0))).transpose()
+    }
+
+    fn held_from(&mut self, device: DeviceId) -> Result<(u64, Hlc)> {
+        let row = self.tx.query_one(
+            "SELECT CAST(count(*) AS BIGINT), CAST(coalesce(max(hlc), 0) AS BIGINT)
+             FROM op_log WHERE device_id = ?1",
+            &[&device.to_string()],
+        )?;
+        Ok((row.get::<_, i64>(0) as u64, Hlc::from_i64(row.get(1))))
+    }
+
+    fn position_of(&mut self, op: OperationId) -> Result<Option<u64>> {
+        let row = self.tx.query_opt(
+            "SELECT seq FROM op_log WHERE op_id = ?1",
+            &[&op.to_string()],
+        )?;
+        Ok(row.map(|r| r.get::<_, i64>(0) as u64))
     }
 
     fn holder_of(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<SellerId>> {
@@ -147,9 +186,14 @@ impl Ledger for SqlLedger<'_> {
         row.map(|r| parse(r.get::<_, &str>(0))).transpose()
     }
 
-    fn append(&mut self, seller: SellerId, op: &Operation, received_at_ms: u64) -> Result<u64> {
-        let body = serde_json::to_string(op)
-            .map_err(|e| Error::BadRecord(format!("operation does not serialise: {e}")))?;
+    fn append(
+        &mut self,
+        seller: SellerId,
+        op: &Operation,
+        text: &LoggedOperation,
+        received_at_ms: u64,
+    ) -> Result<u64> {
+        let body = text.text();
         let row = self.tx.query_one(
             "INSERT INTO op_log (op_id, seller_id, device_id, hlc, body, received_at_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING seq",
@@ -405,18 +449,19 @@ impl Ledger for SqlLedger<'_> {
     fn visible_after(
         &mut self,
         seller: SellerId,
-        not_from: DeviceId,
+        not_from: Option<DeviceId>,
         after: u64,
         limit: usize,
     ) -> Result<Vec<LogEntry>> {
         let rows = self.tx.query(
             "SELECT seq, body FROM op_log
-             WHERE seller_id = ?1 AND seq > ?2 AND device_id <> ?3
+             WHERE seller_id = ?1 AND seq > ?2
+               AND (CAST(?3 AS TEXT) IS NULL OR device_id <> ?3)
              ORDER BY seq LIMIT ?4",
             &[
                 &seller.to_string(),
                 &ms(after),
-                &not_from.to_string(),
+                &not_from.map(|d| d.to_string()),
                 &(limit as i64),
             ],
         )?;

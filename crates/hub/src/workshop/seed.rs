@@ -274,17 +274,18 @@ fn seed_seller(
         .into_iter()
         .enumerate()
         .map(|(i, payload)| {
-            Pushed::Operation(Operation {
+            Pushed::made(Operation {
                 id: OperationId::from_uuid(ids.uuid(0x200 + i as u128)),
                 device_id,
                 hlc: Hlc::from_wall_ms(now_ms),
                 payload,
             })
         })
-        .collect();
+        .collect::<crate::Result<_>>()?;
     let pull = PullRequest {
         cursor: u64::MAX,
         max_bytes: 1024,
+        ..PullRequest::default()
     };
     let response = store.exchange(device, pushed, pull, now_ms)?;
     for ack in response.acks {

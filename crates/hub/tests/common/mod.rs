@@ -17,7 +17,8 @@ use std::sync::Arc;
 
 use chrono::DateTime;
 use highland_domain::wire::{
-    Ack, AckOutcome, EnrollResponse, ErrorBody, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+    Ack, AckOutcome, EnrollResponse, ErrorBody, LoggedOperation, PROTOCOL_VERSION, SyncRequest,
+    SyncResponse,
 };
 use highland_domain::{
     AdjustmentId, AdjustmentKind, Category, CheckedCode, DeviceId, FieldChanges, Hlc, Listing,
@@ -213,7 +214,7 @@ impl TestHub {
         let mut ops = Vec::new();
         loop {
             let response = self.sync(device, vec![], cursor).await;
-            ops.extend(response.operations);
+            ops.extend(response.read_operations().unwrap());
             cursor = response.cursor;
             if !response.more {
                 return (ops, cursor);
@@ -280,8 +281,10 @@ pub fn sync_request(device: &Device, ops: Vec<Operation>, cursor: u64) -> SyncRe
         protocol: PROTOCOL_VERSION,
         device_id: device.id,
         cursor,
-        operations: ops,
+        operations: LoggedOperation::all(&ops).unwrap(),
         max_pull_bytes: 256 * 1024,
+        last_pulled: None,
+        own_too: false,
     }
 }
 
