@@ -864,17 +864,19 @@ impl World {
         };
 
         // The device: its oldest pending operations and its cursor.
-        let (operations, cursor) = device
+        let push = device
             .store
             .next_push(batch.max_bytes, batch.max_ops)
             .unwrap();
-        let sent: Vec<OperationId> = operations.iter().map(|op| op.id).collect();
+        let sent: Vec<OperationId> = push.ids.clone();
         let request = SyncRequest {
             protocol: PROTOCOL_VERSION,
             device_id: device.store.device_id(),
-            cursor,
-            operations,
+            cursor: push.cursor,
+            operations: push.operations,
             max_pull_bytes: batch.max_pull_bytes,
+            last_pulled: push.last_pulled,
+            own_too: push.own_too,
         };
         let device_time = device.store.device_clock().now();
         let request: SyncRequest = through_the_wire(&request);
@@ -892,12 +894,16 @@ impl World {
         let pushed = request
             .operations
             .iter()
-            .cloned()
-            .map(Pushed::Operation)
+            .map(|text| Pushed::Operation {
+                op: text.read().unwrap(),
+                text: text.clone(),
+            })
             .collect();
         let pull = PullRequest {
             cursor: request.cursor,
             max_bytes: request.max_pull_bytes,
+            last_pulled: request.last_pulled,
+            own_too: request.own_too,
         };
         let response = hub.exchange(enrolled, pushed, pull, hub_now).unwrap();
         oracle.hub_answered(&request, &response, hub_now);
@@ -1257,6 +1263,7 @@ impl Oracle {
             "one ack per pushed operation"
         );
         for (op, ack) in request.operations.iter().zip(&response.acks) {
+            let op = &op.read().unwrap();
             assert_eq!(ack.op_id, op.id, "acks come in the order pushed");
             match &ack.outcome {
                 AckOutcome::Applied { hlc } => {
@@ -1326,7 +1333,7 @@ impl Oracle {
     /// A device pulls only operations of its own seller made on its other devices.
     fn assert_pull_is_visible_to(&self, device: DeviceId, response: &SyncResponse, name: &str) {
         let seller = self.seller_of[&device];
-        for op in &response.operations {
+        for op in &response.read_operations().unwrap() {
             assert_ne!(
                 op.device_id, device,
                 "{name} was sent its own operation back"

@@ -68,9 +68,11 @@ fn pdf_text(file: &Path) -> String {
 }
 
 fn certificates_in_outbox(d: &DataDir) -> usize {
-    let (ops, _) = Store::open_dir(d.path())
+    let ops = Store::open_dir(d.path())
         .unwrap()
         .next_push(1 << 20, 1000)
+        .unwrap()
+        .read()
         .unwrap();
     ops.iter()
         .filter(|op| {

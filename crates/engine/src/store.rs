@@ -35,7 +35,14 @@ impl Store {
     }
 
     pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
-        let conn = db::open_database(path)?;
+        let mut conn = db::open_database(path)?;
+        // Changes from a newer Highland that waited for this update are
+        // applied as soon as it opens the store, in log order.
+        if crate::sync::waiting_count(&conn)? > 0 {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            crate::sync::apply_waiting(&tx)?;
+            tx.commit()?;
+        }
         let device_id: String =
             conn.query_row("SELECT device_id FROM device WHERE id = 1", [], |r| {
                 r.get(0)

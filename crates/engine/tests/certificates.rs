@@ -6,7 +6,7 @@ mod common;
 
 use chrono::NaiveDate;
 use common::{device, lot, new_listing};
-use highland_domain::wire::{Ack, AckOutcome, SyncResponse};
+use highland_domain::wire::{Ack, AckOutcome, LoggedOperation, SyncResponse};
 use highland_domain::{
     Certificate, CertificateId, CommitmentBasis, DeviceId, DomainError, Hlc, LotId, Operation,
     OperationId, Payload, Quantity, ShortText, Title, Unit,
@@ -55,11 +55,12 @@ fn response(acks: Vec<Ack>, operations: Vec<Operation>, hub_time_ms: u64) -> Syn
     SyncResponse {
         protocol: 1,
         acks,
-        operations,
+        operations: LoggedOperation::all(&operations).unwrap(),
         cursor: 1,
         more: false,
         hub_time_ms,
         history: None,
+        hub_version: None,
     }
 }
 
@@ -146,7 +147,7 @@ fn issuing_twice_makes_two_certificates_newest_first_each_in_the_outbox() {
     let ids: Vec<&str> = shown.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, [second.id.to_string(), first.id.to_string()]);
     assert_eq!(d.store.pending_count().unwrap(), pending + 2);
-    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     let issued: Vec<&Certificate> = ops
         .iter()
         .filter_map(|op| match &op.payload {
@@ -318,7 +319,7 @@ fn the_hubs_timestamp_moves_a_certificate_in_the_list() {
     let older = d.store.issue_certificate(new(lot_id)).unwrap();
     d.clock.advance(chrono::Duration::minutes(1));
     let newer = d.store.issue_certificate(new(lot_id)).unwrap();
-    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
     let last = ops.last().unwrap();
     assert!(matches!(last.payload, Payload::CertificateIssued { .. }));

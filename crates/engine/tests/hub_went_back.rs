@@ -6,7 +6,7 @@
 mod common;
 
 use common::{applied, device, enrollment, sale, yak_meat};
-use highland_domain::wire::{Ack, AckOutcome, HubHistory, Refusal, SyncResponse};
+use highland_domain::wire::{Ack, AckOutcome, HubHistory, LoggedOperation, Refusal, SyncResponse};
 use highland_domain::{ListingId, Operation, OperationId, Unit};
 
 fn response(
@@ -19,13 +19,15 @@ fn response(
     SyncResponse {
         protocol: 1,
         acks,
-        operations,
+        operations: LoggedOperation::all(&operations).unwrap(),
         cursor,
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
+        hub_version: None,
         history: history.map(|(incarnation, log_end)| HubHistory {
             incarnation: incarnation.into(),
             log_end,
+            ..HubHistory::default()
         }),
     }
 }
@@ -38,7 +40,8 @@ fn synced_device() -> (common::Device, ListingId) {
     let id = yak_meat(&mut d.store, "10");
     d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
     d.store.record_sale(sale(id, "2", Unit::Kg)).unwrap();
-    let (ops, cursor) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops_push = d.store.next_push(1 << 20, 100).unwrap();
+    let (ops, cursor) = (ops_push.read().unwrap(), ops_push.cursor);
     assert_eq!((ops.len(), cursor), (4, 0));
     let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
     let acks = ops.iter().map(applied).collect();
@@ -68,7 +71,8 @@ fn assert_sent_again(d: &mut common::Device, resent: u64, resent_sales: u64) {
     let notice = status.hub_went_back.expect("the seller is told");
     assert_eq!((notice.resent, notice.resent_sales), (resent, resent_sales));
     assert!(!notice.at.is_empty());
-    let (again, cursor) = d.store.next_push(1 << 20, 100).unwrap();
+    let again_push = d.store.next_push(1 << 20, 100).unwrap();
+    let (again, cursor) = (again_push.read().unwrap(), again_push.cursor);
     assert_eq!((again.len() as u64, cursor), (resent, 0));
 }
 
@@ -86,7 +90,7 @@ fn a_new_incarnation_sends_everything_acknowledged_again_once() {
     assert_sent_again(&mut d, 4, 2);
 
     // The next round sends them again; the same incarnation changes nothing more.
-    let (again, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let again = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     let sent: Vec<OperationId> = again.iter().map(|o| o.id).collect();
     let acks = again.iter().map(applied).collect();
     let next = response(acks, page, 16, &d, Some(("two", 16)));
@@ -117,7 +121,7 @@ fn what_the_restored_hub_just_acknowledged_is_not_sent_again() {
     let (mut d, id) = synced_device();
     d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
     d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
-    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     assert_eq!(ops.len(), 2);
     let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
     // The restored hub applies the first and refuses the second, perhaps for
@@ -177,7 +181,7 @@ fn a_first_sync_with_no_incarnation_remembered_changes_nothing() {
     let mut d = device();
     d.store.save_enrollment(&enrollment("http://hub")).unwrap();
     yak_meat(&mut d.store, "10");
-    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
     let acks = ops.iter().map(applied).collect();
     let first = response(acks, pulled_ops(), 5, &d, Some(("whatever", 5)));
@@ -196,7 +200,7 @@ fn enrolling_with_another_hub_forgets_the_incarnation() {
     other.hub_url = "http://other-hub".into();
     d.store.save_enrollment(&other).unwrap();
     // Everything goes to the new hub anyway; its incarnation is no restore.
-    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
     let acks = ops.iter().map(applied).collect();
     let first = response(acks, vec![], 4, &d, Some(("elsewhere", 4)));
@@ -217,7 +221,7 @@ fn the_files_of_this_devices_photos_go_up_again_too() {
     d.store
         .add_photo(highland_domain::PhotoSubject::Listing(id), &picture, false)
         .unwrap();
-    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
     let acks = ops.iter().map(applied).collect();
     d.store
@@ -240,11 +244,202 @@ fn the_files_of_this_devices_photos_go_up_again_too() {
             .unwrap()
             .hub_went_back
     );
-    let (again, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let again = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     let sent: Vec<OperationId> = again.iter().map(|o| o.id).collect();
     let acks = again.iter().map(applied).collect();
     d.store
         .commit_sync(&sent, &response(acks, vec![], 6, &d, Some(("two", 6))), 0)
         .unwrap();
     assert_eq!(d.store.uploads_waiting().unwrap().len(), 2);
+}
+
+/// [`response`] from a current hub, which also says how many of this
+/// device's operations it holds and where its incarnation began.
+fn counted(
+    acks: Vec<Ack>,
+    operations: Vec<Operation>,
+    cursor: u64,
+    d: &common::Device,
+    history: HubHistory,
+) -> SyncResponse {
+    SyncResponse {
+        history: Some(history),
+        ..response(acks, operations, cursor, d, None)
+    }
+}
+
+#[test]
+fn a_hub_that_says_what_it_holds_gets_only_the_gap_again() {
+    let (mut d, _) = synced_device();
+    // Restored from a backup that holds the listing (two operations), not
+    // the two sales.
+    let restored = counted(
+        vec![],
+        vec![],
+        2,
+        &d,
+        HubHistory {
+            incarnation: "two".into(),
+            log_end: 2,
+            log_start: 2,
+            from_device: Some(2),
+            ..HubHistory::default()
+        },
+    );
+    assert!(
+        d.store
+            .commit_sync(&[], &restored, 0)
+            .unwrap()
+            .hub_went_back
+    );
+    assert_sent_again(&mut d, 2, 2);
+    let again = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|op| matches!(op.payload, highland_domain::Payload::SaleRecorded { .. })),
+        "only the sales: {again:?}"
+    );
+}
+
+#[test]
+fn a_hub_that_holds_fewer_of_this_devices_operations_went_back_even_in_the_same_run() {
+    // A copy put back by hand, after which the log grew past this device's
+    // cursor again: only the count gives it away.
+    let (mut d, _) = synced_device();
+    let copied_back = counted(
+        vec![],
+        vec![],
+        30,
+        &d,
+        HubHistory {
+            incarnation: "one".into(),
+            log_end: 30,
+            from_device: Some(3),
+            ..HubHistory::default()
+        },
+    );
+    assert!(
+        d.store
+            .commit_sync(&[], &copied_back, 0)
+            .unwrap()
+            .hub_went_back
+    );
+    assert_sent_again(&mut d, 1, 1);
+}
+
+#[test]
+fn what_this_device_pulled_is_given_back_to_a_hub_that_lost_it() {
+    let (mut d, _) = synced_device();
+    let page = pulled_ops();
+    let pulled = counted(
+        vec![],
+        page.clone(),
+        14,
+        &d,
+        HubHistory {
+            incarnation: "one".into(),
+            log_end: 14,
+            from_device: Some(4),
+            ..HubHistory::default()
+        },
+    );
+    let done = d.store.commit_sync(&[], &pulled, 0).unwrap();
+    assert_eq!(done.pulled, 2);
+
+    // Restored to position 10: what was pulled up to 14 may be lost.
+    let restored = counted(
+        vec![],
+        vec![],
+        10,
+        &d,
+        HubHistory {
+            incarnation: "two".into(),
+            log_end: 10,
+            log_start: 10,
+            from_device: Some(4),
+            ..HubHistory::default()
+        },
+    );
+    assert!(
+        d.store
+            .commit_sync(&[], &restored, 0)
+            .unwrap()
+            .hub_went_back
+    );
+    let notice = d.store.sync_status().unwrap().hub_went_back.unwrap();
+    assert_eq!((notice.resent, notice.returned), (0, 2));
+    let push = d.store.next_push(1 << 20, 100).unwrap();
+    assert_eq!(push.read().unwrap(), page, "given back exactly as pulled");
+
+    // Answered, they are not given back again.
+    let acks = page.iter().map(applied).collect();
+    let answered = counted(
+        acks,
+        vec![],
+        12,
+        &d,
+        HubHistory {
+            incarnation: "two".into(),
+            log_end: 12,
+            log_start: 10,
+            from_device: Some(4),
+            ..HubHistory::default()
+        },
+    );
+    let done = d.store.commit_sync(&push.ids, &answered, 0).unwrap();
+    assert_eq!(done.returned, 2);
+    assert!(
+        d.store
+            .next_push(1 << 20, 100)
+            .unwrap()
+            .operations
+            .is_empty()
+    );
+    assert_eq!(d.store.sendable_count().unwrap(), 0);
+}
+
+#[test]
+fn a_file_put_back_from_an_old_copy_takes_its_own_operations_back() {
+    let (mut d, id) = synced_device();
+    // One more sale, pending: this file knows 5 of its operations.
+    d.store.record_sale(sale(id, "3", Unit::Kg)).unwrap();
+    let pending = d.store.pending_operations(100).unwrap()[0].clone();
+    let history = HubHistory {
+        incarnation: "one".into(),
+        log_end: 11,
+        from_device: Some(7),
+        ..HubHistory::default()
+    };
+    // The hub holds 7 of this device's operations: more than all this file
+    // has, so the file went back (an old copy was put in its place).
+    let noticed = counted(vec![], vec![], 11, &d, history.clone());
+    let done = d.store.commit_sync(&[], &noticed, 0).unwrap();
+    assert!(done.file_went_back);
+    let push = d.store.next_push(1 << 20, 100).unwrap();
+    assert!(push.own_too, "the next request asks for its own operations");
+    assert_eq!(push.cursor, 0);
+
+    // The hub sends this device's operations back; one of them this file
+    // never had (a sale made after the copy was taken).
+    let mut lost = pending.clone();
+    lost.id = OperationId::new();
+    if let highland_domain::Payload::SaleRecorded { sale } = &mut lost.payload {
+        sale.id = highland_domain::SaleId::new();
+    }
+    let back = counted(vec![], vec![lost], 11, &d, history);
+    let done = d.store.commit_sync(&[], &back, 0).unwrap();
+    assert!(!done.file_went_back, "taking back is not noticed again");
+    assert_eq!(done.pulled, 1);
+    let recovered = d
+        .store
+        .sync_status()
+        .unwrap()
+        .own_recovered
+        .expect("the seller is told");
+    assert_eq!((recovered.operations, recovered.sales), (1, 1));
+    assert!(!d.store.next_push(1 << 20, 100).unwrap().own_too, "done");
+    assert_eq!(d.store.sales().unwrap().len(), 4);
+    // Taken back as acknowledged: it is not sent to the hub again.
+    assert_eq!(d.store.pending_count().unwrap(), 1);
 }

@@ -6,7 +6,7 @@ mod common;
 
 use chrono::Duration;
 use common::{Device, device, lot, sale, yak_meat};
-use highland_domain::wire::{Ack, AckOutcome, SyncResponse};
+use highland_domain::wire::{Ack, AckOutcome, LoggedOperation, SyncResponse};
 use highland_domain::{
     CommitmentBasis, DeviceId, Hlc, ListingId, Operation, OperationId, Order, OrderId, Payload,
     PhotoSubject, Price, Quantity, ShortText, Title, Unit,
@@ -43,10 +43,11 @@ fn answer(d: &mut Device, acked: &[OperationId], pulled: Vec<Operation>) {
                 outcome: AckOutcome::Applied { hlc: None },
             })
             .collect(),
-        operations: pulled,
+        operations: LoggedOperation::all(&pulled).unwrap(),
         cursor: 1,
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
+        hub_version: None,
         history: None,
     };
     d.store.commit_sync(&sent, &response, 0).unwrap();

@@ -6,7 +6,7 @@ mod common;
 
 use chrono::Duration;
 use common::{Device, device, sale, yak_meat};
-use highland_domain::wire::{Ack, AckOutcome, Refusal, SyncResponse};
+use highland_domain::wire::{Ack, AckOutcome, LoggedOperation, Refusal, SyncResponse};
 use highland_domain::{
     Actor, DeviceId, Hlc, ListingId, Money, Operation, OperationId, Order, OrderAction, OrderId,
     Payload, PaymentMethod, Price, Quantity, Reason, Sale, SaleId, Unit,
@@ -131,11 +131,12 @@ fn answer(d: &mut Device, acks: Vec<Ack>, pulled: Vec<Operation>) {
     let response = SyncResponse {
         protocol: 1,
         acks,
-        operations: pulled,
+        operations: LoggedOperation::all(&pulled).unwrap(),
         cursor,
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
         history: None,
+        hub_version: None,
     };
     d.store.commit_sync(&sent, &response, 0).unwrap();
 }
@@ -289,6 +290,7 @@ fn an_acknowledged_accept_is_confirmed_and_reserves_once() {
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
         history: None,
+        hub_version: None,
     };
     d.store.commit_sync(&[accept], &response, 0).unwrap();
     assert_eq!(d.store.listing(listing).unwrap().reserved, 4_000);
@@ -385,11 +387,12 @@ fn accepting_offline_while_staff_cancel_ends_cancelled_with_the_reason_shown() {
                 let response = SyncResponse {
                     protocol: 1,
                     acks: vec![],
-                    operations: vec![cancel],
+                    operations: LoggedOperation::all(&[cancel]).unwrap(),
                     cursor: 9,
                     more: true,
                     hub_time_ms: hub.wall_ms,
                     history: None,
+                    hub_version: None,
                 };
                 d.store.commit_sync(&[], &response, 0).unwrap();
                 let o = d.store.order(order).unwrap().order;
@@ -597,11 +600,12 @@ fn an_order_for_a_listing_the_device_lacks_is_not_taken_in_and_the_cursor_stays(
     let response = SyncResponse {
         protocol: 1,
         acks: vec![],
-        operations: vec![placed],
+        operations: LoggedOperation::all(&[placed]).unwrap(),
         cursor: 3,
         more: false,
         hub_time_ms: hub.wall_ms,
         history: None,
+        hub_version: None,
     };
     assert!(d.store.commit_sync(&[], &response, 0).is_err());
     assert!(d.store.orders().unwrap().is_empty());

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use common::{device, lot, yak_meat};
-use highland_domain::wire::{Ack, AckOutcome, SyncResponse};
+use highland_domain::wire::{Ack, AckOutcome, LoggedOperation, SyncResponse};
 use highland_domain::{
     DeviceId, Hlc, ListingId, LotId, MediaType, Operation, OperationId, Payload, Photo, PhotoId,
     PhotoRef, PhotoSubject, Sha256,
@@ -56,6 +56,7 @@ fn acked(ops: &[Operation]) -> SyncResponse {
         cursor: 1,
         more: false,
         hub_time_ms: 1_764_316_800_000,
+        hub_version: None,
         history: None,
     }
 }
@@ -300,7 +301,7 @@ fn from_other_device(device: DeviceId, wall_ms: u64, payload: Payload) -> Operat
 
 fn pulled(ops: Vec<Operation>) -> SyncResponse {
     SyncResponse {
-        operations: ops,
+        operations: LoggedOperation::all(&ops).unwrap(),
         ..acked(&[])
     }
 }

@@ -115,7 +115,7 @@ async fn answer(
                 .operations
                 .iter()
                 .map(|op| Ack {
-                    op_id: op.id,
+                    op_id: op.envelope().unwrap().id,
                     outcome: AckOutcome::Applied { hlc: None },
                 })
                 .collect(),
@@ -123,9 +123,11 @@ async fn answer(
             cursor: request.cursor,
             more: false,
             hub_time_ms: t0().timestamp_millis() as u64,
+            hub_version: None,
             history: unsettled.load(Ordering::SeqCst).then(|| HubHistory {
                 incarnation: uuid::Uuid::now_v7().to_string(),
                 log_end: request.cursor,
+                ..HubHistory::default()
             }),
         };
         ("200 OK", serde_json::to_vec(&response).unwrap())

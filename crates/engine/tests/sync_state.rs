@@ -4,7 +4,7 @@
 mod common;
 
 use common::{applied, device, enrollment, sale, yak_meat};
-use highland_domain::wire::{Ack, AckOutcome, Refusal, SyncResponse};
+use highland_domain::wire::{Ack, AckOutcome, LoggedOperation, Refusal, SyncResponse};
 use highland_domain::{Hlc, ListingField, Operation, OperationId, Payload, Price, Title, Unit};
 
 fn response(
@@ -16,11 +16,12 @@ fn response(
     SyncResponse {
         protocol: 1,
         acks,
-        operations,
+        operations: LoggedOperation::all(&operations).unwrap(),
         cursor,
         more: false,
         hub_time_ms,
         history: None,
+        hub_version: None,
     }
 }
 
@@ -34,7 +35,8 @@ fn acknowledged_operations_leave_the_queue_and_the_cursor_moves() {
     d.store.save_enrollment(&enrollment("http://hub")).unwrap();
     let id = yak_meat(&mut d.store, "10");
     d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
-    let (ops, cursor) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops_push = d.store.next_push(1 << 20, 100).unwrap();
+    let (ops, cursor) = (ops_push.read().unwrap(), ops_push.cursor);
     assert_eq!((ops.len(), cursor), (3, 0));
 
     let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
@@ -50,7 +52,7 @@ fn acknowledged_operations_leave_the_queue_and_the_cursor_moves() {
     assert_eq!(status.cursor, 42);
     assert_eq!(status.pending_ops, 1, "the unacknowledged sale waits");
     assert!(status.last_sync_at.is_some());
-    let (next, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let next = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     assert_eq!(next.len(), 1);
     assert!(matches!(next[0].payload, Payload::SaleRecorded { .. }));
 }
@@ -59,7 +61,7 @@ fn acknowledged_operations_leave_the_queue_and_the_cursor_moves() {
 fn a_refused_operation_stays_visible_and_is_not_sent_again() {
     let mut d = device();
     let id = yak_meat(&mut d.store, "10");
-    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
     let acks = vec![
         applied(&ops[0]),
@@ -82,7 +84,13 @@ fn a_refused_operation_stays_visible_and_is_not_sent_again() {
     assert_eq!(status.refused.len(), 1);
     assert_eq!(status.refused[0].code, "not_your_listing");
     assert_eq!(status.refused[0].entity, "adjustment");
-    assert!(d.store.next_push(1 << 20, 100).unwrap().0.is_empty());
+    assert!(
+        d.store
+            .next_push(1 << 20, 100)
+            .unwrap()
+            .operations
+            .is_empty()
+    );
     // The seller's own record is untouched: refusal is about the hub, not the facts.
     assert_eq!(d.store.listing(id).unwrap().stock, 10_000);
 }
@@ -91,7 +99,7 @@ fn a_refused_operation_stays_visible_and_is_not_sent_again() {
 fn a_response_that_does_not_fit_what_was_sent_changes_nothing() {
     let mut d = device();
     yak_meat(&mut d.store, "10");
-    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     let stranger = Ack {
         op_id: OperationId::new(),
         outcome: AckOutcome::Applied { hlc: None },
@@ -139,14 +147,19 @@ fn a_push_is_cut_to_size_but_always_carries_one_operation() {
     for _ in 0..5 {
         yak_meat(&mut d.store, "10");
     }
-    let (all, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let all = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     assert_eq!(all.len(), 10);
-    let (one, _) = d.store.next_push(1, 100).unwrap();
+    let one = d.store.next_push(1, 100).unwrap().read().unwrap();
     assert_eq!(one.len(), 1);
-    let (few, _) = d.store.next_push(1 << 20, 3).unwrap();
+    let few = d.store.next_push(1 << 20, 3).unwrap().read().unwrap();
     assert_eq!(few.len(), 3);
     let one_size = serde_json::to_string(&all[0]).unwrap().len();
-    let (some, _) = d.store.next_push(one_size * 3, 100).unwrap();
+    let some = d
+        .store
+        .next_push(one_size * 3, 100)
+        .unwrap()
+        .read()
+        .unwrap();
     assert!((2..=3).contains(&some.len()), "{}", some.len());
 }
 
@@ -243,7 +256,7 @@ fn enrolling_with_another_hub_sends_everything_again() {
         .save_enrollment(&enrollment("http://first"))
         .unwrap();
     yak_meat(&mut d.store, "10");
-    let (ops, _) = d.store.next_push(1 << 20, 100).unwrap();
+    let ops = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     let sent: Vec<OperationId> = ops.iter().map(|o| o.id).collect();
     let now = hub_now(&d);
     d.store

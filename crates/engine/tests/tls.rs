@@ -141,7 +141,7 @@ async fn answer(
                 .operations
                 .iter()
                 .map(|op| Ack {
-                    op_id: op.id,
+                    op_id: op.envelope().unwrap().id,
                     outcome: AckOutcome::Applied { hlc: None },
                 })
                 .collect(),
@@ -149,6 +149,7 @@ async fn answer(
             cursor: request.cursor,
             more: false,
             hub_time_ms: t0().timestamp_millis() as u64,
+            hub_version: None,
             history: None,
         })
     }

@@ -16,8 +16,10 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
-use highland_domain::wire::{AckOutcome, PROTOCOL_VERSION, SyncRequest, SyncResponse};
-use highland_domain::{DeviceId, Operation};
+use highland_domain::DeviceId;
+use highland_domain::wire::{
+    AckOutcome, LoggedOperation, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+};
 use highland_e2e::proxy::{LinkProfile, ProxyStats};
 use highland_e2e::{Device, Hub, ProxyThread};
 
@@ -178,9 +180,9 @@ fn record(device: &Device) -> anyhow::Result<()> {
 }
 
 /// Everything waiting in the device's outbox, its id and its token, read with the engine.
-fn outbox(device: &Device) -> anyhow::Result<(Vec<Operation>, DeviceId, String)> {
+fn outbox(device: &Device) -> anyhow::Result<(Vec<LoggedOperation>, DeviceId, String)> {
     let store = highland_engine::Store::open_dir(device.data_dir())?;
-    let (operations, _cursor) = store.next_push(usize::MAX, usize::MAX)?;
+    let operations = store.next_push(usize::MAX, usize::MAX)?.operations;
     let token = store
         .enrollment()?
         .context("the device is not enrolled")?
@@ -254,6 +256,8 @@ fn naive(device: &Device, profile: LinkProfile, sample: usize) -> anyhow::Result
                 cursor,
                 operations: vec![operation.clone()],
                 max_pull_bytes: 64 * 1024,
+                last_pulled: None,
+                own_too: false,
             };
             loop {
                 match post(&http, &url, &token, &request).await {

@@ -23,6 +23,9 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
             "last_error_code": sync.last_error_code,
             "refused_ops": sync.refused,
             "hub_went_back": sync.hub_went_back,
+            "own_recovered": sync.own_recovered,
+            "waiting_for_update": sync.waiting_for_update,
+            "deferred_ops": sync.deferred_ops,
             "photos": photos,
         }));
     }
@@ -59,8 +62,26 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
     }
     if let Some(back) = &sync.hub_went_back {
         println!(
-            "hub restored:     {}: the hub was restored from a backup; {} sales were sent again ({} changes in all)",
-            back.at, back.resent_sales, back.resent
+            "hub restored:     {}: the hub was restored from a backup; {} sales were sent again ({} changes in all), {} changes of other tablets given back",
+            back.at, back.resent_sales, back.resent, back.returned
+        );
+    }
+    if let Some(own) = &sync.own_recovered {
+        println!(
+            "tablet restored:  {}: this device's file was put back from an old copy; {} sales were taken back from the hub ({} changes in all)",
+            own.at, own.sales, own.operations
+        );
+    }
+    if sync.waiting_for_update > 0 {
+        println!(
+            "needs an update:  {} changes from a newer Highland wait for an update of this app",
+            sync.waiting_for_update
+        );
+    }
+    if sync.deferred_ops > 0 {
+        println!(
+            "hub too old:      {} changes wait until the hub is updated",
+            sync.deferred_ops
         );
     }
     for refused in &sync.refused {

@@ -19,8 +19,10 @@
 //!    fetch other devices' photos, unless data saver is on.
 
 mod backoff;
+mod history;
 mod photo_transport;
 mod photos;
+mod pulled;
 mod session;
 mod state;
 mod transport;
@@ -29,10 +31,14 @@ mod workshop;
 
 pub use backoff::Backoff;
 pub use photo_transport::{FRAME_DATA, FRAMES_MEDIA_TYPE, Held, frames};
+pub(crate) use pulled::{apply_waiting, waiting_count};
 pub use session::{
     HUB_UNSETTLED, SyncError, SyncEvent, SyncOptions, SyncReport, enroll, sync, sync_through,
 };
-pub use state::{Committed, Enrollment, HubWentBack, MAX_CLOCK_AHEAD_MS, RefusedOp, SyncStatus};
+pub use state::{
+    Committed, Enrollment, HubWentBack, MAX_CLOCK_AHEAD_MS, OwnRecovered, Push, RefusedOp,
+    SyncStatus, UNSUPPORTED_OPERATION,
+};
 pub use transport::{HubClient, HubError};
 pub use trust::{CaError, HUB_CA_FILE, HubCa};
 pub use workshop::{ClassNetwork, class_network};

@@ -251,14 +251,16 @@ async fn exchange(
     let mut went_back = 0;
 
     loop {
-        let (operations, cursor) = lock(store).next_push(batch, MAX_OPS_PER_PUSH)?;
-        let sent: Vec<OperationId> = operations.iter().map(|op| op.id).collect();
+        let push = lock(store).next_push(batch, MAX_OPS_PER_PUSH)?;
+        let sent: Vec<OperationId> = push.ids;
         let request = SyncRequest {
             protocol: PROTOCOL_VERSION,
             device_id,
-            cursor,
-            operations,
+            cursor: push.cursor,
+            operations: push.operations,
             max_pull_bytes: pull_page as u32,
+            last_pulled: push.last_pulled,
+            own_too: push.own_too,
         };
         let asked_at = Instant::now();
         let device_time = lock(store).device_clock().now();
@@ -299,7 +301,9 @@ async fn exchange(
                         });
                     }
                 }
-                if report.pending_ops == 0 && !response.more && !done.hub_went_back {
+                // Done when nothing is left to send (an operation the hub
+                // deferred waits for another version of it) and nothing to pull.
+                if !response.more && !done.restarts() && lock(store).sendable_count()? == 0 {
                     break;
                 }
                 on_event(SyncEvent::Progress(report.clone()));

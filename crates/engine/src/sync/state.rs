@@ -3,12 +3,13 @@
 //! and the new cursor land together or not at all, so a crash or a lost
 //! response costs a retry and never a lost or doubled operation.
 
-use highland_domain::wire::{AckOutcome, Refusal, SyncResponse};
+use highland_domain::wire::{AckOutcome, LogMark, LoggedOperation, Refusal, SyncResponse};
 use highland_domain::{Hlc, HybridClock, Operation, OperationId, Payload};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use crate::apply::Source;
+use super::history::{self, Finding};
+use super::pulled;
 use crate::store::{read_hlc, write_hlc};
 use crate::{Result, Store, StoreError, apply, orders};
 
@@ -63,6 +64,28 @@ pub struct SyncStatus {
     /// The last time this device found the hub gone back in time (restored
     /// from a backup), and what it sent again; null if it never did.
     pub hub_went_back: Option<HubWentBack>,
+    /// The last time this device found its own file gone back (put back
+    /// from an old copy), and what it took back from the hub; null if never.
+    pub own_recovered: Option<OwnRecovered>,
+    /// Changes pulled from a newer Highland that this version cannot read:
+    /// kept, and applied once the app is updated.
+    pub waiting_for_update: u64,
+    /// This device's changes the hub cannot read yet (it is older than this
+    /// app): kept, and sent again when the hub is updated.
+    pub deferred_ops: u64,
+}
+
+/// This device's file went back (docs/sync-protocol.md section 14): it took
+/// back from the hub the operations of its own it had lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OwnRecovered {
+    /// RFC 3339, UTC: when the device noticed.
+    pub at: String,
+    /// Its own operations taken back so far.
+    pub operations: u64,
+    /// How many of them were sales.
+    pub sales: u64,
 }
 
 /// The hub went back in time (docs/sync-protocol.md section 14): restored
@@ -77,6 +100,9 @@ pub struct HubWentBack {
     pub resent: u64,
     /// How many of them were sales.
     pub resent_sales: u64,
+    /// Operations of the seller's other devices and of the hub that this
+    /// device had pulled and gave back.
+    pub returned: u64,
 }
 
 /// What one committed round trip changed.
@@ -85,11 +111,59 @@ pub struct Committed {
     pub acked: u64,
     pub refused: u64,
     pub pulled: u64,
+    /// Operations of this device the hub could not read yet (a kind newer
+    /// than the hub): kept pending, sent again once another version answers.
+    pub deferred: u64,
+    /// Operations given back to a hub that lost them, now answered.
+    pub returned: u64,
+    /// Pulled changes of a newer Highland, kept until an update reads them.
+    pub waiting: u64,
     /// The response showed the hub went back in time: its page was not
-    /// applied, the cursor went back to 0 and acknowledged operations are
-    /// pending again, so the client must sync again at once.
+    /// applied, the cursor went back to 0 and what the hub lost waits to be
+    /// sent again, so the client must sync again at once.
     pub hub_went_back: bool,
+    /// The hub holds more of this device's own operations than it does (its
+    /// file was put back from an old copy): it reads the log again from the
+    /// start, its own operations too, so the client must sync again.
+    pub file_went_back: bool,
 }
+
+impl Committed {
+    /// Whether the client must sync again at once, whatever else waits.
+    pub fn restarts(&self) -> bool {
+        self.hub_went_back || self.file_went_back
+    }
+}
+
+/// One request's worth of what to send ([`Store::next_push`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Push {
+    pub operations: Vec<LoggedOperation>,
+    /// Their ids, in the same order.
+    pub ids: Vec<OperationId>,
+    pub cursor: u64,
+    pub last_pulled: Option<LogMark>,
+    pub own_too: bool,
+}
+
+impl Push {
+    /// The operations, read (every one this device sends, this build made
+    /// or could read when it pulled it).
+    pub fn read(&self) -> Result<Vec<Operation>> {
+        self.operations
+            .iter()
+            .map(|op| {
+                op.read()
+                    .map_err(|e| StoreError::BadRecord(format!("an operation to send: {e}")))
+            })
+            .collect()
+    }
+}
+
+/// The refusal code of an operation the hub cannot read: from a newer app.
+/// A current hub and a first-wave one both answer it; this device keeps
+/// the operation and sends it again when another version answers.
+pub const UNSUPPORTED_OPERATION: &str = "unsupported_operation";
 
 impl Store {
     pub fn enrollment(&self) -> Result<Option<Enrollment>> {
@@ -154,18 +228,15 @@ impl Store {
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let (hub, seller_id, cursor, last_sync_at, last_error, last_error_code, hub_went_back) =
+        let count = |r: &rusqlite::Row<'_>, i| -> rusqlite::Result<u64> {
+            Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0) as u64)
+        };
+        let (hub, seller_id, cursor, last_sync_at, last_error, last_error_code) =
             self.conn.query_row(
-                "SELECT hub_url, seller_id, cursor, last_sync_at, last_error, last_error_code,
-                        hub_went_back_at, hub_went_back_resent, hub_went_back_resent_sales
+                "SELECT hub_url, seller_id, cursor, last_sync_at, last_error, last_error_code
                  FROM sync_state WHERE id = 1",
                 [],
                 |r| {
-                    let went_back = r.get::<_, Option<String>>(6)?.map(|at| HubWentBack {
-                        at,
-                        resent: r.get::<_, Option<i64>>(7).ok().flatten().unwrap_or(0) as u64,
-                        resent_sales: r.get::<_, Option<i64>>(8).ok().flatten().unwrap_or(0) as u64,
-                    });
                     Ok((
                         r.get::<_, Option<String>>(0)?,
                         r.get::<_, Option<String>>(1)?,
@@ -173,10 +244,40 @@ impl Store {
                         r.get::<_, Option<String>>(3)?,
                         r.get::<_, Option<String>>(4)?,
                         r.get::<_, Option<String>>(5)?,
-                        went_back,
                     ))
                 },
             )?;
+        let (hub_went_back, own_recovered) = self.conn.query_row(
+            "SELECT hub_went_back_at, hub_went_back_resent, hub_went_back_resent_sales,
+                    hub_went_back_returned, own_recovered_at, own_recovered, own_recovered_sales
+             FROM sync_state WHERE id = 1",
+            [],
+            |r| {
+                let hub = match r.get::<_, Option<String>>(0)? {
+                    Some(at) => Some(HubWentBack {
+                        at,
+                        resent: count(r, 1)?,
+                        resent_sales: count(r, 2)?,
+                        returned: count(r, 3)?,
+                    }),
+                    None => None,
+                };
+                let own = match r.get::<_, Option<String>>(4)? {
+                    Some(at) => Some(OwnRecovered {
+                        at,
+                        operations: count(r, 5)?,
+                        sales: count(r, 6)?,
+                    }),
+                    None => None,
+                };
+                Ok((hub, own))
+            },
+        )?;
+        let deferred_ops: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'pending' AND deferred_by IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT op_id, entity_kind, entity_id, refusal FROM outbox
              WHERE state = 'refused' ORDER BY seq",
@@ -205,39 +306,109 @@ impl Store {
             pending_ops: self.pending_count()?,
             refused,
             hub_went_back,
+            own_recovered,
+            waiting_for_update: pulled::waiting_count(&self.conn)?,
+            deferred_ops: deferred_ops as u64,
         })
     }
 
-    /// The oldest pending operations whose JSON adds up to about `max_bytes`
-    /// (always at least one), and the cursor to send with them.
-    pub fn next_push(&self, max_bytes: usize, max_ops: usize) -> Result<(Vec<Operation>, u64)> {
-        let cursor: i64 =
-            self.conn
-                .query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
-                    r.get(0)
-                })?;
+    /// What to send next: the oldest operations that wait for the hub
+    /// (this device's own pending ones, and any it gives back to a hub that
+    /// lost them), adding up to about `max_bytes` of JSON (always at least
+    /// one), with the cursor and what else the request says.
+    pub fn next_push(&self, max_bytes: usize, max_ops: usize) -> Result<Push> {
+        let (cursor, last_op, last_seq, own_too): (i64, Option<String>, Option<i64>, i64) =
+            self.conn.query_row(
+                "SELECT cursor, last_pulled_op, last_pulled_seq, own_too
+                 FROM sync_state WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT body FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1",
+            "SELECT op_id, hlc, body FROM outbox
+             WHERE state = 'pending'
+               AND (deferred_by IS NULL
+                    OR deferred_by IS NOT (SELECT hub_version FROM sync_state WHERE id = 1))
+             ORDER BY seq LIMIT ?1",
         )?;
-        let mut rows = stmt.query([max_ops as i64])?;
-        let mut ops = Vec::new();
+        let own = stmt
+            .query_map([max_ops as i64], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut own = own.into_iter().peekable();
+        let mut given = pulled::to_give_back(&self.conn, max_ops)?
+            .into_iter()
+            .peekable();
+        let mut push = Push {
+            operations: Vec::new(),
+            ids: Vec::new(),
+            cursor: cursor as u64,
+            last_pulled: match (last_op, last_seq) {
+                (Some(op), Some(seq)) => op.parse().ok().map(|op_id| LogMark {
+                    seq: seq as u64,
+                    op_id,
+                }),
+                _ => None,
+            },
+            own_too: own_too == 1,
+        };
         let mut size = 0;
-        while let Some(row) = rows.next()? {
-            let body: String = row.get(0)?;
-            if !ops.is_empty() && size + body.len() > max_bytes {
+        // Both in their own order, merged by time: what one device did
+        // after it saw another's follows it here too.
+        while push.operations.len() < max_ops {
+            let own_first = match (own.peek(), given.peek()) {
+                (Some((_, hlc, _)), Some(g)) => *hlc <= g.envelope.hlc.as_i64(),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let (id, text) = if own_first {
+                let Some((id, _, body)) = own.next() else {
+                    break;
+                };
+                let id: OperationId = id
+                    .parse()
+                    .map_err(|_| StoreError::BadRecord(format!("outbox op id {id:?}")))?;
+                let text = LoggedOperation::from_text(body)
+                    .map_err(|e| StoreError::BadRecord(format!("outbox entry: {e}")))?;
+                (id, text)
+            } else {
+                let Some(g) = given.next() else { break };
+                (g.envelope.id, g.op)
+            };
+            if !push.operations.is_empty() && size + text.text().len() > max_bytes {
                 break;
             }
-            size += body.len();
-            ops.push(
-                serde_json::from_str(&body)
-                    .map_err(|e| StoreError::BadRecord(format!("outbox entry: {e}")))?,
-            );
+            size += text.text().len();
+            push.ids.push(id);
+            push.operations.push(text);
         }
-        Ok((ops, cursor as u64))
+        Ok(push)
     }
 
-    /// Commits one sync response: marks what the hub acknowledged or refused,
-    /// applies what it sent, and moves the cursor, in one transaction.
+    /// How many operations a sync would send now: pending ones (not those
+    /// the hub's current version deferred) and any to give back.
+    pub fn sendable_count(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM outbox
+                     WHERE state = 'pending'
+                       AND (deferred_by IS NULL
+                            OR deferred_by IS NOT (SELECT hub_version FROM sync_state WHERE id = 1)))
+                  + (SELECT count(*) FROM pulled_ops WHERE give_back = 1)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Commits one sync response: marks what the hub acknowledged, refused
+    /// or deferred, applies what it sent, and moves the cursor, in one
+    /// transaction.
     pub fn commit_sync(
         &mut self,
         sent: &[OperationId],
@@ -247,15 +418,31 @@ impl Store {
         let at = self.now();
         let wall_ms = u64::try_from(at.timestamp_millis()).unwrap_or(0);
         let now = crate::rows::format_time(at);
+        let me = self.device_id();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // An update since the last sync may read what waited for it.
+        pulled::apply_waiting(&tx)?;
         let mut clock = HybridClock::new(read_hlc(&tx)?);
         let mut newest_seen = Hlc::ZERO;
-        let mut done = Committed {
-            hub_went_back: went_back(&tx, response)?,
-            ..Committed::default()
+        let mut done = Committed::default();
+        // Whether the hub went back is read before the acknowledgements
+        // change what this device counts as acknowledged.
+        let pending_before: Vec<String> = {
+            let mut stmt = tx.prepare_cached("SELECT op_id FROM outbox WHERE state = 'pending'")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
         };
+        let mut acked_now = Vec::new();
+        let applied_now = response
+            .acks
+            .iter()
+            .filter(|a| matches!(a.outcome, AckOutcome::Applied { .. }))
+            .filter(|a| pending_before.contains(&a.op_id.to_string()))
+            .count() as u64;
+        let finding = history::find(&tx, response, applied_now)?;
+        let hub_went_back = matches!(finding, Finding::HubWentBack { .. });
 
         for ack in &response.acks {
             if !sent.contains(&ack.op_id) {
@@ -264,19 +451,27 @@ impl Store {
                     ack.op_id
                 )));
             }
+            let id = ack.op_id.to_string();
+            if !pending_before.contains(&id) {
+                // One given back to a hub that lost it: answered, whatever
+                // the answer, it is not sent again.
+                if pulled::given_back(&tx, &id)? {
+                    done.returned += 1;
+                }
+                continue;
+            }
             match &ack.outcome {
                 AckOutcome::Applied { hlc } => {
                     done.acked += tx.execute(
-                        "UPDATE outbox SET state = 'acked' WHERE op_id = ?1 AND state = 'pending'",
-                        [ack.op_id.to_string()],
+                        "UPDATE outbox SET state = 'acked', deferred_by = NULL
+                         WHERE op_id = ?1 AND state = 'pending'",
+                        [&id],
                     )? as u64;
+                    acked_now.push(id);
                     if let Some(restamped) = hlc {
-                        // The hub moved a timestamp that ran ahead of its clock;
+                        // The hub moved a timestamp that ran ahead of its clock
+                        // (or lay behind what it already had from this device);
                         // merge this write at the hub's time, as every replica will.
-                        tx.execute(
-                            "UPDATE field_versions SET hlc = ?1 WHERE op_id = ?2",
-                            params![restamped.as_i64(), ack.op_id.to_string()],
-                        )?;
                         restamp(&tx, ack.op_id, *restamped)?;
                         newest_seen = newest_seen.max(*restamped);
                     }
@@ -285,15 +480,25 @@ impl Store {
                 // A hub that went back may refuse an operation for want of
                 // an earlier one it lost (a sale of a listing it no longer
                 // has); it stays pending, to go again after those.
-                AckOutcome::Refused { .. } if done.hub_went_back => {}
+                AckOutcome::Refused { .. } if hub_went_back => {}
+                // A kind the hub cannot read yet: kept, and sent again once
+                // another version of the hub answers (section 15).
+                AckOutcome::Refused { reason } if reason.code == UNSUPPORTED_OPERATION => {
+                    tx.execute(
+                        "UPDATE outbox SET deferred_by = ?2 WHERE op_id = ?1",
+                        params![id, response.hub_version.as_deref().unwrap_or("")],
+                    )?;
+                    done.deferred += 1;
+                }
                 AckOutcome::Refused { reason } => {
                     let refusal = serde_json::to_string(reason)
                         .map_err(|e| StoreError::BadRecord(e.to_string()))?;
-                    done.refused += tx.execute(
+                    tx.execute(
                         "UPDATE outbox SET state = 'refused', refusal = ?2
                          WHERE op_id = ?1 AND state = 'pending'",
-                        params![ack.op_id.to_string(), refusal],
-                    )? as u64;
+                        params![id, refusal],
+                    )?;
+                    done.refused += 1;
                     orders::refused(&tx, ack.op_id, reason)?;
                 }
             }
@@ -306,26 +511,75 @@ impl Store {
         // operation is pending, so the client syncs again.
         //
         // A hub that went back in time sends a page from a log that lost
-        // what came after its backup: it is left, the cursor goes back to
-        // the start, and everything the hub had acknowledged goes again.
-        let mut settled = !done.hub_went_back;
-        if done.hub_went_back {
-            resend_acknowledged(&tx, sent, &now)?;
-        } else {
-            for op in &response.operations {
-                if apply::loses_to_pending(&tx, op)? {
-                    settled = false;
-                    break;
+        // what came after its backup, and a device whose own file went back
+        // reads the log again with its own operations: either way the page
+        // is left and the cursor goes back to the start.
+        let mut settled = false;
+        match finding {
+            Finding::HubWentBack { floor, holds_mine } => {
+                history::hub_went_back(&tx, floor, holds_mine, &acked_now, &now)?;
+                done.hub_went_back = true;
+            }
+            Finding::FileWentBack => {
+                history::file_went_back(&tx, &now)?;
+                done.file_went_back = true;
+            }
+            Finding::Steady => {
+                settled = true;
+                for op in &response.operations {
+                    if let Ok(op) = op.read()
+                        && apply::loses_to_pending(&tx, &op)?
+                    {
+                        settled = false;
+                        break;
+                    }
                 }
             }
         }
         if settled {
+            let own_too = history::own_too(&tx)?;
+            let (mut own, mut own_sales) = (0, 0);
             for op in &response.operations {
-                if apply::apply(&tx, op, Source::Hub)? {
+                let envelope = op.envelope().map_err(|e| {
+                    StoreError::BadRecord(format!("the hub sent an operation without an id: {e}"))
+                })?;
+                newest_seen = newest_seen.max(envelope.hlc);
+                if envelope.device_id == me {
+                    let (fresh, sale) = pulled::take_back_own(&tx, op)?;
+                    own += u64::from(fresh);
+                    own_sales += u64::from(fresh && sale);
+                } else if pulled::keep(&tx, op, response.cursor)? {
                     done.pulled += 1;
                 }
-                newest_seen = newest_seen.max(op.hlc);
+                if !envelope.known_kind() || op.read().is_err() {
+                    done.waiting += 1;
+                }
             }
+            if own_too {
+                history::took_back(&tx, own, own_sales)?;
+                done.pulled += own;
+                if !response.more {
+                    tx.execute("UPDATE sync_state SET own_too = 0 WHERE id = 1", [])?;
+                }
+            }
+            if let Some(last) = response.operations.last() {
+                let id = last
+                    .envelope()
+                    .map_err(|e| StoreError::BadRecord(e.to_string()))?
+                    .id;
+                tx.execute(
+                    "UPDATE sync_state SET last_pulled_op = ?1, last_pulled_seq = ?2 WHERE id = 1",
+                    params![id.to_string(), response.cursor as i64],
+                )?;
+            }
+        }
+        if let Some(history) = &response.history
+            && let Some(mine) = history.device_hlc
+        {
+            // The newest of this device's own operations the hub holds: a
+            // file put back from an old copy must not stamp new writes
+            // before it, or they would lose to its own older ones.
+            newest_seen = newest_seen.max(mine);
         }
         clock.observe(newest_seen, wall_ms);
 
@@ -358,17 +612,16 @@ impl Store {
             0
         };
         tx.execute(
-            "UPDATE sync_state SET cursor = coalesce(?1, cursor), last_sync_at = ?2,
-                    last_error = NULL, last_error_code = NULL, clock_offset_ms = ?3
+            "UPDATE sync_state SET cursor = CASE WHEN ?1 THEN ?2 ELSE cursor END,
+                    last_sync_at = ?3, last_error = NULL, last_error_code = NULL,
+                    clock_offset_ms = ?4, hub_version = coalesce(?5, hub_version)
              WHERE id = 1",
             params![
-                if done.hub_went_back {
-                    Some(0)
-                } else {
-                    settled.then_some(response.cursor as i64)
-                },
+                settled,
+                response.cursor as i64,
                 now,
-                offset
+                offset,
+                response.hub_version
             ],
         )?;
         if let Some(history) = &response.history {
@@ -415,75 +668,6 @@ impl Store {
         )?;
         Ok(code.as_deref() == Some(DEVICE_REVOKED))
     }
-}
-
-/// Whether `response` shows that the hub went back in time since the last
-/// committed sync (docs/sync-protocol.md section 14): another incarnation
-/// than the one remembered, or a log that ends before this device's cursor.
-/// A first sync, with no incarnation remembered, is no sign; a hub that
-/// says nothing of its history gives none.
-fn went_back(conn: &rusqlite::Connection, response: &SyncResponse) -> Result<bool> {
-    let Some(history) = &response.history else {
-        return Ok(false);
-    };
-    let (cursor, remembered): (i64, Option<String>) = conn.query_row(
-        "SELECT cursor, hub_incarnation FROM sync_state WHERE id = 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let other_run = remembered.is_some_and(|known| known != history.incarnation);
-    Ok(other_run || cursor as u64 > history.log_end)
-}
-
-/// Makes pending again every operation of this device the hub had
-/// acknowledged, except those this very response acknowledged (the hub as
-/// it is now holds them), and keeps the count for the seller. The hub
-/// deduplicates by id, so one it still holds is only acknowledged again.
-fn resend_acknowledged(conn: &rusqlite::Connection, sent: &[OperationId], now: &str) -> Result<()> {
-    let mut resent = 0u64;
-    let mut resent_sales = 0u64;
-    {
-        let mut stmt =
-            conn.prepare("SELECT op_id, entity_kind FROM outbox WHERE state = 'acked'")?;
-        let mut rows = stmt.query([])?;
-        let mut again = Vec::new();
-        while let Some(row) = rows.next()? {
-            let op_id: String = row.get(0)?;
-            let kind: String = row.get(1)?;
-            if sent.iter().any(|id| id.to_string() == op_id) {
-                continue;
-            }
-            resent += 1;
-            if kind == "sale" {
-                resent_sales += 1;
-            }
-            again.push(op_id);
-        }
-        for op_id in again {
-            conn.execute(
-                "UPDATE outbox SET state = 'pending' WHERE op_id = ?1",
-                [op_id],
-            )?;
-        }
-    }
-    // The files of this device's photos, too: the restored hub may have
-    // lost them as well. Each goes up again once its photo's record is
-    // acknowledged again, after a HEAD that finds whether the hub still
-    // holds it (then nothing is sent).
-    conn.execute(
-        "UPDATE photo_files SET on_hub = 0
-         WHERE here = 1 AND sha256 IN (
-             SELECT p.display_sha256 FROM photos p JOIN outbox o ON o.op_id = p.op_id
-             UNION SELECT p.thumbnail_sha256 FROM photos p JOIN outbox o ON o.op_id = p.op_id)",
-        [],
-    )?;
-    conn.execute(
-        "UPDATE sync_state SET hub_went_back_at = ?1, hub_went_back_resent = ?2,
-                hub_went_back_resent_sales = ?3
-         WHERE id = 1",
-        params![now, resent as i64, resent_sales as i64],
-    )?;
-    Ok(())
 }
 
 /// Moves everything this device wrote with `op_id` to the hub's timestamp,

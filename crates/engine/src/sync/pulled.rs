@@ -1,0 +1,147 @@
+//! What this device pulled, kept exactly as it came (`pulled_ops`).
+//!
+//! Two uses. A change from a newer Highland, of a kind or with values this
+//! build cannot read, is kept here unapplied and the cursor moves past it;
+//! once an update can read it, it is applied, in log order
+//! (docs/sync-protocol.md section 15). And when the hub goes back in time,
+//! this device gives back what it pulled beyond the point the hub went back
+//! to, as it came, so a restore loses nothing even when the device that made
+//! an operation is gone (section 14).
+
+use highland_domain::wire::LoggedOperation;
+use highland_domain::{Operation, Payload};
+use rusqlite::{Connection, params};
+
+use crate::apply::{self, Source};
+use crate::{Result, StoreError};
+
+/// Keeps a pulled operation of another device or of the hub, and applies it
+/// if this build can read it; returns whether it was applied and new here.
+pub(super) fn keep(conn: &Connection, op: &LoggedOperation, page_end: u64) -> Result<bool> {
+    let envelope = op.envelope().map_err(|e| {
+        StoreError::BadRecord(format!("the hub sent an operation without an id: {e}"))
+    })?;
+    let read = op.read().ok();
+    let fresh = match &read {
+        Some(op) => apply::apply(conn, op, Source::Hub)?,
+        None => false,
+    };
+    conn.execute(
+        "INSERT INTO pulled_ops (op_id, seq, body, applied) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (op_id) DO UPDATE SET seq = excluded.seq",
+        params![
+            envelope.id.to_string(),
+            page_end as i64,
+            op.text(),
+            read.is_some()
+        ],
+    )?;
+    Ok(fresh)
+}
+
+/// Applies, in log order, the kept operations this build can now read (it
+/// was updated since they came); returns how many.
+pub(crate) fn apply_waiting(conn: &Connection) -> Result<u64> {
+    let waiting: Vec<(String, String)> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT op_id, body FROM pulled_ops WHERE applied = 0 ORDER BY seq, rowid",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let mut applied = 0;
+    for (op_id, body) in waiting {
+        let Ok(op) = serde_json::from_str::<Operation>(&body) else {
+            continue;
+        };
+        apply::apply(conn, &op, Source::Hub)?;
+        conn.execute(
+            "UPDATE pulled_ops SET applied = 1 WHERE op_id = ?1",
+            [op_id],
+        )?;
+        applied += 1;
+    }
+    Ok(applied)
+}
+
+/// How many pulled changes wait for an update of this app.
+pub(crate) fn waiting_count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM pulled_ops WHERE applied = 0",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// Marks for giving back everything pulled beyond `floor`, the log position
+/// the hub went back to; returns how many.
+pub(super) fn give_back_after(conn: &Connection, floor: u64) -> Result<u64> {
+    Ok(conn.execute(
+        "UPDATE pulled_ops SET give_back = 1 WHERE seq > ?1",
+        [floor as i64],
+    )? as u64)
+}
+
+/// The next operations to give back, oldest pulled first, with their
+/// timestamps (to be merged with this device's own by time).
+pub(super) fn to_give_back(conn: &Connection, limit: usize) -> Result<Vec<GivenBack>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM pulled_ops WHERE give_back = 1 ORDER BY seq, rowid LIMIT ?1",
+    )?;
+    let bodies = stmt
+        .query_map([limit as i64], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    bodies
+        .into_iter()
+        .map(|body| {
+            let op = LoggedOperation::from_text(body)
+                .map_err(|e| StoreError::BadRecord(format!("a kept operation: {e}")))?;
+            let envelope = op
+                .envelope()
+                .map_err(|e| StoreError::BadRecord(format!("a kept operation: {e}")))?;
+            Ok(GivenBack { op, envelope })
+        })
+        .collect()
+}
+
+/// A kept operation on its way back to the hub.
+pub(super) struct GivenBack {
+    pub op: LoggedOperation,
+    pub envelope: highland_domain::wire::OperationEnvelope,
+}
+
+/// The hub answered for an operation given back: it holds it now, or will
+/// not take it; either way it is not sent again.
+pub(super) fn given_back(conn: &Connection, op_id: &str) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE pulled_ops SET give_back = 0 WHERE op_id = ?1 AND give_back = 1",
+        [op_id],
+    )? == 1)
+}
+
+/// Takes back one of this device's own operations from the hub (this file
+/// went back): applied if new, and kept in the outbox as acknowledged, as it
+/// was before. Returns whether it was new here, and whether it was a sale.
+pub(super) fn take_back_own(conn: &Connection, op: &LoggedOperation) -> Result<(bool, bool)> {
+    let Ok(read) = op.read() else {
+        // A newer build of this app made it, on this very device, before a
+        // downgrade: it waits like any change this build cannot read.
+        keep(conn, op, 0)?;
+        return Ok((false, false));
+    };
+    let fresh = apply::apply(conn, &read, Source::Hub)?;
+    let (kind, entity) = read.entity();
+    conn.execute(
+        "INSERT OR IGNORE INTO outbox (op_id, hlc, entity_kind, entity_id, body, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'acked')",
+        params![
+            read.id.to_string(),
+            read.hlc.as_i64(),
+            kind.slug(),
+            entity.to_string(),
+            op.text()
+        ],
+    )?;
+    Ok((fresh, matches!(read.payload, Payload::SaleRecorded { .. })))
+}
