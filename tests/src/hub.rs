@@ -29,6 +29,9 @@ pub struct Hub {
     child: KillOnDrop,
     addr: SocketAddr,
     data: PathBuf,
+    /// A PostgreSQL database the hub keeps its data in, instead of `data`
+    /// (which then holds only its photos).
+    database_url: Option<String>,
     log: PathBuf,
     // Last, so the directory is removed after the process is gone.
     _root: TempDir,
@@ -52,14 +55,42 @@ impl Hub {
         let root = tempfile::Builder::new().prefix("highland-hub-").tempdir()?;
         let data = root.path().join("data");
         let log = root.path().join("hub.log");
-        let (child, addr) = serve(&data, &log, "127.0.0.1:0")?;
+        let (child, addr) = serve(&Store::Dir(&data), &log, "127.0.0.1:0")?;
         Ok(Hub {
             child,
             addr,
             data,
+            database_url: None,
             log,
             _root: root,
         })
+    }
+
+    /// [`Hub::start`], on the PostgreSQL database at `url` (an empty one).
+    pub fn start_on_postgres(url: &str) -> anyhow::Result<Hub> {
+        let root = tempfile::Builder::new().prefix("highland-hub-").tempdir()?;
+        let data = root.path().join("data");
+        let log = root.path().join("hub.log");
+        let store = Store::Postgres { url, photos: &data };
+        let (child, addr) = serve(&store, &log, "127.0.0.1:0")?;
+        Ok(Hub {
+            child,
+            addr,
+            data,
+            database_url: Some(url.to_owned()),
+            log,
+            _root: root,
+        })
+    }
+
+    fn store(&self) -> Store<'_> {
+        match &self.database_url {
+            Some(url) => Store::Postgres {
+                url,
+                photos: &self.data,
+            },
+            None => Store::Dir(&self.data),
+        }
     }
 
     /// Kills the hub at once, as a power cut or a cut link does; its data
@@ -84,7 +115,7 @@ impl Hub {
     /// Starts the hub again on its data and at its address, as when the
     /// link comes back: the devices enrolled with it find it where it was.
     pub fn restart(&mut self) -> anyhow::Result<()> {
-        let (child, addr) = serve(&self.data, &self.log, &self.addr.to_string())?;
+        let (child, addr) = serve(&self.store(), &self.log, &self.addr.to_string())?;
         self.child = child;
         self.addr = addr;
         Ok(())
@@ -131,13 +162,13 @@ impl Hub {
 
     /// Runs `highland-hub --data-dir DIR ARGS --json` beside the server and parses its output.
     fn admin<T: DeserializeOwned>(&self, args: &[&str]) -> anyhow::Result<T> {
-        operator_json(&self.data, args)
+        operator_json_in(&self.store(), args)
     }
 
     /// Runs `highland-hub --data-dir DIR ARGS` beside the server, as its
     /// operator would; returns its trimmed stdout, or an error with its stderr.
     pub fn ok(&self, args: &[&str]) -> anyhow::Result<String> {
-        operator(&self.data, args)
+        operator_in(&self.store(), args)
     }
 
     /// Sends SIGTERM and waits for a graceful exit; returns its status.
@@ -150,15 +181,31 @@ impl Hub {
     }
 }
 
-/// Runs `highland-hub --data-dir DATA ARGS` beside a running hub, as its
-/// operator would; returns its trimmed stdout, or an error with its stderr.
-pub(crate) fn operator(data: &Path, args: &[&str]) -> anyhow::Result<String> {
+/// Where a hub keeps its data.
+enum Store<'a> {
+    Dir(&'a Path),
+    Postgres { url: &'a str, photos: &'a Path },
+}
+
+impl Store<'_> {
+    /// The flags that name it, before the subcommand.
+    fn add_to(&self, command: &mut Command) {
+        command
+            .env_remove("HIGHLAND_HUB_DATA_DIR")
+            .env_remove("HIGHLAND_HUB_DATABASE_URL");
+        match self {
+            Store::Dir(data) => command.arg("--data-dir").arg(data),
+            Store::Postgres { url, .. } => command.args(["--database-url", url]),
+        };
+    }
+}
+
+/// Runs `highland-hub STORE ARGS` beside a running hub, as its operator
+/// would; returns its trimmed stdout, or an error with its stderr.
+fn operator_in(store: &Store<'_>, args: &[&str]) -> anyhow::Result<String> {
     let mut command = Command::new(bin(HIGHLAND_HUB));
-    command
-        .env_remove("HIGHLAND_HUB_DATA_DIR")
-        .arg("--data-dir")
-        .arg(data)
-        .args(args);
+    store.add_to(&mut command);
+    command.args(args);
     let out = process::run(&mut command, COMMAND_LIMIT)
         .with_context(|| format!("highland-hub {args:?}"))?;
     if !out.status.success() {
@@ -173,21 +220,26 @@ pub(crate) fn operator(data: &Path, args: &[&str]) -> anyhow::Result<String> {
 
 /// As [`operator`], with `--json`, parsing what it prints.
 pub(crate) fn operator_json<T: DeserializeOwned>(data: &Path, args: &[&str]) -> anyhow::Result<T> {
+    operator_json_in(&Store::Dir(data), args)
+}
+
+fn operator_json_in<T: DeserializeOwned>(store: &Store<'_>, args: &[&str]) -> anyhow::Result<T> {
     let mut args = args.to_vec();
     args.push("--json");
-    let out = operator(data, &args)?;
+    let out = operator_in(store, &args)?;
     serde_json::from_str(&out).with_context(|| format!("highland-hub {args:?} printed {out:?}"))
 }
 
 /// `highland-hub serve` on `data` at `listen`, logging to the end of `log`;
 /// waits until it announces its address.
-fn serve(data: &Path, log: &Path, listen: &str) -> anyhow::Result<(KillOnDrop, SocketAddr)> {
+fn serve(store: &Store<'_>, log: &Path, listen: &str) -> anyhow::Result<(KillOnDrop, SocketAddr)> {
     let mut command = Command::new(bin(HIGHLAND_HUB));
+    store.add_to(&mut command);
+    command.args(["serve", "--listen", listen]);
+    if let Store::Postgres { photos, .. } = store {
+        command.arg("--photo-dir").arg(photos);
+    }
     command
-        .env_remove("HIGHLAND_HUB_DATA_DIR")
-        .arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--listen", listen])
         .stdin(Stdio::null())
         // A file, not a pipe: a pipe nobody reads would block the hub once full.
         .stderr(File::options().create(true).append(true).open(log)?);

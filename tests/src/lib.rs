@@ -9,6 +9,7 @@
 pub mod bins;
 pub mod device;
 pub mod hub;
+pub mod postgres;
 pub mod printout;
 pub mod process;
 pub mod proxy_thread;

@@ -75,6 +75,23 @@ pub struct Status {
     /// from a backup), and what it sent again.
     #[serde(default)]
     pub hub_went_back: Option<HubWentBack>,
+    /// The last time the device's own file went back, and what it took back.
+    #[serde(default)]
+    pub own_recovered: Option<OwnRecovered>,
+    /// Pulled changes from a newer Highland waiting for an update.
+    #[serde(default)]
+    pub waiting_for_update: u64,
+    /// Changes of this device the hub cannot read yet.
+    #[serde(default)]
+    pub deferred_ops: u64,
+}
+
+/// `status --json`'s `own_recovered`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OwnRecovered {
+    pub at: String,
+    pub operations: u64,
+    pub sales: u64,
 }
 
 /// `status --json`'s `hub_went_back`.
@@ -83,4 +100,6 @@ pub struct HubWentBack {
     pub at: String,
     pub resent: u64,
     pub resent_sales: u64,
+    #[serde(default)]
+    pub returned: u64,
 }
