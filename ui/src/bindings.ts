@@ -268,6 +268,11 @@ export type HubWentBack = {
 	resent: number,
 	/**  How many of them were sales. */
 	resent_sales: number,
+	/**
+	 *  Operations of the seller's other devices and of the hub that this
+	 *  device had pulled and gave back.
+	 */
+	returned: number,
 };
 
 /**  A certificate just issued, and where its printable slip was saved. */

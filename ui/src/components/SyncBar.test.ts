@@ -83,6 +83,35 @@ describe("SyncBar", () => {
     );
   });
 
+  it("tells the seller what a tablet put back from an old copy took back, and what waits for an update", async () => {
+    setLang("en");
+    const app = state();
+    const { rerender } = render(SyncBar, { props: { app } });
+    expect(screen.queryByTestId("sync-own-recovered")).toBeNull();
+    expect(screen.queryByTestId("sync-waiting-update")).toBeNull();
+    expect(screen.queryByTestId("sync-deferred")).toBeNull();
+    if (app.sync) {
+      app.sync = {
+        ...app.sync,
+        own_recovered: { at: "2026-12-07T11:48:00Z", operations: 4, sales: 3 },
+        waiting_for_update: 2,
+        deferred_ops: 1,
+      };
+    }
+    await rerender({ app });
+    expect(screen.getByTestId("sync-own-recovered").textContent).toBe(
+      "This tablet was put back from an old copy; 3 sales were taken back from the hub",
+    );
+    expect(screen.getByTestId("sync-waiting-update").textContent).toBe(
+      "2 changes from a newer Highland wait for an update: ask your trainer to update Highland",
+    );
+    expect(screen.getByTestId("sync-deferred").textContent).toBe("1 change waits until the hub is updated; nothing is lost");
+    setLang("bo");
+    await tick();
+    expect(screen.getByTestId("sync-waiting-update").textContent).toContain("2");
+    expect(screen.getByTestId("sync-waiting-update").textContent).not.toContain("newer");
+  });
+
   it("tells the seller the hub was restored and how many sales went again", async () => {
     setLang("en");
     const app = state();

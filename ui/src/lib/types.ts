@@ -355,6 +355,20 @@ export interface SyncStatus {
    * from older fakes).
    */
   hub_went_back?: HubWentBack | null;
+  /** The last time this device's own file went back and what it took back from the hub. */
+  own_recovered?: OwnRecovered | null;
+  /** Changes from a newer Highland that wait for an update of this app. */
+  waiting_for_update?: number;
+  /** This device's changes the hub cannot read until it is updated. */
+  deferred_ops?: number;
+}
+
+/** This device's file was put back from an old copy: its own changes taken back from the hub. */
+export interface OwnRecovered {
+  /** RFC 3339, UTC: when the device noticed. */
+  at: string;
+  operations: number;
+  sales: number;
 }
 
 /** The hub went back in time: restored from a backup, everything it had acknowledged sent again. */
@@ -363,6 +377,8 @@ export interface HubWentBack {
   at: string;
   resent: number;
   resent_sales: number;
+  /** Changes of the seller's other tablets and of the hub given back. */
+  returned?: number;
 }
 
 export interface SyncProgress {
