@@ -66,6 +66,9 @@ pub enum ErrorCode {
     CodeUsed,
     CodeExpired,
     DeviceEnrolledElsewhere,
+    /// The hub and this app speak different versions of the sync protocol
+    /// (`unsupported_protocol`): one of them needs an update.
+    UpdateNeeded,
     HubRefused,
     // The device.
     StorageFull,
@@ -331,6 +334,7 @@ fn hub_refusal(code: &str, message: String) -> AppError {
         "device_enrolled_elsewhere" => Some(C::DeviceEnrolledElsewhere),
         "unauthorized" => Some(C::Unauthorized),
         "device_revoked" => Some(C::DeviceRevoked),
+        "unsupported_protocol" => Some(C::UpdateNeeded),
         _ => None,
     };
     match known {
@@ -388,6 +392,18 @@ mod tests {
         .into();
         assert_eq!(e.code, ErrorCode::HubRefused);
         assert_eq!(e.params["hub_code"], "something_new");
+    }
+
+    #[test]
+    fn a_hub_of_another_protocol_asks_for_an_update() {
+        let e: AppError = HubError::Refused {
+            status: 400,
+            code: "unsupported_protocol".into(),
+            message: "this hub speaks version 1".into(),
+        }
+        .into();
+        assert_eq!(e.code, ErrorCode::UpdateNeeded);
+        assert_eq!(serde_json::to_value(e.code).unwrap(), "update_needed");
     }
 
     #[test]

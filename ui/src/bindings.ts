@@ -240,7 +240,12 @@ export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | 
  *  The hub's staff removed this device (lost or stolen); everything
  *  recorded stays on it until a trainer enrolls it again.
  */
-"device_revoked" | "code_unknown" | "code_used" | "code_expired" | "device_enrolled_elsewhere" | "hub_refused" | "storage_full" | "data_damaged" | "too_new" | "busy" | 
+"device_revoked" | "code_unknown" | "code_used" | "code_expired" | "device_enrolled_elsewhere" | 
+/**
+ *  The hub and this app speak different versions of the sync protocol
+ *  (`unsupported_protocol`): one of them needs an update.
+ */
+"update_needed" | "hub_refused" | "storage_full" | "data_damaged" | "too_new" | "busy" | 
 /**  The fonts a printout needs are not on this device. */
 "font_missing" | 
 /**  A text does not fit on the printout even at its smallest size. */

@@ -332,6 +332,7 @@ export const en = {
   "error.not_enrolled": "This tablet is not connected to a hub yet. Connect it in Settings.",
   "error.unauthorized": "The hub does not know this tablet any more. Ask your trainer or the buyer for a new code.",
   "error.device_revoked": "The buyer removed this tablet from the hub. Everything you recorded is still here. Ask your trainer to connect it again.",
+  "error.update_needed": "This Highland and the hub speak different versions. Nothing was lost. Ask your trainer to update Highland.",
   "error.timed_out": "The signal is too weak right now. Your work is saved; it will be sent later by itself.",
   "error.hub": "The hub cannot be reached now. Your work is saved; it will be sent later by itself.",
   "error.offline": "No connection. Your work is saved; it will be sent later by itself.",

@@ -331,6 +331,7 @@ export const zhHans: Messages = {
   "error.not_enrolled": "这台平板还没有连接服务站。请在设置里连接。",
   "error.unauthorized": "服务站不再认识这台平板。请向培训老师或收购方要一个新的连接码。",
   "error.device_revoked": "收购方已把这台平板从服务站移除。您记下的都还在本机上。请让培训老师重新连接。",
+  "error.update_needed": "本机的 Highland 与服务站版本不一致。没有丢失任何记录。请让培训老师更新 Highland。",
   "error.timed_out": "现在信号太弱。您的数据已保存，有信号时会自动发送。",
   "error.hub": "现在连不上服务站。您的数据已保存，以后会自动发送。",
   "error.offline": "没有网络。您的数据已保存，以后会自动发送。",
