@@ -74,14 +74,16 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
     }
     if sync.waiting_for_update > 0 {
         println!(
-            "needs an update:  {} changes from a newer Highland wait for an update of this app",
-            sync.waiting_for_update
+            "needs an update:  {} from a newer Highland {} for an update of this app",
+            changes(sync.waiting_for_update),
+            if sync.waiting_for_update == 1 { "waits" } else { "wait" }
         );
     }
     if sync.deferred_ops > 0 {
         println!(
-            "hub too old:      {} changes wait until the hub is updated",
-            sync.deferred_ops
+            "hub too old:      {} {} until the hub is updated",
+            changes(sync.deferred_ops),
+            if sync.deferred_ops == 1 { "waits" } else { "wait" }
         );
     }
     for refused in &sync.refused {
@@ -91,4 +93,12 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn changes(n: u64) -> String {
+    if n == 1 {
+        "1 change".to_owned()
+    } else {
+        format!("{n} changes")
+    }
 }
