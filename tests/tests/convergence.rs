@@ -1305,7 +1305,7 @@ impl Oracle {
                         "{} applied, then refused",
                         op.id
                     );
-                    self.refused.insert(op.id, reason.code.clone());
+                    self.refused.insert(op.id, reason.code.to_string());
                 }
             }
         }

@@ -70,6 +70,7 @@ fn json_field_names_are_the_documented_ones() {
     assert_eq!(
         keys(&d.json(&["status"])),
         [
+            "deferred_ops",
             "device_id",
             "hub",
             "hub_went_back",
@@ -80,11 +81,13 @@ fn json_field_names_are_the_documented_ones() {
             "lots",
             "orders",
             "orders_to_answer",
+            "own_recovered",
             "pending_ops",
             "photos",
             "refused_ops",
             "sales",
-            "seller_id"
+            "seller_id",
+            "waiting_for_update"
         ]
     );
 }

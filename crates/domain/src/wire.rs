@@ -1,6 +1,8 @@
 //! The sync protocol's messages, shared by the device's client and the hub.
 //! docs/sync-protocol.md describes the exchange; these types are its contract.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -246,8 +248,102 @@ pub enum AckOutcome {
 /// Why the hub refused one operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
-    pub code: String,
+    pub code: RefusalCode,
     pub message: String,
+}
+
+/// Declares [`RefusalCode`] and its wire names in one list, so the two
+/// cannot drift apart.
+macro_rules! refusal_codes {
+    ($($(#[$doc:meta])* $variant:ident = $wire:literal,)+) => {
+        /// The stable reason code of a refusal: what a device branches on.
+        /// Closed, except [`RefusalCode::Other`], which keeps a code from a
+        /// newer hub as it came, so an older device still shows the refusal
+        /// with its message.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum RefusalCode {
+            $($(#[$doc])* $variant,)+
+            /// A code this build does not know.
+            Other(String),
+        }
+
+        impl RefusalCode {
+            /// Every code this build knows.
+            pub const KNOWN: &'static [RefusalCode] = &[$(RefusalCode::$variant,)+];
+
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(RefusalCode::$variant => $wire,)+
+                    RefusalCode::Other(code) => code,
+                }
+            }
+        }
+
+        impl From<String> for RefusalCode {
+            fn from(code: String) -> RefusalCode {
+                match code.as_str() {
+                    $($wire => RefusalCode::$variant,)+
+                    _ => RefusalCode::Other(code),
+                }
+            }
+        }
+    };
+}
+
+refusal_codes! {
+    /// The operation was made on another device.
+    WrongDevice = "wrong_device",
+    /// Another device already sent an operation with this id.
+    DuplicateId = "duplicate_id",
+    /// Another seller's record already has this id.
+    IdTaken = "id_taken",
+    NotYourListing = "not_your_listing",
+    NotYourLot = "not_your_lot",
+    NotYourOrder = "not_your_order",
+    NotYourPhoto = "not_your_photo",
+    UnknownListing = "unknown_listing",
+    UnknownLot = "unknown_lot",
+    UnknownOrder = "unknown_order",
+    UnknownPhoto = "unknown_photo",
+    /// Another lot already has this lot's trace code.
+    TraceCodeTaken = "trace_code_taken",
+    /// Only the buyer's staff may do this (place an order, record a receipt).
+    StaffOnly = "staff_only",
+    /// The order has moved on; the proposed action no longer applies.
+    OrderTransitionRefused = "order_transition_refused",
+    /// An amount in another measure than the listing's.
+    UnitMismatch = "unit_mismatch",
+    PhotoTooLarge = "photo_too_large",
+    /// A kind the hub reads, with values it cannot.
+    MalformedOperation = "malformed_operation",
+    /// A kind the hub does not read (from a newer app): not yet, rather
+    /// than never; the device sends it again to another version of the hub.
+    UnsupportedOperation = "unsupported_operation",
+}
+
+impl From<&str> for RefusalCode {
+    fn from(code: &str) -> RefusalCode {
+        RefusalCode::from(code.to_owned())
+    }
+}
+
+impl From<RefusalCode> for String {
+    fn from(code: RefusalCode) -> String {
+        code.as_str().to_owned()
+    }
+}
+
+impl fmt::Display for RefusalCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for RefusalCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// The body of every error response: a stable code to branch on and a
@@ -256,4 +352,33 @@ pub struct Refusal {
 pub struct ErrorBody {
     pub code: String,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_refusal_code_reads_back_as_itself() {
+        for code in RefusalCode::KNOWN {
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(&serde_json::from_str::<RefusalCode>(&json).unwrap(), code);
+            assert!(!matches!(
+                RefusalCode::from(code.to_string()),
+                RefusalCode::Other(_)
+            ));
+        }
+    }
+
+    #[test]
+    fn a_refusal_code_from_a_newer_hub_is_kept_as_it_came() {
+        let refusal: Refusal =
+            serde_json::from_str(r#"{"code":"round_full","message":"The truck is full."}"#)
+                .unwrap();
+        assert_eq!(refusal.code, RefusalCode::Other("round_full".into()));
+        assert_eq!(
+            serde_json::to_string(&refusal).unwrap(),
+            r#"{"code":"round_full","message":"The truck is full."}"#
+        );
+    }
 }

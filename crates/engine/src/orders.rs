@@ -250,7 +250,7 @@ pub(crate) fn refused(conn: &Connection, op_id: OperationId, reason: &Refusal) -
     };
     let refusal = serde_json::to_string(&StoredRefusal {
         action: action.slug().to_owned(),
-        code: reason.code.clone(),
+        code: reason.code.to_string(),
         message: reason.message.clone(),
     })
     .map_err(|e| StoreError::BadRecord(e.to_string()))?;

@@ -24,7 +24,8 @@
 
 use chrono::{DateTime, Utc};
 use highland_domain::wire::{
-    Ack, AckOutcome, HubHistory, LogMark, LoggedOperation, PROTOCOL_VERSION, Refusal, SyncResponse,
+    Ack, AckOutcome, HubHistory, LogMark, LoggedOperation, PROTOCOL_VERSION, Refusal, RefusalCode,
+    SyncResponse,
 };
 use highland_domain::{
     Actor, Certificate, DeviceId, EntityKind, Hlc, HybridClock, Listing, ListingField, ListingId,
@@ -291,12 +292,12 @@ pub fn exchange(
                 outcome: AckOutcome::Refused {
                     reason: if known_kind {
                         refusal(
-                            "malformed_operation",
+                            RefusalCode::MalformedOperation,
                             format!("The hub cannot read this change: {detail}."),
                         )
                     } else {
                         refusal(
-                            "unsupported_operation",
+                            RefusalCode::UnsupportedOperation,
                             format!(
                                 "The hub cannot read this change; it may come from a newer \
                                  version of the app. ({detail})"
@@ -406,7 +407,7 @@ fn take_in(
     };
     let Some(author) = author_of(ledger, asker, &op, &text)? else {
         return Ok(refused(refusal(
-            "wrong_device",
+            RefusalCode::WrongDevice,
             "This change was made on another device, so this device cannot send it.",
         )));
     };
@@ -428,7 +429,7 @@ fn take_in(
     if let Some(logged) = ledger.logged(op.id)? {
         if logged.device != op.device_id {
             return Ok(refused(refusal(
-                "duplicate_id",
+                RefusalCode::DuplicateId,
                 "Another device already sent a change with the same id, so this one was not applied.",
             )));
         }
@@ -531,28 +532,28 @@ fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
 pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Result<(), Refusal> {
     if op.device_id != device.id {
         return Err(refusal(
-            "wrong_device",
+            RefusalCode::WrongDevice,
             "This change was made on another device, so this device cannot send it.",
         ));
     }
     let mine = |seller: SellerId| seller == device.seller;
     if facts.id_holder.is_some_and(|holder| !mine(holder)) {
         return Err(refusal(
-            "id_taken",
+            RefusalCode::IdTaken,
             "Another seller's record already has this id, so this one was not kept. \
              It stays on the tablet; record it again to give it a new id.",
         ));
     }
     let lot_is_mine_or_unknown = || match facts.lot_seller {
         Some(seller) if !mine(seller) => Err(refusal(
-            "not_your_lot",
+            RefusalCode::NotYourLot,
             "This lot belongs to another seller, so it cannot be recorded or linked from here.",
         )),
         _ => Ok(()),
     };
     let listing_is_mine = || match facts.listing {
         None => Err(refusal(
-            "unknown_listing",
+            RefusalCode::UnknownListing,
             "The hub has no listing for this change, so it was not applied.",
         )),
         Some(known) if !mine(known.seller) => Err(not_your_listing()),
@@ -570,7 +571,7 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
             lot_is_mine_or_unknown()
         }
         Payload::LotRecorded { .. } if facts.trace_code_taken => Err(refusal(
-            "trace_code_taken",
+            RefusalCode::TraceCodeTaken,
             "Another lot already has this lot's trace code, so this one was not kept. \
              Record the lot again: it gets a new code.",
         )),
@@ -579,7 +580,7 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
         // device sends the lot before it, in the order they were made.
         Payload::CertificateIssued { .. } => match facts.lot_seller {
             None => Err(refusal(
-                "unknown_lot",
+                RefusalCode::UnknownLot,
                 "The hub has no record of this lot, so its certificate was not kept.",
             )),
             Some(_) => lot_is_mine_or_unknown(),
@@ -602,11 +603,11 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
             }
             match facts.order {
                 None => Err(refusal(
-                    "unknown_order",
+                    RefusalCode::UnknownOrder,
                     "The hub has no such order, so this change was not applied.",
                 )),
                 Some(known) if !mine(known.seller) => Err(refusal(
-                    "not_your_order",
+                    RefusalCode::NotYourOrder,
                     "This order was placed with another seller, so it cannot be changed from here.",
                 )),
                 Some(_) => Ok(()),
@@ -620,7 +621,7 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
                 PhotoSubject::Lot(_) => match facts.lot_seller {
                     None => {
                         return Err(refusal(
-                            "unknown_lot",
+                            RefusalCode::UnknownLot,
                             "The hub has no record of this lot, so its photo was not kept.",
                         ));
                     }
@@ -634,7 +635,7 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
                 .find(|v| v.bytes() > crate::photos::MAX_PHOTO_BYTES)
             {
                 return Err(refusal(
-                    "photo_too_large",
+                    RefusalCode::PhotoTooLarge,
                     format!(
                         "This photo's file is {} bytes; the hub keeps photos of at most {} \
                          bytes, so it was not kept.",
@@ -647,7 +648,7 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
         }
         Payload::PhotoRemoved { .. } => match facts.photo_seller {
             None => Err(refusal(
-                "unknown_photo",
+                RefusalCode::UnknownPhoto,
                 "The hub has no such photo, so it cannot be removed.",
             )),
             Some(seller) => photo_is_mine_or_new(Some(seller), device.seller),
@@ -660,7 +661,7 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
 fn photo_is_mine_or_new(owner: Option<SellerId>, me: SellerId) -> Result<(), Refusal> {
     match owner {
         Some(seller) if seller != me => Err(refusal(
-            "not_your_photo",
+            RefusalCode::NotYourPhoto,
             "This photo belongs to another seller, so it cannot be changed from here.",
         )),
         _ => Ok(()),
@@ -675,11 +676,12 @@ pub fn check_transition(op: &Operation, facts: &Facts) -> Result<(), Refusal> {
     let (Payload::OrderActionTaken { action, .. }, Some(order)) = (&op.payload, facts.order) else {
         return Ok(());
     };
-    order
-        .state
-        .after(action)
-        .map(|_| ())
-        .map_err(|refused| refusal("order_transition_refused", sentence(&refused.to_string())))
+    order.state.after(action).map(|_| ()).map_err(|refused| {
+        refusal(
+            RefusalCode::OrderTransitionRefused,
+            sentence(&refused.to_string()),
+        )
+    })
 }
 
 /// "an order that is …" as a sentence of its own: capitalised, with a full stop.
@@ -691,7 +693,7 @@ pub(crate) fn sentence(clause: &str) -> String {
 
 fn staff_only() -> Refusal {
     refusal(
-        "staff_only",
+        RefusalCode::StaffOnly,
         "Only the buyer's staff place orders and record their receipt, payment or cancellation, \
          so this change was not applied.",
     )
@@ -699,7 +701,7 @@ fn staff_only() -> Refusal {
 
 fn not_your_listing() -> Refusal {
     refusal(
-        "not_your_listing",
+        RefusalCode::NotYourListing,
         "This listing belongs to another seller, so it cannot be changed or sold from here.",
     )
 }
@@ -711,16 +713,16 @@ fn same_measure(got: Unit, listing: Unit) -> Result<(), Refusal> {
         return Ok(());
     }
     Err(refusal(
-        "unit_mismatch",
+        RefusalCode::UnitMismatch,
         format!(
             "This amount is in {got}, but the listing is sold in {listing}, so it was not applied."
         ),
     ))
 }
 
-fn refusal(code: &str, message: impl Into<String>) -> Refusal {
+fn refusal(code: RefusalCode, message: impl Into<String>) -> Refusal {
     Refusal {
-        code: code.to_owned(),
+        code,
         message: message.into(),
     }
 }
@@ -1118,7 +1120,12 @@ mod tests {
         for (payload, facts, expected) in cases {
             let op = op(device_id(1), payload);
             let got = authorize(&op, me(), &facts).err().map(|r| r.code);
-            assert_eq!(got.as_deref(), expected, "{:?} with {facts:?}", op.payload);
+            assert_eq!(
+                got.as_ref().map(RefusalCode::as_str),
+                expected,
+                "{:?} with {facts:?}",
+                op.payload
+            );
         }
     }
 
@@ -1259,7 +1266,12 @@ mod tests {
         for (payload, made_on, facts, expected) in cases {
             let op = op(device_id(made_on), payload);
             let got = authorize(&op, me(), &facts).err().map(|r| r.code);
-            assert_eq!(got.as_deref(), expected, "{:?} with {facts:?}", op.payload);
+            assert_eq!(
+                got.as_ref().map(RefusalCode::as_str),
+                expected,
+                "{:?} with {facts:?}",
+                op.payload
+            );
         }
     }
 
@@ -1388,7 +1400,7 @@ mod tests {
             let op = op(device_id(made_on), payload);
             let got = authorize(&op, me(), &facts).err().map(|r| r.code);
             assert_eq!(
-                got.as_deref(),
+                got.as_ref().map(RefusalCode::as_str),
                 expected,
                 "{:?} from device {made_on} with {facts:?}",
                 op.payload

@@ -76,7 +76,7 @@ fn staff(hub: &TestHub, order: OrderId, action: OrderAction) -> Result<OrderDeta
 
 fn refusal(ack: &highland_domain::wire::Ack) -> Option<(&str, &str)> {
     match &ack.outcome {
-        AckOutcome::Refused { reason } => Some((&reason.code, &reason.message)),
+        AckOutcome::Refused { reason } => Some((reason.code.as_str(), &reason.message)),
         AckOutcome::Applied { .. } => None,
     }
 }

@@ -76,14 +76,22 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
         println!(
             "needs an update:  {} from a newer Highland {} for an update of this app",
             changes(sync.waiting_for_update),
-            if sync.waiting_for_update == 1 { "waits" } else { "wait" }
+            if sync.waiting_for_update == 1 {
+                "waits"
+            } else {
+                "wait"
+            }
         );
     }
     if sync.deferred_ops > 0 {
         println!(
             "hub too old:      {} {} until the hub is updated",
             changes(sync.deferred_ops),
-            if sync.deferred_ops == 1 { "waits" } else { "wait" }
+            if sync.deferred_ops == 1 {
+                "waits"
+            } else {
+                "wait"
+            }
         );
     }
     for refused in &sync.refused {

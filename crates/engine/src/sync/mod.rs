@@ -37,7 +37,7 @@ pub use session::{
 };
 pub use state::{
     Committed, Enrollment, HubWentBack, MAX_CLOCK_AHEAD_MS, OwnRecovered, Push, RefusedOp,
-    SyncStatus, UNSUPPORTED_OPERATION,
+    SyncStatus,
 };
 pub use transport::{HubClient, HubError};
 pub use trust::{CaError, HUB_CA_FILE, HubCa};

@@ -3,7 +3,9 @@
 //! and the new cursor land together or not at all, so a crash or a lost
 //! response costs a retry and never a lost or doubled operation.
 
-use highland_domain::wire::{AckOutcome, LogMark, LoggedOperation, Refusal, SyncResponse};
+use highland_domain::wire::{
+    AckOutcome, LogMark, LoggedOperation, Refusal, RefusalCode, SyncResponse,
+};
 use highland_domain::{Hlc, HybridClock, Operation, OperationId, Payload};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -160,11 +162,6 @@ impl Push {
     }
 }
 
-/// The refusal code of an operation the hub cannot read: from a newer app.
-/// A current hub and a first-wave one both answer it; this device keeps
-/// the operation and sends it again when another version answers.
-pub const UNSUPPORTED_OPERATION: &str = "unsupported_operation";
-
 impl Store {
     pub fn enrollment(&self) -> Result<Option<Enrollment>> {
         let row = self
@@ -291,7 +288,7 @@ impl Store {
                     op_id: r.get(0)?,
                     entity: r.get(1)?,
                     entity_id: r.get(2)?,
-                    code: refusal.code,
+                    code: refusal.code.to_string(),
                     message: refusal.message,
                 })
             })?
@@ -482,8 +479,11 @@ impl Store {
                 // has); it stays pending, to go again after those.
                 AckOutcome::Refused { .. } if hub_went_back => {}
                 // A kind the hub cannot read yet: kept, and sent again once
-                // another version of the hub answers (section 15).
-                AckOutcome::Refused { reason } if reason.code == UNSUPPORTED_OPERATION => {
+                // another version of the hub answers (section 15). A current
+                // hub and a first-wave one both answer this code.
+                AckOutcome::Refused { reason }
+                    if reason.code == RefusalCode::UnsupportedOperation =>
+                {
                     tx.execute(
                         "UPDATE outbox SET deferred_by = ?2 WHERE op_id = ?1",
                         params![id, response.hub_version.as_deref().unwrap_or("")],

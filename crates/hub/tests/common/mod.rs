@@ -269,7 +269,7 @@ pub fn applied(ack: &Ack) -> bool {
 
 pub fn refusal_code(ack: &Ack) -> Option<&str> {
     match &ack.outcome {
-        AckOutcome::Refused { reason } => Some(&reason.code),
+        AckOutcome::Refused { reason } => Some(reason.code.as_str()),
         AckOutcome::Applied { .. } => None,
     }
 }
