@@ -35,6 +35,19 @@ fn sync(device: &Device) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A seller with two tablets, both synced: A listed 20 jars of honey.
+fn two_tablets_with_honey(hub: &Hub) -> anyhow::Result<(Device, Device, String)> {
+    let seller = hub.add_seller("Dolma", "Yubeng")?;
+    let a = Device::new("tablet-a")?;
+    let b = Device::new("tablet-b")?;
+    a.enroll(&hub.url(), &seller.code)?;
+    let honey = a.add_listing("Yubeng honey", "honey", "jar", "45", "20")?;
+    sync(&a)?;
+    b.enroll(&hub.url(), &hub.device_code(&seller.seller_id)?)?;
+    sync(&b)?;
+    Ok((a, b, honey))
+}
+
 fn restored_hub_gets_back_every_sale(how: Restore) -> anyhow::Result<()> {
     let database = match how {
         Restore::Postgres => Some(postgres::fresh_database()?),
@@ -44,14 +57,7 @@ fn restored_hub_gets_back_every_sale(how: Restore) -> anyhow::Result<()> {
         Some(url) => Hub::start_on_postgres(url)?,
         None => Hub::start()?,
     };
-    let seller = hub.add_seller("Dolma", "Yubeng")?;
-    let a = Device::new("tablet-a")?;
-    let b = Device::new("tablet-b")?;
-    a.enroll(&hub.url(), &seller.code)?;
-    let honey = a.add_listing("Yubeng honey", "honey", "jar", "45", "20")?;
-    sync(&a)?;
-    b.enroll(&hub.url(), &hub.device_code(&seller.seller_id)?)?;
-    sync(&b)?;
+    let (a, b, honey) = two_tablets_with_honey(&hub)?;
     ensure!(b.listings()?.len() == 1, "B has A's listing");
 
     // Last night's backup, taken while the hub serves.
@@ -164,14 +170,7 @@ fn copy_back(backup: &Path, database: &Path) -> anyhow::Result<()> {
 #[test]
 fn a_restored_hub_gets_back_from_one_tablet_what_a_lost_one_sold() -> anyhow::Result<()> {
     let mut hub = Hub::start()?;
-    let seller = hub.add_seller("Dolma", "Yubeng")?;
-    let a = Device::new("tablet-a")?;
-    let b = Device::new("tablet-b")?;
-    a.enroll(&hub.url(), &seller.code)?;
-    let honey = a.add_listing("Yubeng honey", "honey", "jar", "45", "20")?;
-    sync(&a)?;
-    b.enroll(&hub.url(), &hub.device_code(&seller.seller_id)?)?;
-    sync(&b)?;
+    let (a, b, honey) = two_tablets_with_honey(&hub)?;
 
     let backups = tempfile::tempdir()?;
     let backup = backups.path().join("hub-backup.db");

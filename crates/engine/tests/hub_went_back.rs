@@ -253,6 +253,19 @@ fn the_files_of_this_devices_photos_go_up_again_too() {
     assert_eq!(d.store.uploads_waiting().unwrap().len(), 2);
 }
 
+/// What a current hub says of its history: its incarnation, where its log
+/// ends and where the device's unseen incarnations began, and how many of
+/// the device's operations it holds.
+fn said(incarnation: &str, log_end: u64, log_start: u64, from_device: u64) -> HubHistory {
+    HubHistory {
+        incarnation: incarnation.into(),
+        log_end,
+        log_start,
+        from_device: Some(from_device),
+        ..HubHistory::default()
+    }
+}
+
 /// [`response`] from a current hub, which also says how many of this
 /// device's operations it holds and where its incarnation began.
 fn counted(
@@ -273,19 +286,7 @@ fn a_hub_that_says_what_it_holds_gets_only_the_gap_again() {
     let (mut d, _) = synced_device();
     // Restored from a backup that holds the listing (two operations), not
     // the two sales.
-    let restored = counted(
-        vec![],
-        vec![],
-        2,
-        &d,
-        HubHistory {
-            incarnation: "two".into(),
-            log_end: 2,
-            log_start: 2,
-            from_device: Some(2),
-            ..HubHistory::default()
-        },
-    );
+    let restored = counted(vec![], vec![], 2, &d, said("two", 2, 2, 2));
     assert!(
         d.store
             .commit_sync(&[], &restored, 0)
@@ -307,18 +308,7 @@ fn a_hub_that_holds_fewer_of_this_devices_operations_went_back_even_in_the_same_
     // A copy put back by hand, after which the log grew past this device's
     // cursor again: only the count gives it away.
     let (mut d, _) = synced_device();
-    let copied_back = counted(
-        vec![],
-        vec![],
-        30,
-        &d,
-        HubHistory {
-            incarnation: "one".into(),
-            log_end: 30,
-            from_device: Some(3),
-            ..HubHistory::default()
-        },
-    );
+    let copied_back = counted(vec![], vec![], 30, &d, said("one", 30, 0, 3));
     assert!(
         d.store
             .commit_sync(&[], &copied_back, 0)
@@ -332,35 +322,12 @@ fn a_hub_that_holds_fewer_of_this_devices_operations_went_back_even_in_the_same_
 fn what_this_device_pulled_is_given_back_to_a_hub_that_lost_it() {
     let (mut d, _) = synced_device();
     let page = pulled_ops();
-    let pulled = counted(
-        vec![],
-        page.clone(),
-        14,
-        &d,
-        HubHistory {
-            incarnation: "one".into(),
-            log_end: 14,
-            from_device: Some(4),
-            ..HubHistory::default()
-        },
-    );
+    let pulled = counted(vec![], page.clone(), 14, &d, said("one", 14, 0, 4));
     let done = d.store.commit_sync(&[], &pulled, 0).unwrap();
     assert_eq!(done.pulled, 2);
 
     // Restored to position 10: what was pulled up to 14 may be lost.
-    let restored = counted(
-        vec![],
-        vec![],
-        10,
-        &d,
-        HubHistory {
-            incarnation: "two".into(),
-            log_end: 10,
-            log_start: 10,
-            from_device: Some(4),
-            ..HubHistory::default()
-        },
-    );
+    let restored = counted(vec![], vec![], 10, &d, said("two", 10, 10, 4));
     assert!(
         d.store
             .commit_sync(&[], &restored, 0)
@@ -374,19 +341,7 @@ fn what_this_device_pulled_is_given_back_to_a_hub_that_lost_it() {
 
     // Answered, they are not given back again.
     let acks = page.iter().map(applied).collect();
-    let answered = counted(
-        acks,
-        vec![],
-        12,
-        &d,
-        HubHistory {
-            incarnation: "two".into(),
-            log_end: 12,
-            log_start: 10,
-            from_device: Some(4),
-            ..HubHistory::default()
-        },
-    );
+    let answered = counted(acks, vec![], 12, &d, said("two", 12, 10, 4));
     let done = d.store.commit_sync(&push.ids, &answered, 0).unwrap();
     assert_eq!(done.returned, 2);
     assert!(
@@ -405,12 +360,7 @@ fn a_file_put_back_from_an_old_copy_takes_its_own_operations_back() {
     // One more sale, pending: this file knows 5 of its operations.
     d.store.record_sale(sale(id, "3", Unit::Kg)).unwrap();
     let pending = d.store.pending_operations(100).unwrap()[0].clone();
-    let history = HubHistory {
-        incarnation: "one".into(),
-        log_end: 11,
-        from_device: Some(7),
-        ..HubHistory::default()
-    };
+    let history = said("one", 11, 0, 7);
     // The hub holds 7 of this device's operations: more than all this file
     // has, so the file went back (an old copy was put in its place).
     let noticed = counted(vec![], vec![], 11, &d, history.clone());
