@@ -65,15 +65,24 @@ fn pulled_ops() -> Vec<Operation> {
 }
 
 fn assert_sent_again(d: &mut common::Device, resent: u64, resent_sales: u64) {
+    assert_sent_again_from(d, 0, resent, resent_sales);
+}
+
+/// [`assert_sent_again`], the log pulled again from `cursor`: where the
+/// hub's log went back to.
+fn assert_sent_again_from(d: &mut common::Device, cursor: u64, resent: u64, resent_sales: u64) {
     let status = d.store.sync_status().unwrap();
-    assert_eq!(status.cursor, 0, "the log is pulled again from the start");
+    assert_eq!(
+        status.cursor, cursor,
+        "the log is pulled again from where it went back to"
+    );
     assert_eq!(status.pending_ops, resent);
     let notice = status.hub_went_back.expect("the seller is told");
     assert_eq!((notice.resent, notice.resent_sales), (resent, resent_sales));
     assert!(!notice.at.is_empty());
     let again_push = d.store.next_push(1 << 20, 100).unwrap();
-    let (again, cursor) = (again_push.read().unwrap(), again_push.cursor);
-    assert_eq!((again.len() as u64, cursor), (resent, 0));
+    let (again, pulled_from) = (again_push.read().unwrap(), again_push.cursor);
+    assert_eq!((again.len() as u64, pulled_from), (resent, cursor));
 }
 
 #[test]
@@ -293,7 +302,7 @@ fn a_hub_that_says_what_it_holds_gets_only_the_gap_again() {
             .unwrap()
             .hub_went_back
     );
-    assert_sent_again(&mut d, 2, 2);
+    assert_sent_again_from(&mut d, 2, 2, 2);
     let again = d.store.next_push(1 << 20, 100).unwrap().read().unwrap();
     assert!(
         again

@@ -7,8 +7,8 @@
 //! - the hub went back (restored from a backup, moved, or copied back by
 //!   hand): this device sends again its own operations the hub no longer
 //!   holds (only those: the hub's count says how many), gives back what it
-//!   pulled beyond the point the hub went back to, and pulls again from the
-//!   start;
+//!   pulled beyond the point the hub went back to, and pulls again from
+//!   that point (the log up to it is the one it already read);
 //! - this device's file went back (put back from an old copy): the hub holds
 //!   more of its operations than it knows, so it takes them back from the
 //!   hub, pulling its own operations too, from the start.
@@ -130,9 +130,15 @@ pub(super) fn hub_went_back(
     conn.execute(
         "UPDATE sync_state SET hub_went_back_at = ?1, hub_went_back_resent = ?2,
                 hub_went_back_resent_sales = ?3, hub_went_back_returned = ?4,
-                cursor = 0, last_pulled_op = NULL, last_pulled_seq = NULL
+                cursor = min(cursor, ?5), last_pulled_op = NULL, last_pulled_seq = NULL
          WHERE id = 1",
-        params![now, again.len() as i64, sales as i64, returned as i64],
+        params![
+            now,
+            again.len() as i64,
+            sales as i64,
+            returned as i64,
+            floor as i64
+        ],
     )?;
     Ok(())
 }

@@ -426,7 +426,7 @@ impl Store {
         let mut done = Committed::default();
         // Whether the hub went back is read before the acknowledgements
         // change what this device counts as acknowledged.
-        let pending_before: Vec<String> = {
+        let pending_before: std::collections::HashSet<String> = {
             let mut stmt = tx.prepare_cached("SELECT op_id FROM outbox WHERE state = 'pending'")?;
             stmt.query_map([], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?
