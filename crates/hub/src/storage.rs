@@ -82,6 +82,8 @@ pub struct DeviceRecord {
     pub last_sync_at: Option<String>,
     /// From the app's User-Agent, such as "0.1.0"; `None` until it syncs.
     pub app_version: Option<String>,
+    /// The sync protocol version it spoke at its last sync.
+    pub protocol: Option<u32>,
     pub revoked_at: Option<String>,
     /// Operations of its seller, made elsewhere, that it had not pulled at
     /// its last sync.

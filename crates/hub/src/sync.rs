@@ -95,6 +95,8 @@ pub struct PullRequest {
     pub last_pulled: Option<LogMark>,
     /// Its own operations too: its file went back.
     pub own_too: bool,
+    /// The protocol version the request spoke, kept for the device list.
+    pub protocol: u32,
 }
 
 /// What the hub already holds about the entities an operation names.

@@ -56,12 +56,16 @@ async fn the_list_shows_each_devices_last_sync_app_version_and_what_it_has_not_p
     assert_eq!(devices.len(), 2, "{devices:?}");
     let of = |d: &Device| devices.iter().find(|r| r.id == d.id.to_string()).unwrap();
     assert_eq!(of(&first).app_version.as_deref(), Some("0.3.1"));
+    assert_eq!(of(&first).protocol, Some(1), "the protocol it spoke");
     assert!(of(&first).last_sync_at.is_some());
     assert_eq!(of(&first).not_pulled, 2, "the second device's two changes");
     assert_eq!(of(&second).not_pulled, 0, "its own changes are not for it");
     assert_eq!(of(&second).app_version, None, "no Highland User-Agent");
     assert!(devices.iter().all(|d| d.revoked_at.is_none()));
     assert_eq!(hub.db.devices(None).unwrap().len(), 3);
+    let never = hub.db.devices(None).unwrap();
+    let never = never.iter().find(|d| d.id == other.id.to_string()).unwrap();
+    assert_eq!(never.protocol, None, "a device that never synced spoke none yet");
 
     // A new version is recorded when the app is updated.
     assert_eq!(

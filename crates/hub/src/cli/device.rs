@@ -49,12 +49,13 @@ fn line(d: &DeviceRecord) -> String {
         None => "active".to_owned(),
     };
     format!(
-        "{}  {} ({})  {state}  last sync {}  app {}  {} not pulled",
+        "{}  {} ({})  {state}  last sync {}  app {} (protocol {})  {} not pulled",
         d.id,
         d.seller_name,
         d.village,
         d.last_sync_at.as_deref().unwrap_or("never"),
         d.app_version.as_deref().unwrap_or("unknown"),
+        d.protocol.map_or("?".to_owned(), |p| p.to_string()),
         d.not_pulled,
     )
 }

@@ -104,6 +104,9 @@ fn render(console: &Console, seller: SellerId, devices: &[DeviceRecord]) -> maud
                             }
                             td data-label=(t("devices.app")) {
                                 (d.app_version.as_deref().unwrap_or("?"))
+                                @if let Some(protocol) = d.protocol {
+                                    " · v" (protocol)
+                                }
                             }
                             td.num data-label=(t("devices.not_pulled")) { (d.not_pulled) }
                             @match &d.revoked_at {

@@ -23,6 +23,7 @@ use crate::sync::{PullRequest, Pushed};
 /// on its own and one the hub cannot read refuses only itself.
 #[derive(Deserialize)]
 struct SyncBody<'a> {
+    protocol: u32,
     device_id: DeviceId,
     cursor: u64,
     #[serde(borrow)]
@@ -69,6 +70,7 @@ pub(crate) async fn sync(
         max_bytes: request.max_pull_bytes,
         last_pulled: request.last_pulled,
         own_too: request.own_too,
+        protocol: request.protocol,
     };
     let now_ms = state.clock.now_ms();
     let store = state.store.clone();

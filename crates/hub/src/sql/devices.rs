@@ -8,6 +8,7 @@ use super::Sql;
 use super::views::{format_time, ms, parse};
 use crate::secret::SecretHash;
 use crate::storage::{DeviceRecord, EnrolledDevice, TokenHolder};
+use crate::sync::PullRequest;
 use crate::{Error, Result, SellerId};
 
 pub(super) fn by_token(db: &mut dyn Sql, token: &SecretHash) -> Result<Option<TokenHolder>> {
@@ -41,12 +42,17 @@ pub(super) fn set_app_version(tx: &mut dyn Sql, device: DeviceId, version: &str)
 pub(super) fn mark_synced(
     tx: &mut dyn Sql,
     device: DeviceId,
-    pulled_to: u64,
+    pull: &PullRequest,
     now_ms: u64,
 ) -> Result<()> {
     tx.execute(
-        "UPDATE devices SET last_sync_at_ms = ?2, pulled_to = ?3 WHERE id = ?1",
-        &[&device.to_string(), &ms(now_ms), &ms(pulled_to)],
+        "UPDATE devices SET last_sync_at_ms = ?2, pulled_to = ?3, protocol = ?4 WHERE id = ?1",
+        &[
+            &device.to_string(),
+            &ms(now_ms),
+            &ms(pull.cursor),
+            &i64::from(pull.protocol),
+        ],
     )?;
     Ok(())
 }
@@ -81,9 +87,10 @@ pub(super) fn revoke(tx: &mut dyn Sql, device: DeviceId, now_ms: u64) -> Result<
 /// A device, with the operations of its seller, made elsewhere, that it
 /// has not pulled yet (as of its last sync).
 const SELECT: &str = "SELECT d.id, d.seller_id, s.name, s.village, d.enrolled_at_ms,
-        d.last_sync_at_ms, d.app_version, d.revoked_at_ms,
+        d.last_sync_at_ms, d.app_version, d.revoked_at_ms, d.protocol,
         (SELECT CAST(count(*) AS BIGINT) FROM op_log o
           WHERE o.seller_id = d.seller_id AND o.seq > d.pulled_to AND o.device_id <> d.id)
+         AS not_pulled
     FROM devices d JOIN sellers s ON s.id = d.seller_id";
 
 fn record(r: &super::Record) -> Result<DeviceRecord> {
@@ -97,7 +104,8 @@ fn record(r: &super::Record) -> Result<DeviceRecord> {
         last_sync_at: time(5),
         app_version: r.get(6),
         revoked_at: time(7),
-        not_pulled: r.get::<_, i64>(8) as u64,
+        protocol: r.get::<_, Option<i64>>(8).map(|p| p as u32),
+        not_pulled: r.get::<_, i64>(9) as u64,
     })
 }
 

@@ -144,7 +144,7 @@ impl<B: Backend> Storage for B {
             // Every sync, pushes or not: for the operator's device list and
             // the workshop's projector. After the exchange, which reads the
             // last sync before this one.
-            devices::mark_synced(tx, device.id, pull.cursor, now_ms)?;
+            devices::mark_synced(tx, device.id, &pull, now_ms)?;
             Ok(response)
         })
     }

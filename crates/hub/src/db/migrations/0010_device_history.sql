@@ -13,3 +13,7 @@ CREATE INDEX op_log_by_device ON op_log (device_id, hlc);
 -- that lost it and the hub can tell it wrote it. Filled in when the
 -- database is opened; kept in backups, so a restored hub knows its seals.
 ALTER TABLE hub_identity ADD COLUMN seal_key TEXT;
+
+-- The sync protocol version each device spoke at its last sync, beside its
+-- app version (from its User-Agent): which tablets need an update.
+ALTER TABLE devices ADD COLUMN protocol INTEGER;
