@@ -904,6 +904,7 @@ impl World {
             max_bytes: request.max_pull_bytes,
             last_pulled: request.last_pulled,
             own_too: request.own_too,
+            protocol: request.protocol,
         };
         let response = hub.exchange(enrolled, pushed, pull, hub_now).unwrap();
         oracle.hub_answered(&request, &response, hub_now);

@@ -65,7 +65,10 @@ async fn the_list_shows_each_devices_last_sync_app_version_and_what_it_has_not_p
     assert_eq!(hub.db.devices(None).unwrap().len(), 3);
     let never = hub.db.devices(None).unwrap();
     let never = never.iter().find(|d| d.id == other.id.to_string()).unwrap();
-    assert_eq!(never.protocol, None, "a device that never synced spoke none yet");
+    assert_eq!(
+        never.protocol, None,
+        "a device that never synced spoke none yet"
+    );
 
     // A new version is recorded when the app is updated.
     assert_eq!(
