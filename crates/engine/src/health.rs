@@ -33,8 +33,9 @@ pub struct StoreRepair {
     pub findings: String,
     /// The indexes rebuilt.
     pub indexes: Vec<String>,
-    /// Where the damaged file was put, unchanged, with its `-wal` and
-    /// `-shm` beside it under the same name; null when it stayed in place.
+    /// Where the damaged file was put, unchanged (with its write-ahead log
+    /// beside it, `-wal` and `-shm`, when it was left with one); null when
+    /// it stayed in place.
     pub set_aside: Option<String>,
     /// This device's operations read back from the damaged file's outbox;
     /// each goes to the hub again (the hub keeps each once, by its id).
