@@ -5,21 +5,10 @@
 //! the next sync brings back the rest from the hub: the other tablet's
 //! sales, and this tablet's own lost ones. Nothing is counted twice.
 
-use std::time::Duration;
-
 use anyhow::{Context, ensure};
+use highland_e2e::seller::two_tablets_with_honey;
 use highland_e2e::{Device, Hub};
 use rusqlite::Connection;
-
-const SYNC_LIMIT: Duration = Duration::from_secs(60);
-
-fn sync(device: &Device) -> anyhow::Result<()> {
-    let report = device
-        .sync(SYNC_LIMIT)
-        .map_err(|f| anyhow::anyhow!("{} sync: {f}", device.name()))?;
-    ensure!(report.pending_ops == 0, "{}: {report:?}", device.name());
-    Ok(())
-}
 
 /// Fills a leaf page of the outbox from the middle of the file with bytes
 /// no page starts with; returns how many entries it held.
@@ -48,20 +37,14 @@ fn break_an_outbox_page(device: &Device) -> anyhow::Result<u64> {
 #[test]
 fn a_tablet_whose_file_is_damaged_gets_every_sale_back() -> anyhow::Result<()> {
     let hub = Hub::start()?;
-    let seller = hub.add_seller("Dolma", "Yubeng")?;
-    let a = Device::new("tablet-a")?;
-    let b = Device::new("tablet-b")?;
-    a.enroll(&hub.url(), &seller.code)?;
-    let honey = a.add_listing("Yubeng honey", "honey", "jar", "45", "100")?;
+    let (a, b, honey) = two_tablets_with_honey(&hub, "100")?;
     for _ in 0..60 {
         a.sell(&honey, "1")?;
     }
-    sync(&a)?;
-    b.enroll(&hub.url(), &hub.device_code(&seller.seller_id)?)?;
-    sync(&b)?;
+    a.sync_all()?;
     b.sell(&honey, "1")?;
     b.sell(&honey, "1")?;
-    sync(&b)?;
+    b.sync_all()?;
     // Three more on A that the hub has not seen yet.
     for _ in 0..3 {
         a.sell(&honey, "1")?;
@@ -90,7 +73,7 @@ fn a_tablet_whose_file_is_damaged_gets_every_sale_back() -> anyhow::Result<()> {
     );
     ensure!(a.sales()?.len() as u64 == 63 - lost);
 
-    sync(&a)?;
+    a.sync_all()?;
     let sales = a.sales()?;
     ensure!(
         sales.len() == 65,
@@ -103,7 +86,7 @@ fn a_tablet_whose_file_is_damaged_gets_every_sale_back() -> anyhow::Result<()> {
         .context("A took its own sales back")?;
     ensure!(recovered.sales == lost, "{recovered:?}");
     ensure!(hub.sales()?.len() == 65, "nothing counted twice");
-    sync(&b)?;
+    b.sync_all()?;
     ensure!(b.sales()?.len() == 65);
     let stock = |d: &Device| -> anyhow::Result<i64> { Ok(d.listings()?[0].stock) };
     ensure!(
