@@ -384,3 +384,17 @@ fn a_rebuild_cut_short_is_finished_at_the_next_open() {
     assert!(fs::read(&aside).unwrap() == damaged);
     assert!(!sidecar(&t.path, ".rebuilt").exists());
 }
+
+#[test]
+fn a_rebuild_cut_short_while_building_makes_the_next_open_check_in_full() {
+    let (t, listing) = selling_tablet(40);
+    damage_sales_by_listing(&t.path, listing, 0);
+    // A process died while it made a new store: what it left is no store.
+    fs::write(sidecar(&t.path, ".rebuilding"), b"half a store").unwrap();
+
+    let store = t.open();
+    assert_eq!(counts(&store), (40, 40), "checked in full, though not due");
+    assert!(!sidecar(&t.path, ".rebuilding").exists());
+    drop(store);
+    assert_eq!(counts(&t.open()), (40, 40));
+}

@@ -91,8 +91,12 @@ fn try_open(path: &Path, clock: &dyn Clock, full_check: bool) -> Result<Opened, 
         Err(e) if check::is_damage(&e) => None,
         Err(e) => return Err(classify(e, path)),
     };
-    let full = full_check || unclean || check::full_check_due(last_full, now);
+    let cut_short = rebuild::cut_short(path);
+    let full = full_check || unclean || cut_short || check::full_check_due(last_full, now);
     let (checked, finding) = inspect(&conn, path, full)?;
+    if cut_short && !matches!(finding, Finding::Tables { .. }) {
+        rebuild::discard_cut_short(path)?;
+    }
     let repair = match finding {
         Finding::Sound => None,
         Finding::Indexes { names, findings } => match repair_indexes(&conn, &names)? {

@@ -74,6 +74,20 @@ pub(super) fn finish_interrupted(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Whether a rebuild of the store at `path` began and never finished: the
+/// damage it was for is still there, and the next check must be the full
+/// one that found it.
+pub(super) fn cut_short(path: &Path) -> bool {
+    sidecar(path, BUILDING).exists()
+}
+
+/// Removes what a rebuild cut short left, once the full check found no
+/// damaged table after all (another process rebuilt the store meanwhile).
+pub(super) fn discard_cut_short(path: &Path) -> Result<()> {
+    let _lock = take_lock(path)?;
+    remove_building(path)
+}
+
 fn take_lock(path: &Path) -> Result<File> {
     let file = File::options()
         .create(true)
@@ -92,11 +106,8 @@ fn build(
     findings: String,
     clock: &dyn Clock,
 ) -> Result<()> {
+    remove_building(path)?;
     let building = sidecar(path, BUILDING);
-    // Whatever a rebuild cut short left: it was never in use.
-    for suffix in ["", WAL, SHM] {
-        remove_if_present(&sidecar(&building, suffix))?;
-    }
     let mut conn = match open::open_with_patience(&building, clock, false)? {
         Opened::Ready(conn) => conn,
         Opened::TablesDamaged => {
@@ -208,6 +219,16 @@ fn aside_name(path: &Path, at: DateTime<Utc>) -> PathBuf {
         name = sidecar(&first, &format!("-{n}"));
     }
     name
+}
+
+/// Removes a new store that was being made: a rebuild cut short left it,
+/// and it was never in use.
+fn remove_building(path: &Path) -> Result<()> {
+    let building = sidecar(path, BUILDING);
+    for suffix in ["", WAL, SHM] {
+        remove_if_present(&sidecar(&building, suffix))?;
+    }
+    Ok(())
 }
 
 fn remove_if_present(path: &Path) -> Result<()> {
