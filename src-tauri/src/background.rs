@@ -195,6 +195,11 @@ pub async fn keep_in_sync(app: &Highland) {
             () = app.sync.kick.notified() => {}
             () = tokio::time::sleep(wait) => {}
         }
+        // A turn comes at least hourly, so a store the app keeps open for
+        // days is still checked in full daily.
+        if let Err(e) = app.check_store_if_due().await {
+            tracing::warn!(code = ?e.code, "the store's daily check failed: {}", e.message);
+        }
         // The hub's staff revoked this device: every request would get the
         // same answer until it is enrolled again (which clears this), so
         // only the seller's own "Sync now" still asks.

@@ -136,6 +136,10 @@ pub struct SyncStatusView {
     /// The last time this device found the hub restored from a backup, and
     /// how many of its changes (and sales) it sent again; null if never.
     pub hub_went_back: Option<highland_engine::sync::HubWentBack>,
+    /// The last time this profile's store was found damaged, and what was
+    /// done: indexes rebuilt, or the file set aside and the store rebuilt
+    /// from the hub and what its outbox still held; null if never.
+    pub store_repaired: Option<highland_engine::StoreRepair>,
     /// The workshop's practice network ("offline", "mountain_2g", "3g",
     /// "good"), or null for the real network.
     #[specta(type = Option<String>)]
@@ -894,9 +898,18 @@ impl Highland {
             last_error: heard.or(kept),
             refused: status.refused,
             hub_went_back: status.hub_went_back,
+            store_repaired: lock(&store).last_repair()?,
             practice_network: network,
             simulated,
         })
+    }
+
+    /// Runs the seller's store's full integrity check when a day has passed
+    /// since the last: the app may run for days without opening the store
+    /// again. Between syncs, so that none sees its store rebuilt halfway.
+    pub(crate) async fn check_store_if_due(&self) -> AppResult<bool> {
+        let _turn = self.sync.turn.lock().await;
+        Ok(lock(&self.real).check_if_due()?)
     }
 
     /// Whether the hub's staff revoked the seller's own profile's device,

@@ -18,6 +18,8 @@ const COMMAND_LIMIT: Duration = Duration::from_secs(60);
 /// when it passes still finishes (the client's own request timeout is 40 s plus a second per
 /// KiB); past this much grace, the sync is declared hung.
 const SYNC_GRACE: Duration = Duration::from_secs(120);
+/// How long [`Device::sync_all`] gives a sync over loopback or a LAN.
+const GOOD_LINK_SYNC: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 pub struct Device {
@@ -241,6 +243,16 @@ impl Device {
             status: format!("exit 0 but its report does not parse ({e})"),
             stderr: format!("stdout: {}\nstderr: {}", out.stdout, out.stderr),
         })
+    }
+
+    /// One sync with a hub on a good link, which must finish with nothing
+    /// left to send.
+    pub fn sync_all(&self) -> anyhow::Result<()> {
+        let report = self
+            .sync(GOOD_LINK_SYNC)
+            .map_err(|f| anyhow::anyhow!("{} sync: {f}", self.name))?;
+        anyhow::ensure!(report.pending_ops == 0, "{}: {report:?}", self.name);
+        Ok(())
     }
 
     /// Runs `highland sync --timeout` again and again, as a seller would, until one finishes;

@@ -84,6 +84,21 @@ pub struct Status {
     /// Changes of this device the hub cannot read yet.
     #[serde(default)]
     pub deferred_ops: u64,
+    /// The last time the device found its own file damaged, and what it did.
+    #[serde(default)]
+    pub store_repaired: Option<StoreRepair>,
+}
+
+/// `status --json`'s `store_repaired`: what the device did about its damaged file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StoreRepair {
+    /// `indexes_rebuilt` or `store_rebuilt`.
+    pub kind: String,
+    pub set_aside: Option<String>,
+    pub recovered: u64,
+    pub recovered_sales: u64,
+    pub unreadable: u64,
+    pub enrollment_lost: bool,
 }
 
 /// `status --json`'s `own_recovered`.

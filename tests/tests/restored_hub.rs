@@ -9,12 +9,10 @@
 //! past the end of the restored log, gives it away).
 
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::{Context, ensure};
+use highland_e2e::seller::two_tablets_with_honey;
 use highland_e2e::{Device, Hub, postgres};
-
-const SYNC_LIMIT: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Restore {
@@ -27,27 +25,6 @@ enum Restore {
     Postgres,
 }
 
-fn sync(device: &Device) -> anyhow::Result<()> {
-    let report = device
-        .sync(SYNC_LIMIT)
-        .map_err(|f| anyhow::anyhow!("{} sync: {f}", device.name()))?;
-    ensure!(report.pending_ops == 0, "{}: {report:?}", device.name());
-    Ok(())
-}
-
-/// A seller with two tablets, both synced: A listed 20 jars of honey.
-fn two_tablets_with_honey(hub: &Hub) -> anyhow::Result<(Device, Device, String)> {
-    let seller = hub.add_seller("Dolma", "Yubeng")?;
-    let a = Device::new("tablet-a")?;
-    let b = Device::new("tablet-b")?;
-    a.enroll(&hub.url(), &seller.code)?;
-    let honey = a.add_listing("Yubeng honey", "honey", "jar", "45", "20")?;
-    sync(&a)?;
-    b.enroll(&hub.url(), &hub.device_code(&seller.seller_id)?)?;
-    sync(&b)?;
-    Ok((a, b, honey))
-}
-
 fn restored_hub_gets_back_every_sale(how: Restore) -> anyhow::Result<()> {
     let database = match how {
         Restore::Postgres => Some(postgres::fresh_database()?),
@@ -57,7 +34,7 @@ fn restored_hub_gets_back_every_sale(how: Restore) -> anyhow::Result<()> {
         Some(url) => Hub::start_on_postgres(url)?,
         None => Hub::start()?,
     };
-    let (a, b, honey) = two_tablets_with_honey(&hub)?;
+    let (a, b, honey) = two_tablets_with_honey(&hub, "20")?;
     ensure!(b.listings()?.len() == 1, "B has A's listing");
 
     // Last night's backup, taken while the hub serves.
@@ -75,7 +52,7 @@ fn restored_hub_gets_back_every_sale(how: Restore) -> anyhow::Result<()> {
     for _ in 0..3 {
         a.sell(&honey, "1")?;
     }
-    sync(&a)?;
+    a.sync_all()?;
     ensure!(hub.sales()?.len() == 3, "{:?}", hub.sales()?);
 
     // The disk dies; the backup goes back.
@@ -100,8 +77,8 @@ fn restored_hub_gets_back_every_sale(how: Restore) -> anyhow::Result<()> {
 
     b.sell(&honey, "1")?;
     for _ in 0..2 {
-        sync(&a)?;
-        sync(&b)?;
+        a.sync_all()?;
+        b.sync_all()?;
     }
 
     let on_hub = hub.sales()?;
@@ -170,7 +147,7 @@ fn copy_back(backup: &Path, database: &Path) -> anyhow::Result<()> {
 #[test]
 fn a_restored_hub_gets_back_from_one_tablet_what_a_lost_one_sold() -> anyhow::Result<()> {
     let mut hub = Hub::start()?;
-    let (a, b, honey) = two_tablets_with_honey(&hub)?;
+    let (a, b, honey) = two_tablets_with_honey(&hub, "20")?;
 
     let backups = tempfile::tempdir()?;
     let backup = backups.path().join("hub-backup.db");
@@ -179,7 +156,7 @@ fn a_restored_hub_gets_back_from_one_tablet_what_a_lost_one_sold() -> anyhow::Re
     for _ in 0..3 {
         a.sell(&honey, "1")?;
     }
-    sync(&a)?;
+    a.sync_all()?;
     let order = hub.ok(&[
         "order",
         "place",
@@ -190,7 +167,7 @@ fn a_restored_hub_gets_back_from_one_tablet_what_a_lost_one_sold() -> anyhow::Re
         "--price",
         "40",
     ])?;
-    sync(&b)?;
+    b.sync_all()?;
     ensure!(b.sales()?.len() == 3, "B pulled A's sales");
 
     // The disk dies, and tablet A with it.
@@ -200,7 +177,7 @@ fn a_restored_hub_gets_back_from_one_tablet_what_a_lost_one_sold() -> anyhow::Re
     hub.restart()?;
     ensure!(hub.sales()?.is_empty(), "the restore lost the sales");
 
-    sync(&b)?;
+    b.sync_all()?;
     let on_hub = hub.sales()?;
     ensure!(
         on_hub.len() == 3,
@@ -230,20 +207,20 @@ fn a_tablet_put_back_from_an_old_copy_takes_its_own_sales_back() -> anyhow::Resu
     for _ in 0..2 {
         a.sell(&honey, "1")?;
     }
-    sync(&a)?;
+    a.sync_all()?;
     let old_copy = a.copy_as("tablet-a-copy")?;
 
     for _ in 0..3 {
         a.sell(&honey, "1")?;
     }
     a.edit_price(&honey, "50")?;
-    sync(&a)?;
+    a.sync_all()?;
     ensure!(hub.sales()?.len() == 5);
 
     // The old copy goes back in place of the tablet's file.
     let put_back = old_copy;
     ensure!(put_back.sales()?.len() == 2);
-    sync(&put_back)?;
+    put_back.sync_all()?;
     let sales = put_back.sales()?;
     ensure!(sales.len() == 5, "the tablet shows {} sales", sales.len());
     let listing = &put_back.listings()?[0];
@@ -265,7 +242,7 @@ fn a_tablet_put_back_from_an_old_copy_takes_its_own_sales_back() -> anyhow::Resu
 
     // A new edit from the old copy orders after everything it took back.
     put_back.edit_price(&honey, "48")?;
-    sync(&put_back)?;
+    put_back.sync_all()?;
     ensure!(
         hub.listings()?[0].price_fen == 4800,
         "{:?}",

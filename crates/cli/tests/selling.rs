@@ -87,6 +87,7 @@ fn json_field_names_are_the_documented_ones() {
             "refused_ops",
             "sales",
             "seller_id",
+            "store_repaired",
             "waiting_for_update"
         ]
     );

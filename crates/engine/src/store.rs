@@ -34,27 +34,13 @@ impl Store {
         Store::open_with_clock(path, Arc::new(SystemClock))
     }
 
+    /// Opens the store at `path`. A damaged store is repaired on the way:
+    /// its indexes rebuilt, or, if its tables are damaged, the file set
+    /// aside and a new store made from what it still holds
+    /// ([`Store::last_repair`] says which and what).
     pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
-        let mut conn = db::open_database(path)?;
-        // Changes from a newer Highland that waited for this update are
-        // applied as soon as it opens the store, in log order.
-        if crate::sync::waiting_count(&conn)? > 0 {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            crate::sync::apply_waiting(&tx)?;
-            tx.commit()?;
-        }
-        let device_id: String =
-            conn.query_row("SELECT device_id FROM device WHERE id = 1", [], |r| {
-                r.get(0)
-            })?;
-        let device_id = device_id
-            .parse()
-            .map_err(|_| StoreError::BadRecord(format!("device id {device_id:?}")))?;
-        let clock_offset_ms: i64 = conn.query_row(
-            "SELECT clock_offset_ms FROM sync_state WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )?;
+        let conn = open_connection(path, clock.as_ref(), false)?;
+        let (device_id, clock_offset_ms) = identity(&conn)?;
         Ok(Store {
             conn,
             device_id,
@@ -62,6 +48,24 @@ impl Store {
             clock_offset_ms,
             path: path.to_owned(),
         })
+    }
+
+    /// Runs the full integrity check if a day has passed since the last
+    /// one, repairing as opening does; for a process that keeps the store
+    /// open for days (the app). Returns whether it ran.
+    pub fn check_if_due(&mut self) -> Result<bool> {
+        let last = db::last_full_check(&self.conn)?;
+        if !db::full_check_due(last, self.clock.now()) {
+            return Ok(false);
+        }
+        // The file is closed and opened again, as at start: a store whose
+        // tables are damaged is replaced by another file, which this
+        // connection would not see.
+        let closed = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        drop(closed);
+        self.conn = open_connection(&self.path, self.clock.as_ref(), true)?;
+        (self.device_id, self.clock_offset_ms) = identity(&self.conn)?;
+        Ok(true)
     }
 
     pub fn device_id(&self) -> DeviceId {
@@ -150,6 +154,35 @@ fn stage(
     }
     write_hlc(tx, clock.last())?;
     Ok(ops)
+}
+
+/// Opens the file (`db::open_database`), then applies the changes from a
+/// newer Highland that waited for this update, in log order.
+fn open_connection(path: &Path, clock: &dyn Clock, full_check: bool) -> Result<Connection> {
+    let mut conn = db::open_database(path, clock, full_check)?;
+    if crate::sync::waiting_count(&conn)? > 0 {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        crate::sync::apply_waiting(&tx)?;
+        tx.commit()?;
+    }
+    Ok(conn)
+}
+
+/// The device's id and its clock's correction, as the store keeps them.
+fn identity(conn: &Connection) -> Result<(DeviceId, i64)> {
+    let device_id: String =
+        conn.query_row("SELECT device_id FROM device WHERE id = 1", [], |r| {
+            r.get(0)
+        })?;
+    let device_id = device_id
+        .parse()
+        .map_err(|_| StoreError::BadRecord(format!("device id {device_id:?}")))?;
+    let clock_offset_ms: i64 = conn.query_row(
+        "SELECT clock_offset_ms FROM sync_state WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok((device_id, clock_offset_ms))
 }
 
 pub(crate) fn read_hlc(conn: &Connection) -> Result<Hlc> {

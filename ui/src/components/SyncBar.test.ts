@@ -127,6 +127,44 @@ describe("SyncBar", () => {
     expect(screen.getByTestId("sync-hub-restored").textContent).toBe("服务站从备份中恢复了；已重新发送 3 笔销售");
   });
 
+  it("tells the seller the tablet's data was repaired, or rebuilt and what it lost", async () => {
+    setLang("en");
+    const app = state();
+    const { rerender } = render(SyncBar, { props: { app } });
+    expect(screen.queryByTestId("sync-store-repaired")).toBeNull();
+    const repair = {
+      at: "2026-11-28T08:00:00Z",
+      kind: "indexes_rebuilt" as const,
+      findings: "row 40 missing from index sales_by_listing",
+      indexes: ["sales_by_listing"],
+      set_aside: null,
+      recovered: 0,
+      recovered_sales: 0,
+      unreadable: 0,
+      enrollment_lost: false,
+    };
+    if (app.sync) app.sync = { ...app.sync, store_repaired: repair };
+    await rerender({ app });
+    expect(screen.getByTestId("sync-store-repaired").textContent?.trim()).toBe(
+      "The data on this tablet had a small fault. It was repaired and nothing was lost.",
+    );
+    if (app.sync) {
+      app.sync = {
+        ...app.sync,
+        store_repaired: { ...repair, kind: "store_rebuilt", set_aside: "/data/highland.db.damaged-20261128T080000Z", recovered: 60, recovered_sales: 58, unreadable: 3 },
+      };
+    }
+    await rerender({ app });
+    expect(screen.getByTestId("sync-store-repaired").textContent?.trim()).toBe(
+      "The data on this tablet was damaged and has been rebuilt: 58 sales were recovered from it. The rest comes back from the hub when sent next. 3 changes could not be read; those the hub had come back too.",
+    );
+    setLang("zh-Hans");
+    await tick();
+    expect(screen.getByTestId("sync-store-repaired").textContent?.trim()).toBe(
+      "平板上的数据损坏了，已经重建：从中找回 58 笔销售，其余的下次发送时从服务站取回。有 3 条改动读不出来；服务站已有的也会取回。",
+    );
+  });
+
   it("tells a seller whose tablet was revoked that nothing is lost, in their language", async () => {
     setLang("en");
     const app = state();

@@ -361,6 +361,12 @@ export interface SyncStatus {
   waiting_for_update?: number;
   /** This device's changes the hub cannot read until it is updated. */
   deferred_ops?: number;
+  /**
+   * The last time this store was found damaged and what was done: indexes
+   * rebuilt, or the store rebuilt from the hub and its old outbox; null if
+   * never (absent from older fakes).
+   */
+  store_repaired?: StoreRepair | null;
 }
 
 /** This device's file was put back from an old copy: its own changes taken back from the hub. */
@@ -379,6 +385,24 @@ export interface HubWentBack {
   resent_sales: number;
   /** Changes of the seller's other tablets and of the hub given back. */
   returned?: number;
+}
+
+/** What the engine did about a damaged store (`highland status`'s `store_repaired`). */
+export interface StoreRepair {
+  /** RFC 3339, UTC. */
+  at: string;
+  kind: "indexes_rebuilt" | "store_rebuilt";
+  findings: string;
+  indexes: string[];
+  /** Where the damaged file was put, unchanged. */
+  set_aside: string | null;
+  /** This device's changes read back from the damaged file, sent again. */
+  recovered: number;
+  recovered_sales: number;
+  /** Changes that could not be read. */
+  unreadable: number;
+  /** The tablet must be connected to the hub again. */
+  enrollment_lost: boolean;
 }
 
 export interface SyncProgress {

@@ -1,4 +1,4 @@
-use highland_engine::Store;
+use highland_engine::{RepairKind, Store, StoreRepair};
 use serde_json::json;
 
 use super::print_json;
@@ -7,6 +7,7 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
     let status = store.status()?;
     let sync = store.sync_status()?;
     let photos = store.photo_transfers()?;
+    let repair = store.last_repair()?;
     if json {
         return print_json(&json!({
             "device_id": status.device_id,
@@ -26,6 +27,7 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
             "own_recovered": sync.own_recovered,
             "waiting_for_update": sync.waiting_for_update,
             "deferred_ops": sync.deferred_ops,
+            "store_repaired": repair,
             "photos": photos,
         }));
     }
@@ -94,6 +96,9 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
             }
         );
     }
+    if let Some(repair) = &repair {
+        println!("store repaired:   {}: {}", repair.at, repaired(repair));
+    }
     for refused in &sync.refused {
         println!(
             "refused by hub:   {} {}: {}",
@@ -108,5 +113,30 @@ fn changes(n: u64) -> String {
         "1 change".to_owned()
     } else {
         format!("{n} changes")
+    }
+}
+
+/// What the last repair of the store did, in a sentence.
+fn repaired(repair: &StoreRepair) -> String {
+    match repair.kind {
+        RepairKind::IndexesRebuilt => format!(
+            "this device's data had damaged indexes ({}); they were rebuilt and nothing was lost",
+            repair.indexes.join(", ")
+        ),
+        RepairKind::StoreRebuilt => {
+            let mut said = format!(
+                "this device's data was damaged and set aside in {}; {} changes were recovered \
+                 from it ({} sales), {} could not be read; the rest comes back from the hub at \
+                 the next sync",
+                repair.set_aside.as_deref().unwrap_or("?"),
+                repair.recovered,
+                repair.recovered_sales,
+                repair.unreadable
+            );
+            if repair.enrollment_lost {
+                said.push_str("; enroll this device again, its enrollment could not be read");
+            }
+            said
+        }
     }
 }

@@ -1,10 +1,16 @@
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
+use super::check::{self, Depth, Finding};
+use super::rebuild;
 use super::schema::{APPLICATION_ID, LATEST_VERSION, MIGRATIONS};
 use crate::StoreError;
+use crate::clock::Clock;
+use crate::health::{self, StoreRepair};
 
 /// Long enough for twenty processes writing at once to take their turn; each
 /// write transaction holds the lock for a few milliseconds.
@@ -12,17 +18,53 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens (or creates) the device store at `path`, upgraded to the latest schema.
 ///
-/// A file that is not a Highland database, is damaged, or was written by a
-/// newer version is refused before anything writes to it: the checks run on a
-/// read-only connection first.
-pub fn open_database(path: &Path) -> Result<Connection, StoreError> {
+/// A file that is not a Highland database, or was written by a newer
+/// version, is refused before anything writes to it: the checks run before
+/// any write. A Highland file whose indexes are damaged has them rebuilt;
+/// one whose tables are damaged is set aside unchanged and a new store is
+/// made in its place from what can still be read of it (`rebuild`). The
+/// full check that finds index damage runs after an unclean shutdown, at
+/// least once a day by `clock`, and whenever `full_check` asks for it.
+pub fn open_database(
+    path: &Path,
+    clock: &dyn Clock,
+    full_check: bool,
+) -> Result<Connection, StoreError> {
+    match open_with_patience(path, clock, full_check)? {
+        Opened::Ready(conn) => return Ok(conn),
+        Opened::TablesDamaged => rebuild::rebuild(path, clock)?,
+    }
+    match open_with_patience(path, clock, full_check)? {
+        Opened::Ready(conn) => Ok(conn),
+        // A store made a moment ago is damaged already: the storage itself
+        // is failing, and rebuilding again would only fail again.
+        Opened::TablesDamaged => Err(StoreError::Corrupt {
+            path: path.to_owned(),
+            detail: "the store was rebuilt and is damaged again".into(),
+        }),
+    }
+}
+
+/// What opening found.
+pub(super) enum Opened {
+    Ready(Connection),
+    /// A table's pages are damaged; the connection is closed and the file
+    /// left as it was found.
+    TablesDamaged,
+}
+
+pub(super) fn open_with_patience(
+    path: &Path,
+    clock: &dyn Clock,
+    full_check: bool,
+) -> Result<Opened, StoreError> {
     // SQLite does not call the busy handler for every lock it meets while a
     // new file is being switched to WAL by another process; opening is
     // idempotent, so wait and start over, within the same patience.
     let started = std::time::Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {
-        match try_open(path) {
+        match try_open(path, clock, full_check) {
             Err(StoreError::Sqlite(e)) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(200));
@@ -39,12 +81,33 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn try_open(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open(path).map_err(|e| classify(e, path))?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    // Opening writes nothing; the checks below only read, so a file that is
-    // refused here is left exactly as it was.
-    inspect(&conn, path)?;
+fn try_open(path: &Path, clock: &dyn Clock, full_check: bool) -> Result<Opened, StoreError> {
+    rebuild::finish_interrupted(path)?;
+    let (conn, unclean) = open_as_found(path)?;
+    let now = clock.now();
+    let last_full = match check::last_full_check(&conn) {
+        Ok(last) => last,
+        // Unreadable is as good as never: the full check says why.
+        Err(e) if check::is_damage(&e) => None,
+        Err(e) => return Err(classify(e, path)),
+    };
+    let cut_short = rebuild::cut_short(path);
+    let full = full_check || unclean || cut_short || check::full_check_due(last_full, now);
+    let (checked, finding) = inspect(&conn, path, full)?;
+    if cut_short && !matches!(finding, Finding::Tables { .. }) {
+        rebuild::discard_cut_short(path)?;
+    }
+    let repair = match finding {
+        Finding::Sound => None,
+        Finding::Indexes { names, findings } => match repair_indexes(&conn, &names)? {
+            true => Some(StoreRepair::indexes_rebuilt(now, names, findings)),
+            false => return Ok(Opened::TablesDamaged),
+        },
+        Finding::Tables { .. } => return Ok(Opened::TablesDamaged),
+    };
+    // Sound: a clean close folds the log in and removes it, which is how
+    // the next open knows the shutdown was clean.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     // WAL lets readers run beside the writer; FULL syncs the WAL on every
     // commit, so a recorded sale survives a power cut, not just a crash.
@@ -58,35 +121,76 @@ fn try_open(path: &Path) -> Result<Connection, StoreError> {
         )));
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
-    migrate(conn, path)
+    let conn = migrate(conn, path)?;
+    if checked == Some(Depth::Full) {
+        health::record(&conn, now, repair.as_ref())?;
+    }
+    Ok(Opened::Ready(conn))
 }
 
-/// Refuses what must not be touched: garbage, damage, other programs' files,
-/// and databases from a newer Highland.
-fn inspect(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+/// A connection to the file that changes nothing in it by being opened,
+/// read and closed, so that a damaged file can be set aside as it was
+/// found; and whether the file was shut down uncleanly.
+///
+/// SQLite deletes a store's write-ahead log and its index when the last
+/// connection closes; either one left behind means a process died with the
+/// store open (or has it open now, which costs a needless full check). A
+/// log found so is left as it is at close, not folded into the file. A log
+/// that only this connection's reading made is empty, and goes at close as
+/// always.
+pub(super) fn open_as_found(path: &Path) -> Result<(Connection, bool), StoreError> {
+    let unclean = [WAL, SHM].iter().any(|s| sidecar(path, s).exists());
+    let conn = Connection::open(path).map_err(|e| classify(e, path))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, unclean)?;
+    Ok((conn, unclean))
+}
+
+/// Rebuilds damaged indexes from their tables and checks the whole file
+/// again; false if the damage was more than the indexes after all. Both in
+/// one transaction, kept only when the file is then sound, so that a file
+/// that goes on to be set aside is set aside as it was found.
+fn repair_indexes(conn: &Connection, names: &[String]) -> Result<bool, StoreError> {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    match check::reindex(&tx, names) {
+        Ok(()) => {}
+        // An index whose own pages are broken cannot always be cleared.
+        Err(e) if check::is_damage(&e) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    }
+    if check::check(&tx, Depth::Full)? != Finding::Sound {
+        return Ok(false);
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Refuses what must not be touched (garbage, other programs' files, and
+/// databases from a newer Highland) and checks a Highland file. Returns the
+/// depth of the check it ran (none on a new, empty file) and its finding.
+pub(super) fn inspect(
+    conn: &Connection,
+    path: &Path,
+    full: bool,
+) -> Result<(Option<Depth>, Finding), StoreError> {
     let (app_id, version, tables) = read_identity(conn).map_err(|e| classify(e, path))?;
     check_identity(path, app_id, version, tables)?;
     if tables == 0 {
-        return Ok(());
+        return Ok((None, Finding::Sound));
     }
-    // A full read of every page: milliseconds for a village's data, and the
-    // only way to refuse a damaged file before a write makes it worse.
-    let verdict: String = conn
-        .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
-        .map_err(|e| classify(e, path))?;
-    if verdict != "ok" {
-        // SQLite's report spans lines and starts with a banner; keep the finding.
-        let detail = verdict
-            .lines()
-            .filter(|l| !l.starts_with("***"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(StoreError::Corrupt {
-            path: path.to_owned(),
-            detail,
-        });
-    }
-    Ok(())
+    let depth = if full { Depth::Full } else { Depth::Quick };
+    Ok((Some(depth), check::check(conn, depth)?))
+}
+
+pub(super) const WAL: &str = "-wal";
+pub(super) const SHM: &str = "-shm";
+
+/// `path` with `suffix` appended to its name, as SQLite names a file's
+/// write-ahead log ("-wal") and its index ("-shm").
+pub(super) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(path.as_os_str());
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Reads the file's identity in one read transaction: three separate reads

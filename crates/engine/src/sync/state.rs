@@ -32,6 +32,27 @@ pub struct Enrollment {
     pub device_token: String,
 }
 
+impl Enrollment {
+    /// Keeps the hub, the seller and the token in the sync state.
+    pub(crate) fn write(&self, conn: &rusqlite::Connection) -> Result<()> {
+        // A new token: whatever stopped the old one (a revocation, a token
+        // the hub forgot) no longer holds, and the next sync must be tried.
+        conn.execute(
+            "UPDATE sync_state SET hub_url = ?1, seller_id = ?2, seller_name = ?3, village = ?4,
+                    device_token = ?5, last_error_code = NULL
+             WHERE id = 1",
+            params![
+                self.hub_url,
+                self.seller_id,
+                self.seller_name,
+                self.village,
+                self.device_token
+            ],
+        )?;
+        Ok(())
+    }
+}
+
 /// An operation the hub refused for good, kept visible to the seller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -206,20 +227,7 @@ impl Store {
                 [],
             )?;
         }
-        // A new token: whatever stopped the old one (a revocation, a token
-        // the hub forgot) no longer holds, and the next sync must be tried.
-        tx.execute(
-            "UPDATE sync_state SET hub_url = ?1, seller_id = ?2, seller_name = ?3, village = ?4,
-                    device_token = ?5, last_error_code = NULL
-             WHERE id = 1",
-            params![
-                e.hub_url,
-                e.seller_id,
-                e.seller_name,
-                e.village,
-                e.device_token
-            ],
-        )?;
+        e.write(&tx)?;
         tx.commit()?;
         Ok(())
     }
