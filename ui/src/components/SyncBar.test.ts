@@ -100,7 +100,7 @@ describe("SyncBar", () => {
     }
     await rerender({ app });
     expect(screen.getByTestId("sync-own-recovered").textContent).toBe(
-      "This tablet was put back from an old copy; 3 sales were taken back from the hub",
+      "3 sales of this tablet were brought back from the hub",
     );
     expect(screen.getByTestId("sync-waiting-update").textContent).toBe(
       "2 changes from a newer Highland wait for an update: ask your trainer to update Highland",

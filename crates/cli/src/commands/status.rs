@@ -70,7 +70,7 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
     }
     if let Some(own) = &sync.own_recovered {
         println!(
-            "tablet restored:  {}: this device's file was put back from an old copy; {} sales were taken back from the hub ({} changes in all)",
+            "taken back:       {}: {} sales of this device were brought back from the hub ({} changes in all)",
             own.at, own.sales, own.operations
         );
     }
