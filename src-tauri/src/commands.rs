@@ -13,7 +13,7 @@ use tauri::State;
 use crate::error::AppResult;
 use crate::highland::{
     AppInfo, CertificateInput, FoundHubView, Highland, IssuedCertificate, ListingChanges,
-    ListingInput, LotInput, PhotoOf, SyncStatusView,
+    ListingInput, LotInput, PhotoOf, SaleOutcome, SyncStatusView,
 };
 use crate::workshop::WorkshopView;
 
@@ -83,7 +83,7 @@ pub fn edit_listing(app: App<'_>, id: String, input: ListingChanges) -> AppResul
 }
 
 /// Records a sale at the listing's price; `quantity` as the seller typed it.
-/// Returns the listing with its new stock.
+/// Returns the sale, the listing's new stock and today's total.
 #[tauri::command]
 #[specta::specta]
 pub fn record_sale(
@@ -91,8 +91,15 @@ pub fn record_sale(
     listing_id: String,
     quantity: String,
     payment: String,
-) -> AppResult<ListingView> {
+) -> AppResult<SaleOutcome> {
     app.record_sale(&listing_id, &quantity, &payment)
+}
+
+/// Voids a sale recorded by mistake, with why; its stock comes back.
+#[tauri::command]
+#[specta::specta]
+pub fn void_sale(app: App<'_>, sale_id: String, reason: String) -> AppResult<SaleOutcome> {
+    app.void_sale(&sale_id, &reason)
 }
 
 /// `kind` is "received" or "correction"; a correction may be negative.

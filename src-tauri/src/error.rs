@@ -40,6 +40,11 @@ pub enum ErrorCode {
     UnknownLot,
     UnknownOrder,
     UnknownPhoto,
+    UnknownSale,
+    /// An order's receipt: the buyer's staff recorded it, so only they
+    /// correct it.
+    ReceiptNotVoidable,
+    SaleAlreadyVoided,
     OrderTransitionRefused,
     Oversold,
     // A certificate of compliance: what the records could not fill in.
@@ -207,6 +212,15 @@ impl From<StoreError> for AppError {
             }
             StoreError::UnknownPhoto(id) => {
                 AppError::new(C::UnknownPhoto, message).with_param("id", id)
+            }
+            StoreError::UnknownSale(id) => {
+                AppError::new(C::UnknownSale, message).with_param("id", id)
+            }
+            StoreError::ReceiptNotVoidable(id) => {
+                AppError::new(C::ReceiptNotVoidable, message).with_param("id", id)
+            }
+            StoreError::SaleAlreadyVoided(id) => {
+                AppError::new(C::SaleAlreadyVoided, message).with_param("id", id)
             }
             StoreError::Photo(PhotoError::TooLarge { bytes }) => {
                 AppError::new(C::PhotoTooLarge, message)

@@ -11,14 +11,14 @@ use chrono::{Local, NaiveDate, Offset, Utc};
 use highland_domain::{
     AdjustmentKind, Altitude, Category, Certificate, CheckedCode, CommitmentBasis, Description,
     DomainError, ListingField, ListingId, ListingStatus, LotId, OrderId, PaymentMethod, PhotoId,
-    PhotoSubject, Price, Quantity, QuantityDelta, Reason, Sha256, ShortText, SimulatedNetwork,
-    Title, TraceCode, Unit,
+    PhotoSubject, Price, Quantity, QuantityDelta, Reason, SaleId, Sha256, ShortText,
+    SimulatedNetwork, Title, TraceCode, Unit,
 };
 use highland_engine::lesson::LessonView;
 use highland_engine::sync::{self, SyncStatus};
 use highland_engine::views::{
     CertificateView, DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
-    PhotoTransfers, PhotoView,
+    PhotoTransfers, PhotoView, SaleView,
 };
 use highland_engine::{
     Language, NewCertificate, NewListing, NewLot, NewSale, Profile, Settings, Store, StoreError,
@@ -215,6 +215,16 @@ pub struct IssuedCertificate {
     pub file: String,
     /// The lot's public page, which the slip's QR code opens.
     pub trace_url: String,
+}
+
+/// What a sale or its void changed, for the screen that follows it: the
+/// sale itself (its id is what Undo voids), the listing's new stock and
+/// today's total, all read in the write's own lock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct SaleOutcome {
+    pub sale: SaleView,
+    pub listing: ListingView,
+    pub today: DaySalesView,
 }
 
 /// A lot as the seller typed it.
@@ -557,12 +567,12 @@ impl Highland {
         listing_id: &str,
         quantity: &str,
         payment: &str,
-    ) -> AppResult<ListingView> {
+    ) -> AppResult<SaleOutcome> {
         let listing_id: ListingId = listing_id.parse().field("listing_id")?;
         let payment: PaymentMethod = payment.parse().field("payment")?;
         self.write(|s| {
             let unit = Self::listing_unit(s, listing_id)?;
-            s.record_sale(NewSale {
+            let id = s.record_sale(NewSale {
                 listing_id,
                 quantity: Quantity::parse(quantity, unit).field("quantity")?,
                 unit_price: None,
@@ -570,7 +580,32 @@ impl Highland {
                 buyer: None,
                 allow_oversell: false,
             })?;
-            Ok(s.listing(listing_id)?)
+            Self::sale_outcome(s, id)
+        })
+    }
+
+    /// Voids a sale recorded by mistake (Undo, or Void with a reason on
+    /// the sale's page); its stock comes back.
+    pub fn void_sale(&self, sale_id: &str, reason: &str) -> AppResult<SaleOutcome> {
+        let id: SaleId = sale_id.parse().field("sale_id")?;
+        let reason = Reason::parse(reason).field("reason")?;
+        self.write(|s| {
+            s.void_sale(id, reason)?;
+            Self::sale_outcome(s, id)
+        })
+    }
+
+    fn sale_outcome(s: &Store, id: SaleId) -> AppResult<SaleOutcome> {
+        let sale = s.sale(id)?.ok_or(StoreError::UnknownSale(id))?;
+        let listing = s.listing(sale.listing_id.parse().field("listing_id")?)?;
+        let now = Local::now();
+        let today = s
+            .daily_sales(now.date_naive(), 1, now.offset().fix())?
+            .remove(0);
+        Ok(SaleOutcome {
+            sale,
+            listing,
+            today,
         })
     }
 

@@ -50,6 +50,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::create_listing,
             commands::edit_listing,
             commands::record_sale,
+            commands::void_sale,
             commands::adjust_stock,
             commands::list_lots,
             commands::record_lot,

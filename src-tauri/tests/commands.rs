@@ -172,12 +172,41 @@ fn a_sale_typed_in_another_unit_lowers_the_stock_and_waits_for_the_hub() {
     let l = t.app.create_listing(yak()).unwrap();
     let pending = t.app.sync_status().unwrap().pending_ops;
     let after = t.app.record_sale(&l.id, "3 jin", "wechat").unwrap();
-    assert_eq!(after.stock, 12_500 - 1_500);
+    assert_eq!(after.listing.stock, 12_500 - 1_500);
+    assert_eq!((after.sale.quantity, after.sale.total_fen), (1_500, 10_275));
+    assert_eq!((after.today.count, after.today.total_fen), (1, 10_275));
     assert_eq!(t.app.sync_status().unwrap().pending_ops, pending + 1);
     let detail = t.app.listing_detail(&l.id).unwrap();
     assert_eq!(detail.sales.len(), 1);
     assert_eq!(detail.sales[0].total_fen, 10_275, "1.5 kg at 68.50");
     assert_eq!(detail.sales[0].payment, "wechat");
+}
+
+#[test]
+fn undo_voids_the_sale_it_just_recorded_and_gives_the_stock_back() {
+    let t = app();
+    let l = t.app.create_listing(yak()).unwrap();
+    let kept = t.app.record_sale(&l.id, "1", "cash").unwrap();
+    let sold = t.app.record_sale(&l.id, "2", "cash").unwrap();
+    assert_eq!(sold.today.count, 2);
+    let undone = t.app.void_sale(&sold.sale.id, "undo").unwrap();
+    assert_eq!(undone.listing.stock, 12_500 - 1_000);
+    assert_eq!(undone.sale.voided.as_ref().unwrap().reason, "undo");
+    assert_eq!(
+        (undone.today.count, undone.today.total_fen),
+        (1, kept.sale.total_fen)
+    );
+
+    let e = t.app.void_sale(&sold.sale.id, "again").unwrap_err();
+    assert_eq!(e.code, ErrorCode::SaleAlreadyVoided);
+    let e = t.app.void_sale(&kept.sale.id, "  ").unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Empty, Some("reason"))
+    );
+    let unknown = highland_domain::SaleId::new().to_string();
+    let e = t.app.void_sale(&unknown, "x").unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnknownSale);
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //! right, minutes off, days behind or a year ahead) run a generated sequence
 //! of steps: listings added; their price, title, status or description
 //! edited; sales recorded (overselling allowed, as offline sales of the same
-//! stock are), one at a time or a market day's worth; stock adjusted; syncs
+//! stock are), one at a time or a market day's worth; sales voided (by the
+//! device that made them or another, sometimes twice); stock adjusted; syncs
 //! whose request or response is lost; clocks that jump; time passing; now and
 //! then everyone syncing on a good link. A tablet of a second seller forges
 //! references to the first seller's listings and tries to sell from, edit and
@@ -31,8 +32,9 @@
 //!   it reached the device or not; no two field writes may share a version;
 //! - exactly once: every operation a device made is in the hub's log once;
 //!   the hub and every device list exactly the sales made, each once; stock is
-//!   received + adjustments - sales as the test issued them, negative when the
-//!   devices oversold between them;
+//!   received + adjustments - sales not voided as the test issued them,
+//!   negative when the devices oversold between them; the same sales are
+//!   voided everywhere, with the same reason;
 //! - wrong clocks: the hub keeps a timestamp within its 10 minute allowance
 //!   and re-stamps one beyond it, at most 10 minutes past its own clock;
 //!   afterwards every device stamps new writes within minutes of the hub's
@@ -190,6 +192,13 @@ enum Step {
         listing: Pick,
         amount: i64,
     },
+    /// The device voids one of the sales it holds that it does not know to
+    /// be voided: its own, or another device's that it pulled. Two devices
+    /// may void one sale before either hears of the other's void.
+    Void {
+        device: Pick,
+        sale: Pick,
+    },
     /// A market day offline: many sales of one listing on one device, more
     /// than one page of the hub's log holds.
     MarketDay {
@@ -303,6 +312,7 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(device, listing, amount)| Step::Sell { device, listing, amount }),
         2 => (pick(), pick(), signed_amount)
             .prop_map(|(device, listing, amount)| Step::Adjust { device, listing, amount }),
+        2 => (pick(), pick()).prop_map(|(device, sale)| Step::Void { device, sale }),
         1 => (pick(), pick(), 20usize..=40)
             .prop_map(|(device, listing, sales)| Step::MarketDay { device, listing, sales }),
         7 => (pick(), fate(), batch())
@@ -376,6 +386,43 @@ fn equal_timestamps_are_broken_by_device_id_on_every_replica() {
         second
     };
     assert_eq!(world.hub_title(id), title_of(&winner));
+}
+
+/// A void and another device's sale cross: one device voids its sale of a
+/// listing while a second device, offline, sells from the same listing, and
+/// each syncs before it hears of the other. Both end up with the sale's
+/// stock back, the second sale counted, and the void's reason.
+#[test]
+fn a_void_and_a_second_devices_sale_cross() {
+    let mut world = World::new(&Case {
+        sibling_skews: vec![Skew::Right],
+        outsider_skew: Skew::Right,
+        steps: vec![],
+    });
+    let id = world.add_listing(0, Unit::Jar, 4500, 6);
+    world.sell(0, id, 2);
+    world.quiesce();
+    let sale: SaleId = world.devices[1].store.sales().unwrap()[0]
+        .id
+        .parse()
+        .unwrap();
+    world.time_passes(SECOND_MS);
+    world.void(0, sale);
+    world.sell(1, id, 3);
+    // Each pushes before pulling the other's write.
+    world.sync_round(Who::Seller(1), Fate::Delivered, GOOD_LINK);
+    world.sync_round(Who::Seller(0), Fate::Delivered, GOOD_LINK);
+    world.quiesce();
+    world.assert_converged();
+    for device in &world.devices {
+        let listing = device.store.listing(id).unwrap();
+        assert_eq!(
+            (listing.stock, listing.sales_count),
+            (3, 1),
+            "{}",
+            device.name
+        );
+    }
 }
 
 /// The interleaving the property found first, kept as a worked example: a
@@ -627,6 +674,20 @@ impl World {
                     self.adjust(d, id, amount);
                 }
             }
+            Step::Void { device, sale } => {
+                let d = device.index(n);
+                let voidable: Vec<SaleId> = self.devices[d]
+                    .store
+                    .sales()
+                    .unwrap()
+                    .into_iter()
+                    .filter(|s| s.voided.is_none())
+                    .map(|s| s.id.parse().unwrap())
+                    .collect();
+                if !voidable.is_empty() {
+                    self.void(d, sale.of(&voidable));
+                }
+            }
             Step::MarketDay {
                 device,
                 listing,
@@ -777,6 +838,25 @@ impl World {
         let stock = oracle.stock.get_mut(&id).unwrap();
         stock.sold += quantity;
         stock.sales += 1;
+        oracle.issued(&[op]);
+    }
+
+    fn void(&mut self, d: usize, sale: SaleId) {
+        let n = self.unique();
+        let device = &mut self.devices[d];
+        let reason = highland_domain::Reason::parse(&format!("void {n}")).unwrap();
+        device.store.void_sale(sale, reason).unwrap();
+        let op = newest_ops(&device.store, 1).remove(0);
+        assert!(matches!(&op.payload, Payload::SaleVoided { sale_id, .. } if *sale_id == sale));
+        let oracle = &mut self.oracle;
+        // A second void of one sale (from a device that had not heard of
+        // the first) is accepted too, and gives nothing back twice.
+        if oracle.voided.insert(sale) {
+            let (listing, quantity) = oracle.sales[&sale];
+            let stock = oracle.stock.get_mut(&listing).unwrap();
+            stock.sold -= quantity;
+            stock.sales -= 1;
+        }
         oracle.issued(&[op]);
     }
 
@@ -1052,6 +1132,33 @@ impl World {
                 .collect();
             assert_sales_eq(sales, &expected_sales, &device.name);
         }
+
+        // Voids: the same sales voided everywhere, each with the same
+        // reason (the earliest void's, however they crossed).
+        let hub_voids: BTreeMap<String, String> = self
+            .hub
+            .sales(Some(self.seller))
+            .unwrap()
+            .into_iter()
+            .filter_map(|s| Some((s.id, s.voided?.reason)))
+            .collect();
+        let expected_voids: BTreeSet<String> =
+            oracle.voided.iter().map(|id| id.to_string()).collect();
+        assert_eq!(
+            hub_voids.keys().cloned().collect::<BTreeSet<_>>(),
+            expected_voids,
+            "the hub marks exactly the voided sales"
+        );
+        for device in &self.devices {
+            let voids: BTreeMap<String, String> = device
+                .store
+                .sales()
+                .unwrap()
+                .into_iter()
+                .filter_map(|s| Some((s.id, s.voided?.reason)))
+                .collect();
+            assert_eq!(voids, hub_voids, "{} voids as the hub does", device.name);
+        }
     }
 
     fn assert_sellers_kept_apart(&self) {
@@ -1239,6 +1346,8 @@ struct Oracle {
     stock: HashMap<ListingId, Stock>,
     /// Every sale made on the seller's devices: its listing and quantity.
     sales: BTreeMap<SaleId, (ListingId, i64)>,
+    /// The sales voided on any of them.
+    voided: BTreeSet<SaleId>,
     /// Every operation the seller's devices made.
     issued: BTreeSet<OperationId>,
     /// Every operation the hub accepted, at the timestamp the hub keeps.

@@ -27,9 +27,11 @@ export const commands = {
 	editListing: (id: string, input: ListingChanges) => typedError<ListingView, AppError>(__TAURI_INVOKE("edit_listing", { id, input })),
 	/**
 	 *  Records a sale at the listing's price; `quantity` as the seller typed it.
-	 *  Returns the listing with its new stock.
+	 *  Returns the sale, the listing's new stock and today's total.
 	 */
-	recordSale: (listingId: string, quantity: string, payment: string) => typedError<ListingView, AppError>(__TAURI_INVOKE("record_sale", { listingId, quantity, payment })),
+	recordSale: (listingId: string, quantity: string, payment: string) => typedError<SaleOutcome, AppError>(__TAURI_INVOKE("record_sale", { listingId, quantity, payment })),
+	/**  Voids a sale recorded by mistake, with why; its stock comes back. */
+	voidSale: (saleId: string, reason: string) => typedError<SaleOutcome, AppError>(__TAURI_INVOKE("void_sale", { saleId, reason })),
 	/**  `kind` is "received" or "correction"; a correction may be negative. */
 	adjustStock: (listingId: string, kind: string, quantity: string, reason: string | null) => typedError<ListingView, AppError>(__TAURI_INVOKE("adjust_stock", { listingId, kind, quantity, reason })),
 	listLots: () => typedError<LotView[], AppError>(__TAURI_INVOKE("list_lots")),
@@ -235,7 +237,12 @@ export type EnrollmentView = {
  *  What went wrong, as the UI branches on it. Never rename a variant: the
  *  UI's translation files are keyed by these names.
  */
-export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | "too_large" | "not_whole" | "too_precise" | "unit_mismatch" | "unknown_unit" | "unknown_category" | "unknown_choice" | "empty" | "too_long" | "control_character" | "invalid_altitude" | "invalid_date" | "invalid_id" | "invalid_code" | "code_mistyped" | "unknown_listing" | "unknown_lot" | "unknown_order" | "unknown_photo" | "order_transition_refused" | "oversold" | "needs_product" | "needs_quantity" | "needs_issuer" | "photo_too_large" | "not_an_image" | "unsupported_image_format" | "image_too_many_pixels" | "image_damaged" | "not_enrolled" | "demo_profile" | "hub_unreachable" | "bad_hub_url" | "untrusted_certificate" | "unauthorized" | 
+export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | "too_large" | "not_whole" | "too_precise" | "unit_mismatch" | "unknown_unit" | "unknown_category" | "unknown_choice" | "empty" | "too_long" | "control_character" | "invalid_altitude" | "invalid_date" | "invalid_id" | "invalid_code" | "code_mistyped" | "unknown_listing" | "unknown_lot" | "unknown_order" | "unknown_photo" | "unknown_sale" | 
+/**
+ *  An order's receipt: the buyer's staff recorded it, so only they
+ *  correct it.
+ */
+"receipt_not_voidable" | "sale_already_voided" | "order_transition_refused" | "oversold" | "needs_product" | "needs_quantity" | "needs_issuer" | "photo_too_large" | "not_an_image" | "unsupported_image_format" | "image_too_many_pixels" | "image_damaged" | "not_enrolled" | "demo_profile" | "hub_unreachable" | "bad_hub_url" | "untrusted_certificate" | "unauthorized" | 
 /**
  *  The hub's staff removed this device (lost or stolen); everything
  *  recorded stays on it until a trainer enrolls it again.
@@ -586,19 +593,16 @@ export type RefusedOp = {
 	message: string,
 };
 
-/**  What opening the store found damaged, and what it did about it. */
-export type RepairKind = 
 /**
- *  Only indexes were damaged; they were rebuilt from the tables in
- *  place, and nothing was lost.
+ *  What a sale or its void changed, for the screen that follows it: the
+ *  sale itself (its id is what Undo voids), the listing's new stock and
+ *  today's total, all read in the write's own lock.
  */
-"indexes_rebuilt" | 
-/**
- *  Tables were damaged: the file was set aside unchanged and a new
- *  store was made from what could still be read of it; the rest comes
- *  back from the hub.
- */
-"store_rebuilt";
+export type SaleOutcome = {
+	sale: SaleView,
+	listing: ListingView,
+	today: DaySalesView,
+};
 
 export type SaleView = {
 	id: string,
@@ -615,6 +619,13 @@ export type SaleView = {
 	payment: string,
 	buyer: string | null,
 	sold_at: string,
+	/**
+	 *  The order whose receipt this sale records; such a sale cannot be
+	 *  voided by the seller.
+	 */
+	order_id: string | null,
+	/**  Set when the sale was voided: it no longer counts in stock or totals. */
+	voided: VoidView | null,
 };
 
 /**  Every setting, with its default when it was never set. */
@@ -636,40 +647,6 @@ export type Settings = {
 	 *  UTC): a trainer's class-wide switch made earlier does not undo it.
 	 */
 	practice_network_set_at: string | null,
-};
-
-/**  The last repair of this device's store, for `highland status` and the app. */
-export type StoreRepair = {
-	/**  RFC 3339, UTC, by the device's clock. */
-	at: string,
-	kind: RepairKind,
-	/**  What SQLite's check found, in its words, for whoever helps the seller. */
-	findings: string,
-	/**  The indexes rebuilt. */
-	indexes: string[],
-	/**
-	 *  Where the damaged file was put, unchanged (with its write-ahead log
-	 *  beside it, `-wal` and `-shm`, when it was left with one); null when
-	 *  it stayed in place.
-	 */
-	set_aside: string | null,
-	/**
-	 *  This device's operations read back from the damaged file's outbox;
-	 *  each goes to the hub again (the hub keeps each once, by its id).
-	 */
-	recovered: number,
-	/**  How many of them were sales. */
-	recovered_sales: number,
-	/**
-	 *  Outbox entries that could not be read: lost, unless the hub already
-	 *  had them.
-	 */
-	unreadable: number,
-	/**
-	 *  The enrollment with the hub could not be read back: the device must
-	 *  be enrolled again before it can sync.
-	 */
-	enrollment_lost: boolean,
 };
 
 /**  The sync gave up; the app tries again later by itself. */
@@ -722,12 +699,6 @@ export type SyncStatusView = {
 	 */
 	hub_went_back: HubWentBack | null,
 	/**
-	 *  The last time this profile's store was found damaged, and what was
-	 *  done: indexes rebuilt, or the file set aside and the store rebuilt
-	 *  from the hub and what its outbox still held; null if never.
-	 */
-	store_repaired: StoreRepair | null,
-	/**
 	 *  The workshop's practice network ("offline", "mountain_2g", "3g",
 	 *  "good"), or null for the real network.
 	 */
@@ -748,6 +719,13 @@ export type TraineeView = {
 	enroll_text: string,
 	/**  The QR code as an SVG document (highland-label), to show. */
 	qr_svg: string,
+};
+
+/**  Why and when a sale was voided. */
+export type VoidView = {
+	reason: string,
+	/**  RFC 3339, the voiding device's clock. */
+	at: string,
 };
 
 /**  A running workshop, as the trainer's screen shows it. */

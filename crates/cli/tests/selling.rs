@@ -57,6 +57,7 @@ fn json_field_names_are_the_documented_ones() {
             "id",
             "listing_id",
             "listing_title",
+            "order_id",
             "payment",
             "quantity",
             "quantity_display",
@@ -64,7 +65,8 @@ fn json_field_names_are_the_documented_ones() {
             "sold_at",
             "total_fen",
             "unit",
-            "unit_price_fen"
+            "unit_price_fen",
+            "voided"
         ]
     );
     assert_eq!(
@@ -127,6 +129,34 @@ fn sales_reduce_stock_and_carry_their_totals() {
     assert_eq!(sales[1]["quantity"], 1500);
     assert_eq!(sales[1]["total_fen"], 10_500);
     assert_eq!(d.json(&["listing", "show", &id])["stock"], 6000);
+}
+
+#[test]
+fn a_voided_sale_gives_its_stock_back_once_and_stays_listed_with_its_reason() {
+    let d = DataDir::new();
+    let id = d.add_listing("10");
+    let sale = d.ok(&["sale", "add", "--listing", &id, "--quantity", "4"]);
+    let sale = sale.trim();
+    let out = d.ok(&["sale", "void", sale, "--reason", "按错了 wrong button"]);
+    assert_eq!(out.trim(), format!("{sale} voided"));
+    let listing = d.json(&["listing", "show", &id]);
+    assert_eq!(
+        (listing["stock"].as_i64(), listing["sold"].as_i64()),
+        (Some(10_000), Some(0))
+    );
+    let sales = d.json(&["sale", "list"]);
+    assert_eq!(sales[0]["voided"]["reason"], "按错了 wrong button");
+    assert!(d.ok(&["sale", "list"]).contains("按错了 wrong button"));
+
+    let again = d.fails(&["sale", "void", sale, "--reason", "again"]);
+    assert!(again.contains("already voided"), "{again}");
+    let blank = d.fails(&["sale", "void", sale, "--reason", " "]);
+    assert!(blank.contains("reason"), "{blank}");
+    assert_eq!(
+        d.json(&["status"])["pending_ops"],
+        4,
+        "listing, stock, sale, void"
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     Actor, Certificate, DeviceId, FieldChanges, Hlc, Listing, ListingId, Lot, OperationId, Order,
-    OrderAction, OrderId, Photo, PhotoId, Sale, StockAdjustment, Version,
+    OrderAction, OrderId, Photo, PhotoId, Reason, Sale, SaleId, StockAdjustment, Version,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +59,19 @@ pub enum Payload {
     },
     SaleRecorded {
         sale: Sale,
+    },
+    /// A seller took back a sale recorded by mistake. The sale stays, as the
+    /// fact it was, but no longer counts: its quantity is back in stock and
+    /// it is left out of totals. Sales are insert-only, so a void is a fact
+    /// of its own rather than an edit, and it merges in any order with the
+    /// sale it names (a replica that meets the void first keeps it until the
+    /// sale arrives). An order's receipt cannot be voided by a seller.
+    SaleVoided {
+        sale_id: SaleId,
+        reason: Reason,
+        /// The wall clock of the device that voided it, shown beside the
+        /// reason; like a sale's `sold_at`, it orders nothing.
+        at: DateTime<Utc>,
     },
     /// A seller added a photo to a listing or a lot. The operation carries
     /// only the photo's name (SHA-256) and size; its files follow the
@@ -125,12 +138,13 @@ impl Payload {
     /// Every `kind` this version reads, as named on the wire. A part that
     /// cannot read an operation of one of these kinds was sent a malformed
     /// one; of any other kind, one from a newer version.
-    pub const KINDS: [&'static str; 10] = [
+    pub const KINDS: [&'static str; 11] = [
         "listing_created",
         "listing_edited",
         "lot_recorded",
         "certificate_issued",
         "sale_recorded",
+        "sale_voided",
         "photo_added",
         "photo_removed",
         "stock_adjusted",
@@ -149,6 +163,7 @@ impl Payload {
                 (EntityKind::Certificate, certificate.id.as_uuid())
             }
             Payload::SaleRecorded { sale } => (EntityKind::Sale, sale.id.as_uuid()),
+            Payload::SaleVoided { sale_id, .. } => (EntityKind::Sale, sale_id.as_uuid()),
             Payload::PhotoAdded { photo } => (EntityKind::Photo, photo.id.as_uuid()),
             Payload::PhotoRemoved { photo_id } => (EntityKind::Photo, photo_id.as_uuid()),
             Payload::StockAdjusted { adjustment } => {
@@ -340,6 +355,30 @@ mod tests {
                 .is_err()
         );
         assert!(with(serde_json::json!({"action": "accept", "actor": "buyer"})).is_err());
+    }
+
+    #[test]
+    fn a_void_round_trips_and_names_its_sale() {
+        let sale_id = SaleId::new();
+        let payload = Payload::SaleVoided {
+            sale_id,
+            reason: Reason::parse("按错了 wrong button").unwrap(),
+            at: "2026-12-07T10:00:00Z".parse().unwrap(),
+        };
+        assert_eq!(
+            round_trip(payload.clone()),
+            serde_json::json!({
+                "kind": "sale_voided", "sale_id": sale_id,
+                "reason": "按错了 wrong button", "at": "2026-12-07T10:00:00Z"
+            })
+        );
+        assert_eq!(payload.entity(), (EntityKind::Sale, sale_id.as_uuid()));
+        // A void says why: an empty reason is not one.
+        let blank = serde_json::json!({
+            "kind": "sale_voided", "sale_id": sale_id, "reason": " ",
+            "at": "2026-12-07T10:00:00Z"
+        });
+        assert!(serde_json::from_value::<Payload>(blank).is_err());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Applying an operation to the tables. Local writes and operations pulled
 //! from the hub go through this one function, so both merge by the same rules:
 //! listing fields last-writer-wins per field, sales, adjustments, lots and
-//! certificates insert-only, and every operation at most once.
+//! certificates insert-only, a sale's void kept beside it (before it, if it
+//! comes first), and every operation at most once.
 //!
 //! Orders are the one place where the source matters: the seller's own
 //! action is a proposal the hub may still refuse, applied to what the seller
@@ -108,6 +109,32 @@ pub(crate) fn apply(conn: &Connection, op: &Operation, source: Source) -> Result
                     op.hlc.as_i64(),
                     op.device_id.to_string(),
                     sale.order_id.map(|o| o.to_string()),
+                ],
+            )?;
+        }
+        Payload::SaleVoided {
+            sale_id,
+            reason,
+            at,
+        } => {
+            // Kept by the sale's id whether or not the sale is here yet. Of
+            // two voids of one sale, the earlier (HLC, device) stays, so the
+            // reason shown is the same on every replica whatever the order
+            // they arrived in.
+            conn.execute(
+                "INSERT INTO sale_voids (sale_id, reason, voided_at, hlc, device_id, op_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (sale_id) DO UPDATE SET
+                   reason = excluded.reason, voided_at = excluded.voided_at,
+                   hlc = excluded.hlc, device_id = excluded.device_id, op_id = excluded.op_id
+                 WHERE (excluded.hlc, excluded.device_id) < (sale_voids.hlc, sale_voids.device_id)",
+                params![
+                    sale_id.to_string(),
+                    reason.as_str(),
+                    crate::rows::format_time(*at),
+                    op.hlc.as_i64(),
+                    op.device_id.to_string(),
+                    op_id,
                 ],
             )?;
         }

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use highland_domain::order::TransitionRefused;
-use highland_domain::{DomainError, ListingId, LotId, OrderId, PhotoId, Unit};
+use highland_domain::{DomainError, ListingId, LotId, OrderId, PhotoId, SaleId, Unit};
 use thiserror::Error;
 
 use crate::photos::PhotoError;
@@ -20,6 +20,15 @@ pub enum StoreError {
     UnknownOrder(OrderId),
     #[error("no photo with id {0}")]
     UnknownPhoto(PhotoId),
+    #[error("no sale with id {0}")]
+    UnknownSale(SaleId),
+    #[error(
+        "sale {0} is the receipt of an order; the buyer's staff recorded it, so it cannot be \
+         voided here"
+    )]
+    ReceiptNotVoidable(SaleId),
+    #[error("sale {0} is already voided")]
+    SaleAlreadyVoided(SaleId),
     /// A photo refused on the way in (too large, not a picture, ...), or
     /// its file could not be written.
     #[error(transparent)]
@@ -106,6 +115,9 @@ impl StoreError {
             StoreError::UnknownLot(_) => "unknown_lot",
             StoreError::UnknownOrder(_) => "unknown_order",
             StoreError::UnknownPhoto(_) => "unknown_photo",
+            StoreError::UnknownSale(_) => "unknown_sale",
+            StoreError::ReceiptNotVoidable(_) => "receipt_not_voidable",
+            StoreError::SaleAlreadyVoided(_) => "sale_already_voided",
             StoreError::Photo(e) => e.code(),
             StoreError::OrderTransition(_) => "order_transition_refused",
             StoreError::OrderOversell { .. } => "oversell",

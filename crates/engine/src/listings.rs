@@ -41,8 +41,8 @@ static LISTING_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "l.id, l.title, l.category, l.unit, l.price_fen, l.status, l.description, l.lot_id,
          coalesce((SELECT sum(change) FROM stock_adjustments a WHERE a.listing_id = l.id), 0),
-         coalesce((SELECT sum(quantity) FROM sales s WHERE s.listing_id = l.id), 0),
-         (SELECT count(*) FROM sales s WHERE s.listing_id = l.id),
+         coalesce((SELECT sum(quantity) FROM counted_sales s WHERE s.listing_id = l.id), 0),
+         (SELECT count(*) FROM counted_sales s WHERE s.listing_id = l.id),
          {}",
         reserved_sql("l.id")
     )
@@ -262,7 +262,7 @@ pub(crate) fn stock_of(conn: &Connection, id: ListingId) -> Result<i64> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "SELECT coalesce((SELECT sum(change) FROM stock_adjustments WHERE listing_id = ?1), 0)
-                  - coalesce((SELECT sum(quantity) FROM sales WHERE listing_id = ?1), 0)
+                  - coalesce((SELECT sum(quantity) FROM counted_sales WHERE listing_id = ?1), 0)
                   - {}",
             reserved_sql("?1")
         )

@@ -1,12 +1,12 @@
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, Utc};
 use highland_domain::quantity::format_in;
 use highland_domain::{
-    ListingId, Payload, PaymentMethod, Price, Quantity, Sale, SaleId, ShortText, Unit,
+    ListingId, Payload, PaymentMethod, Price, Quantity, Reason, Sale, SaleId, ShortText, Unit,
 };
 use rusqlite::OptionalExtension;
 
 use crate::rows::parse;
-use crate::views::{DaySalesView, SaleView, StatusView};
+use crate::views::{DaySalesView, SaleView, StatusView, VoidView};
 use crate::{Result, Store, StoreError, listings};
 
 /// A sale about to be recorded.
@@ -80,20 +80,73 @@ impl Store {
         Ok(id)
     }
 
-    /// Every sale, oldest first.
+    /// Voids a sale recorded by mistake: its quantity comes back to stock
+    /// and it leaves the totals, here at once and on every replica once the
+    /// void syncs. The sale itself stays, marked, with `reason`.
+    ///
+    /// Refused for a sale this device does not hold, for an order's receipt
+    /// (the buyer's staff recorded it on the hub; the order's own history is
+    /// where it is corrected), and for a sale already voided, so a second
+    /// tap on Undo records nothing twice.
+    pub fn void_sale(&mut self, sale_id: SaleId, reason: Reason) -> Result<()> {
+        let at = self.now();
+        self.record(|tx| {
+            let found: Option<(Option<String>, bool)> = tx
+                .query_row(
+                    "SELECT s.order_id,
+                            EXISTS (SELECT 1 FROM sale_voids v WHERE v.sale_id = s.id)
+                     FROM sales s WHERE s.id = ?1",
+                    [sale_id.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            match found {
+                None => Err(StoreError::UnknownSale(sale_id)),
+                Some((Some(_), _)) => Err(StoreError::ReceiptNotVoidable(sale_id)),
+                Some((None, true)) => Err(StoreError::SaleAlreadyVoided(sale_id)),
+                Some((None, false)) => Ok(vec![Payload::SaleVoided {
+                    sale_id,
+                    reason,
+                    at,
+                }]),
+            }
+        })?;
+        Ok(())
+    }
+
+    /// One sale, voided or not.
+    pub fn sale(&self, id: SaleId) -> Result<Option<SaleView>> {
+        Ok(self
+            .query_sales("s.id = ?1", id.to_string())?
+            .into_iter()
+            .next())
+    }
+
+    /// Every sale, oldest first, voided ones included (and marked).
     pub fn sales(&self) -> Result<Vec<SaleView>> {
         self.sales_of(None)
     }
 
     pub(crate) fn sales_of(&self, listing: Option<ListingId>) -> Result<Vec<SaleView>> {
-        let mut stmt = self.conn.prepare_cached(
+        match listing {
+            Some(l) => self.query_sales("s.listing_id = ?1", l.to_string()),
+            None => self.query_sales("?1 IS NULL", rusqlite::types::Null),
+        }
+    }
+
+    /// Sales matching `filter` (a fixed condition on `sales s` with one
+    /// parameter), oldest first.
+    fn query_sales(&self, filter: &str, param: impl rusqlite::ToSql) -> Result<Vec<SaleView>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT s.id, s.listing_id, l.title, s.quantity, s.unit, s.unit_price_fen,
-                    s.total_fen, s.payment, s.buyer, s.sold_at
+                    s.total_fen, s.payment, s.buyer, s.sold_at, s.order_id,
+                    v.reason, v.voided_at
              FROM sales s JOIN listings l ON l.id = s.listing_id
-             WHERE ?1 IS NULL OR s.listing_id = ?1
-             ORDER BY s.hlc, s.id",
-        )?;
-        let rows = stmt.query_and_then([listing.map(|l| l.to_string())], |r| {
+             LEFT JOIN sale_voids v ON v.sale_id = s.id
+             WHERE {filter}
+             ORDER BY s.hlc, s.id"
+        ))?;
+        let rows = stmt.query_and_then([param], |r| {
             let unit: Unit = parse(&r.get::<_, String>(4)?)?;
             let quantity: i64 = r.get(3)?;
             Ok(SaleView {
@@ -109,6 +162,11 @@ impl Store {
                 payment: r.get(7)?,
                 buyer: r.get(8)?,
                 sold_at: r.get(9)?,
+                order_id: r.get(10)?,
+                voided: match (r.get::<_, Option<String>>(11)?, r.get(12)?) {
+                    (Some(reason), Some(at)) => Some(VoidView { reason, at }),
+                    _ => None,
+                },
             })
         })?;
         rows.collect()
@@ -142,7 +200,7 @@ impl Store {
             .and_utc();
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT sold_at, total_fen FROM sales WHERE sold_at >= ?1")?;
+            .prepare_cached("SELECT sold_at, total_fen FROM counted_sales WHERE sold_at >= ?1")?;
         let rows = stmt.query_map([crate::rows::format_time(since)], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
         })?;

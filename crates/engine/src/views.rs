@@ -48,6 +48,20 @@ pub struct SaleView {
     pub payment: String,
     pub buyer: Option<String>,
     pub sold_at: String,
+    /// The order whose receipt this sale records; such a sale cannot be
+    /// voided by the seller.
+    pub order_id: Option<String>,
+    /// Set when the sale was voided: it no longer counts in stock or totals.
+    pub voided: Option<VoidView>,
+}
+
+/// Why and when a sale was voided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct VoidView {
+    pub reason: String,
+    /// RFC 3339, the voiding device's clock.
+    pub at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

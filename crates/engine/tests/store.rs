@@ -143,6 +143,7 @@ fn every_write_appends_its_operations_to_the_outbox_in_order() {
             Payload::StockAdjusted { .. } => "stock_adjusted",
             Payload::ListingEdited { .. } => "listing_edited",
             Payload::SaleRecorded { .. } => "sale_recorded",
+            Payload::SaleVoided { .. } => "sale_voided",
             Payload::LotRecorded { .. } => "lot_recorded",
             Payload::CertificateIssued { .. } => "certificate_issued",
             Payload::OrderPlaced { .. } => "order_placed",

@@ -57,4 +57,6 @@ pub use ids::{SellerId, StaffId};
 pub use server::{RunningHub, start, start_tls};
 pub use storage::Storage;
 pub use tls::TlsConfig;
-pub use views::{ListingView, OrderDetail, OrderHistoryEntry, OrderPage, OrderView, SaleView};
+pub use views::{
+    ListingView, OrderDetail, OrderHistoryEntry, OrderPage, OrderView, SaleView, SaleVoidView,
+};

@@ -141,6 +141,8 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Sales, oldest first; every seller's when `None`.
     fn sales(&self, seller: Option<SellerId>) -> Result<Vec<SaleView>>;
+    /// One listing's sales, oldest first, voided ones marked.
+    fn listing_sales(&self, listing: ListingId) -> Result<Vec<SaleView>>;
 
     /// How many operations the log holds.
     fn log_length(&self) -> Result<u64>;

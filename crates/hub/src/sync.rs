@@ -13,7 +13,8 @@
 //!
 //! [`apply`] mirrors highland-engine's apply.rs rule for rule (listing fields
 //! last-writer-wins per field by [`Version::wins_over`]; lots, sales and
-//! stock adjustments insert-only and idempotent by id), so the hub and every
+//! stock adjustments insert-only and idempotent by id; a sale's earliest
+//! void kept), so the hub and every
 //! device that has seen the same operations hold the same state.
 //!
 //! Orders differ in one way: the hub decides. A seller's order action is a
@@ -30,8 +31,8 @@ use highland_domain::wire::{
 use highland_domain::{
     Actor, Certificate, DeviceId, EntityKind, Hlc, HybridClock, Listing, ListingField, ListingId,
     ListingStatus, Lot, LotId, Operation, OperationId, Order, OrderAction, OrderId, OrderState,
-    Payload, Photo, PhotoId, PhotoSubject, Price, Quantity, Sale, StockAdjustment, TraceCode, Unit,
-    Version,
+    Payload, Photo, PhotoId, PhotoSubject, Price, Quantity, Reason, Sale, SaleId, StockAdjustment,
+    TraceCode, Unit, Version,
 };
 
 use uuid::Uuid;
@@ -119,6 +120,16 @@ pub struct Facts {
     /// certificate the operation inserts. Those are inserted once by id, so
     /// another seller's would otherwise be acknowledged and kept nowhere.
     pub id_holder: Option<SellerId>,
+    /// The sale the operation voids.
+    pub sale: Option<KnownSale>,
+}
+
+/// A sale as the rules need it: whose it is, and whether it is an order's
+/// receipt (which only the buyer's staff may correct).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownSale {
+    pub seller: SellerId,
+    pub order: Option<OrderId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,6 +199,7 @@ pub trait Ledger {
     /// The seller of the sale, adjustment or certificate with this id.
     fn holder_of(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<SellerId>>;
     fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>>;
+    fn sale(&mut self, id: SaleId) -> Result<Option<KnownSale>>;
     fn photo_seller(&mut self, id: PhotoId) -> Result<Option<SellerId>>;
     /// The device id the hub makes its own operations under.
     fn hub_device(&mut self) -> Result<DeviceId>;
@@ -229,6 +241,14 @@ pub trait Ledger {
         hlc: Hlc,
     ) -> Result<()>;
     fn insert_sale(&mut self, seller: SellerId, sale: &Sale, op: &Operation) -> Result<()>;
+    /// Marks a sale voided, unless an earlier void (by `op`'s version) marked it.
+    fn void_sale(
+        &mut self,
+        sale: SaleId,
+        reason: &Reason,
+        at: DateTime<Utc>,
+        op: &Operation,
+    ) -> Result<()>;
     fn insert_adjustment(
         &mut self,
         seller: SellerId,
@@ -494,6 +514,7 @@ fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
         Payload::LotRecorded { lot } => (None, Some(lot.id), None),
         Payload::CertificateIssued { certificate } => (None, Some(certificate.lot_id), None),
         Payload::SaleRecorded { sale } => (Some(sale.listing_id), None, None),
+        Payload::SaleVoided { .. } => (None, None, None),
         Payload::StockAdjusted { adjustment } => (Some(adjustment.listing_id), None, None),
         Payload::OrderPlaced { .. } => (None, None, None),
         Payload::OrderActionTaken { order_id, .. } => (None, None, Some(*order_id)),
@@ -511,10 +532,17 @@ fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
             .map(|id| ledger.photo_seller(id))
             .transpose()?
             .flatten(),
-        id_holder: match op.entity() {
-            (kind @ (EntityKind::Sale | EntityKind::Adjustment | EntityKind::Certificate), id) => {
-                ledger.holder_of(kind, id)?
-            }
+        id_holder: match (&op.payload, op.entity()) {
+            // A void names a sale; it inserts none.
+            (Payload::SaleVoided { .. }, _) => None,
+            (
+                _,
+                (kind @ (EntityKind::Sale | EntityKind::Adjustment | EntityKind::Certificate), id),
+            ) => ledger.holder_of(kind, id)?,
+            _ => None,
+        },
+        sale: match &op.payload {
+            Payload::SaleVoided { sale_id, .. } => ledger.sale(*sale_id)?,
             _ => None,
         },
         trace_code_taken: match &op.payload {
@@ -594,6 +622,23 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
             let known = listing_is_mine()?;
             same_measure(sale.quantity.unit(), known.unit)
         }
+        // The device sends a sale before its void, so the hub holds it.
+        Payload::SaleVoided { .. } => match facts.sale {
+            None => Err(refusal(
+                "unknown_sale",
+                "The hub has no record of this sale, so it cannot be voided.",
+            )),
+            Some(known) if !mine(known.seller) => Err(refusal(
+                "not_your_sale",
+                "This sale was recorded by another seller, so it cannot be voided from here.",
+            )),
+            Some(KnownSale { order: Some(_), .. }) => Err(refusal(
+                "receipt_not_voidable",
+                "This sale is an order's receipt, recorded by the buyer's staff, so a seller \
+                 cannot void it; ask the buyer to correct the order.",
+            )),
+            Some(_) => Ok(()),
+        },
         Payload::StockAdjusted { adjustment } => {
             let known = listing_is_mine()?;
             same_measure(adjustment.change.unit(), known.unit)
@@ -797,6 +842,11 @@ pub(crate) fn apply_by(
             ledger.insert_certificate(seller, certificate, op.hlc)
         }
         Payload::SaleRecorded { sale } => ledger.insert_sale(seller, sale, op),
+        Payload::SaleVoided {
+            sale_id,
+            reason,
+            at,
+        } => ledger.void_sale(*sale_id, reason, *at, op),
         Payload::StockAdjusted { adjustment } => ledger.insert_adjustment(seller, adjustment, op),
         Payload::OrderPlaced { order } => {
             ledger.insert_order(seller, order, op)?;
@@ -1034,6 +1084,7 @@ mod tests {
             photo_seller: None,
             trace_code_taken: false,
             id_holder: None,
+            sale: None,
         }
     }
 

@@ -49,6 +49,16 @@ pub struct SaleView {
     pub payment: String,
     pub buyer: Option<String>,
     pub sold_at: String,
+    /// Set when the seller voided the sale: it no longer counts.
+    pub voided: Option<SaleVoidView>,
+}
+
+/// Why and when a seller voided a sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleVoidView {
+    pub reason: String,
+    /// RFC 3339, the voiding device's clock.
+    pub at: String,
 }
 
 /// An order as staff see it. The fields it shares with the device's view

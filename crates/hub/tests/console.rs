@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use highland_domain::{Listing, Unit};
+use highland_domain::{Listing, Payload, Unit};
 use highland_hub::Storage;
 use highland_hub::orders::OrderFilter;
 use reqwest::StatusCode;
@@ -710,4 +710,40 @@ async fn a_lost_tablet_is_revoked_from_its_sellers_page_with_the_forms_token_onl
     let wrong = browser.post(&elsewhere, &[("csrf", &page.csrf())]).await;
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
     hub.sync(&pema, vec![], 0).await;
+}
+
+#[tokio::test]
+async fn a_listing_page_shows_its_sales_and_a_voided_one_with_the_sellers_reason() {
+    let (hub, staff, dolma, meat) = hub_with_meat().await;
+    let (kept, mistake) = (sold(&meat, 1_000), sold(&meat, 2_000));
+    let Payload::SaleRecorded { sale } = &mistake else {
+        unreachable!()
+    };
+    let void = Payload::SaleVoided {
+        sale_id: sale.id,
+        reason: highland_domain::Reason::parse("按错了 wrong button").unwrap(),
+        at: chrono::DateTime::from_timestamp_millis(NOW_MS as i64).unwrap(),
+    };
+    hub.sync(
+        &dolma,
+        vec![
+            op(&dolma, NOW_MS + 1, kept),
+            op(&dolma, NOW_MS + 2, mistake),
+            op(&dolma, NOW_MS + 3, void),
+        ],
+        0,
+    )
+    .await;
+    let mut browser = Browser::new(&hub);
+    browser.sign_in(&staff).await;
+    let page = browser
+        .get(&format!("/console/listings/{}?lang=en", meat.id))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body.matches("<tr class=\"voided\">").count(), 1);
+    assert!(page.body.contains("Voided by the seller"), "{}", page.body);
+    assert!(page.body.contains("按错了 wrong button"));
+    assert!(page.body.contains("Counted"));
+    // Sold counts the kept kilogram only.
+    assert!(page.body.contains("<dd>1 kg</dd>"), "{}", page.body);
 }

@@ -32,6 +32,7 @@ export function createTauriApi(): Api {
     createListing: (input) => unwrap(commands.createListing(input)),
     editListing: (id, changes) => unwrap(commands.editListing(id, changes)),
     recordSale: (listingId, quantity, payment) => unwrap(commands.recordSale(listingId, quantity, payment)),
+    voidSale: (saleId, reason) => unwrap(commands.voidSale(saleId, reason)),
     adjustStock: (listingId, kind, change, reason) => unwrap(commands.adjustStock(listingId, kind, change, reason)),
 
     listLots: () => unwrap(commands.listLots()),

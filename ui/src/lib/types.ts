@@ -60,6 +60,17 @@ export interface Sale {
   payment: string;
   buyer: string | null;
   sold_at: string;
+  /** The order whose receipt this is; the seller cannot void such a sale. */
+  order_id: string | null;
+  /** Set when the sale was voided: it no longer counts in stock or totals. */
+  voided: { reason: string; at: string } | null;
+}
+
+/** What a sale or its void changed: the sale, its listing's stock, today's total. */
+export interface SaleOutcome {
+  sale: Sale;
+  listing: Listing;
+  today: DaySales;
 }
 
 export interface Adjustment {

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { AppState } from "../lib/app.svelte";
 import { CommandError } from "../lib/errors";
 import { setLang } from "../lib/i18n/i18n.svelte";
-import type { Listing } from "../lib/types";
+import type { Listing, Sale, SaleOutcome } from "../lib/types";
 import { hasCheckMark } from "../test/css";
 import { apiContext, fakeApi } from "../test/fake-api";
 import Sell from "./Sell.svelte";
@@ -13,10 +13,19 @@ const YAK: Listing = {
   lot_id: null, stock: 12000, stock_unit: "g", stock_display: "12", sold: 0, sales_count: 0, reserved: 0,
 };
 
+const SALE: Sale = {
+  id: "S1", listing_id: "L1", listing_title: "Yak meat", quantity: 2500, quantity_unit: "g", unit: "kg", quantity_display: "2.5",
+  unit_price_fen: 6850, total_fen: 17125, payment: "cash", buyer: null, sold_at: "2026-12-07T10:00:00Z", order_id: null, voided: null,
+};
+
+function outcome(overrides: Partial<Sale> = {}, today = { count: 2, total_fen: 23975 }): SaleOutcome {
+  return { sale: { ...SALE, ...overrides }, listing: { ...YAK, stock: 9500, stock_display: "9.5" }, today: { date: "2026-12-07", ...today } };
+}
+
 describe("Sell", () => {
   it("records a sale with three taps: product, quantity, confirm", async () => {
     setLang("en");
-    const recordSale = vi.fn().mockResolvedValue({ ...YAK, stock: 9500, stock_display: "9.5" });
+    const recordSale = vi.fn().mockResolvedValue(outcome());
     const api = fakeApi({
       listListings: vi.fn().mockResolvedValue([YAK]),
       recordSale,
@@ -31,7 +40,45 @@ describe("Sell", () => {
     await fireEvent.click(screen.getByTestId("sale-confirm"));
 
     expect(recordSale).toHaveBeenCalledWith("L1", "2.5", "cash");
-    expect((await screen.findByTestId("sale-done")).textContent).toBe("Sale saved: 2.5 kg for ¥171.25.");
+    expect((await screen.findByTestId("sale-done")).textContent).toContain("Sale saved: 2.5 kg for ¥171.25.");
+    expect(screen.getByTestId("sale-today").textContent).toBe("Today: ¥239.75 from 2 sales");
+  });
+
+  it("undoes the sale just saved with one tap, and says the stock is back", async () => {
+    setLang("en");
+    const voidSale = vi.fn().mockResolvedValue(outcome({ voided: { reason: "Undone right after the sale", at: "2026-12-07T10:00:05Z" } }, { count: 1, total_fen: 6850 }));
+    const api = fakeApi({
+      listListings: vi.fn().mockResolvedValue([YAK]),
+      recordSale: vi.fn().mockResolvedValue(outcome()),
+      voidSale,
+      syncStatus: vi.fn().mockResolvedValue({ profile: "real", enrolled: true, hub_url: null, syncing: false, pending_ops: 1, last_sync_at: null, last_error: null, refused: [] }),
+      listOrders: vi.fn().mockResolvedValue([]),
+    });
+    render(Sell, { props: { app: new AppState(api), listingId: "L1" }, context: apiContext(api) });
+    await fireEvent.click(await screen.findByTestId("quantity-keypad-2"));
+    await fireEvent.click(screen.getByTestId("sale-confirm"));
+    await fireEvent.click(await screen.findByTestId("sale-undo"));
+
+    expect(voidSale).toHaveBeenCalledWith("S1", "Undone right after the sale");
+    expect((await screen.findByTestId("sale-undone")).textContent).toBe("Sale undone. The stock is back.");
+    expect(screen.getByTestId("sale-today").textContent).toBe("Today: ¥68.50 from 1 sale");
+    expect(screen.queryByTestId("sale-undo")).toBeNull();
+  });
+
+  it("says why an undo failed and keeps Undo to try again", async () => {
+    setLang("zh-Hans");
+    const api = fakeApi({
+      listListings: vi.fn().mockResolvedValue([YAK]),
+      recordSale: vi.fn().mockResolvedValue(outcome()),
+      voidSale: vi.fn().mockRejectedValue(new CommandError({ code: "storage_full" })),
+    });
+    render(Sell, { props: { app: new AppState(api), listingId: "L1" }, context: apiContext(api) });
+    await fireEvent.click(await screen.findByTestId("quantity-keypad-2"));
+    await fireEvent.click(screen.getByTestId("sale-confirm"));
+    await fireEvent.click(await screen.findByTestId("sale-undo"));
+
+    expect((await screen.findByTestId("sale-error")).textContent).toContain("平板存储空间满了");
+    expect(screen.getByTestId("sale-undo")).toBeTruthy();
   });
 
   it("keeps the product and quantity when the sale is refused", async () => {

@@ -1,5 +1,5 @@
 use clap::Subcommand;
-use highland_domain::{ListingId, PaymentMethod, Price, Quantity, ShortText, Unit};
+use highland_domain::{ListingId, PaymentMethod, Price, Quantity, Reason, SaleId, ShortText, Unit};
 use highland_engine::{NewSale, Store};
 
 use super::print_json;
@@ -26,7 +26,17 @@ pub enum SaleCommand {
         #[arg(long)]
         allow_oversell: bool,
     },
-    /// List every sale, oldest first.
+    /// Void a sale recorded by mistake: its stock comes back and it no
+    /// longer counts in totals, here and, after a sync, everywhere. An
+    /// order's receipt cannot be voided.
+    Void {
+        /// The sale's id (`highland sale list` shows it)
+        id: String,
+        /// Why, as the buyer's staff will read it
+        #[arg(long)]
+        reason: String,
+    },
+    /// List every sale, oldest first; voided ones are marked.
     List {
         #[arg(long)]
         json: bool,
@@ -58,19 +68,28 @@ pub fn run(store: &mut Store, command: SaleCommand) -> anyhow::Result<()> {
             })?;
             println!("{id}");
         }
+        SaleCommand::Void { id, reason } => {
+            let id: SaleId = id.parse()?;
+            store.void_sale(id, Reason::parse(&reason)?)?;
+            println!("{id} voided");
+        }
         SaleCommand::List { json } => {
             let sales = store.sales()?;
             if json {
                 return print_json(&sales);
             }
-            let mut table = Table::new(&["SOLD AT", "LISTING", "QUANTITY", "TOTAL", "PAYMENT"]);
+            let mut table = Table::new(&[
+                "ID", "SOLD AT", "LISTING", "QUANTITY", "TOTAL", "PAYMENT", "VOIDED",
+            ]);
             for s in sales {
                 table.row(vec![
+                    s.id,
                     s.sold_at,
                     s.listing_title,
                     format!("{} {}", s.quantity_display, s.unit),
                     yuan(s.total_fen),
                     s.payment,
+                    s.voided.map(|v| v.reason).unwrap_or_default(),
                 ]);
             }
             print!("{}", table.render());

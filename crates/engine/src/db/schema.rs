@@ -17,6 +17,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_hub_history.sql"),
     include_str!("migrations/0010_pulled_ops.sql"),
     include_str!("migrations/0011_store_health.sql"),
+    include_str!("migrations/0012_sale_voids.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.

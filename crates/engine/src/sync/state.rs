@@ -714,6 +714,10 @@ fn restamp(conn: &rusqlite::Connection, op_id: OperationId, hlc: Hlc) -> Result<
             "UPDATE sales SET hlc = ?1 WHERE id = ?2",
             sale.id.to_string(),
         ),
+        Payload::SaleVoided { .. } => (
+            "UPDATE sale_voids SET hlc = ?1 WHERE op_id = ?2",
+            id.clone(),
+        ),
         Payload::StockAdjusted { adjustment } => (
             "UPDATE stock_adjustments SET hlc = ?1 WHERE id = ?2",
             adjustment.id.to_string(),

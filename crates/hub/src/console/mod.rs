@@ -461,31 +461,39 @@ async fn listing(
         return not_found(console.lang);
     };
     match listing_with_photos(&state, id).await {
-        Ok(Some((detail, photos))) => {
+        Ok(Some((detail, photos, sales))) => {
             let form = OrderForm {
                 price: Money::from_fen(detail.listing.price_fen)
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
                 ..OrderForm::default()
             };
-            pages::listing(console.page(), &detail, &photos, &form, None).into_response()
+            pages::listing(console.page(), &detail, &photos, &sales, &form, None).into_response()
         }
         Ok(None) => not_found(console.lang),
         Err(e) => error_page(console.lang, &e),
     }
 }
 
+/// What a listing's page shows: the listing, its photos, its sales.
+type ListingPage = (
+    crate::catalog::ListingDetail,
+    Vec<PhotoView>,
+    Vec<crate::SaleView>,
+);
+
 async fn listing_with_photos(
     state: &AppState,
     id: ListingId,
-) -> Result<Option<(crate::catalog::ListingDetail, Vec<PhotoView>)>, HttpError> {
+) -> Result<Option<ListingPage>, HttpError> {
     let store = state.store.clone();
     blocking(move || {
         let Some(detail) = store.catalog_listing(id)? else {
             return Ok(None);
         };
         let photos = store.photos_of(PhotoSubject::Listing(id))?;
-        Ok(Some((detail, photos)))
+        let sales = store.listing_sales(id)?;
+        Ok(Some((detail, photos, sales)))
     })
     .await
 }
@@ -521,7 +529,7 @@ async fn place_order(
     let Ok(listing_id) = id.parse::<ListingId>() else {
         return not_found(lang);
     };
-    let (detail, photos) = match listing_with_photos(&state, listing_id).await {
+    let (detail, photos, sales) = match listing_with_photos(&state, listing_id).await {
         Ok(Some(found)) => found,
         Ok(None) => return not_found(lang),
         Err(e) => return error_page(lang, &e),
@@ -555,7 +563,14 @@ async fn place_order(
         Err(message) => {
             return (
                 StatusCode::BAD_REQUEST,
-                pages::listing(console.page(), &detail, &photos, &form, Some(&message)),
+                pages::listing(
+                    console.page(),
+                    &detail,
+                    &photos,
+                    &sales,
+                    &form,
+                    Some(&message),
+                ),
             )
                 .into_response();
         }
@@ -571,7 +586,14 @@ async fn place_order(
             let (status, message) = refusal(lang, &e);
             (
                 status,
-                pages::listing(console.page(), &detail, &photos, &form, Some(&message)),
+                pages::listing(
+                    console.page(),
+                    &detail,
+                    &photos,
+                    &sales,
+                    &form,
+                    Some(&message),
+                ),
             )
                 .into_response()
         }

@@ -227,6 +227,7 @@ pub(crate) fn listing(
     frame: Frame,
     detail: &ListingDetail,
     photos: &[PhotoView],
+    sales: &[crate::SaleView],
     form: &OrderForm,
     error: Option<&str>,
 ) -> Markup {
@@ -263,6 +264,36 @@ pub(crate) fn listing(
                         }
                     } @else {
                         span.muted title=(t("listing.photo_waiting")) { "⋯" }
+                    }
+                }
+            }
+        }
+        @if !sales.is_empty() {
+            h2 { (t("listing.sales")) }
+            table.sales {
+                thead { tr {
+                    th { (t("sale.sold_at")) } th { (t("sale.quantity")) }
+                    th { (t("sale.total")) } th { (t("sale.payment")) } th { (t("sale.state")) }
+                } }
+                tbody {
+                    @for sale in sales {
+                        // A voided sale stays listed, struck through, with the
+                        // seller's reason: staff see what was undone and why.
+                        tr.voided[sale.voided.is_some()] {
+                            td { (sale.sold_at) }
+                            td { (sale.quantity_display) " " (sale.unit) }
+                            td { (yuan(sale.total_fen)) }
+                            td { (lang.choice("payment", &sale.payment)) }
+                            td {
+                                @match &sale.voided {
+                                    Some(void) => {
+                                        strong { (t("sale.voided")) } ": " (void.reason)
+                                        " " span.muted { "(" (void.at) ")" }
+                                    }
+                                    None => (t("sale.counted")),
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -8,7 +8,7 @@ use highland_domain::{
 
 use super::ledger::SqlLedger;
 use super::views::{
-    for_update, listing_by_id, listing_columns, listing_view, ms, parse, sale_view,
+    SALE_COLUMNS, for_update, listing_by_id, listing_columns, listing_view, ms, parse, sale_view,
 };
 use super::{
     Backend, Lock, Sql, catalog, devices, history, orders, photos, staff, trace, workshop,
@@ -205,12 +205,22 @@ impl<B: Backend> Storage for B {
     fn sales(&self, seller: Option<SellerId>) -> Result<Vec<SaleView>> {
         let rows = self.read(|db| {
             db.query(
-                "SELECT id, listing_id, seller_id, device_id, quantity, unit, unit_price_fen,
-                        total_fen, payment, buyer, sold_at
-                 FROM sales
-                 WHERE CAST(?1 AS TEXT) IS NULL OR seller_id = ?1
-                 ORDER BY hlc, id",
+                &format!(
+                    "SELECT {SALE_COLUMNS} FROM sales
+                     WHERE CAST(?1 AS TEXT) IS NULL OR seller_id = ?1
+                     ORDER BY hlc, id"
+                ),
                 &[&seller.map(|s| s.to_string())],
+            )
+        })?;
+        rows.iter().map(sale_view).collect()
+    }
+
+    fn listing_sales(&self, listing: ListingId) -> Result<Vec<SaleView>> {
+        let rows = self.read(|db| {
+            db.query(
+                &format!("SELECT {SALE_COLUMNS} FROM sales WHERE listing_id = ?1 ORDER BY hlc, id"),
+                &[&listing.to_string()],
             )
         })?;
         rows.iter().map(sale_view).collect()

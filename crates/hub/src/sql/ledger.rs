@@ -8,7 +8,7 @@ use highland_domain::wire::LoggedOperation;
 use highland_domain::{
     Certificate, DeviceId, EntityKind, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot,
     LotId, Operation, OperationId, Order, OrderAction, OrderId, Photo, PhotoId, Price, Quantity,
-    Sale, StockAdjustment, TraceCode, Unit, Version,
+    Reason, Sale, SaleId, StockAdjustment, TraceCode, Unit, Version,
 };
 
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use super::views::{format_time, ms, parse};
 use super::{Param, Sql};
 use crate::history::Incarnation;
 use crate::seal::SealKey;
-use crate::sync::{HistoryEntry, KnownListing, KnownOrder, Ledger, LogEntry, Logged};
+use crate::sync::{HistoryEntry, KnownListing, KnownOrder, KnownSale, Ledger, LogEntry, Logged};
 use crate::{Error, Result, SellerId};
 
 pub(crate) struct SqlLedger<'t> {
@@ -186,6 +186,20 @@ impl Ledger for SqlLedger<'_> {
         row.map(|r| parse(r.get::<_, &str>(0))).transpose()
     }
 
+    fn sale(&mut self, id: SaleId) -> Result<Option<KnownSale>> {
+        let row = self.tx.query_opt(
+            "SELECT seller_id, order_id FROM sales WHERE id = ?1",
+            &[&id.to_string()],
+        )?;
+        row.map(|r| {
+            Ok(KnownSale {
+                seller: parse(r.get::<_, &str>(0))?,
+                order: r.get::<_, Option<&str>>(1).map(parse).transpose()?,
+            })
+        })
+        .transpose()
+    }
+
     fn append(
         &mut self,
         seller: SellerId,
@@ -336,6 +350,29 @@ impl Ledger for SqlLedger<'_> {
                 &op.hlc.as_i64(),
                 &op.device_id.to_string(),
                 &sale.order_id.map(|o| o.to_string()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn void_sale(
+        &mut self,
+        sale: SaleId,
+        reason: &Reason,
+        at: DateTime<Utc>,
+        op: &Operation,
+    ) -> Result<()> {
+        // The earlier void stays, as on the devices (engine's apply.rs).
+        self.tx.execute(
+            "UPDATE sales SET void_reason = ?2, void_at = ?3, void_hlc = ?4, void_device = ?5
+             WHERE id = ?1
+               AND (void_hlc IS NULL OR void_hlc > ?4 OR (void_hlc = ?4 AND void_device > ?5))",
+            &[
+                &sale.to_string(),
+                &reason.as_str(),
+                &format_time(at),
+                &op.hlc.as_i64(),
+                &op.device_id.to_string(),
             ],
         )?;
         Ok(())

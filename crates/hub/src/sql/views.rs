@@ -8,7 +8,7 @@ use highland_domain::quantity::format_in;
 use highland_domain::{ListingId, OrderState, Unit};
 
 use super::{Dialect, Record, Sql};
-use crate::views::{ListingView, SaleView};
+use crate::views::{ListingView, SaleView, SaleVoidView};
 use crate::{Error, Result};
 
 /// Locks the rows a `SELECT` reads until the transaction ends. SQLite's
@@ -51,9 +51,10 @@ static LISTING_COLUMNS: LazyLock<String> = LazyLock::new(|| {
          l.description, l.lot_id,
          CAST(coalesce((SELECT sum(change) FROM stock_adjustments a
                         WHERE a.listing_id = l.id), 0) AS BIGINT),
-         CAST(coalesce((SELECT sum(quantity) FROM sales s WHERE s.listing_id = l.id), 0)
+         CAST(coalesce((SELECT sum(quantity) FROM sales s
+                        WHERE s.listing_id = l.id AND s.void_reason IS NULL), 0)
               AS BIGINT),
-         (SELECT count(*) FROM sales s WHERE s.listing_id = l.id),
+         (SELECT count(*) FROM sales s WHERE s.listing_id = l.id AND s.void_reason IS NULL),
          CAST(coalesce((SELECT sum(quantity) FROM orders o
                    WHERE o.listing_id = l.id AND o.state IN ({})), 0) AS BIGINT)",
         *RESERVING_STATES
@@ -106,8 +107,19 @@ pub(crate) fn sale_view(r: &Record) -> Result<SaleView> {
         payment: r.get(8),
         buyer: r.get(9),
         sold_at: r.get(10),
+        voided: match (
+            r.get::<_, Option<String>>(11),
+            r.get::<_, Option<String>>(12),
+        ) {
+            (Some(reason), Some(at)) => Some(SaleVoidView { reason, at }),
+            _ => None,
+        },
     })
 }
+
+/// What [`sale_view`] reads, in order, from `sales`.
+pub(crate) const SALE_COLUMNS: &str = "id, listing_id, seller_id, device_id, quantity, unit,
+    unit_price_fen, total_fen, payment, buyer, sold_at, void_reason, void_at";
 
 /// Reads stored text back into a value (see `db::parse`).
 pub(crate) fn parse<T: FromStr>(raw: &str) -> Result<T> {

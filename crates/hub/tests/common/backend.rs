@@ -294,6 +294,7 @@ off_runtime_storage! {
     ) -> Result<SyncResponse>;
     fn listings(&self, seller: Option<SellerId>) -> Result<Vec<ListingView>>;
     fn sales(&self, seller: Option<SellerId>) -> Result<Vec<SaleView>>;
+    fn listing_sales(&self, listing: ListingId) -> Result<Vec<SaleView>>;
     fn log_length(&self) -> Result<u64>;
     fn add_staff(&self, staff: &NewStaff) -> Result<()>;
     fn staff(&self) -> Result<Vec<StaffMember>>;

@@ -21,6 +21,7 @@ import type {
   Photo,
   PhotoOf,
   PhotoTransfers,
+  SaleOutcome,
   Settings,
   SimulatedNetwork,
   Workshop,
@@ -41,7 +42,9 @@ export interface Api {
   createListing(input: ListingInput): Promise<Listing>;
   editListing(id: string, changes: ListingChanges): Promise<Listing>;
   /** `quantity` as typed in the listing's unit ("2.5"). */
-  recordSale(listingId: string, quantity: string, payment: string): Promise<Listing>;
+  recordSale(listingId: string, quantity: string, payment: string): Promise<SaleOutcome>;
+  /** Voids a sale recorded by mistake; `reason` is what the buyer's staff read. */
+  voidSale(saleId: string, reason: string): Promise<SaleOutcome>;
   /** `change` as typed, negative to take away ("-2"); `kind` received or correction. */
   adjustStock(listingId: string, kind: string, change: string, reason: string | null): Promise<Listing>;
 
