@@ -14,6 +14,7 @@ pub mod code;
 pub mod error;
 pub mod gtin;
 pub mod hlc;
+pub mod hub_url;
 pub mod ids;
 pub mod listing;
 pub mod lot;

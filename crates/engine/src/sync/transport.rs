@@ -86,9 +86,11 @@ pub struct HubClient {
 
 impl HubClient {
     /// A client for the hub at `base_url`; an `https://` hub's certificate
-    /// must chain to the web's roots or to `ca`.
+    /// must chain to the web's roots or to `ca`. An address typed without a
+    /// scheme gets `http://` on a local network, `https://` elsewhere
+    /// ([`highland_domain::hub_url::with_scheme`]).
     pub fn new(base_url: &str, ca: Option<&HubCa>) -> Result<HubClient, HubError> {
-        let base = base_url.trim().trim_end_matches('/').to_owned();
+        let base = highland_domain::hub_url::with_scheme(base_url);
         let tls = base.starts_with("https://");
         let valid = (base.starts_with("http://") || tls)
             && reqwest::Url::parse(&base).is_ok_and(|u| u.host().is_some());
