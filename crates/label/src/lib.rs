@@ -9,6 +9,8 @@
 
 use std::path::Path;
 
+pub mod scan;
+
 use highland_domain::TraceCode;
 use qrcode::{Color, EcLevel, QrCode};
 
