@@ -38,6 +38,7 @@ fn json_field_names_are_the_documented_ones() {
             "description",
             "id",
             "lot_id",
+            "low_stock",
             "price_fen",
             "reserved",
             "sales_count",

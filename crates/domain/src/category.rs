@@ -58,6 +58,21 @@ impl Category {
     }
 }
 
+impl Category {
+    /// Gathered in the wild rather than farmed: matsutake and other
+    /// mushrooms from the forest, caterpillar fungus from the pastures.
+    /// The 2026 compliance-certificate rule (承诺达标合格证) covers farmed
+    /// produce, so these are outside it; a seller may still issue one, and
+    /// a buyer may still ask for it. Which categories count needs the
+    /// buyer's confirmation against the rule's text.
+    pub fn is_wild_collected(self) -> bool {
+        matches!(
+            self,
+            Category::Matsutake | Category::OtherMushrooms | Category::Cordyceps
+        )
+    }
+}
+
 impl fmt::Display for Category {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.slug())
@@ -82,6 +97,16 @@ impl FromStr for Category {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wild_collected_categories_are_the_gathered_ones() {
+        let wild: Vec<&str> = Category::ALL
+            .into_iter()
+            .filter(|c| c.is_wild_collected())
+            .map(Category::slug)
+            .collect();
+        assert_eq!(wild, ["matsutake", "other-mushrooms", "cordyceps"]);
+    }
 
     #[test]
     fn every_category_round_trips_through_its_slug_and_serde() {

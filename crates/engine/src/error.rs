@@ -75,6 +75,14 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Unsupported(String),
+    /// The device's storage is full (SQLite's `SQLITE_FULL`): the write was
+    /// rolled back whole, so nothing of it was recorded, and the store is
+    /// intact; freeing space is all it takes to go on.
+    #[error(
+        "the device's storage is full, so nothing was recorded; free some space (old photos, \
+         for example) and try again"
+    )]
+    StorageFull,
     // Not a `#[source]`: rusqlite's message already repeats its cause, and
     // printing the chain would say "database is locked" three times.
     #[error("the database failed: {0}")]
@@ -87,6 +95,9 @@ pub enum StoreError {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            return StoreError::StorageFull;
+        }
         StoreError::Sqlite(e)
     }
 }
@@ -98,6 +109,7 @@ impl StoreError {
     /// the file system's.
     pub fn is_storage_full(&self) -> bool {
         match self {
+            StoreError::StorageFull => true,
             StoreError::Sqlite(e) | StoreError::Migration { error: e, .. } => {
                 e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
             }
@@ -127,6 +139,7 @@ impl StoreError {
             StoreError::TooNew { .. } => "too_new",
             StoreError::Migration { .. } => "migration",
             StoreError::Unsupported(_) => "unsupported",
+            StoreError::StorageFull => "storage_full",
             StoreError::Sqlite(_) => "database",
             StoreError::BadRecord(_) => "bad_record",
             StoreError::Io(_) => "io",

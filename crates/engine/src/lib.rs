@@ -26,6 +26,7 @@ mod orders;
 mod outbox;
 pub mod photos;
 mod remote;
+mod reset;
 mod rows;
 mod sales;
 mod settings;

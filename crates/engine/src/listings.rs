@@ -43,8 +43,10 @@ static LISTING_COLUMNS: LazyLock<String> = LazyLock::new(|| {
          coalesce((SELECT sum(change) FROM stock_adjustments a WHERE a.listing_id = l.id), 0),
          coalesce((SELECT sum(quantity) FROM counted_sales s WHERE s.listing_id = l.id), 0),
          (SELECT count(*) FROM counted_sales s WHERE s.listing_id = l.id),
-         {}",
-        reserved_sql("l.id")
+         {},
+         (SELECT value FROM settings WHERE key = '{}')",
+        reserved_sql("l.id"),
+        crate::settings::LOW_STOCK_AT
     )
 });
 
@@ -238,6 +240,10 @@ fn listing_view(r: &Row<'_>) -> Result<ListingView> {
     let sold: i64 = r.get(9)?;
     let reserved: i64 = r.get(11)?;
     let stock = adjusted - sold - reserved;
+    let low_stock_at = r
+        .get::<_, Option<String>>(12)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(crate::settings::DEFAULT_LOW_STOCK_AT);
     Ok(ListingView {
         id: r.get(0)?,
         title: r.get(1)?,
@@ -253,6 +259,7 @@ fn listing_view(r: &Row<'_>) -> Result<ListingView> {
         sold,
         sales_count: r.get(10)?,
         reserved,
+        low_stock: crate::settings::is_low_stock(stock, unit, low_stock_at),
     })
 }
 

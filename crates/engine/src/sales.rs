@@ -245,3 +245,81 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use highland_domain::{Category, ListingStatus, Title};
+
+    use super::*;
+    use crate::{ManualClock, NewListing};
+
+    /// A store on a "disk" that fills up: SQLite's `max_page_count` makes
+    /// the file refuse to grow, with the same `SQLITE_FULL` a full disk gives.
+    #[test]
+    fn a_sale_on_a_full_disk_is_refused_as_storage_full_and_records_nothing() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let clock = Arc::new(ManualClock::at("2026-11-28T08:00:00Z".parse().unwrap()));
+        let mut store = Store::open_with_clock(&dir.path().join("highland.db"), clock).unwrap();
+        let listing = store
+            .add_listing(NewListing {
+                title: Title::parse("Honey").unwrap(),
+                category: Category::Honey,
+                unit: Unit::Jar,
+                price: Price::parse_yuan("45").unwrap(),
+                status: ListingStatus::Listed,
+                description: None,
+                lot_id: None,
+                stock: Some(Quantity::parse("100000", Unit::Jar).unwrap()),
+            })
+            .unwrap();
+        let pages: i64 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        store
+            .conn
+            .execute_batch(&format!("PRAGMA max_page_count = {}", pages + 2))
+            .unwrap();
+        let sell = |store: &mut Store| {
+            store.record_sale(NewSale {
+                listing_id: listing,
+                quantity: Quantity::parse("1", Unit::Jar).unwrap(),
+                unit_price: None,
+                payment: PaymentMethod::Cash,
+                buyer: Some(ShortText::parse(&"卓玛 Dolma ".repeat(8)).unwrap()),
+                allow_oversell: false,
+            })
+        };
+        let error = loop {
+            match sell(&mut store) {
+                Ok(_) => continue,
+                Err(e) => break e,
+            }
+        };
+        assert!(matches!(error, StoreError::StorageFull), "{error:?}");
+        assert_eq!(error.code(), "storage_full");
+        assert!(error.is_storage_full());
+        assert!(
+            error.to_string().contains("nothing was recorded"),
+            "{error}"
+        );
+        // The refused sale left nothing behind: every recorded sale has its
+        // operation, and the store still checks out.
+        let sales = store.sales().unwrap().len() as u64;
+        assert!(sales > 0);
+        assert_eq!(store.pending_count().unwrap(), sales + 2);
+        let check: String = store
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        // Space comes back, and so does selling.
+        store
+            .conn
+            .execute_batch("PRAGMA max_page_count = 1073741823")
+            .unwrap();
+        sell(&mut store).unwrap();
+    }
+}

@@ -96,8 +96,12 @@ impl FromStr for Profile {
     }
 }
 
+/// A listing is low on stock at this many of its own units or fewer
+/// (3 kg, 3 jars), until the seller sets another number.
+pub const DEFAULT_LOW_STOCK_AT: u32 = 3;
+
 /// Every setting, with its default when it was never set.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Settings {
     /// None until the seller chose one (the app's first run asks).
@@ -115,6 +119,33 @@ pub struct Settings {
     /// UTC): a trainer's class-wide switch made earlier does not undo it.
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub practice_network_set_at: Option<DateTime<Utc>>,
+    /// A listing with this many of its units or fewer in stock is marked
+    /// low on its tile; 0 marks none.
+    pub low_stock_at: u32,
+    /// Everything on screen larger, Tibetan included, for sellers who read
+    /// with difficulty.
+    pub large_text: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            language: None,
+            data_saver: false,
+            profile: Profile::default(),
+            practice_network: None,
+            practice_network_set_at: None,
+            low_stock_at: DEFAULT_LOW_STOCK_AT,
+            large_text: false,
+        }
+    }
+}
+
+/// Whether `stock` (in base units of `unit`) is at or below `low_stock_at`
+/// whole units of it: the tile's low-stock mark. An oversold (negative)
+/// stock is low too.
+pub fn is_low_stock(stock: i64, unit: highland_domain::Unit, low_stock_at: u32) -> bool {
+    low_stock_at > 0 && stock <= i64::from(low_stock_at) * unit.factor()
 }
 
 const LANGUAGE: &str = "language";
@@ -122,6 +153,8 @@ const DATA_SAVER: &str = "data_saver";
 const PROFILE: &str = "profile";
 const PRACTICE_NETWORK: &str = "practice_network";
 const PRACTICE_NETWORK_SET_AT: &str = "practice_network_set_at";
+pub(crate) const LOW_STOCK_AT: &str = "low_stock_at";
+const LARGE_TEXT: &str = "large_text";
 
 impl Store {
     /// The settings kept in this store; a value this build does not know
@@ -145,6 +178,10 @@ impl Store {
             practice_network_set_at: get(PRACTICE_NETWORK_SET_AT)?
                 .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
                 .map(|t| t.with_timezone(&Utc)),
+            low_stock_at: get(LOW_STOCK_AT)?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(DEFAULT_LOW_STOCK_AT),
+            large_text: get(LARGE_TEXT)?.is_some_and(|v| v == "true"),
         })
     }
 
@@ -180,6 +217,11 @@ impl Store {
                 .practice_network_set_at
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
                 .as_deref(),
+        )?;
+        put(LOW_STOCK_AT, Some(&settings.low_stock_at.to_string()))?;
+        put(
+            LARGE_TEXT,
+            Some(if settings.large_text { "true" } else { "false" }),
         )?;
         tx.commit()?;
         Ok(())

@@ -87,6 +87,10 @@ impl Store {
         self.clock.as_ref()
     }
 
+    pub(crate) fn set_device_id(&mut self, device_id: DeviceId) {
+        self.device_id = device_id;
+    }
+
     pub(crate) fn set_clock_offset(&mut self, offset_ms: i64) {
         self.clock_offset_ms = offset_ms;
     }

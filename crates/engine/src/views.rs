@@ -29,6 +29,8 @@ pub struct ListingView {
     pub sales_count: i64,
     /// Held back for accepted orders not yet received, in `stock_unit`.
     pub reserved: i64,
+    /// At or below the seller's low-stock mark (`Settings::low_stock_at`).
+    pub low_stock: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

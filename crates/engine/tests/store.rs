@@ -287,3 +287,61 @@ fn applying_remote_operations_twice_counts_them_once() {
         "remote operations are not re-sent"
     );
 }
+
+#[test]
+fn a_listing_is_marked_low_at_the_sellers_threshold_in_its_own_units() {
+    let mut d = device();
+    let id = yak_meat(&mut d.store, "5");
+    assert!(
+        !d.store.listing(id).unwrap().low_stock,
+        "5 kg is above 3 kg"
+    );
+    d.store.record_sale(sale(id, "2", Unit::Kg)).unwrap();
+    assert!(
+        d.store.listing(id).unwrap().low_stock,
+        "3 kg is at the mark"
+    );
+
+    let mut settings = d.store.settings().unwrap();
+    assert_eq!(settings.low_stock_at, 3, "the default");
+    settings.low_stock_at = 2;
+    d.store.save_settings(&settings).unwrap();
+    assert!(!d.store.listing(id).unwrap().low_stock);
+    assert_eq!(d.store.settings().unwrap().low_stock_at, 2);
+    settings.low_stock_at = 0;
+    d.store.save_settings(&settings).unwrap();
+    d.store.record_sale(sale(id, "3", Unit::Kg)).unwrap();
+    assert!(!d.store.listings().unwrap()[0].low_stock, "0 marks none");
+}
+
+#[test]
+fn a_trainers_reset_keeps_nothing_and_starts_a_new_device() {
+    let mut d = device();
+    let id = yak_meat(&mut d.store, "5");
+    d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
+    d.store
+        .save_enrollment(&common::enrollment("http://192.168.1.10:7878"))
+        .unwrap();
+    let photo_dir = d.dir.path().join("photos");
+    std::fs::create_dir_all(&photo_dir).unwrap();
+    std::fs::write(photo_dir.join("left-behind.jpg"), b"x").unwrap();
+    let before = d.store.device_id();
+
+    d.store.reset_for_next_class().unwrap();
+
+    assert_ne!(d.store.device_id(), before, "a new device for the hub");
+    assert!(d.store.listings().unwrap().is_empty());
+    assert!(d.store.sales().unwrap().is_empty());
+    assert_eq!(d.store.pending_count().unwrap(), 0);
+    assert!(d.store.enrollment().unwrap().is_none(), "un-enrolled");
+    assert_eq!(
+        d.store.settings().unwrap(),
+        highland_engine::Settings::default()
+    );
+    assert_eq!(std::fs::read_dir(&photo_dir).unwrap().count(), 0);
+    // The same store goes on working, under its new id, and so does a reopening.
+    yak_meat(&mut d.store, "2");
+    let again = highland_engine::Store::open(&d.dir.path().join("highland.db")).unwrap();
+    assert_eq!(again.device_id(), d.store.device_id());
+    assert_eq!(again.listings().unwrap().len(), 1);
+}
