@@ -19,6 +19,27 @@ fn void(sale: SaleId, reason: &str) -> Payload {
     }
 }
 
+/// `listing` created on `device` with `stock` received, then `then`, each
+/// a millisecond after the last, in one sync.
+async fn listed(
+    hub: &TestHub,
+    device: &Device,
+    listing: &highland_domain::Listing,
+    stock: i64,
+    then: Vec<Payload>,
+) -> Vec<highland_domain::Operation> {
+    let payloads = [created(listing), received(listing, stock)]
+        .into_iter()
+        .chain(then);
+    let ops: Vec<_> = payloads
+        .enumerate()
+        .map(|(i, p)| op(device, NOW_MS + i as u64, p))
+        .collect();
+    let response = hub.sync(device, ops.clone(), 0).await;
+    assert!(response.acks.iter().all(applied), "{:?}", response.acks);
+    ops
+}
+
 fn sale_id(payload: &Payload) -> SaleId {
     match payload {
         Payload::SaleRecorded { sale } => sale.id,
@@ -34,17 +55,16 @@ async fn a_void_gives_the_stock_back_and_the_sale_stays_marked_with_its_reason()
     let honey = new_listing("Honey", Unit::Jar, 4500);
     let sale = sold(&honey, 3);
     let id = sale_id(&sale);
-    let voiding = op(&dolma, NOW_MS + 3, void(id, "按错了 wrong button"));
-    let pushed = vec![
-        op(&dolma, NOW_MS, created(&honey)),
-        op(&dolma, NOW_MS + 1, received(&honey, 10)),
-        op(&dolma, NOW_MS + 2, sale),
-        voiding.clone(),
-    ];
-    let response = hub.sync(&dolma, pushed.clone(), 0).await;
-    assert!(response.acks.iter().all(applied), "{:?}", response.acks);
+    let pushed = listed(
+        &hub,
+        &dolma,
+        &honey,
+        10,
+        vec![sale, void(id, "按错了 wrong button")],
+    )
+    .await;
     // A replay is acknowledged and changes nothing.
-    let again = hub.sync(&dolma, vec![voiding], 0).await;
+    let again = hub.sync(&dolma, pushed[3..].to_vec(), 0).await;
     assert!(again.acks.iter().all(applied));
 
     let listing = hub.listing(honey.id);
@@ -71,16 +91,7 @@ async fn only_the_sales_own_seller_may_void_it_and_only_a_sale_the_hub_holds() {
     let honey = new_listing("Honey", Unit::Jar, 4500);
     let sale = sold(&honey, 2);
     let id = sale_id(&sale);
-    hub.sync(
-        &dolma,
-        vec![
-            op(&dolma, NOW_MS, created(&honey)),
-            op(&dolma, NOW_MS, received(&honey, 10)),
-            op(&dolma, NOW_MS, sale),
-        ],
-        0,
-    )
-    .await;
+    listed(&hub, &dolma, &honey, 10, vec![sale]).await;
 
     let response = hub
         .sync(
@@ -103,15 +114,7 @@ async fn an_orders_receipt_cannot_be_voided_by_its_seller() {
     let hub = spawn_hub().await;
     let dolma = hub.seller_with_device("Dolma").await;
     let meat = new_listing("Yak meat", Unit::Kg, 6850);
-    hub.sync(
-        &dolma,
-        vec![
-            op(&dolma, NOW_MS, created(&meat)),
-            op(&dolma, NOW_MS, received(&meat, 10_000)),
-        ],
-        0,
-    )
-    .await;
+    listed(&hub, &dolma, &meat, 10_000, vec![]).await;
     let order = NewOrder {
         id: OrderId::new(),
         listing_id: meat.id,
@@ -169,16 +172,7 @@ async fn two_devices_voiding_one_sale_leave_the_earlier_reason() {
     let honey = new_listing("Honey", Unit::Jar, 4500);
     let sale = sold(&honey, 1);
     let id = sale_id(&sale);
-    hub.sync(
-        &first,
-        vec![
-            op(&first, NOW_MS, created(&honey)),
-            op(&first, NOW_MS, received(&honey, 5)),
-            op(&first, NOW_MS, sale),
-        ],
-        0,
-    )
-    .await;
+    listed(&hub, &first, &honey, 5, vec![sale]).await;
     // The later void arrives first; the earlier one still wins.
     hub.sync(
         &second,

@@ -558,22 +558,21 @@ async fn place_order(
             note,
         })
     })();
+    // The form again, as typed, with what was wrong.
+    let refused = |status: StatusCode, message: &str| {
+        let page = pages::listing(
+            console.page(),
+            &detail,
+            &photos,
+            &sales,
+            &form,
+            Some(message),
+        );
+        (status, page).into_response()
+    };
     let order = match order {
         Ok(order) => order,
-        Err(message) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                pages::listing(
-                    console.page(),
-                    &detail,
-                    &photos,
-                    &sales,
-                    &form,
-                    Some(&message),
-                ),
-            )
-                .into_response();
-        }
+        Err(message) => return refused(StatusCode::BAD_REQUEST, &message),
     };
     let (store, now_ms, name) = (
         state.store.clone(),
@@ -584,18 +583,7 @@ async fn place_order(
         Ok(placed) => Redirect::to(&format!("/console/orders/{}", placed.order.id)).into_response(),
         Err(e) => {
             let (status, message) = refusal(lang, &e);
-            (
-                status,
-                pages::listing(
-                    console.page(),
-                    &detail,
-                    &photos,
-                    &sales,
-                    &form,
-                    Some(&message),
-                ),
-            )
-                .into_response()
+            refused(status, &message)
         }
     }
 }
