@@ -175,6 +175,14 @@ pub async fn add_photo(
     app.add_photo(subject, &picture_base64, keep_location)
 }
 
+/// The text of the QR code in a photo (base64, as `add_photo` takes it),
+/// decoded in Rust: scanning needs no Google Play services.
+#[tauri::command]
+#[specta::specta]
+pub fn decode_qr(app: App<'_>, picture_base64: String) -> AppResult<String> {
+    app.decode_qr(&picture_base64)
+}
+
 /// Takes a photo off its listing or lot.
 #[tauri::command]
 #[specta::specta]
@@ -264,6 +272,28 @@ pub fn get_settings(app: App<'_>) -> AppResult<Settings> {
 #[specta::specta]
 pub fn set_settings(app: App<'_>, data_saver: bool) -> AppResult<Settings> {
     app.set_settings(data_saver)
+}
+
+/// A trainer's reset of the tablet for the next class: keeps nothing, and
+/// un-enrolls it. The UI asks for a confirmation first.
+#[tauri::command]
+#[specta::specta]
+pub fn reset_tablet(app: App<'_>) -> AppResult<AppInfo> {
+    app.reset_tablet()
+}
+
+/// Everything on screen larger, Tibetan included.
+#[tauri::command]
+#[specta::specta]
+pub fn set_large_text(app: App<'_>, on: bool) -> AppResult<Settings> {
+    app.set_large_text(on)
+}
+
+/// Marks a product low on its tile at this many of its units or fewer; 0 marks none.
+#[tauri::command]
+#[specta::specta]
+pub fn set_low_stock_at(app: App<'_>, units: u32) -> AppResult<Settings> {
+    app.set_low_stock_at(units)
 }
 
 /// The workshop's practice network: "offline", "mountain_2g", "3g" or

@@ -57,6 +57,8 @@ pub enum ErrorCode {
     UnsupportedImageFormat,
     ImageTooManyPixels,
     ImageDamaged,
+    /// A photo taken to scan a code, with no QR code that could be read.
+    NoQrCode,
     // The hub.
     NotEnrolled,
     DemoProfile,
@@ -263,12 +265,24 @@ impl From<StoreError> for AppError {
             | StoreError::Corrupt { .. }
             | StoreError::BadRecord(_) => logged(AppError::new(C::DataDamaged, message)),
             StoreError::TooNew { .. } => logged(AppError::new(C::TooNew, message)),
+            StoreError::StorageFull => logged(AppError::new(C::StorageFull, message)),
             ref full if full.is_storage_full() => logged(AppError::new(C::StorageFull, message)),
             StoreError::Sqlite(_)
             | StoreError::Io(_)
             | StoreError::Photo(PhotoError::Io(_) | PhotoError::Encode(_))
             | StoreError::Migration { .. }
             | StoreError::Unsupported(_) => logged(AppError::new(C::Internal, message)),
+        }
+    }
+}
+
+impl From<highland_label::scan::ScanError> for AppError {
+    fn from(e: highland_label::scan::ScanError) -> AppError {
+        use highland_label::scan::ScanError;
+        let message = e.to_string();
+        match e {
+            ScanError::NotAPicture(_) => AppError::new(ErrorCode::NotAnImage, message),
+            ScanError::NoCode => AppError::new(ErrorCode::NoQrCode, message),
         }
     }
 }

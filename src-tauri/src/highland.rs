@@ -106,6 +106,9 @@ pub struct Choices {
     pub adjustment_kinds: Vec<String>,
     /// What a certificate of compliance's promise may rest on.
     pub certificate_bases: Vec<BasisChoice>,
+    /// Categories gathered in the wild, outside the 2026 certificate rule
+    /// (`Category::is_wild_collected`); the certificate form says so.
+    pub wild_categories: Vec<String>,
 }
 
 /// One ground of a certificate's promise: its slug, as `issue_certificate`
@@ -380,6 +383,11 @@ impl Highland {
                         zh: b.zh().to_owned(),
                     })
                     .to_vec(),
+                wild_categories: Category::ALL
+                    .into_iter()
+                    .filter(|c| c.is_wild_collected())
+                    .map(|c| c.slug().to_owned())
+                    .collect(),
             },
             can_host_workshop: crate::workshop::CAN_HOST,
         })
@@ -403,6 +411,25 @@ impl Highland {
 
     pub fn set_settings(&self, data_saver: bool) -> AppResult<Settings> {
         self.change_settings(|s| s.data_saver = data_saver)
+    }
+
+    pub fn set_large_text(&self, on: bool) -> AppResult<Settings> {
+        self.change_settings(|s| s.large_text = on)
+    }
+
+    /// The low-stock mark, in each listing's own units. The engine reads it
+    /// from the store whose listings it marks, so the demo's store gets it
+    /// too: practice shows what the seller's own tablet will.
+    pub fn set_low_stock_at(&self, units: u32) -> AppResult<Settings> {
+        let settings = self.change_settings(|s| s.low_stock_at = units)?;
+        let (profile, store) = self.active_store();
+        if profile == Profile::Demo {
+            let mut demo = lock(&store);
+            let mut own = demo.settings()?;
+            own.low_stock_at = units;
+            demo.save_settings(&own)?;
+        }
+        Ok(settings)
     }
 
     /// Opens the demo (seeding it on first use) and makes it the profile in use.
@@ -466,6 +493,19 @@ impl Highland {
         };
         self.change_settings(|s| s.profile = Profile::Real)?;
         self.kick_sync();
+        self.app_info()
+    }
+
+    /// A trainer's reset for the next class: the seller's own store keeps
+    /// nothing (records, photos, settings, the enrollment) and takes a new
+    /// device id; the app opens on its first-run screen. The demo's store
+    /// is left for the demo's own reset. What was synced stays on the hub.
+    pub fn reset_tablet(&self) -> AppResult<AppInfo> {
+        *self.active.lock().unwrap_or_else(|p| p.into_inner()) = Active {
+            profile: Profile::Real,
+            store: self.real.clone(),
+        };
+        lock(&self.real).reset_for_next_class()?;
         self.app_info()
     }
 
@@ -817,6 +857,18 @@ impl Highland {
                 .with_field("photo")
         })?;
         self.write(|s| Ok(s.add_photo(subject, &picture, keep_location)?))
+    }
+
+    /// Reads the QR code in a photo the camera took (an enrollment card),
+    /// in this process: no Google Play services needed. The first code's
+    /// text; the enroll screen reads what it holds.
+    pub fn decode_qr(&self, picture_base64: &str) -> AppResult<String> {
+        let picture = crate::base64::decode(picture_base64).ok_or_else(|| {
+            AppError::new(ErrorCode::NotAnImage, "the picture is not valid base64")
+                .with_field("photo")
+        })?;
+        let texts = highland_label::scan::decode_qr(&picture)?;
+        Ok(texts.into_iter().next().unwrap_or_default())
     }
 
     pub fn remove_photo(&self, id: &str) -> AppResult<()> {

@@ -71,6 +71,10 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::week_sales,
             commands::get_settings,
             commands::set_settings,
+            commands::set_large_text,
+            commands::reset_tablet,
+            commands::decode_qr,
+            commands::set_low_stock_at,
             commands::set_practice_network,
             commands::start_lesson,
             commands::lesson,
@@ -161,10 +165,10 @@ pub fn run() {
         )
         .try_init();
     let bindings = bindings();
-    let builder = tauri::Builder::default();
-    #[cfg(mobile)]
-    let builder = builder.plugin(tauri_plugin_barcode_scanner::init());
-    builder
+    // No barcode-scanner plugin: it reads codes with Google's ML Kit through
+    // Play services, which most tablets sold in China lack. The enroll
+    // screen photographs the card and `decode_qr` reads it in Rust.
+    tauri::Builder::default()
         .invoke_handler(bindings.invoke_handler())
         .register_asynchronous_uri_scheme_protocol(
             photo_protocol::PHOTO_SCHEME,

@@ -940,3 +940,16 @@ async fn the_lesson_ticks_off_what_the_trainee_did_and_an_offline_practice_netwo
         settings.practice_network_set_at
     );
 }
+
+#[test]
+fn a_trainers_reset_leaves_a_tablet_as_new_for_the_next_class() {
+    let t = app();
+    let l = t.app.create_listing(yak()).unwrap();
+    t.app.record_sale(&l.id, "1", "cash").unwrap();
+    let before = t.app.app_info().unwrap().device_id;
+    let info = t.app.reset_tablet().unwrap();
+    assert_ne!(info.device_id, before);
+    assert!(info.enrollment.is_none());
+    assert!(t.app.list_listings().unwrap().is_empty());
+    assert_eq!(t.app.sync_status().unwrap().pending_ops, 0);
+}

@@ -87,6 +87,20 @@ export const commands = {
 	weekSales: () => typedError<DaySalesView[], AppError>(__TAURI_INVOKE("week_sales")),
 	getSettings: () => typedError<Settings, AppError>(__TAURI_INVOKE("get_settings")),
 	setSettings: (dataSaver: boolean) => typedError<Settings, AppError>(__TAURI_INVOKE("set_settings", { dataSaver })),
+	/**  Everything on screen larger, Tibetan included. */
+	setLargeText: (on: boolean) => typedError<Settings, AppError>(__TAURI_INVOKE("set_large_text", { on })),
+	/**
+	 *  A trainer's reset of the tablet for the next class: keeps nothing, and
+	 *  un-enrolls it. The UI asks for a confirmation first.
+	 */
+	resetTablet: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("reset_tablet")),
+	/**
+	 *  The text of the QR code in a photo (base64, as `add_photo` takes it),
+	 *  decoded in Rust: scanning needs no Google Play services.
+	 */
+	decodeQr: (pictureBase64: string) => typedError<string, AppError>(__TAURI_INVOKE("decode_qr", { pictureBase64 })),
+	/**  Marks a product low on its tile at this many of its units or fewer; 0 marks none. */
+	setLowStockAt: (units: number) => typedError<Settings, AppError>(__TAURI_INVOKE("set_low_stock_at", { units })),
 	/**
 	 *  The workshop's practice network: "offline", "mountain_2g", "3g" or
 	 *  "good" sends syncs through the network simulator behaving so; null is
@@ -216,6 +230,11 @@ export type Choices = {
 	adjustment_kinds: string[],
 	/**  What a certificate of compliance's promise may rest on. */
 	certificate_bases: BasisChoice[],
+	/**
+	 *  Categories gathered in the wild, outside the 2026 certificate rule
+	 *  (`Category::is_wild_collected`); the certificate form says so.
+	 */
+	wild_categories: string[],
 };
 
 /**  What one day's sales came to, in the seller's local calendar. */
@@ -242,7 +261,9 @@ export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | 
  *  An order's receipt: the buyer's staff recorded it, so only they
  *  correct it.
  */
-"receipt_not_voidable" | "sale_already_voided" | "order_transition_refused" | "oversold" | "needs_product" | "needs_quantity" | "needs_issuer" | "photo_too_large" | "not_an_image" | "unsupported_image_format" | "image_too_many_pixels" | "image_damaged" | "not_enrolled" | "demo_profile" | "hub_unreachable" | "bad_hub_url" | "untrusted_certificate" | "unauthorized" | 
+"receipt_not_voidable" | "sale_already_voided" | "order_transition_refused" | "oversold" | "needs_product" | "needs_quantity" | "needs_issuer" | "photo_too_large" | "not_an_image" | "unsupported_image_format" | "image_too_many_pixels" | "image_damaged" | 
+/**  A photo taken to scan a code, with no QR code that could be read. */
+"no_qr_code" | "not_enrolled" | "demo_profile" | "hub_unreachable" | "bad_hub_url" | "untrusted_certificate" | "unauthorized" | 
 /**
  *  The hub's staff removed this device (lost or stolen); everything
  *  recorded stays on it until a trainer enrolls it again.
@@ -395,6 +416,8 @@ export type ListingView = {
 	sales_count: number,
 	/**  Held back for accepted orders not yet received, in `stock_unit`. */
 	reserved: number,
+	/**  At or below the seller's low-stock mark (`Settings::low_stock_at`). */
+	low_stock: boolean,
 };
 
 /**  A lot as the seller typed it. */
@@ -647,6 +670,16 @@ export type Settings = {
 	 *  UTC): a trainer's class-wide switch made earlier does not undo it.
 	 */
 	practice_network_set_at: string | null,
+	/**
+	 *  A listing with this many of its units or fewer in stock is marked
+	 *  low on its tile; 0 marks none.
+	 */
+	low_stock_at: number,
+	/**
+	 *  Everything on screen larger, Tibetan included, for sellers who read
+	 *  with difficulty.
+	 */
+	large_text: boolean,
 };
 
 /**  The sync gave up; the app tries again later by itself. */

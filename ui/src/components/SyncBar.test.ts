@@ -12,7 +12,7 @@ function state(): AppState {
     version: "0.1.0",
     device_id: "d1",
     profile: "real",
-    settings: { language: "en", data_saver: false, profile: "real", practice_network: null, practice_network_set_at: null },
+    settings: { language: "en", data_saver: false, profile: "real", practice_network: null, practice_network_set_at: null, low_stock_at: 3, large_text: false },
     enrollment: { hub_url: "https://hub.example.cn", seller_id: "s1", seller_name: "Dolma", village: "Benzilan" },
   };
   app.now = new Date("2026-11-28T12:00:00Z");
@@ -236,5 +236,34 @@ describe("SyncBar", () => {
     expect(screen.queryByTestId("sync-network")).toBeNull();
     app.handle({ kind: "network", network: "offline" });
     await vi.waitFor(() => expect(screen.getByTestId("sync-network").textContent?.trim()).toBe("Practice network: Offline"));
+  });
+
+  it("announces to screen readers only when the state changes, not at each progress step", async () => {
+    setLang("en");
+    const app = state();
+    const { rerender } = render(SyncBar, { props: { app } });
+    const live = screen.getByTestId("sync-announce");
+    expect(live.getAttribute("aria-live")).toBe("polite");
+    // Only the announcement is live: the bar's counts and progress are not read out.
+    expect(screen.getByTestId("sync-bar").getAttribute("aria-live")).toBeNull();
+    expect(document.querySelectorAll("[aria-live]")).toHaveLength(1);
+    expect(live.textContent).toBe("Stopped sending; some changes still wait");
+
+    const heard: string[] = [];
+    const observer = new MutationObserver(() => heard.push(live.textContent ?? ""));
+    observer.observe(live, { characterData: true, childList: true, subtree: true });
+    app.handle({ kind: "started", pending: 5 });
+    await rerender({ app });
+    for (let pushed = 1; pushed <= 4; pushed++) {
+      app.handle({ kind: "progress", pushed, pending: 5 - pushed, retrying: null });
+      await rerender({ app });
+    }
+    // Done: what the finished event leads to once the status is read again.
+    app.progress = null;
+    if (app.sync) app.sync = { ...app.sync, syncing: false, pending_ops: 0 };
+    await rerender({ app });
+    await tick();
+    observer.disconnect();
+    expect(heard.filter((h, i) => h !== heard[i - 1])).toEqual(["Sending…", "Everything is sent"]);
   });
 });

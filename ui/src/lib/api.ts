@@ -43,6 +43,7 @@ export function createTauriApi(): Api {
     // The picture crosses the IPC as base64 text: see add_photo in
     // src-tauri/src/commands.rs for why not bytes.
     addPhoto: async (of, picture, keepLocation) => unwrap(commands.addPhoto(of, await readAsBase64(picture), keepLocation)),
+    decodeQr: async (picture) => unwrap(commands.decodeQr(await readAsBase64(picture))),
     removePhoto: async (id) => {
       await unwrap(commands.removePhoto(id));
     },
@@ -65,6 +66,9 @@ export function createTauriApi(): Api {
     weekSales: () => unwrap(commands.weekSales()),
     getSettings: () => unwrap(commands.getSettings()),
     setDataSaver: (on) => unwrap(commands.setSettings(on)),
+    setLargeText: (on) => unwrap(commands.setLargeText(on)),
+    setLowStockAt: (units) => unwrap(commands.setLowStockAt(units)),
+    resetTablet: () => unwrap(commands.resetTablet()),
     setPracticeNetwork: (network) => unwrap(commands.setPracticeNetwork(network)),
 
     startLesson: () => unwrap(commands.startLesson()),

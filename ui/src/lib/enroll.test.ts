@@ -21,8 +21,9 @@ describe("parseEnrollmentQr", () => {
 });
 
 describe("normaliseHubUrl", () => {
-  it("adds https:// and drops trailing slashes", () => {
-    expect(normaliseHubUrl(" hub.example.cn/ ")).toBe("https://hub.example.cn");
+  it("trims, drops trailing slashes and leaves the scheme to the engine", () => {
+    expect(normaliseHubUrl(" hub.example.cn/ ")).toBe("hub.example.cn");
+    expect(normaliseHubUrl("192.168.1.10:7878")).toBe("192.168.1.10:7878");
     expect(normaliseHubUrl("http://192.168.1.10:8080")).toBe("http://192.168.1.10:8080");
     expect(normaliseHubUrl("")).toBe("");
   });

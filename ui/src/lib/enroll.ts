@@ -25,9 +25,12 @@ export function parseEnrollmentQr(text: string): ScannedEnrollment | null {
   return CODE.test(code) ? { hubUrl: null, code } : null;
 }
 
-/** What the seller typed as a hub address, with the scheme added when missing. */
+/**
+ * What the seller typed as a hub address, trimmed. A missing scheme is the
+ * engine's to add (highland-domain's hub_url::with_scheme: http:// on the
+ * room's network, https:// elsewhere), so the app and the command line
+ * follow one rule.
+ */
 export function normaliseHubUrl(input: string): string {
-  const s = input.trim().replace(/\/+$/, "");
-  if (s === "" || /^[a-z][a-z0-9+.-]*:\/\//i.test(s)) return s;
-  return `https://${s}`;
+  return input.trim().replace(/\/+$/, "");
 }

@@ -36,7 +36,7 @@ const APP_CODES: Record<ErrorCode, true> = {
   needs_product: true, needs_quantity: true, needs_issuer: true, font_missing: true, does_not_fit: true,
   file_not_saved: true,
   unknown_photo: true, photo_too_large: true, not_an_image: true, unsupported_image_format: true,
-  image_too_many_pixels: true, image_damaged: true,
+  image_too_many_pixels: true, image_damaged: true, no_qr_code: true,
 };
 
 describe("describeError", () => {

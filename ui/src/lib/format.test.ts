@@ -6,6 +6,7 @@ import {
   formatDateTime,
   formatDecimalText,
   formatMoney,
+  formatMoneyWhole,
   formatNumber,
   timeAgo,
   weekdayShort,
@@ -22,6 +23,14 @@ describe("money", () => {
     expect(formatMoney(123456789, "en")).toBe("¥1,234,567.89");
     expect(formatMoney(5, "zh-Hans")).toBe("¥0.05");
     expect(formatMoney(0, "en")).toBe("¥0.00");
+  });
+
+  it("writes whole yuan for small labels, rounding half up in fen, grouped per language", () => {
+    expect(formatMoneyWhole(6850, "en")).toBe("¥69");
+    expect(formatMoneyWhole(6849, "en")).toBe("¥68");
+    expect(formatMoneyWhole(123456789, "zh-Hans")).toBe("¥1,234,568");
+    expect(formatMoneyWhole(49, "en")).toBe("¥0");
+    expect(formatMoneyWhole(6850, "bo")).toMatch(/^¥\s?69$/);
   });
 
   it("gives back the yuan text the keypad edits", () => {

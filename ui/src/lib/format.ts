@@ -6,14 +6,17 @@ import { translate, translatePlural, type Lang, type MessageKey } from "./i18n/m
 const INTL_TAG: Record<Lang, string> = { bo: "bo-u-nu-latn", "zh-Hans": "zh-Hans-CN", en: "en" };
 
 const cache = new Map<string, Intl.NumberFormat>();
-function numberFormat(lang: Lang, kind: "money" | "number"): Intl.NumberFormat {
+function numberFormat(lang: Lang, kind: "money" | "whole-money" | "number"): Intl.NumberFormat {
   const key = lang + kind;
   let f = cache.get(key);
   if (!f) {
+    const money = { style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol" } as const;
     f =
       kind === "money"
-        ? new Intl.NumberFormat(INTL_TAG[lang], { style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol" })
-        : new Intl.NumberFormat(INTL_TAG[lang], { maximumFractionDigits: 3 });
+        ? new Intl.NumberFormat(INTL_TAG[lang], money)
+        : kind === "whole-money"
+          ? new Intl.NumberFormat(INTL_TAG[lang], { ...money, minimumFractionDigits: 0, maximumFractionDigits: 0 })
+          : new Intl.NumberFormat(INTL_TAG[lang], { maximumFractionDigits: 3 });
     cache.set(key, f);
   }
   return f;
@@ -22,6 +25,17 @@ function numberFormat(lang: Lang, kind: "money" | "number"): Intl.NumberFormat {
 /** ¥68.50 from 6850 fen. Fen are integers; dividing for display only is exact to the fen. */
 export function formatMoney(fen: number, lang: Lang): string {
   return numberFormat(lang, "money").format(fen / 100);
+}
+
+/**
+ * ¥69 from 6850 fen: whole yuan, for labels too small for fen (the week's
+ * bars). Rounded half up in integer fen before the formatter sees it, so a
+ * label never disagrees with the total by a float's whim.
+ */
+export function formatMoneyWhole(fen: number, lang: Lang): string {
+  const sign = fen < 0 ? -1 : 1;
+  const yuan = Math.floor((Math.abs(fen) + 50) / 100);
+  return numberFormat(lang, "whole-money").format(sign * yuan);
 }
 
 /** Fen as the plain yuan string the keypad edits and the engine parses: 6850 -> "68.50". */

@@ -59,6 +59,16 @@ describe("Tibetan type size", () => {
     expect(small).toEqual([]);
   });
 
+  it("scales the root and Tibetan's body by the same factor under large text", () => {
+    const large = declared(":root.large-text", "font-size");
+    const largeTibetan = declared(":root.large-text:lang(bo) body", "font-size");
+    const tibetan = declared(":lang(bo) body", "font-size");
+    expect(large).toMatch(/px$/);
+    const factor = parseFloat(large ?? "") / ROOT_PX;
+    expect(factor).toBeGreaterThanOrEqual(1.2);
+    expect(parseFloat(largeTibetan ?? "")).toBeCloseTo(parseFloat(tibetan ?? "") * factor, 5);
+  });
+
   it("reads the sizes it checks", () => {
     expect(tibetanRem("0.8rem")).toBe(0.8);
     expect(tibetanRem("max(0.8rem, var(--tibetan-min))")).toBe(1);

@@ -45,6 +45,8 @@ export interface Listing {
   sold: number;
   sales_count: number;
   reserved: number;
+  /** At or below the seller's low-stock mark (Settings.low_stock_at). */
+  low_stock: boolean;
 }
 
 export interface Sale {
@@ -238,6 +240,10 @@ export interface Settings {
   practice_network: string | null;
   /** RFC 3339 of this tablet's last change of it, or null. */
   practice_network_set_at: string | null;
+  /** A product is marked low at this many of its units or fewer; 0 marks none. */
+  low_stock_at: number;
+  /** Everything on screen larger, Tibetan included. */
+  large_text: boolean;
 }
 
 /** The networks a workshop's simulator can behave as, from worst to best. */
@@ -289,6 +295,8 @@ export interface Choices {
   listing_statuses: string[];
   adjustment_kinds: string[];
   certificate_bases: BasisChoice[];
+  /** Categories gathered in the wild: outside the 2026 certificate rule, though one may be issued. */
+  wild_categories: string[];
 }
 
 export interface AppInfo {

@@ -9,7 +9,7 @@ import CertificateForm from "./CertificateForm.svelte";
 
 const YAK: Listing = {
   id: "L1", title: "Yak meat", category: "yak-meat", unit: "kg", price_fen: 6850, status: "listed", description: null,
-  lot_id: "LOT1", stock: 12500, stock_unit: "g", stock_display: "12.5", sold: 0, sales_count: 0, reserved: 0,
+  lot_id: "LOT1", stock: 12500, stock_unit: "g", stock_display: "12.5", sold: 0, sales_count: 0, reserved: 0, low_stock: false,
 };
 
 describe("CertificateForm", () => {
@@ -60,5 +60,27 @@ describe("CertificateForm", () => {
     expect(screen.getByTestId("cert-quantity-display").textContent).toContain("5");
     expect(screen.getByTestId("basis-lab_test").getAttribute("aria-checked")).toBe("true");
     expect(screen.queryByTestId("cert-issued")).toBeNull();
+  });
+
+  it("says wild-gathered produce is outside the 2026 rule, and still lets the seller issue one", async () => {
+    setLang("en");
+    const matsutake = { ...YAK, id: "L2", title: "Matsutake", category: "matsutake" };
+    const choices = { categories: [], units: [], payments: [], listing_statuses: [], adjustment_kinds: [], certificate_bases: [], wild_categories: ["matsutake", "other-mushrooms", "cordyceps"] };
+    const app = (listing: Listing): AppState => {
+      const a = new AppState(certificateApi({ listings: [listing] }));
+      a.info = { version: "0.1.0", device_id: "d1", profile: "real", settings: { language: "en", data_saver: false, profile: "real", practice_network: null, practice_network_set_at: null, low_stock_at: 3, large_text: false }, enrollment: null, choices };
+      return a;
+    };
+    const api = certificateApi({ listings: [matsutake] });
+    const { unmount } = render(CertificateForm, { props: { app: app(matsutake), lotId: "LOT1" }, context: apiContext(api) });
+    expect((await screen.findByTestId("cert-wild")).textContent).toContain("outside the 2026 certificate rule");
+    expect(screen.getByTestId("cert-form")).toBeTruthy();
+    unmount();
+
+    const farmed = certificateApi({ listings: [YAK] });
+    render(CertificateForm, { props: { app: app(YAK), lotId: "LOT1" }, context: apiContext(farmed) });
+    await screen.findByTestId("cert-form");
+    await vi.waitFor(() => expect(farmed.listListings).toHaveBeenCalled());
+    expect(screen.queryByTestId("cert-wild")).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
+import { CommandError } from "../lib/errors";
 import { setLang } from "../lib/i18n/i18n.svelte";
 import { hasCheckMark } from "../test/css";
 import { apiContext, fakeApi } from "../test/fake-api";
@@ -57,5 +58,72 @@ describe("FirstRun: finding a hub nearby", () => {
     await vi.waitFor(() => expect((screen.getByTestId("enroll-hub-url") as HTMLInputElement).value).toBe("http://192.168.4.1:7878"));
     await fireEvent.click(screen.getByTestId("enroll-find"));
     expect((await screen.findByTestId("enroll-found-none")).textContent).toContain("No hub found");
+  });
+});
+
+describe("FirstRun: one scan enrolls", () => {
+  const card = new File([new Uint8Array([0xff, 0xd8])], "card.jpg", { type: "image/jpeg" });
+  const scan = async (): Promise<void> => {
+    await fireEvent.change(screen.getByTestId("enroll-scan-input"), { target: { files: [card] } });
+  };
+
+  it("reads the card's photo in Rust and enrolls at once when it holds the hub and the code", async () => {
+    setLang("en");
+    const decodeQr = vi.fn().mockResolvedValue("highland://enroll?hub=http://192.168.1.10:7878&code=k7qm-4xrp-y");
+    const enroll = vi.fn().mockResolvedValue({});
+    const ondone = vi.fn();
+    const api = fakeApi({ setLanguage: vi.fn().mockResolvedValue({}), decodeQr, enroll });
+    render(FirstRun, { props: { ondone }, context: apiContext(api) });
+    await toEnrollForm();
+    await scan();
+    await vi.waitFor(() => expect(ondone).toHaveBeenCalled());
+    expect(decodeQr).toHaveBeenCalledWith(card);
+    expect(enroll).toHaveBeenCalledWith("http://192.168.1.10:7878", "K7QM-4XRP-Y");
+  });
+
+  it("takes the one hub found nearby for a card that holds only the code", async () => {
+    setLang("en");
+    const enroll = vi.fn().mockResolvedValue({});
+    const ondone = vi.fn();
+    const api = fakeApi({
+      setLanguage: vi.fn().mockResolvedValue({}),
+      decodeQr: vi.fn().mockResolvedValue("K7QM-4XRP-Y"),
+      findHubs: vi.fn().mockResolvedValue([{ name: "Deqen workshop", url: "http://192.168.4.1:7878" }]),
+      enroll,
+    });
+    render(FirstRun, { props: { ondone }, context: apiContext(api) });
+    await toEnrollForm();
+    await scan();
+    await vi.waitFor(() => expect(ondone).toHaveBeenCalled());
+    expect(enroll).toHaveBeenCalledWith("http://192.168.4.1:7878", "K7QM-4XRP-Y");
+  });
+
+  it("keeps the code and asks for the hub when a code-only card finds none nearby", async () => {
+    setLang("en");
+    const enroll = vi.fn();
+    const api = fakeApi({
+      setLanguage: vi.fn().mockResolvedValue({}),
+      decodeQr: vi.fn().mockResolvedValue("K7QM-4XRP-Y"),
+      findHubs: vi.fn().mockResolvedValue([]),
+      enroll,
+    });
+    render(FirstRun, { props: { ondone: () => {} }, context: apiContext(api) });
+    await toEnrollForm();
+    await scan();
+    expect((await screen.findByTestId("scan-needs-hub")).textContent).toContain("The code is read.");
+    expect((screen.getByTestId("enroll-code") as HTMLInputElement).value).toBe("K7QM-4XRP-Y");
+    expect(enroll).not.toHaveBeenCalled();
+  });
+
+  it("says what to do when the photo holds no code", async () => {
+    setLang("zh-Hans");
+    const api = fakeApi({
+      setLanguage: vi.fn().mockResolvedValue({}),
+      decodeQr: vi.fn().mockRejectedValue(new CommandError({ code: "no_qr_code" })),
+    });
+    render(FirstRun, { props: { ondone: () => {} }, context: apiContext(api) });
+    await fireEvent.click(await screen.findByTestId("lang-zh-Hans"));
+    await scan();
+    expect((await screen.findByTestId("error")).textContent).toContain("照片里读不出二维码");
   });
 });

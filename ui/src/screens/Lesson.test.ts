@@ -11,7 +11,7 @@ const ENROLLED: AppInfo = {
   version: "0.1.0",
   device_id: "d1",
   profile: "real",
-  settings: { language: "en", data_saver: false, profile: "real", practice_network: null, practice_network_set_at: null },
+  settings: { language: "en", data_saver: false, profile: "real", practice_network: null, practice_network_set_at: null, low_stock_at: 3, large_text: false },
   enrollment: { hub_url: "http://192.168.4.1:7878", seller_id: "s1", seller_name: "Dolma", village: "Xidang" },
 };
 

@@ -9,6 +9,57 @@ import { apiContext, fakeApi } from "../test/fake-api";
 import ProductForm from "./ProductForm.svelte";
 
 describe("ProductForm", () => {
+  it("lists a product with its photo in ten taps: photo, category (which names it), unit, price, stock, save", async () => {
+    setLang("zh-Hans");
+    const honey = { id: "L9", title: "蜂蜜" };
+    const createListing = vi.fn().mockResolvedValue(honey);
+    const addPhoto = vi.fn().mockResolvedValue({ id: "P1" });
+    const api = fakeApi({ createListing, addPhoto, listLots: vi.fn().mockResolvedValue([]) });
+    const router = new Router();
+    router.push({ name: "product-new" });
+    globalThis.URL.createObjectURL = vi.fn(() => "blob:photo");
+    globalThis.URL.revokeObjectURL = vi.fn();
+    render(ProductForm, { props: { app: new AppState(api), router, listing: null }, context: apiContext(api) });
+
+    let taps = 0;
+    const tap = async (testid: string): Promise<void> => {
+      taps++;
+      await fireEvent.click(screen.getByTestId(testid));
+    };
+    // The photo comes first: one tap on the camera, which gives back a picture.
+    const picture = new File([new Uint8Array([0xff, 0xd8, 0xff])], "honey.jpg", { type: "image/jpeg" });
+    taps++;
+    await fireEvent.change(screen.getByTestId("form-photo-camera"), { target: { files: [picture] } });
+    expect(screen.getByTestId("form-photo-preview").getAttribute("src")).toBe("blob:photo");
+    await tap("category-honey");
+    const title = screen.getByTestId("listing-title-input") as HTMLInputElement;
+    expect(title.value).toBe("蜂蜜"); // named after the category, in the seller's language
+    await tap("unit-jar");
+    for (const k of ["4", "5"]) await tap(`price-keypad-${k}`);
+    await tap("pad-stock-tab");
+    for (const k of ["1", "2"]) await tap(`stock-keypad-${k}`);
+    await tap("listing-save");
+
+    expect(taps).toBeLessThanOrEqual(10);
+    expect(createListing).toHaveBeenCalledWith(expect.objectContaining({ title: "蜂蜜", category: "honey", unit: "jar", price: "45", stock: "12" }));
+    await vi.waitFor(() => expect(addPhoto).toHaveBeenCalledWith({ kind: "listing", id: "L9" }, picture, false));
+    await vi.waitFor(() => expect(router.current).toEqual({ name: "product", id: "L9" }));
+  });
+
+  it("keeps a name the seller typed when the category changes, and follows the category otherwise", async () => {
+    setLang("en");
+    const api = fakeApi({ listLots: vi.fn().mockResolvedValue([]) });
+    render(ProductForm, { props: { app: new AppState(api), router: new Router(), listing: null }, context: apiContext(api) });
+    const title = screen.getByTestId("listing-title-input") as HTMLInputElement;
+    await fireEvent.click(screen.getByTestId("category-honey"));
+    expect(title.value).toBe("Honey");
+    await fireEvent.click(screen.getByTestId("category-matsutake"));
+    expect(title.value).toBe("Matsutake");
+    await fireEvent.input(title, { target: { value: "Wild matsutake from Yubeng" } });
+    await fireEvent.click(screen.getByTestId("category-honey"));
+    expect(title.value).toBe("Wild matsutake from Yubeng");
+  });
+
   it("keeps what was typed and says what to do when saving fails", async () => {
     setLang("en");
     const createListing = vi.fn().mockRejectedValue(new CommandError({ code: "too_large", field: "price" }));

@@ -18,7 +18,7 @@ function sale(id: string, overrides: Partial<Sale> = {}): Sale {
 function detail(sales: Sale[]): ListingDetail {
   return {
     id: "L1", title: "Honey", category: "honey", unit: "jar", price_fen: 4500, status: "listed", description: null, lot_id: null,
-    stock: 8, stock_unit: "count", stock_display: "8", sold: 2, sales_count: 1, reserved: 0, sales, adjustments: [],
+    stock: 8, stock_unit: "count", stock_display: "8", sold: 2, sales_count: 1, reserved: 0, low_stock: false, sales, adjustments: [],
   };
 }
 
@@ -32,7 +32,9 @@ describe("ProductPage", () => {
     ];
     const voidSale = vi.fn(async (id: string, reason: string) => {
       sales = sales.map((s) => (s.id === id ? { ...s, voided: { reason, at: "2026-12-07T11:00:00Z" } } : s));
-      return { sale: sales[0]!, listing: detail(sales), today: { date: "2026-12-07", count: 0, total_fen: 0 } };
+      const first = sales[0];
+      if (!first) throw new Error("a sale");
+      return { sale: first, listing: detail(sales), today: { date: "2026-12-07", count: 0, total_fen: 0 } };
     });
     const api = fakeApi({
       listingDetail: vi.fn(async () => detail(sales)),
@@ -49,7 +51,9 @@ describe("ProductPage", () => {
     expect(screen.getByTestId("sale-voided").textContent).toContain("Voided: wrong jar");
     expect(screen.getByText("Order receipt (the buyer corrects it)")).toBeTruthy();
 
-    await fireEvent.click(voids[0]!);
+    const [open] = voids;
+    if (!open) throw new Error("a Void button");
+    await fireEvent.click(open);
     const confirm = screen.getByTestId("void-confirm") as HTMLButtonElement;
     expect(confirm.disabled).toBe(true); // a void says why
     await fireEvent.input(screen.getByTestId("void-reason"), { target: { value: "按错了" } });

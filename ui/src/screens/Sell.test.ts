@@ -10,7 +10,7 @@ import Sell from "./Sell.svelte";
 
 const YAK: Listing = {
   id: "L1", title: "Yak meat", category: "yak-meat", unit: "kg", price_fen: 6850, status: "listed", description: null,
-  lot_id: null, stock: 12000, stock_unit: "g", stock_display: "12", sold: 0, sales_count: 0, reserved: 0,
+  lot_id: null, stock: 12000, stock_unit: "g", stock_display: "12", sold: 0, sales_count: 0, reserved: 0, low_stock: false,
 };
 
 const SALE: Sale = {
@@ -115,5 +115,51 @@ describe("Sell", () => {
     expect(marked()).toEqual(["payment-wechat"]);
     expect(checked()).toEqual(["payment-wechat"]);
     for (const b of payments) expect(b.getAttribute("aria-checked")).toMatch(/^(true|false)$/);
+  });
+
+  it("shows each tile's photo, name and stock, marks low stock, and finds a product by name", async () => {
+    setLang("en");
+    const names = ["Yak meat", "Honey", "Dried yak meat", "Barley", "Butter", "Cheese", "Matsutake"];
+    const listings = names.map((title, i) => ({ ...YAK, id: `L${i}`, title, low_stock: title === "Honey" }));
+    const photo = { id: "P1", subject_kind: "listing", subject_id: "L1", display: { sha256: "d", width: 1, height: 1, bytes: 1, here: true }, thumbnail: { sha256: "t1", width: 1, height: 1, bytes: 1, here: true }, waiting_to_upload: false, refused: false, latitude: null, longitude: null };
+    const api = fakeApi({
+      listListings: vi.fn().mockResolvedValue(listings),
+      listPhotos: vi.fn().mockResolvedValue([photo]),
+      photoUrl: (sha) => `photo://${sha}.jpg`,
+      weekSales: vi.fn().mockResolvedValue([{ date: "2026-12-07", count: 1, total_fen: 6850 }]),
+    });
+    render(Sell, { props: { app: new AppState(api) }, context: apiContext(api) });
+
+    const tiles = await screen.findAllByTestId("sell-pick");
+    expect(tiles).toHaveLength(7);
+    const [yak, honey] = tiles;
+    if (!yak || !honey) throw new Error("tiles");
+    expect((await screen.findByTestId("sell-photo")).getAttribute("src")).toBe("photo://t1.jpg");
+    expect(honey.querySelector("[data-testid=sell-photo]")).not.toBeNull(); // Honey has the photo
+    expect(yak.querySelector("[data-testid=sell-stock]")?.textContent).toBe("12 kg left");
+    expect(screen.getAllByTestId("low-stock")).toHaveLength(1);
+    expect(honey.dataset["low"]).toBe("true");
+    expect((await screen.findByTestId("today-total")).textContent?.trim()).toBe("Today: ¥68.50 from 1 sale");
+
+    await fireEvent.input(screen.getByTestId("sell-search"), { target: { value: "yak" } });
+    expect(screen.getAllByTestId("sell-pick").map((t) => t.querySelector(".name")?.textContent)).toEqual(["Yak meat", "Dried yak meat"]);
+    await fireEvent.input(screen.getByTestId("sell-search"), { target: { value: "tea" } });
+    expect(screen.queryAllByTestId("sell-pick")).toHaveLength(0);
+    expect(screen.getByTestId("sell-no-match").textContent).toBe("No product called “tea”.");
+  });
+
+  it("clears a wrong quantity with one key, and offers payments as pictures with cash first", async () => {
+    setLang("zh-Hans");
+    const api = fakeApi({ listListings: vi.fn().mockResolvedValue([YAK]) });
+    render(Sell, { props: { app: new AppState(api), listingId: "L1" }, context: apiContext(api) });
+    for (const k of ["1", "2", "point", "5"]) await fireEvent.click(await screen.findByTestId(`quantity-keypad-${k}`));
+    expect(screen.getByTestId("quantity-keypad-display").textContent).toContain("12.5");
+    await fireEvent.click(screen.getByTestId("quantity-keypad-clear"));
+    expect(screen.getByTestId("quantity-keypad-display").textContent).toContain("0");
+    expect((screen.getByTestId("sale-confirm") as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId("quantity-keypad-clear") as HTMLButtonElement).disabled).toBe(true);
+
+    for (const p of ["cash", "wechat", "alipay"]) expect(screen.getByTestId(`pay-icon-${p}`)).toBeTruthy();
+    expect(screen.getByTestId("payment-cash").getAttribute("aria-checked")).toBe("true");
   });
 });

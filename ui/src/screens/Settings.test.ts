@@ -6,7 +6,7 @@ import type { AppInfo, Settings } from "../lib/types";
 import { apiContext, fakeApi } from "../test/fake-api";
 import SettingsScreen from "./Settings.svelte";
 
-const SETTINGS: Settings = { language: "en", data_saver: false, profile: "real", practice_network: null, practice_network_set_at: null };
+const SETTINGS: Settings = { language: "en", data_saver: false, profile: "real", practice_network: null, practice_network_set_at: null, low_stock_at: 3, large_text: false };
 const info = (hubUrl: string): AppInfo => ({
   version: "0.1.0",
   device_id: "d1",
@@ -74,5 +74,40 @@ describe("Settings: the practice network", () => {
     render(SettingsScreen, { props: { app, onrestart: () => {} }, context: apiContext(api) });
     await screen.findByTestId("settings-network");
     expect(screen.queryByTestId("settings-workshop")).toBeNull();
+  });
+});
+
+describe("Settings: reading and trainers", () => {
+  it("makes the whole screen larger, and sets the low-stock mark with − and +", async () => {
+    setLang("en");
+    const setLargeText = vi.fn(async (on: boolean) => ({ ...SETTINGS, large_text: on }));
+    const setLowStockAt = vi.fn(async (units: number) => ({ ...SETTINGS, low_stock_at: units }));
+    const api = fakeApi({ getSettings: vi.fn().mockResolvedValue(SETTINGS), setLargeText, setLowStockAt, syncStatus: vi.fn().mockResolvedValue(status) });
+    setup(api);
+    const large = (await screen.findByTestId("settings-large-text")) as HTMLInputElement;
+    await vi.waitFor(() => expect(large.disabled).toBe(false));
+    await fireEvent.click(large);
+    await vi.waitFor(() => expect(document.documentElement.classList.contains("large-text")).toBe(true));
+    expect(setLargeText).toHaveBeenCalledWith(true);
+
+    expect(screen.getByTestId("low-stock-at").textContent).toBe("3");
+    await fireEvent.click(screen.getByTestId("low-stock-more"));
+    await vi.waitFor(() => expect(screen.getByTestId("low-stock-at").textContent).toBe("4"));
+    expect(setLowStockAt).toHaveBeenCalledWith(4);
+    document.documentElement.classList.remove("large-text");
+  });
+
+  it("resets the tablet for the next class only after a confirmation", async () => {
+    setLang("en");
+    const resetTablet = vi.fn().mockResolvedValue(info(""));
+    const api = fakeApi({ getSettings: vi.fn().mockResolvedValue(SETTINGS), resetTablet, appInfo: vi.fn().mockResolvedValue({ ...info(""), enrollment: null }) });
+    setup(api);
+    await fireEvent.click(await screen.findByTestId("tablet-reset"));
+    expect(resetTablet).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId("tablet-reset-cancel"));
+    expect(screen.queryByTestId("tablet-reset-confirm")).toBeNull();
+    await fireEvent.click(screen.getByTestId("tablet-reset"));
+    await fireEvent.click(screen.getByTestId("tablet-reset-confirm"));
+    await vi.waitFor(() => expect(resetTablet).toHaveBeenCalledTimes(1));
   });
 });

@@ -60,6 +60,8 @@ export interface Api {
    * lot; `keepLocation` keeps where a lot's photo was taken.
    */
   addPhoto(of: PhotoOf, picture: Blob, keepLocation: boolean): Promise<Photo>;
+  /** The text of the QR code in a photo, read in Rust (no Google Play services). */
+  decodeQr(picture: Blob): Promise<string>;
   removePhoto(id: string): Promise<void>;
   /** A listing's or a lot's photos, oldest first. */
   photosOf(of: PhotoOf): Promise<Photo[]>;
@@ -80,6 +82,10 @@ export interface Api {
   weekSales(): Promise<DaySales[]>;
   getSettings(): Promise<Settings>;
   setDataSaver(on: boolean): Promise<Settings>;
+  setLargeText(on: boolean): Promise<Settings>;
+  setLowStockAt(units: number): Promise<Settings>;
+  /** A trainer's reset for the next class: keeps nothing, un-enrolls. */
+  resetTablet(): Promise<AppInfo>;
   /** The workshop's practice network; null is the real network. */
   setPracticeNetwork(network: SimulatedNetwork | null): Promise<Settings>;
 

@@ -22,6 +22,12 @@ export class ListingDraft {
   descriptionInvalid = $state(false);
   error = $state<unknown>(null);
   saving = $state(false);
+  /** A new product's photo, taken or chosen in the form; added once the product is saved. */
+  photo = $state<Blob | null>(null);
+  /** The photo could not be added after the product was saved (the product stays). */
+  photoError = $state<unknown>(null);
+  /** The name the category filled in, while the seller has not typed another. */
+  private suggested = "";
 
   constructor(readonly editing: Listing | null = null) {
     if (editing) {
@@ -32,6 +38,20 @@ export class ListingDraft {
       this.description = editing.description ?? "";
       this.lotId = editing.lot_id;
       this.status = editing.status;
+    }
+  }
+
+  /**
+   * Chooses the category of a new product and names it after the category,
+   * in the seller's language, unless the seller already typed a name of
+   * their own: "Honey" is a good start, and stays editable.
+   */
+  chooseCategory(category: string, nameOf: (category: string) => string): void {
+    this.category = category;
+    if (this.editing !== null) return;
+    if (this.title.trim() === "" || this.title === this.suggested) {
+      this.suggested = nameOf(category);
+      this.title = this.suggested;
     }
   }
 
@@ -91,6 +111,14 @@ export class ListingDraft {
       const saved = this.editing
         ? await api.editListing(this.editing.id, this.changes())
         : await api.createListing(this.input());
+      if (this.photo !== null && this.editing === null) {
+        // The product is saved either way; a refused photo is said on its page.
+        try {
+          await api.addPhoto({ kind: "listing", id: saved.id }, this.photo, false);
+        } catch (e) {
+          this.photoError = e;
+        }
+      }
       return saved;
     } catch (e) {
       this.error = e;

@@ -6,7 +6,7 @@ import { ListingDraft } from "./listing.svelte";
 
 const LISTING: Listing = {
   id: "L1", title: "གཡག་ཤ་སྐམ་པོ།", category: "yak-meat", unit: "kg", price_fen: 6850, status: "listed",
-  description: null, lot_id: null, stock: 12000, stock_unit: "g", stock_display: "12", sold: 0, sales_count: 0, reserved: 0,
+  description: null, lot_id: null, stock: 12000, stock_unit: "g", stock_display: "12", sold: 0, sales_count: 0, reserved: 0, low_stock: false,
 };
 
 function fakeApi(overrides: Partial<Api>): Api {
