@@ -87,6 +87,13 @@ fn storage_full_sentence(language: Language) -> &'static str {
     }
 }
 
+
+fn default_data_dir() -> anyhow::Result<PathBuf> {
+    directories::ProjectDirs::from("org", "Highland", "highland")
+        .map(|d| d.data_dir().to_owned())
+        .context("no home directory to keep data in; pass --data-dir DIR")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,10 +116,4 @@ mod tests {
         let kept = other.to_string();
         assert_eq!(explain_full_storage(other, None).to_string(), kept);
     }
-}
-
-fn default_data_dir() -> anyhow::Result<PathBuf> {
-    directories::ProjectDirs::from("org", "Highland", "highland")
-        .map(|d| d.data_dir().to_owned())
-        .context("no home directory to keep data in; pass --data-dir DIR")
 }

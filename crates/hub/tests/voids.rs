@@ -80,7 +80,7 @@ async fn a_void_gives_the_stock_back_and_the_sale_stays_marked_with_its_reason()
 
     // The seller's other device pulls the void after its sale.
     let pulled = hub.sync(&second, vec![], 0).await;
-    assert_eq!(pulled.operations, pushed);
+    assert_eq!(pulled.read_operations().unwrap(), pushed);
 }
 
 #[tokio::test]
