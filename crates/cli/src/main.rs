@@ -87,7 +87,6 @@ fn storage_full_sentence(language: Language) -> &'static str {
     }
 }
 
-
 fn default_data_dir() -> anyhow::Result<PathBuf> {
     directories::ProjectDirs::from("org", "Highland", "highland")
         .map(|d| d.data_dir().to_owned())
