@@ -883,8 +883,10 @@ impl<'w> Taps<'w> {
                  const files = new DataTransfer();
                  files.items.add(new File([bytes], arguments[2], { type: arguments[3] }));
                  input.files = files.files;
+                 // Counted before the change: a scan clears its input at once.
+                 const taken = input.files.length;
                  input.dispatchEvent(new Event('change', { bubbles: true }));
-                 return input.files.length;",
+                 return taken;",
                 vec![
                     serde_json::json!(base64(bytes)),
                     serde_json::json!(id(testid)),
@@ -1101,8 +1103,15 @@ async fn search_finds_a_product_by_name_on_the_products_screen() {
         choose_english(&w).await?;
         w.s().click_on(&id("start-demo"), SCREEN).await?;
         w.wait_count(&id("listing-item"), 5, SCREEN).await?;
-        let first = w.s().wait_for(&id("listing-title"), SCREEN).await?;
-        let title = w.s().text(&first).await?;
+        w.s().wait_for(&id("listing-title"), SCREEN).await?;
+        let title = w
+            .s()
+            .execute(
+                "return document.querySelector(arguments[0]).textContent",
+                vec![serde_json::json!(id("listing-title"))],
+            )
+            .await?;
+        let title = title.as_str().unwrap_or_default().to_owned();
         let word = title
             .split_whitespace()
             .last()
