@@ -306,6 +306,12 @@ refusal_codes! {
     UnknownLot = "unknown_lot",
     UnknownOrder = "unknown_order",
     UnknownPhoto = "unknown_photo",
+    /// A void of a sale the hub does not hold.
+    UnknownSale = "unknown_sale",
+    /// A void of another seller's sale.
+    NotYourSale = "not_your_sale",
+    /// A void of an order's receipt, which only the buyer's staff correct.
+    ReceiptNotVoidable = "receipt_not_voidable",
     /// Another lot already has this lot's trace code.
     TraceCodeTaken = "trace_code_taken",
     /// Only the buyer's staff may do this (place an order, record a receipt).

@@ -625,15 +625,15 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
         // The device sends a sale before its void, so the hub holds it.
         Payload::SaleVoided { .. } => match facts.sale {
             None => Err(refusal(
-                "unknown_sale",
+                RefusalCode::UnknownSale,
                 "The hub has no record of this sale, so it cannot be voided.",
             )),
             Some(known) if !mine(known.seller) => Err(refusal(
-                "not_your_sale",
+                RefusalCode::NotYourSale,
                 "This sale was recorded by another seller, so it cannot be voided from here.",
             )),
             Some(KnownSale { order: Some(_), .. }) => Err(refusal(
-                "receipt_not_voidable",
+                RefusalCode::ReceiptNotVoidable,
                 "This sale is an order's receipt, recorded by the buyer's staff, so a seller \
                  cannot void it; ask the buyer to correct the order.",
             )),
