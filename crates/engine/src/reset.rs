@@ -20,12 +20,16 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Every table, so one added later is not forgotten here; the
-        // references between them are checked once, at the commit.
+        // references between them are checked once, at the commit. The
+        // device row is renewed below, and the file's own health record
+        // (`store_health`, when its last check ran) is the file's, not the
+        // trainee's: both stay.
         tx.pragma_update(None, "defer_foreign_keys", true)?;
         let tables: Vec<String> = tx
             .prepare(
                 "SELECT name FROM sqlite_master
-                 WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'device'",
+                 WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                   AND name NOT IN ('device', 'store_health')",
             )?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
