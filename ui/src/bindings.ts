@@ -616,6 +616,20 @@ export type RefusedOp = {
 	message: string,
 };
 
+/**  What opening the store found damaged, and what it did about it. */
+export type RepairKind = 
+/**
+ *  Only indexes were damaged; they were rebuilt from the tables in
+ *  place, and nothing was lost.
+ */
+"indexes_rebuilt" | 
+/**
+ *  Tables were damaged: the file was set aside unchanged and a new
+ *  store was made from what could still be read of it; the rest comes
+ *  back from the hub.
+ */
+"store_rebuilt";
+
 /**
  *  What a sale or its void changed, for the screen that follows it: the
  *  sale itself (its id is what Undo voids), the listing's new stock and
@@ -682,6 +696,40 @@ export type Settings = {
 	large_text: boolean,
 };
 
+/**  The last repair of this device's store, for `highland status` and the app. */
+export type StoreRepair = {
+	/**  RFC 3339, UTC, by the device's clock. */
+	at: string,
+	kind: RepairKind,
+	/**  What SQLite's check found, in its words, for whoever helps the seller. */
+	findings: string,
+	/**  The indexes rebuilt. */
+	indexes: string[],
+	/**
+	 *  Where the damaged file was put, unchanged (with its write-ahead log
+	 *  beside it, `-wal` and `-shm`, when it was left with one); null when
+	 *  it stayed in place.
+	 */
+	set_aside: string | null,
+	/**
+	 *  This device's operations read back from the damaged file's outbox;
+	 *  each goes to the hub again (the hub keeps each once, by its id).
+	 */
+	recovered: number,
+	/**  How many of them were sales. */
+	recovered_sales: number,
+	/**
+	 *  Outbox entries that could not be read: lost, unless the hub already
+	 *  had them.
+	 */
+	unreadable: number,
+	/**
+	 *  The enrollment with the hub could not be read back: the device must
+	 *  be enrolled again before it can sync.
+	 */
+	enrollment_lost: boolean,
+};
+
 /**  The sync gave up; the app tries again later by itself. */
 export type SyncFailed = {
 	error: AppError,
@@ -731,6 +779,12 @@ export type SyncStatusView = {
 	 *  how many of its changes (and sales) it sent again; null if never.
 	 */
 	hub_went_back: HubWentBack | null,
+	/**
+	 *  The last time this profile's store was found damaged, and what was
+	 *  done: indexes rebuilt, or the file set aside and the store rebuilt
+	 *  from the hub and what its outbox still held; null if never.
+	 */
+	store_repaired: StoreRepair | null,
 	/**
 	 *  The workshop's practice network ("offline", "mountain_2g", "3g",
 	 *  "good"), or null for the real network.
