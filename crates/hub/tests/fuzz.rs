@@ -157,6 +157,10 @@ fn template(kind: &str, own: Ids, refs: Ids, flag: bool) -> Value {
         "photo_added" => json!({"photo": {"id": own.photo, "subject": subject,
             "display": file(refs.display), "thumbnail": file(refs.thumbnail)}}),
         "photo_removed" => json!({"photo_id": own.photo}),
+        // A device voids its own sale; the fuzz also has it name the other
+        // seller's (refs) to see that refused.
+        "sale_voided" => json!({"sale_id": if flag { own.sale } else { refs.sale },
+            "reason": "a mistake", "at": at}),
         "stock_adjusted" => json!({"adjustment": {"id": own.adjustment, "listing_id": refs.listing,
             "kind": if flag { "received" } else { "correction" }, "change": kg(if flag { 10_000 } else { -5_000 }),
             "reason": null, "at": at}}),
