@@ -294,9 +294,11 @@ pub fn exchange(
 ) -> Result<SyncResponse> {
     let mut clock = HybridClock::new(ledger.clock()?);
     let mut acks = Vec::with_capacity(pushed.len());
+    let (held, newest) = ledger.held_from(device.id)?;
     let mut asker = Asker {
         device,
-        newest: ledger.held_from(device.id)?.1,
+        held,
+        newest,
         hub: ledger.hub_device()?,
         seal: None,
     };
@@ -335,7 +337,7 @@ pub fn exchange(
     let page = read_page(ledger, device, pull)?;
     let incarnation = ledger.current_incarnation(now_ms)?;
     let log_start = ledger.log_floor(device.id, &incarnation)?;
-    let (from_device, device_hlc) = ledger.held_from(device.id)?;
+    let (from_device, device_hlc) = (asker.held, asker.newest);
     let mark_held = match pull.last_pulled {
         Some(mark) => Some(
             ledger
@@ -366,7 +368,10 @@ pub fn exchange(
 /// The device that asked, as [`take_in`] needs it across one request.
 struct Asker {
     device: EnrolledDevice,
-    /// The newest timestamp the log holds from it.
+    /// How many of its operations the log holds, and the newest timestamp
+    /// among them: read once, and kept up to date as its operations are
+    /// appended.
+    held: u64,
     newest: Hlc,
     /// The hub's own device id.
     hub: DeviceId,
@@ -489,6 +494,7 @@ fn take_in(
         text
     };
     asker.newest = asker.newest.max(op.hlc);
+    asker.held += 1;
     ledger.append(seller, &op, &text, now_ms)?;
     apply(ledger, seller, &op)?;
     Ok(Ack {

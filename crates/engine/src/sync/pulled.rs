@@ -8,32 +8,49 @@
 //! to, as it came, so a restore loses nothing even when the device that made
 //! an operation is gone (section 14).
 
-use highland_domain::wire::LoggedOperation;
+use highland_domain::wire::{LoggedOperation, OperationEnvelope};
 use highland_domain::{Operation, Payload};
 use rusqlite::{Connection, params};
 
 use crate::apply::{self, Source};
 use crate::{Result, StoreError};
 
+/// One operation of a pulled page, read once: the parts every version
+/// reads, and the whole if this build can.
+pub(super) struct PulledOp<'a> {
+    pub text: &'a LoggedOperation,
+    pub envelope: OperationEnvelope,
+    pub read: Option<Operation>,
+}
+
+impl<'a> PulledOp<'a> {
+    pub fn of(text: &'a LoggedOperation) -> Result<PulledOp<'a>> {
+        let envelope = text.envelope().map_err(|e| {
+            StoreError::BadRecord(format!("the hub sent an operation without an id: {e}"))
+        })?;
+        Ok(PulledOp {
+            text,
+            envelope,
+            read: text.read().ok(),
+        })
+    }
+}
+
 /// Keeps a pulled operation of another device or of the hub, and applies it
 /// if this build can read it; returns whether it was applied and new here.
-pub(super) fn keep(conn: &Connection, op: &LoggedOperation, page_end: u64) -> Result<bool> {
-    let envelope = op.envelope().map_err(|e| {
-        StoreError::BadRecord(format!("the hub sent an operation without an id: {e}"))
-    })?;
-    let read = op.read().ok();
-    let fresh = match &read {
-        Some(op) => apply::apply(conn, op, Source::Hub)?,
+pub(super) fn keep(conn: &Connection, op: &PulledOp<'_>, page_end: u64) -> Result<bool> {
+    let fresh = match &op.read {
+        Some(read) => apply::apply(conn, read, Source::Hub)?,
         None => false,
     };
     conn.execute(
         "INSERT INTO pulled_ops (op_id, seq, body, applied) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (op_id) DO UPDATE SET seq = excluded.seq",
         params![
-            envelope.id.to_string(),
+            op.envelope.id.to_string(),
             page_end as i64,
-            op.text(),
-            read.is_some()
+            op.text.text(),
+            op.read.is_some()
         ],
     )?;
     Ok(fresh)
@@ -123,14 +140,14 @@ pub(super) fn given_back(conn: &Connection, op_id: &str) -> Result<bool> {
 /// Takes back one of this device's own operations from the hub (this file
 /// went back): applied if new, and kept in the outbox as acknowledged, as it
 /// was before. Returns whether it was new here, and whether it was a sale.
-pub(super) fn take_back_own(conn: &Connection, op: &LoggedOperation) -> Result<(bool, bool)> {
-    let Ok(read) = op.read() else {
+pub(super) fn take_back_own(conn: &Connection, op: &PulledOp<'_>) -> Result<(bool, bool)> {
+    let Some(read) = &op.read else {
         // A newer build of this app made it, on this very device, before a
         // downgrade: it waits like any change this build cannot read.
         keep(conn, op, 0)?;
         return Ok((false, false));
     };
-    let fresh = apply::apply(conn, &read, Source::Hub)?;
+    let fresh = apply::apply(conn, read, Source::Hub)?;
     let (kind, entity) = read.entity();
     conn.execute(
         "INSERT OR IGNORE INTO outbox (op_id, hlc, entity_kind, entity_id, body, state)
@@ -140,7 +157,7 @@ pub(super) fn take_back_own(conn: &Connection, op: &LoggedOperation) -> Result<(
             read.hlc.as_i64(),
             kind.slug(),
             entity.to_string(),
-            op.text()
+            op.text.text()
         ],
     )?;
     Ok((fresh, matches!(read.payload, Payload::SaleRecorded { .. })))

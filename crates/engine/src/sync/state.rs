@@ -522,6 +522,12 @@ impl Store {
         // what came after its backup, and a device whose own file went back
         // reads the log again with its own operations: either way the page
         // is left and the cursor goes back to the start.
+        // Each pulled operation is read once, here.
+        let page = response
+            .operations
+            .iter()
+            .map(pulled::PulledOp::of)
+            .collect::<Result<Vec<_>>>()?;
         let mut settled = false;
         match finding {
             Finding::HubWentBack { floor, holds_mine } => {
@@ -534,10 +540,8 @@ impl Store {
             }
             Finding::Steady => {
                 settled = true;
-                for op in &response.operations {
-                    if let Ok(op) = op.read()
-                        && apply::loses_to_pending(&tx, &op)?
-                    {
+                for op in page.iter().filter_map(|op| op.read.as_ref()) {
+                    if apply::loses_to_pending(&tx, op)? {
                         settled = false;
                         break;
                     }
@@ -547,19 +551,16 @@ impl Store {
         if settled {
             let own_too = history::own_too(&tx)?;
             let (mut own, mut own_sales) = (0, 0);
-            for op in &response.operations {
-                let envelope = op.envelope().map_err(|e| {
-                    StoreError::BadRecord(format!("the hub sent an operation without an id: {e}"))
-                })?;
-                newest_seen = newest_seen.max(envelope.hlc);
-                if envelope.device_id == me {
+            for op in &page {
+                newest_seen = newest_seen.max(op.envelope.hlc);
+                if op.envelope.device_id == me {
                     let (fresh, sale) = pulled::take_back_own(&tx, op)?;
                     own += u64::from(fresh);
                     own_sales += u64::from(fresh && sale);
                 } else if pulled::keep(&tx, op, response.cursor)? {
                     done.pulled += 1;
                 }
-                if !envelope.known_kind() || op.read().is_err() {
+                if op.read.is_none() {
                     done.waiting += 1;
                 }
             }
@@ -570,14 +571,10 @@ impl Store {
                     tx.execute("UPDATE sync_state SET own_too = 0 WHERE id = 1", [])?;
                 }
             }
-            if let Some(last) = response.operations.last() {
-                let id = last
-                    .envelope()
-                    .map_err(|e| StoreError::BadRecord(e.to_string()))?
-                    .id;
+            if let Some(last) = page.last() {
                 tx.execute(
                     "UPDATE sync_state SET last_pulled_op = ?1, last_pulled_seq = ?2 WHERE id = 1",
-                    params![id.to_string(), response.cursor as i64],
+                    params![last.envelope.id.to_string(), response.cursor as i64],
                 )?;
             }
         }
