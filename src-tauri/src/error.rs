@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use highland_domain::DomainError;
+use highland_domain::wire::HubErrorCode;
 use highland_engine::sync::{HubError, SyncError};
 use highland_engine::{PhotoError, StoreError};
 use highland_print::PrintError;
@@ -296,6 +297,8 @@ impl From<SyncError> for AppError {
             SyncError::Unauthorized => AppError::new(C::Unauthorized, message),
             SyncError::DeviceRevoked => AppError::new(C::DeviceRevoked, message),
             SyncError::Refused { code, .. } => hub_refusal(&code, message),
+            SyncError::HubUnsettled => AppError::new(C::HubRefused, message)
+                .with_param("hub_code", highland_engine::sync::HUB_UNSETTLED),
             SyncError::TimedOut { .. } => AppError::new(C::HubUnreachable, message),
             SyncError::Hub(h) => h.into(),
             SyncError::Store(s) => s.into(),
@@ -353,16 +356,16 @@ pub fn file_not_saved(e: &std::io::Error, path: &std::path::Path) -> AppError {
 
 /// The hub's own stable codes that a seller can do something about; any
 /// other refusal keeps the hub's code in `params.hub_code`.
-fn hub_refusal(code: &str, message: String) -> AppError {
+fn hub_refusal(code: &HubErrorCode, message: String) -> AppError {
     use ErrorCode as C;
     let known = match code {
-        "code_unknown" => Some(C::CodeUnknown),
-        "code_used" => Some(C::CodeUsed),
-        "code_expired" => Some(C::CodeExpired),
-        "device_enrolled_elsewhere" => Some(C::DeviceEnrolledElsewhere),
-        "unauthorized" => Some(C::Unauthorized),
-        "device_revoked" => Some(C::DeviceRevoked),
-        "unsupported_protocol" => Some(C::UpdateNeeded),
+        HubErrorCode::CodeUnknown => Some(C::CodeUnknown),
+        HubErrorCode::CodeUsed => Some(C::CodeUsed),
+        HubErrorCode::CodeExpired => Some(C::CodeExpired),
+        HubErrorCode::DeviceEnrolledElsewhere => Some(C::DeviceEnrolledElsewhere),
+        HubErrorCode::Unauthorized => Some(C::Unauthorized),
+        HubErrorCode::DeviceRevoked => Some(C::DeviceRevoked),
+        HubErrorCode::UnsupportedProtocol => Some(C::UpdateNeeded),
         _ => None,
     };
     match known {

@@ -100,3 +100,116 @@ impl DomainError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DomainError::{self, *};
+    use crate::wire::HubErrorCode;
+
+    /// One of each kind. The match below has no catch-all, so a new kind
+    /// does not compile until it is added here too.
+    fn one_of_each() -> Vec<DomainError> {
+        let input = || "x".to_owned();
+        let all = vec![
+            InvalidMoney {
+                field: "price",
+                input: input(),
+            },
+            NotPositive { field: "price" },
+            TooLarge { field: "price" },
+            InvalidQuantity { input: input() },
+            NotWhole {
+                unit: "jar",
+                input: input(),
+            },
+            TooPrecise {
+                input: input(),
+                base: "g",
+            },
+            UnknownUnit {
+                input: input(),
+                known: input(),
+            },
+            UnknownCategory {
+                input: input(),
+                known: input(),
+            },
+            UnknownChoice {
+                what: "payment",
+                input: input(),
+                known: input(),
+            },
+            Empty { field: "name" },
+            TooLong {
+                field: "name",
+                len: 2,
+                max: 1,
+            },
+            ControlCharacter { field: "name" },
+            InvalidAltitude {
+                input: input(),
+                min: 0,
+                max: 1,
+            },
+            OutOfRange {
+                field: "latitude",
+                input: input(),
+            },
+            InvalidId { input: input() },
+            InvalidCode { input: input() },
+            CodeMistyped { input: input() },
+            InvalidGtin { input: input() },
+            GtinMistyped {
+                input: input(),
+                expected: 1,
+            },
+            FieldRepeated { field: "name" },
+            InputsRepeat,
+            NoInputs,
+            UnitMismatch {
+                expected: "kg",
+                got: "jar",
+            },
+        ];
+        for e in &all {
+            match e {
+                InvalidMoney { .. }
+                | NotPositive { .. }
+                | TooLarge { .. }
+                | InvalidQuantity { .. }
+                | NotWhole { .. }
+                | TooPrecise { .. }
+                | UnknownUnit { .. }
+                | UnknownCategory { .. }
+                | UnknownChoice { .. }
+                | Empty { .. }
+                | TooLong { .. }
+                | ControlCharacter { .. }
+                | InvalidAltitude { .. }
+                | OutOfRange { .. }
+                | InvalidId { .. }
+                | InvalidCode { .. }
+                | CodeMistyped { .. }
+                | InvalidGtin { .. }
+                | GtinMistyped { .. }
+                | FieldRepeated { .. }
+                | InputsRepeat
+                | NoInputs
+                | UnitMismatch { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_domain_error_code_is_a_code_the_wire_knows() {
+        for e in one_of_each() {
+            let code = HubErrorCode::from(e.code());
+            assert!(
+                !matches!(code, HubErrorCode::Other(_)),
+                "{} is not a HubErrorCode",
+                e.code()
+            );
+        }
+    }
+}

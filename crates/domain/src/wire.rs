@@ -8,9 +8,18 @@ use serde_json::value::RawValue;
 
 use crate::{CheckedCode, DeviceId, Hlc, Operation, OperationId, Payload};
 
-/// The protocol version this build speaks. A hub refuses requests that carry
-/// another, with the error code `unsupported_protocol`.
+/// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The oldest protocol version a hub of this build still serves: the one
+/// before its own, so a tablet that missed a season's update still syncs.
+/// A hub refuses requests outside `OLDEST_SERVED_PROTOCOL..=PROTOCOL_VERSION`
+/// with the error code `unsupported_protocol`.
+pub const OLDEST_SERVED_PROTOCOL: u32 = if PROTOCOL_VERSION > 1 {
+    PROTOCOL_VERSION - 1
+} else {
+    PROTOCOL_VERSION
+};
 
 /// `POST /v1/enroll`: a one-time code exchanged for a device token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,103 +261,109 @@ pub struct Refusal {
     pub message: String,
 }
 
-/// Declares [`RefusalCode`] and its wire names in one list, so the two
-/// cannot drift apart.
-macro_rules! refusal_codes {
-    ($($(#[$doc:meta])* $variant:ident = $wire:literal,)+) => {
-        /// The stable reason code of a refusal: what a device branches on.
-        /// Closed, except [`RefusalCode::Other`], which keeps a code from a
-        /// newer hub as it came, so an older device still shows the refusal
-        /// with its message.
+/// Declares a closed code enum and its wire names in one list, so the two
+/// cannot drift apart. The `Other` case keeps a code from a newer version
+/// as it came, so an older part still shows the error with its message.
+macro_rules! wire_codes {
+    (
+        $(#[$enum_doc:meta])*
+        pub enum $name:ident {
+            $($(#[$doc:meta])* $variant:ident = $wire:literal,)+
+        }
+    ) => {
+        $(#[$enum_doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(from = "String", into = "String")]
-        pub enum RefusalCode {
+        pub enum $name {
             $($(#[$doc])* $variant,)+
             /// A code this build does not know.
             Other(String),
         }
 
-        impl RefusalCode {
+        impl $name {
             /// Every code this build knows.
-            pub const KNOWN: &'static [RefusalCode] = &[$(RefusalCode::$variant,)+];
+            pub const KNOWN: &'static [$name] = &[$($name::$variant,)+];
 
             pub fn as_str(&self) -> &str {
                 match self {
-                    $(RefusalCode::$variant => $wire,)+
-                    RefusalCode::Other(code) => code,
+                    $($name::$variant => $wire,)+
+                    $name::Other(code) => code,
                 }
             }
         }
 
-        impl From<String> for RefusalCode {
-            fn from(code: String) -> RefusalCode {
+        impl From<String> for $name {
+            fn from(code: String) -> $name {
                 match code.as_str() {
-                    $($wire => RefusalCode::$variant,)+
-                    _ => RefusalCode::Other(code),
+                    $($wire => $name::$variant,)+
+                    _ => $name::Other(code),
                 }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(code: &str) -> $name {
+                $name::from(code.to_owned())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(code: $name) -> String {
+                code.as_str().to_owned()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
             }
         }
     };
 }
 
-refusal_codes! {
-    /// The operation was made on another device.
-    WrongDevice = "wrong_device",
-    /// Another device already sent an operation with this id.
-    DuplicateId = "duplicate_id",
-    /// Another seller's record already has this id.
-    IdTaken = "id_taken",
-    NotYourListing = "not_your_listing",
-    NotYourLot = "not_your_lot",
-    NotYourOrder = "not_your_order",
-    NotYourPhoto = "not_your_photo",
-    UnknownListing = "unknown_listing",
-    UnknownLot = "unknown_lot",
-    UnknownOrder = "unknown_order",
-    UnknownPhoto = "unknown_photo",
-    /// A void of a sale the hub does not hold.
-    UnknownSale = "unknown_sale",
-    /// A void of another seller's sale.
-    NotYourSale = "not_your_sale",
-    /// A void of an order's receipt, which only the buyer's staff correct.
-    ReceiptNotVoidable = "receipt_not_voidable",
-    /// Another lot already has this lot's trace code.
-    TraceCodeTaken = "trace_code_taken",
-    /// Only the buyer's staff may do this (place an order, record a receipt).
-    StaffOnly = "staff_only",
-    /// The order has moved on; the proposed action no longer applies.
-    OrderTransitionRefused = "order_transition_refused",
-    /// An amount in another measure than the listing's.
-    UnitMismatch = "unit_mismatch",
-    PhotoTooLarge = "photo_too_large",
-    /// A kind the hub reads, with values it cannot.
-    MalformedOperation = "malformed_operation",
-    /// A kind the hub does not read (from a newer app): not yet, rather
-    /// than never; the device sends it again to another version of the hub.
-    UnsupportedOperation = "unsupported_operation",
-}
-
-impl From<&str> for RefusalCode {
-    fn from(code: &str) -> RefusalCode {
-        RefusalCode::from(code.to_owned())
-    }
-}
-
-impl From<RefusalCode> for String {
-    fn from(code: RefusalCode) -> String {
-        code.as_str().to_owned()
-    }
-}
-
-impl fmt::Display for RefusalCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq<&str> for RefusalCode {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+wire_codes! {
+    /// The stable reason code of a refusal: what a device branches on.
+    pub enum RefusalCode {
+        /// The operation was made on another device.
+        WrongDevice = "wrong_device",
+        /// Another device already sent an operation with this id.
+        DuplicateId = "duplicate_id",
+        /// Another seller's record already has this id.
+        IdTaken = "id_taken",
+        NotYourListing = "not_your_listing",
+        NotYourLot = "not_your_lot",
+        NotYourOrder = "not_your_order",
+        NotYourPhoto = "not_your_photo",
+        UnknownListing = "unknown_listing",
+        UnknownLot = "unknown_lot",
+        UnknownOrder = "unknown_order",
+        UnknownPhoto = "unknown_photo",
+        /// A void of a sale the hub does not hold.
+        UnknownSale = "unknown_sale",
+        /// A void of another seller's sale.
+        NotYourSale = "not_your_sale",
+        /// A void of an order's receipt, which only the buyer's staff correct.
+        ReceiptNotVoidable = "receipt_not_voidable",
+        /// Another lot already has this lot's trace code.
+        TraceCodeTaken = "trace_code_taken",
+        /// Only the buyer's staff may do this (place an order, record a receipt).
+        StaffOnly = "staff_only",
+        /// The order has moved on; the proposed action no longer applies.
+        OrderTransitionRefused = "order_transition_refused",
+        /// An amount in another measure than the listing's.
+        UnitMismatch = "unit_mismatch",
+        PhotoTooLarge = "photo_too_large",
+        /// A kind the hub reads, with values it cannot.
+        MalformedOperation = "malformed_operation",
+        /// A kind the hub does not read (from a newer app): not yet, rather
+        /// than never; the device sends it again to another version of the hub.
+        UnsupportedOperation = "unsupported_operation",
     }
 }
 
@@ -356,8 +371,99 @@ impl PartialEq<&str> for RefusalCode {
 /// sentence to show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    pub code: String,
+    pub code: HubErrorCode,
     pub message: String,
+}
+
+wire_codes! {
+    /// The stable code of an error response from the hub: what a device,
+    /// the console's scripts and the API's clients branch on. A hub may add
+    /// codes within a protocol version; an older part reads them as
+    /// [`HubErrorCode::Other`] and shows the message.
+    pub enum HubErrorCode {
+        // The request itself.
+        BadRequest = "bad_request",
+        /// The request's protocol version is one this hub does not serve:
+        /// the app or the hub needs an update (the message says which).
+        UnsupportedProtocol = "unsupported_protocol",
+        NotFound = "not_found",
+        MethodNotAllowed = "method_not_allowed",
+        TooLarge = "too_large",
+        TooManyOperations = "too_many_operations",
+        UnsupportedEncoding = "unsupported_encoding",
+        UnsupportedMediaType = "unsupported_media_type",
+        RangeNotSatisfiable = "range_not_satisfiable",
+        /// Plain HTTP to a hub that takes only HTTPS.
+        HttpsRequired = "https_required",
+        InvalidLimit = "invalid_limit",
+        InvalidCursor = "invalid_cursor",
+        /// A refusal without a more precise code.
+        Error = "error",
+        /// The hub failed; worth trying again later.
+        Internal = "internal",
+
+        // Who is asking.
+        Unauthorized = "unauthorized",
+        WrongDevice = "wrong_device",
+        DeviceRevoked = "device_revoked",
+        NotStaff = "not_staff",
+        CrossSite = "cross_site",
+        LoginRefused = "login_refused",
+        TooManyAttempts = "too_many_attempts",
+        RateLimited = "rate_limited",
+
+        // Enrollment and the hub's records.
+        CodeUnknown = "code_unknown",
+        CodeUsed = "code_used",
+        CodeExpired = "code_expired",
+        DeviceEnrolledElsewhere = "device_enrolled_elsewhere",
+        UnknownSeller = "unknown_seller",
+        UnknownDevice = "unknown_device",
+        StaffNameTaken = "staff_name_taken",
+        UnknownStaff = "unknown_staff",
+        UnknownListing = "unknown_listing",
+        UnknownLot = "unknown_lot",
+        LotExists = "lot_exists",
+
+        // Orders.
+        UnknownOrder = "unknown_order",
+        ListingNotOpen = "listing_not_open",
+        OrderExists = "order_exists",
+        SellerOnly = "seller_only",
+        OrderTransitionRefused = "order_transition_refused",
+
+        // Photos.
+        UnknownPhoto = "unknown_photo",
+        OffsetMismatch = "offset_mismatch",
+        TooManyUploads = "too_many_uploads",
+        UploadElsewhere = "upload_elsewhere",
+        ChunkCorrupted = "chunk_corrupted",
+        PhotoCorrupted = "photo_corrupted",
+
+        // A value that broke a domain rule ([`crate::DomainError::code`]).
+        InvalidMoney = "invalid_money",
+        NotPositive = "not_positive",
+        InvalidQuantity = "invalid_quantity",
+        NotWhole = "not_whole",
+        TooPrecise = "too_precise",
+        UnknownUnit = "unknown_unit",
+        UnknownCategory = "unknown_category",
+        UnknownChoice = "unknown_choice",
+        Empty = "empty",
+        TooLong = "too_long",
+        ControlCharacter = "control_character",
+        InvalidAltitude = "invalid_altitude",
+        OutOfRange = "out_of_range",
+        InvalidId = "invalid_id",
+        UnitMismatch = "unit_mismatch",
+        InvalidCode = "invalid_code",
+        CodeMistyped = "code_mistyped",
+        InvalidGtin = "invalid_gtin",
+        GtinMistyped = "gtin_mistyped",
+        InputsRepeat = "inputs_repeat",
+        NoInputs = "no_inputs",
+        FieldRepeated = "field_repeated",
+    }
 }
 
 #[cfg(test)]
@@ -374,6 +480,27 @@ mod tests {
                 RefusalCode::Other(_)
             ));
         }
+    }
+
+    #[test]
+    fn every_known_error_code_reads_back_as_itself_and_each_is_listed_once() {
+        let mut seen = std::collections::HashSet::new();
+        for code in HubErrorCode::KNOWN {
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(&serde_json::from_str::<HubErrorCode>(&json).unwrap(), code);
+            assert!(seen.insert(code.as_str()), "{code} is listed twice");
+        }
+    }
+
+    #[test]
+    fn an_error_code_from_a_newer_hub_is_kept_as_it_came() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"code":"round_cancelled","message":"No truck."}"#).unwrap();
+        assert_eq!(body.code, HubErrorCode::Other("round_cancelled".into()));
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"code":"round_cancelled","message":"No truck."}"#
+        );
     }
 
     #[test]

@@ -102,7 +102,7 @@ async fn answer(
     } else if revoked.load(Ordering::SeqCst) {
         refused.fetch_add(1, Ordering::SeqCst);
         let error = ErrorBody {
-            code: "device_revoked".to_owned(),
+            code: highland_domain::wire::HubErrorCode::DeviceRevoked,
             message: "this device was revoked by the hub's staff".to_owned(),
         };
         ("403 Forbidden", serde_json::to_vec(&error).unwrap())

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use highland_domain::wire::ErrorBody;
+use highland_domain::wire::{ErrorBody, HubErrorCode};
 use rustls::ServerConfig;
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -276,7 +276,7 @@ async fn refuse_plain_http(mut tcp: TcpStream) -> io::Result<()> {
         None => "this hub speaks HTTPS only; use its https:// address".to_owned(),
     };
     let body = serde_json::to_string(&ErrorBody {
-        code: "https_required".to_owned(),
+        code: HubErrorCode::HttpsRequired,
         message,
     })
     .map_err(io::Error::other)?;

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use highland_domain::wire::HubErrorCode;
 use highland_domain::{PhotoRef, Sha256};
 
 use super::photo_transport::Held;
@@ -64,14 +65,13 @@ fn sort(error: HubError) -> Failure {
     }
     match &error {
         _ if error.is_retryable() => Failure::Retry(error),
-        HubError::Refused { code, .. }
-            if matches!(
-                code.as_str(),
-                "offset_mismatch" | "chunk_corrupted" | "photo_corrupted"
-            ) =>
-        {
-            Failure::Resume(error)
-        }
+        HubError::Refused {
+            code:
+                HubErrorCode::OffsetMismatch
+                | HubErrorCode::ChunkCorrupted
+                | HubErrorCode::PhotoCorrupted,
+            ..
+        } => Failure::Resume(error),
         _ => Failure::Skip(error.to_string()),
     }
 }
@@ -298,7 +298,7 @@ mod tests {
     fn a_revoked_device_stops_its_photos_too() {
         let revoked = HubError::Refused {
             status: 403,
-            code: "device_revoked".to_owned(),
+            code: HubErrorCode::DeviceRevoked,
             message: "revoked".to_owned(),
         };
         assert!(matches!(
@@ -307,7 +307,7 @@ mod tests {
         ));
         let elsewhere = HubError::Refused {
             status: 403,
-            code: "not_your_photo".to_owned(),
+            code: "not_your_photo".into(),
             message: "another seller's".to_owned(),
         };
         assert!(matches!(sort(elsewhere), Failure::Skip(_)));

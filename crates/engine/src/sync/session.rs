@@ -1,7 +1,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use highland_domain::wire::{EnrollRequest, PROTOCOL_VERSION, SyncRequest};
+use highland_domain::wire::{EnrollRequest, HubErrorCode, PROTOCOL_VERSION, SyncRequest};
 use highland_domain::{CheckedCode, OperationId};
 use serde::Serialize;
 use thiserror::Error;
@@ -49,7 +49,13 @@ pub enum SyncError {
     )]
     DeviceRevoked,
     #[error("{message}")]
-    Refused { code: String, message: String },
+    Refused { code: HubErrorCode, message: String },
+    /// The hub's history changed at every answer of one sync.
+    #[error(
+        "the hub's history changed at every answer, as if several hubs answered at one \
+         address; nothing was lost here, and the next sync tries again"
+    )]
+    HubUnsettled,
     #[error("the sync did not finish in time: {last_error}")]
     TimedOut { last_error: String },
     #[error(transparent)]
@@ -65,7 +71,8 @@ impl SyncError {
             SyncError::NotEnrolled => "not_enrolled",
             SyncError::Unauthorized => "unauthorized",
             SyncError::DeviceRevoked => DEVICE_REVOKED,
-            SyncError::Refused { code, .. } => code,
+            SyncError::Refused { code, .. } => code.as_str(),
+            SyncError::HubUnsettled => HUB_UNSETTLED,
             SyncError::TimedOut { .. } => "timed_out",
             SyncError::Hub(HubError::UntrustedCertificate(_)) => "untrusted_certificate",
             SyncError::Hub(HubError::NotTls(_)) => "not_tls",
@@ -292,13 +299,7 @@ async fn exchange(
                 if done.hub_went_back {
                     went_back += 1;
                     if went_back > MAX_WENT_BACK {
-                        return Err(SyncError::Refused {
-                            code: HUB_UNSETTLED.to_owned(),
-                            message: "the hub's history changed at every answer, as if several \
-                                      hubs answered at one address; nothing was lost here, and \
-                                      the next sync tries again"
-                                .to_owned(),
-                        });
+                        return Err(SyncError::HubUnsettled);
                     }
                 }
                 // Done when nothing is left to send (an operation the hub
@@ -406,7 +407,10 @@ impl Retry<'_> {
 /// codes are what the hub keeps stable.
 pub(super) fn token_refused(error: &HubError) -> Option<SyncError> {
     match error {
-        HubError::Refused { code, .. } if code == DEVICE_REVOKED => Some(SyncError::DeviceRevoked),
+        HubError::Refused {
+            code: HubErrorCode::DeviceRevoked,
+            ..
+        } => Some(SyncError::DeviceRevoked),
         HubError::Refused { status: 401, .. } => Some(SyncError::Unauthorized),
         _ => None,
     }
@@ -448,7 +452,7 @@ mod tests {
     fn refused(status: u16, code: &str) -> HubError {
         HubError::Refused {
             status,
-            code: code.to_owned(),
+            code: code.into(),
             message: "as the hub put it".to_owned(),
         }
     }
@@ -472,7 +476,10 @@ mod tests {
         ));
         assert!(matches!(
             classify(refused(403, "wrong_device"), &mut batch),
-            Err(SyncError::Refused { code, .. }) if code == "wrong_device"
+            Err(SyncError::Refused {
+                code: HubErrorCode::WrongDevice,
+                ..
+            })
         ));
         assert!(classify(refused(503, "busy"), &mut batch).is_ok());
     }

@@ -11,7 +11,9 @@
 
 use std::time::Duration;
 
-use highland_domain::wire::{EnrollRequest, EnrollResponse, ErrorBody, SyncRequest, SyncResponse};
+use highland_domain::wire::{
+    EnrollRequest, EnrollResponse, ErrorBody, HubErrorCode, SyncRequest, SyncResponse,
+};
 use reqwest::StatusCode;
 use rustls::{CertificateError, InvalidMessage};
 use serde::Serialize;
@@ -37,7 +39,7 @@ pub enum HubError {
     #[error("the hub refused the request ({status}): {message}")]
     Refused {
         status: u16,
-        code: String,
+        code: HubErrorCode,
         message: String,
     },
     #[error("the hub sent an answer this device does not understand: {0}")]
@@ -299,7 +301,9 @@ pub(super) fn refusal(status: StatusCode, body: &[u8]) -> HubError {
         },
         Err(_) => HubError::Refused {
             status: status.as_u16(),
-            code: format!("http_{}", status.as_u16()),
+            // Not the hub (a proxy, a captive portal): the status is all
+            // there is to go on.
+            code: HubErrorCode::Other(format!("http_{}", status.as_u16())),
             message: status
                 .canonical_reason()
                 .unwrap_or("unexpected answer")

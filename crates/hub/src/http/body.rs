@@ -10,7 +10,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, header};
-use highland_domain::wire::PROTOCOL_VERSION;
+use highland_domain::wire::{OLDEST_SERVED_PROTOCOL, PROTOCOL_VERSION};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -76,10 +76,12 @@ pub(crate) fn check_protocol(bytes: &[u8]) -> Result<(), HttpError> {
         None => Err(HttpError::BadRequest(format!(
             "the body has no \"protocol\" field; this hub speaks version {PROTOCOL_VERSION}"
         ))),
-        Some(sent) if sent.parse::<u64>() == Ok(u64::from(PROTOCOL_VERSION)) => Ok(()),
-        Some(sent) => Err(HttpError::UnsupportedProtocol(
-            sent.chars().take(40).collect(),
-        )),
+        Some(sent) => match sent.parse::<u32>() {
+            Ok(v) if (OLDEST_SERVED_PROTOCOL..=PROTOCOL_VERSION).contains(&v) => Ok(()),
+            _ => Err(HttpError::UnsupportedProtocol(
+                sent.chars().take(40).collect(),
+            )),
+        },
     }
 }
 
@@ -120,7 +122,11 @@ mod tests {
     #[test]
     fn the_protocol_is_read_alone_and_must_be_this_hubs() {
         assert!(check_protocol(br#"{"protocol": 1, "rest": [1, {"a": 0}]}"#).is_ok());
-        for body in [&br#"{"protocol": 2}"#[..], br#"{"protocol": "1"}"#] {
+        for body in [
+            &br#"{"protocol": 2}"#[..],
+            br#"{"protocol": 0}"#,
+            br#"{"protocol": "1"}"#,
+        ] {
             assert!(
                 matches!(check_protocol(body), Err(HttpError::UnsupportedProtocol(_))),
                 "{}",

@@ -6,8 +6,8 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use highland_domain::DomainError;
-use highland_domain::wire::ErrorBody;
-use highland_domain::wire::PROTOCOL_VERSION;
+use highland_domain::wire::{OLDEST_SERVED_PROTOCOL, PROTOCOL_VERSION};
+use highland_domain::wire::{ErrorBody, HubErrorCode as Code};
 
 #[derive(Debug)]
 pub(crate) enum HttpError {
@@ -36,7 +36,7 @@ pub(crate) enum HttpError {
     },
     /// A query parameter is wrong; the code says which rule it broke.
     InvalidParameter {
-        code: &'static str,
+        code: Code,
         message: String,
     },
     UnknownListing(String),
@@ -65,27 +65,24 @@ pub(crate) enum HttpError {
 }
 
 impl HttpError {
-    fn status_and_body(&self) -> (StatusCode, &'static str, String) {
+    fn status_and_body(&self) -> (StatusCode, Code, String) {
         use HttpError::*;
         match self {
-            BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message.clone()),
-            Invalid(e) => (StatusCode::BAD_REQUEST, e.code(), e.to_string()),
+            BadRequest(message) => (StatusCode::BAD_REQUEST, Code::BadRequest, message.clone()),
+            Invalid(e) => (StatusCode::BAD_REQUEST, Code::from(e.code()), e.to_string()),
             UnsupportedProtocol(sent) => (
                 StatusCode::BAD_REQUEST,
-                "unsupported_protocol",
-                format!(
-                    "this hub speaks sync protocol version {PROTOCOL_VERSION} only, and the \
-                     request uses {sent}; update the app or the hub"
-                ),
+                Code::UnsupportedProtocol,
+                unsupported_protocol(sent),
             ),
             Unauthorized(why) => (
                 StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                Code::Unauthorized,
                 format!("{why}; enroll this device again with a new code"),
             ),
             StaffUnauthorized(why) => (
                 StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                Code::Unauthorized,
                 format!(
                     "{why}; send a staff token (from `highland-hub staff add`) as \
                      \"Authorization: Bearer hls_...\", or log in to the console"
@@ -93,22 +90,22 @@ impl HttpError {
             ),
             NotStaff => (
                 StatusCode::FORBIDDEN,
-                "not_staff",
+                Code::NotStaff,
                 "this is a device's token; only the buyer's staff may use this address".to_owned(),
             ),
             CrossSite => (
                 StatusCode::FORBIDDEN,
-                "cross_site",
+                Code::CrossSite,
                 "this request came from another site; it was not taken".to_owned(),
             ),
             LoginRefused => (
                 StatusCode::UNAUTHORIZED,
-                "login_refused",
+                Code::LoginRefused,
                 "the name or the token is wrong, or the token was revoked".to_owned(),
             ),
             LoginThrottled { retry_after_ms } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
+                Code::TooManyAttempts,
                 format!(
                     "too many failed logins for this name or from this address; try again in {} s",
                     retry_after_secs(*retry_after_ms)
@@ -116,44 +113,46 @@ impl HttpError {
             ),
             RateLimited { retry_after_ms } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                Code::RateLimited,
                 format!(
                     "too many requests with this staff credential; try again in {} s",
                     retry_after_secs(*retry_after_ms)
                 ),
             ),
-            InvalidParameter { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
+            InvalidParameter { code, message } => {
+                (StatusCode::BAD_REQUEST, code.clone(), message.clone())
+            }
             UnknownListing(id) => (
                 StatusCode::NOT_FOUND,
-                "unknown_listing",
+                Code::UnknownListing,
                 format!("no listing with id {id}"),
             ),
             Order(e) => order_error(e),
             WrongDevice => (
                 StatusCode::FORBIDDEN,
-                "wrong_device",
+                Code::WrongDevice,
                 "the device id in the request is not the device this token was issued to"
                     .to_owned(),
             ),
             NotFound => (
                 StatusCode::NOT_FOUND,
-                "not_found",
+                Code::NotFound,
                 "there is nothing at this address".to_owned(),
             ),
             TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
+                Code::TooLarge,
                 "the request is larger than the hub accepts; send fewer changes at a time"
                     .to_owned(),
             ),
             TooManyOperations { sent, max } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "too_many_operations",
+                Code::TooManyOperations,
                 format!("the request carries {sent} changes; send at most {max} at a time"),
             ),
             UnsupportedEncoding(sent) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_encoding",
+                Code::UnsupportedEncoding,
                 format!(
                     "the hub cannot read a body with Content-Encoding {sent:?}; \
                      use zstd, gzip or none"
@@ -161,13 +160,13 @@ impl HttpError {
             ),
             UnsupportedMediaType { sent, expected } => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                Code::UnsupportedMediaType,
                 format!("the body must be {expected}, not {sent:?}"),
             ),
             Upload(e) => upload_error(e),
             RangeNotSatisfiable { length } => (
                 StatusCode::RANGE_NOT_SATISFIABLE,
-                "range_not_satisfiable",
+                Code::RangeNotSatisfiable,
                 format!("the file has {length} bytes; ask for a range that starts within it"),
             ),
             Hub(e) => hub_error(e),
@@ -176,37 +175,58 @@ impl HttpError {
     }
 }
 
-fn upload_error(e: &crate::photos::UploadError) -> (StatusCode, &'static str, String) {
+/// Says which side is behind, so the right person updates.
+fn unsupported_protocol(sent: &str) -> String {
+    let served = if OLDEST_SERVED_PROTOCOL == PROTOCOL_VERSION {
+        format!("version {PROTOCOL_VERSION}")
+    } else {
+        format!("versions {OLDEST_SERVED_PROTOCOL} to {PROTOCOL_VERSION}")
+    };
+    match sent.parse::<u32>() {
+        Ok(v) if v > PROTOCOL_VERSION => format!(
+            "this app speaks sync protocol version {v}, newer than this hub's {served}; \
+             update the hub (nothing on the device was lost)"
+        ),
+        Ok(v) => format!(
+            "this app speaks sync protocol version {v}, older than this hub serves \
+             ({served}); ask your trainer to update Highland on this device \
+             (nothing on it was lost)"
+        ),
+        Err(_) => format!("this hub speaks sync protocol {served}, and the request uses {sent}"),
+    }
+}
+
+fn upload_error(e: &crate::photos::UploadError) -> (StatusCode, Code, String) {
     use crate::photos::UploadError::*;
     let (status, code) = match e {
-        UnknownPhoto => (StatusCode::NOT_FOUND, "unknown_photo"),
-        OffsetMismatch { .. } => (StatusCode::CONFLICT, "offset_mismatch"),
-        TooManyUploads { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_uploads"),
-        UploadElsewhere => (StatusCode::CONFLICT, "upload_elsewhere"),
-        ChunkCorrupted { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "chunk_corrupted"),
-        PhotoCorrupted => (StatusCode::UNPROCESSABLE_ENTITY, "photo_corrupted"),
-        TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+        UnknownPhoto => (StatusCode::NOT_FOUND, Code::UnknownPhoto),
+        OffsetMismatch { .. } => (StatusCode::CONFLICT, Code::OffsetMismatch),
+        TooManyUploads { .. } => (StatusCode::TOO_MANY_REQUESTS, Code::TooManyUploads),
+        UploadElsewhere => (StatusCode::CONFLICT, Code::UploadElsewhere),
+        ChunkCorrupted { .. } => (StatusCode::UNPROCESSABLE_ENTITY, Code::ChunkCorrupted),
+        PhotoCorrupted => (StatusCode::UNPROCESSABLE_ENTITY, Code::PhotoCorrupted),
+        TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, Code::TooLarge),
         Hub(e) => return hub_error(e),
         Store(_) => return internal(),
     };
     (status, code, e.to_string())
 }
 
-fn hub_error(e: &crate::Error) -> (StatusCode, &'static str, String) {
+fn hub_error(e: &crate::Error) -> (StatusCode, Code, String) {
     use crate::Error::*;
     let (status, code) = match e {
-        Invalid(d) => (StatusCode::BAD_REQUEST, d.code()),
-        CodeUnknown => (StatusCode::NOT_FOUND, "code_unknown"),
-        CodeUsed => (StatusCode::CONFLICT, "code_used"),
-        CodeExpired => (StatusCode::GONE, "code_expired"),
-        DeviceEnrolledElsewhere => (StatusCode::CONFLICT, "device_enrolled_elsewhere"),
-        UnknownSeller(_) => (StatusCode::NOT_FOUND, "unknown_seller"),
-        StaffNameTaken(_) => (StatusCode::CONFLICT, "staff_name_taken"),
-        UnknownStaff(_) => (StatusCode::NOT_FOUND, "unknown_staff"),
-        DeviceRevoked => (StatusCode::FORBIDDEN, "device_revoked"),
-        UnknownDevice(_) => (StatusCode::NOT_FOUND, "unknown_device"),
-        UnknownLot(_) => (StatusCode::NOT_FOUND, "unknown_lot"),
-        LotExists(_) => (StatusCode::CONFLICT, "lot_exists"),
+        Invalid(d) => (StatusCode::BAD_REQUEST, Code::from(d.code())),
+        CodeUnknown => (StatusCode::NOT_FOUND, Code::CodeUnknown),
+        CodeUsed => (StatusCode::CONFLICT, Code::CodeUsed),
+        CodeExpired => (StatusCode::GONE, Code::CodeExpired),
+        DeviceEnrolledElsewhere => (StatusCode::CONFLICT, Code::DeviceEnrolledElsewhere),
+        UnknownSeller(_) => (StatusCode::NOT_FOUND, Code::UnknownSeller),
+        StaffNameTaken(_) => (StatusCode::CONFLICT, Code::StaffNameTaken),
+        UnknownStaff(_) => (StatusCode::NOT_FOUND, Code::UnknownStaff),
+        DeviceRevoked => (StatusCode::FORBIDDEN, Code::DeviceRevoked),
+        UnknownDevice(_) => (StatusCode::NOT_FOUND, Code::UnknownDevice),
+        UnknownLot(_) => (StatusCode::NOT_FOUND, Code::UnknownLot),
+        LotExists(_) => (StatusCode::CONFLICT, Code::LotExists),
         NotHubDatabase { .. }
         | DatabaseTooNew { .. }
         | DatabaseUrl(_)
@@ -219,7 +239,7 @@ fn hub_error(e: &crate::Error) -> (StatusCode, &'static str, String) {
     (status, code, e.to_string())
 }
 
-fn order_error(e: &crate::orders::OrderError) -> (StatusCode, &'static str, String) {
+fn order_error(e: &crate::orders::OrderError) -> (StatusCode, Code, String) {
     use crate::orders::OrderError::*;
     let status = match e {
         UnknownOrder(_) | UnknownListing(_) => StatusCode::NOT_FOUND,
@@ -228,7 +248,7 @@ fn order_error(e: &crate::orders::OrderError) -> (StatusCode, &'static str, Stri
         Invalid(_) => StatusCode::BAD_REQUEST,
         Hub(e) => return hub_error(e),
     };
-    (status, e.code(), e.to_string())
+    (status, Code::from(e.code()), e.to_string())
 }
 
 /// Whole seconds for `Retry-After` and for messages.
@@ -236,10 +256,10 @@ fn retry_after_secs(ms: u64) -> u64 {
     crate::staff::retry_after_secs(ms)
 }
 
-fn internal() -> (StatusCode, &'static str, String) {
+fn internal() -> (StatusCode, Code, String) {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
+        Code::Internal,
         "the hub failed to answer; try again later".to_owned(),
     )
 }
@@ -269,16 +289,13 @@ impl IntoResponse for HttpError {
                 _ => {}
             }
         } else {
-            tracing::info!(status = status.as_u16(), code, "request refused");
+            tracing::info!(
+                status = status.as_u16(),
+                code = code.as_str(),
+                "request refused"
+            );
         }
-        let mut response = (
-            status,
-            Json(ErrorBody {
-                code: code.to_owned(),
-                message,
-            }),
-        )
-            .into_response();
+        let mut response = (status, Json(ErrorBody { code, message })).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -313,26 +330,26 @@ impl IntoResponse for HttpError {
 /// handlers (the body limit, the router) made without a JSON body.
 pub(crate) fn for_status(status: StatusCode) -> ErrorBody {
     let (code, message) = match status {
-        StatusCode::BAD_REQUEST => ("bad_request", "the request could not be read"),
-        StatusCode::NOT_FOUND => ("not_found", "there is nothing at this address"),
+        StatusCode::BAD_REQUEST => (Code::BadRequest, "the request could not be read"),
+        StatusCode::NOT_FOUND => (Code::NotFound, "there is nothing at this address"),
         StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
+            Code::MethodNotAllowed,
             "this address does not take that method",
         ),
         StatusCode::PAYLOAD_TOO_LARGE => (
-            "too_large",
+            Code::TooLarge,
             "the request is larger than the hub accepts; send fewer changes at a time",
         ),
-        StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "too many requests; try again later"),
+        StatusCode::TOO_MANY_REQUESTS => (Code::RateLimited, "too many requests; try again later"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_encoding",
+            Code::UnsupportedEncoding,
             "the hub cannot read this body; send JSON, compressed with zstd or gzip or not at all",
         ),
-        s if s.is_server_error() => ("internal", "the hub failed to answer; try again later"),
-        _ => ("error", "the request was refused"),
+        s if s.is_server_error() => (Code::Internal, "the hub failed to answer; try again later"),
+        _ => (Code::Error, "the request was refused"),
     };
     ErrorBody {
-        code: code.to_owned(),
+        code,
         message: message.to_owned(),
     }
 }

@@ -24,6 +24,7 @@ use crate::http::{HttpError, blocking};
 use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::views::{OrderDetail, OrderView};
 use crate::{AppState, SellerId};
+use highland_domain::wire::HubErrorCode;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -165,7 +166,7 @@ pub(crate) async fn list(
         after: parsed(params.cursor, |c| {
             c.parse::<OrderId>()
                 .map_err(|_| HttpError::InvalidParameter {
-                    code: "invalid_cursor",
+                    code: HubErrorCode::InvalidCursor,
                     message: format!(
                         "{c:?} is not a cursor this hub made; start from the first page"
                     ),

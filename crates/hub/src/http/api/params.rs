@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 
 use crate::catalog::{Cursor, PageSize};
 use crate::http::HttpError;
+use highland_domain::wire::HubErrorCode;
 
 pub(crate) fn query<T: DeserializeOwned>(uri: &Uri) -> Result<T, HttpError> {
     Query::<T>::try_from_uri(uri)
@@ -34,7 +35,7 @@ pub(crate) fn parsed<T, E: Into<HttpError>>(
 
 pub(crate) fn page_size(limit: Option<u32>) -> Result<PageSize, HttpError> {
     PageSize::new(limit).map_err(|message| HttpError::InvalidParameter {
-        code: "invalid_limit",
+        code: HubErrorCode::InvalidLimit,
         message,
     })
 }
@@ -42,7 +43,7 @@ pub(crate) fn page_size(limit: Option<u32>) -> Result<PageSize, HttpError> {
 pub(crate) fn cursor(raw: Option<String>) -> Result<Option<Cursor>, HttpError> {
     parsed(raw, |c| {
         Cursor::decode(c).map_err(|message| HttpError::InvalidParameter {
-            code: "invalid_cursor",
+            code: HubErrorCode::InvalidCursor,
             message,
         })
     })
