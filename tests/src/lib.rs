@@ -13,6 +13,7 @@ pub mod postgres;
 pub mod printout;
 pub mod process;
 pub mod proxy_thread;
+pub mod release;
 pub mod seller;
 pub mod views;
 pub mod webdriver;

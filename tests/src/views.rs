@@ -87,6 +87,16 @@ pub struct Status {
     /// The last time the device found its own file damaged, and what it did.
     #[serde(default)]
     pub store_repaired: Option<StoreRepair>,
+    /// A newer Highland the hub carries for this device.
+    #[serde(default)]
+    pub release_ready: Option<ReleaseReady>,
+}
+
+/// `status --json`'s `release_ready`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ReleaseReady {
+    pub version: String,
+    pub size_bytes: u64,
 }
 
 /// `status --json`'s `store_repaired`: what the device did about its damaged file.

@@ -957,6 +957,7 @@ impl World {
             max_pull_bytes: batch.max_pull_bytes,
             last_pulled: push.last_pulled,
             own_too: push.own_too,
+            platform: None,
         };
         let device_time = device.store.device_clock().now();
         let request: SyncRequest = through_the_wire(&request);

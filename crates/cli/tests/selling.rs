@@ -88,6 +88,7 @@ fn json_field_names_are_the_documented_ones() {
             "pending_ops",
             "photos",
             "refused_ops",
+            "release_ready",
             "sales",
             "seller_id",
             "store_repaired",

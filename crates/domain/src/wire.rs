@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::{CheckedCode, DeviceId, Hlc, Operation, OperationId, Payload};
+use crate::{AppVersion, CheckedCode, DeviceId, Hlc, Operation, OperationId, Payload};
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -65,6 +65,11 @@ pub struct SyncRequest {
     /// was put back from an old copy) and takes them back from the hub.
     #[serde(default, skip_serializing_if = "is_false")]
     pub own_too: bool,
+    /// The kind of device this is (`linux-x86_64`, `android-aarch64`), so
+    /// the hub can say whether it carries a newer release for it. Absent
+    /// from older devices; a hub that does not know the value ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -102,6 +107,40 @@ pub struct SyncResponse {
     /// from hubs older than it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<HubHistory>,
+    /// The newest release of the app the hub carries for the asking
+    /// device's platform, whatever version the device runs: the device
+    /// compares. Absent when the hub carries none, and from older hubs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest_release: Option<ReleaseNotice>,
+}
+
+/// A release of the app that a hub carries (docs/releases.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseNotice {
+    pub version: AppVersion,
+    /// The release file's size in bytes, so the app can say how long the
+    /// download takes and whether it fits.
+    pub size: u64,
+}
+
+/// `GET /v1/releases/{platform}/{current_version}`: the newest release for
+/// a platform, in the shape Tauri's updater reads from a dynamic update
+/// server, plus what a resumable download needs (`size`, `sha256`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseManifest {
+    pub version: AppVersion,
+    /// What changed, as the operator wrote it.
+    #[serde(default)]
+    pub notes: String,
+    /// When the release was added to the hub (RFC 3339).
+    pub pub_date: String,
+    /// Where the file is, on this hub.
+    pub url: String,
+    /// The minisign signature of the file, base64 (the content of the
+    /// `.sig` file `tauri signer sign` writes).
+    pub signature: String,
+    pub size: u64,
+    pub sha256: crate::Sha256,
 }
 
 impl SyncResponse {

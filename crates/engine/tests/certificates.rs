@@ -60,6 +60,7 @@ fn response(acks: Vec<Ack>, operations: Vec<Operation>, hub_time_ms: u64) -> Syn
         more: false,
         hub_time_ms,
         history: None,
+        newest_release: None,
         hub_version: None,
     }
 }

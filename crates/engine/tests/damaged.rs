@@ -244,6 +244,7 @@ fn enrolled_tablet(sales: usize, acked: usize) -> Tablet {
         cursor: 77,
         more: false,
         hub_time_ms: store.now().timestamp_millis() as u64,
+        newest_release: None,
         hub_version: None,
         history: Some(HubHistory {
             incarnation: "before".into(),

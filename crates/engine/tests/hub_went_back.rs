@@ -23,6 +23,7 @@ fn response(
         cursor,
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
+        newest_release: None,
         hub_version: None,
         history: history.map(|(incarnation, log_end)| HubHistory {
             incarnation: incarnation.into(),

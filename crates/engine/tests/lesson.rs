@@ -47,6 +47,7 @@ fn answer(d: &mut Device, acked: &[OperationId], pulled: Vec<Operation>) {
         cursor: 1,
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
+        newest_release: None,
         hub_version: None,
         history: None,
     };

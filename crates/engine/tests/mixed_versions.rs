@@ -22,6 +22,7 @@ fn answer(
         operations,
         cursor,
         hub_time_ms: chrono::Utc::now().timestamp_millis() as u64,
+        newest_release: None,
         hub_version: Some(hub.to_owned()),
         ..SyncResponse::default()
     }

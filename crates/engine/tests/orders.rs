@@ -136,6 +136,7 @@ fn answer(d: &mut Device, acks: Vec<Ack>, pulled: Vec<Operation>) {
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
         history: None,
+        newest_release: None,
         hub_version: None,
     };
     d.store.commit_sync(&sent, &response, 0).unwrap();
@@ -290,6 +291,7 @@ fn an_acknowledged_accept_is_confirmed_and_reserves_once() {
         more: false,
         hub_time_ms: d.store.now().timestamp_millis() as u64,
         history: None,
+        newest_release: None,
         hub_version: None,
     };
     d.store.commit_sync(&[accept], &response, 0).unwrap();
@@ -392,6 +394,7 @@ fn accepting_offline_while_staff_cancel_ends_cancelled_with_the_reason_shown() {
                     more: true,
                     hub_time_ms: hub.wall_ms,
                     history: None,
+                    newest_release: None,
                     hub_version: None,
                 };
                 d.store.commit_sync(&[], &response, 0).unwrap();
@@ -605,6 +608,7 @@ fn an_order_for_a_listing_the_device_lacks_is_not_taken_in_and_the_cursor_stays(
         more: false,
         hub_time_ms: hub.wall_ms,
         history: None,
+        newest_release: None,
         hub_version: None,
     };
     assert!(d.store.commit_sync(&[], &response, 0).is_err());

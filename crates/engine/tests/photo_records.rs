@@ -56,6 +56,7 @@ fn acked(ops: &[Operation]) -> SyncResponse {
         cursor: 1,
         more: false,
         hub_time_ms: 1_764_316_800_000,
+        newest_release: None,
         hub_version: None,
         history: None,
     }

@@ -123,6 +123,7 @@ async fn answer(
             cursor: request.cursor,
             more: false,
             hub_time_ms: t0().timestamp_millis() as u64,
+            newest_release: None,
             hub_version: None,
             history: unsettled.load(Ordering::SeqCst).then(|| HubHistory {
                 incarnation: uuid::Uuid::now_v7().to_string(),

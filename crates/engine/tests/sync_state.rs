@@ -21,6 +21,7 @@ fn response(
         more: false,
         hub_time_ms,
         history: None,
+        newest_release: None,
         hub_version: None,
     }
 }

@@ -211,6 +211,7 @@ async fn sync(
             max_pull_bytes: 256 * 1024,
             last_pulled: None,
             own_too: false,
+            platform: None,
         })
         .send()
         .await

@@ -9,6 +9,7 @@ use axum::http::Request;
 use axum::middleware::from_fn;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -16,6 +17,7 @@ use tracing::Level;
 
 use crate::http;
 use crate::photos::PhotoStore;
+use crate::releases::ReleaseShelf;
 use crate::staff::{LoginRules, RateLimiter, RatePolicy};
 use crate::{Storage, WallClock};
 
@@ -78,6 +80,8 @@ pub struct AppState {
     /// Where verified photo files are kept. [`AppState::new`] keeps them in
     /// memory; `highland-hub serve` sets a folder or a bucket.
     pub photos: PhotoStore,
+    /// The app's release files, kept beside the photos.
+    pub releases: ReleaseShelf,
     /// Whether this hub runs a workshop (`highland-hub workshop`), which
     /// opens the class's network switch.
     pub workshop: bool,
@@ -88,16 +92,24 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Storage>, clock: Arc<dyn WallClock>) -> AppState {
+        let photos = PhotoStore::in_memory();
         AppState {
             store,
             clock,
             limits: Limits::default(),
             rate_limiter: Arc::new(RateLimiter::new()),
             public_url: None,
-            photos: PhotoStore::in_memory(),
+            releases: ReleaseShelf::beside(&photos),
+            photos,
             workshop: false,
             session_cookie: crate::staff::SessionCookie::Secure,
         }
+    }
+
+    /// Keeps photos, and the release files beside them, in `photos`.
+    pub fn keep_files_in(&mut self, photos: PhotoStore) {
+        self.releases = ReleaseShelf::beside(&photos);
+        self.photos = photos;
     }
 }
 
@@ -127,7 +139,13 @@ pub fn app(state: AppState) -> Router {
                         .on_response(DefaultOnResponse::new().level(Level::INFO)),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(CompressionLayer::new())
+                // Release files are compressed already (AppImage, APK);
+                // compressing them again costs the hub and saves nothing.
+                .layer(
+                    CompressionLayer::new().compress_when(DefaultPredicate::new().and(
+                        NotForContentType::const_new(crate::http::RELEASE_MEDIA_TYPE),
+                    )),
+                )
                 .layer(from_fn(http::page_headers::api_headers))
                 .layer(from_fn(http::json_errors))
                 .layer(from_fn(http::refuse_unknown_encodings))

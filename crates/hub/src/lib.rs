@@ -36,6 +36,7 @@ pub mod orders;
 pub mod pg;
 pub mod photos;
 mod public_url;
+pub mod releases;
 pub mod seal;
 pub mod secret;
 pub mod server;

@@ -45,6 +45,35 @@ struct Cli {
     command: Command,
 }
 
+/// Where the hub keeps files: sellers' photos, and the app's releases
+/// beside them.
+#[derive(Debug, Clone, clap::Args)]
+struct FileStoreArgs {
+    /// Keep photos in S3-compatible object storage: s3://bucket/prefix,
+    /// with the standard AWS_* variables (AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "HIGHLAND_HUB_PHOTO_STORE",
+        conflicts_with = "photo_dir"
+    )]
+    photo_store: Option<String>,
+    /// The S3-compatible server of --photo-store (MinIO, Garage, ...),
+    /// instead of AWS_ENDPOINT.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "HIGHLAND_HUB_PHOTO_STORE_ENDPOINT",
+        requires = "photo_store"
+    )]
+    photo_store_endpoint: Option<String>,
+    /// Keep photos in this folder (default: `photos` beside the
+    /// database, or in the data directory with a PostgreSQL database).
+    #[arg(long, value_name = "DIR", env = "HIGHLAND_HUB_PHOTO_DIR")]
+    photo_dir: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve devices over HTTPS (or plain HTTP on a local network) until Ctrl-C or SIGTERM.
@@ -84,29 +113,8 @@ enum Command {
         #[arg(long, value_name = "N", env = "HIGHLAND_HUB_MAX_CONNECTIONS",
               value_parser = clap::value_parser!(u32).range(1..))]
         max_connections: Option<u32>,
-        /// Keep photos in S3-compatible object storage: s3://bucket/prefix,
-        /// with the standard AWS_* variables (AWS_ACCESS_KEY_ID,
-        /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP).
-        #[arg(
-            long,
-            value_name = "URL",
-            env = "HIGHLAND_HUB_PHOTO_STORE",
-            conflicts_with = "photo_dir"
-        )]
-        photo_store: Option<String>,
-        /// The S3-compatible server of --photo-store (MinIO, Garage, ...),
-        /// instead of AWS_ENDPOINT.
-        #[arg(
-            long,
-            value_name = "URL",
-            env = "HIGHLAND_HUB_PHOTO_STORE_ENDPOINT",
-            requires = "photo_store"
-        )]
-        photo_store_endpoint: Option<String>,
-        /// Keep photos in this folder (default: `photos` beside the
-        /// database, or in the data directory with a PostgreSQL database).
-        #[arg(long, value_name = "DIR", env = "HIGHLAND_HUB_PHOTO_DIR")]
-        photo_dir: Option<PathBuf>,
+        #[command(flatten)]
+        files: FileStoreArgs,
     },
     /// Write a consistent copy of a SQLite hub's database to a new file,
     /// while it serves (PostgreSQL: use pg_dump; see docs/operations.md).
@@ -187,6 +195,14 @@ enum Command {
     Trace {
         #[command(subcommand)]
         command: cli::trace::TraceCommand,
+    },
+    /// The app's release files this hub carries: devices that sync learn
+    /// of a newer one and update from the hub (docs/releases.md).
+    Release {
+        #[command(subcommand)]
+        command: cli::release::ReleaseCommand,
+        #[command(flatten)]
+        files: FileStoreArgs,
     },
     /// Run a workshop with no internet: a hub on the LAN with a demo
     /// village, a card for each trainee, and a projector view, until Ctrl-C.
@@ -343,17 +359,9 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
             allow_plain_http,
             public_url,
             max_connections,
-            photo_store,
-            photo_store_endpoint,
-            photo_dir,
+            files,
         } => {
-            let photos = photo_store_for(
-                &database,
-                cli.data_dir.as_deref(),
-                photo_store.as_deref(),
-                photo_store_endpoint.as_deref(),
-                photo_dir.as_deref(),
-            )?;
+            let photos = photo_store_for(&database, cli.data_dir.as_deref(), &files)?;
             let public_url = public_url
                 .filter(|u| !u.trim().is_empty())
                 .map(|u| cli::base_url("--public-url", &u).map(str::to_owned))
@@ -457,6 +465,10 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Release { command, files } => {
+            let photos = photo_store_for(&database, cli.data_dir.as_deref(), &files)?;
+            cli::release::run(command, &photos)
         }
         Command::Migrate { to, json } => {
             cli::migrate::run(&database, &to, json, SystemClock.now_ms())
@@ -571,7 +583,7 @@ impl Server {
             state.session_cookie = highland_hub::staff::SessionCookie::PlainHttp;
         }
         let photo_store = photos.describe().to_owned();
-        state.photos = photos;
+        state.keep_files_in(photos);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
@@ -649,14 +661,19 @@ fn init_logging(format: LogFormat) {
 fn photo_store_for(
     database: &Database,
     data_dir: Option<&std::path::Path>,
-    store: Option<&str>,
-    endpoint: Option<&str>,
-    dir: Option<&std::path::Path>,
+    files: &FileStoreArgs,
 ) -> anyhow::Result<PhotoStore> {
-    if let Some(url) = store.filter(|u| !u.trim().is_empty()) {
-        return Ok(PhotoStore::s3(url.trim(), endpoint)?);
+    if let Some(url) = files
+        .photo_store
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        return Ok(PhotoStore::s3(
+            url.trim(),
+            files.photo_store_endpoint.as_deref(),
+        )?);
     }
-    let dir = match (dir, database) {
+    let dir = match (files.photo_dir.as_deref(), database) {
         (Some(dir), _) => dir.to_owned(),
         (None, Database::Sqlite(file)) => file
             .parent()

@@ -362,6 +362,8 @@ pub fn exchange(
             device_hlc: (from_device > 0).then_some(device_hlc),
             mark_held,
         }),
+        // The HTTP layer adds it: release files are not in the ledger.
+        newest_release: None,
     })
 }
 

@@ -104,6 +104,10 @@ const TABLE: &[Row] = &[
         "/v1/photos/{sha256}/upload",
         [401, 401, 415, 415, 403, 401, 401, 401],
     ),
+    // Release files are public, as the app itself is: a tablet whose token
+    // was revoked may still update. Nothing newer than the asker: 204.
+    open("GET", "/v1/releases/{platform}/{current_version}", 204),
+    open("GET", "/v1/releases/{platform}/{version}/file", 404),
     row("GET", "/v1/session", STAFF_API),
     open("POST", "/v1/session", 400),
     // Logging out ends the session the request carries, if any.
@@ -282,6 +286,9 @@ impl World {
             .replace("{step}", "inspected")
             .replace("{device}", &self.owner.id.to_string())
             .replace("{action}", "cancel")
+            .replace("{platform}", "linux-x86_64")
+            .replace("{current_version}", "0.1.0")
+            .replace("{version}", "0.1.0")
             .replace("{gtin}", "06901234567892")
             .replace("{lot}", &self.lot_code)
     }

@@ -152,7 +152,11 @@ async fn another_protocol_version_is_refused_before_the_rest_is_read() {
     )
     .await;
     let error = expect_error(response, StatusCode::BAD_REQUEST, "unsupported_protocol").await;
-    assert!(error.message.contains("update the hub"), "{}", error.message);
+    assert!(
+        error.message.contains("update the hub"),
+        "{}",
+        error.message
+    );
 
     // Older than the hub serves: the seller is told whom to ask.
     let body = serde_json::json!({"protocol": 0, "cursor": 0});
@@ -165,7 +169,9 @@ async fn another_protocol_version_is_refused_before_the_rest_is_read() {
     .await;
     let error = expect_error(response, StatusCode::BAD_REQUEST, "unsupported_protocol").await;
     assert!(
-        error.message.contains("ask your trainer to update Highland"),
+        error
+            .message
+            .contains("ask your trainer to update Highland"),
         "{}",
         error.message
     );

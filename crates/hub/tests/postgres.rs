@@ -110,6 +110,7 @@ impl Hub {
             max_pull_bytes: 256 * 1024,
             last_pulled: None,
             own_too: false,
+            platform: None,
         };
         let response = self
             .http

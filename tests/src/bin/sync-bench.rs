@@ -258,6 +258,7 @@ fn naive(device: &Device, profile: LinkProfile, sample: usize) -> anyhow::Result
                 max_pull_bytes: 64 * 1024,
                 last_pulled: None,
                 own_too: false,
+                platform: None,
             };
             loop {
                 match post(&http, &url, &token, &request).await {

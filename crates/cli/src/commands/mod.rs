@@ -14,6 +14,7 @@ mod sale;
 mod status;
 mod stock;
 mod sync;
+mod update;
 
 use clap::Subcommand;
 use highland_engine::Store;
@@ -105,6 +106,9 @@ pub enum Command {
         #[arg(long)]
         photos: bool,
     },
+    /// Download the newer Highland the hub carries for this device, resuming
+    /// through a bad link, and check it against the publisher's key.
+    Update(update::UpdateArgs),
 }
 
 pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
@@ -138,6 +142,7 @@ pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
             watch,
             photos,
         } => sync::run(store, json, timeout, watch, photos),
+        Command::Update(args) => update::run(store, args),
     }
 }
 

@@ -27,6 +27,7 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
             "own_recovered": sync.own_recovered,
             "waiting_for_update": sync.waiting_for_update,
             "deferred_ops": sync.deferred_ops,
+            "release_ready": sync.release_ready,
             "store_repaired": repair,
             "photos": photos,
         }));
@@ -72,6 +73,13 @@ pub fn run(store: &mut Store, json: bool) -> anyhow::Result<()> {
         println!(
             "taken back:       {}: {} sales of this device were brought back from the hub ({} changes in all)",
             own.at, own.sales, own.operations
+        );
+    }
+    if let Some(ready) = &sync.release_ready {
+        println!(
+            "update:           a new Highland ({}, {:.1} MB) is ready on the hub",
+            ready.version,
+            ready.size_bytes as f64 / 1_000_000.0
         );
     }
     if sync.waiting_for_update > 0 {

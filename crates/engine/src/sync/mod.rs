@@ -23,6 +23,7 @@ mod history;
 mod photo_transport;
 mod photos;
 mod pulled;
+mod release;
 mod session;
 mod state;
 mod transport;
@@ -32,6 +33,9 @@ mod workshop;
 pub use backoff::Backoff;
 pub use photo_transport::{FRAME_DATA, FRAMES_MEDIA_TYPE, Held, frames};
 pub(crate) use pulled::{apply_waiting, waiting_count};
+pub use release::{
+    APP_VERSION, DownloadedRelease, ReleaseError, ReleaseEvent, ReleaseReady, download_release,
+};
 pub use session::{
     HUB_UNSETTLED, SyncError, SyncEvent, SyncOptions, SyncReport, enroll, sync, sync_through,
 };

@@ -114,11 +114,33 @@ impl HubClient {
         from: u64,
         file: &mut tokio::fs::File,
     ) -> Result<u64, HubError> {
+        self.download(
+            &format!("/v1/photos/{sha256}"),
+            Some(token),
+            &format!("\"{sha256}\""),
+            from,
+            file,
+        )
+        .await
+    }
+
+    /// A file named by its digest (`etag`), from byte `from` on, appended
+    /// to `file`: a photo, or a release of the app.
+    pub(super) async fn download(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        etag: &str,
+        from: u64,
+        file: &mut tokio::fs::File,
+    ) -> Result<u64, HubError> {
         let mut request = self
             .http()
-            .get(self.url(&format!("/v1/photos/{sha256}")))
-            .bearer_auth(token)
+            .get(self.url(path))
             .timeout(Duration::from_secs(600));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         if from > 0 {
             request = request.header(RANGE, format!("bytes={from}-"));
         }
@@ -129,14 +151,9 @@ impl HubClient {
             let bytes = response.bytes().await.map_err(|e| self.failed(e))?;
             return Err(refusal(status, &bytes));
         }
-        let expected = format!("\"{sha256}\"");
-        if response
-            .headers()
-            .get(ETAG)
-            .is_some_and(|e| e != expected.as_str())
-        {
+        if response.headers().get(ETAG).is_some_and(|e| e != etag) {
             return Err(HubError::BadResponse(format!(
-                "the hub sent another file than {sha256}"
+                "the hub sent another file than {etag}"
             )));
         }
         if from > 0 && !resumed {

@@ -2,7 +2,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use highland_domain::wire::{EnrollRequest, HubErrorCode, PROTOCOL_VERSION, SyncRequest};
-use highland_domain::{CheckedCode, OperationId};
+use highland_domain::{CheckedCode, OperationId, Platform};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -224,12 +224,12 @@ pub(super) fn note_stopped(store: &Mutex<Store>, error: &SyncError) {
     }
 }
 
-async fn exchange(
+/// The enrolled hub (or `through`, a proxy in front of it) and a client
+/// for it that trusts what this device was told to trust.
+pub(super) fn enrolled_hub(
     store: &Mutex<Store>,
     through: Option<&str>,
-    options: &SyncOptions,
-    on_event: &mut (dyn FnMut(SyncEvent) + Send),
-) -> Result<SyncReport, SyncError> {
+) -> Result<(Enrollment, HubClient), SyncError> {
     let mut enrollment = lock(store).enrollment()?.ok_or(SyncError::NotEnrolled)?;
     if let Some(through) = through {
         enrollment.hub_url = through.to_owned();
@@ -241,6 +241,16 @@ async fn exchange(
         None
     };
     let client = HubClient::new(&enrollment.hub_url, ca.as_ref())?;
+    Ok((enrollment, client))
+}
+
+async fn exchange(
+    store: &Mutex<Store>,
+    through: Option<&str>,
+    options: &SyncOptions,
+    on_event: &mut (dyn FnMut(SyncEvent) + Send),
+) -> Result<SyncReport, SyncError> {
+    let (enrollment, client) = enrolled_hub(store, through)?;
     let device_id = lock(store).device_id();
     let mut report = SyncReport {
         pending_ops: lock(store).pending_count()?,
@@ -249,10 +259,7 @@ async fn exchange(
     on_event(SyncEvent::Started {
         pending_ops: report.pending_ops,
     });
-    let mut retry = Retry {
-        backoff: Backoff::new(options.first_wait, options.max_wait),
-        options,
-    };
+    let mut retry = Retry::new(options);
     let mut batch = START_BATCH;
     let mut pull_page = START_BATCH * 2;
     let mut went_back = 0;
@@ -268,6 +275,12 @@ async fn exchange(
             max_pull_bytes: pull_page as u32,
             last_pulled: push.last_pulled,
             own_too: push.own_too,
+            // Once a sync is enough for the hub to say whether it carries
+            // a newer release.
+            platform: (report.round_trips == 0)
+                .then(Platform::current)
+                .flatten()
+                .map(|p| p.to_string()),
         };
         let asked_at = Instant::now();
         let device_time = lock(store).device_clock().now();
@@ -284,6 +297,12 @@ async fn exchange(
                 let offset_ms =
                     response.hub_time_ms as i64 - (device_time + half_trip).timestamp_millis();
                 let done = lock(store).commit_sync(&sent, &response, offset_ms)?;
+                // The answer to the request that named this device's
+                // platform says what the hub carries for it, or that it
+                // carries nothing (any more).
+                if request.platform.is_some() {
+                    lock(store).note_newest_release(response.newest_release.as_ref())?;
+                }
                 report.pushed += done.acked;
                 report.refused += done.refused;
                 report.pulled += done.pulled;
@@ -342,7 +361,14 @@ pub(super) struct Retry<'a> {
     options: &'a SyncOptions,
 }
 
-impl Retry<'_> {
+impl<'a> Retry<'a> {
+    pub(super) fn new(options: &'a SyncOptions) -> Retry<'a> {
+        Retry {
+            backoff: Backoff::new(options.first_wait, options.max_wait),
+            options,
+        }
+    }
+
     pub(super) fn succeeded(&mut self) {
         self.backoff.reset();
     }

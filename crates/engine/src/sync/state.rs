@@ -96,6 +96,9 @@ pub struct SyncStatus {
     /// This device's changes the hub cannot read yet (it is older than this
     /// app): kept, and sent again when the hub is updated.
     pub deferred_ops: u64,
+    /// A newer Highland the hub carries for this device: "a new Highland
+    /// is ready". Null when the hub has none newer than this build.
+    pub release_ready: Option<super::ReleaseReady>,
 }
 
 /// This device's file went back (docs/sync-protocol.md section 14): it took
@@ -314,6 +317,7 @@ impl Store {
             own_recovered,
             waiting_for_update: pulled::waiting_count(&self.conn)?,
             deferred_ops: deferred_ops as u64,
+            release_ready: self.release_ready()?,
         })
     }
 

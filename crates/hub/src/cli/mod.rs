@@ -7,6 +7,7 @@ pub(crate) mod epcis;
 pub(crate) mod label;
 pub(crate) mod migrate;
 pub(crate) mod order;
+pub(crate) mod release;
 pub(crate) mod staff;
 pub(crate) mod trace;
 pub(crate) mod workshop;

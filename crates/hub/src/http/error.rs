@@ -6,8 +6,8 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use highland_domain::DomainError;
-use highland_domain::wire::{OLDEST_SERVED_PROTOCOL, PROTOCOL_VERSION};
 use highland_domain::wire::{ErrorBody, HubErrorCode as Code};
+use highland_domain::wire::{OLDEST_SERVED_PROTOCOL, PROTOCOL_VERSION};
 
 #[derive(Debug)]
 pub(crate) enum HttpError {

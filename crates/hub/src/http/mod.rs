@@ -9,6 +9,7 @@ mod error;
 pub(crate) mod openapi;
 pub(crate) mod page_headers;
 pub(crate) mod photos;
+pub(crate) mod releases;
 pub(crate) mod staff;
 mod sync;
 mod workshop;
@@ -20,6 +21,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 pub(crate) use error::HttpError;
+pub(crate) use releases::RELEASE_MEDIA_TYPE;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -37,6 +39,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sync::sync))
         .routes(routes!(photos::upload_status, photos::upload))
         .routes(routes!(photos::download))
+        .routes(routes!(releases::newest))
+        .routes(routes!(releases::file))
         .routes(routes!(
             staff::session::log_in,
             staff::session::who_am_i,

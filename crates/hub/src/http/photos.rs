@@ -372,7 +372,7 @@ async fn serve_file(
 }
 
 /// The `n` of `Range: bytes=n-`, the only form a resuming download sends.
-fn range_start(range: &HeaderValue, length: u64) -> Result<u64, HttpError> {
+pub(crate) fn range_start(range: &HeaderValue, length: u64) -> Result<u64, HttpError> {
     let from = range
         .to_str()
         .ok()

@@ -33,6 +33,8 @@ struct SyncBody<'a> {
     last_pulled: Option<LogMark>,
     #[serde(default)]
     own_too: bool,
+    #[serde(default)]
+    platform: Option<String>,
 }
 
 /// `POST /v1/sync`: push unacknowledged operations, pull what is new.
@@ -74,7 +76,12 @@ pub(crate) async fn sync(
     };
     let now_ms = state.clock.now_ms();
     let store = state.store.clone();
-    let response = blocking(move || store.exchange(device, pushed, pull, now_ms)).await?;
+    let mut response = blocking(move || store.exchange(device, pushed, pull, now_ms)).await?;
+    // A platform this hub does not know, from a newer app, is no error:
+    // there is simply no release to offer it.
+    if let Some(platform) = request.platform.and_then(|p| p.parse().ok()) {
+        response.newest_release = super::releases::notice_for(&state, platform).await;
+    }
     let refused = response
         .acks
         .iter()

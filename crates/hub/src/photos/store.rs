@@ -104,6 +104,12 @@ impl PhotoStore {
         }
     }
 
+    /// The folder or bucket itself, for the other files kept beside the
+    /// photos (the app's releases, [`crate::releases`]).
+    pub(crate) fn objects(&self) -> Arc<dyn ObjectStore> {
+        self.objects.clone()
+    }
+
     pub fn describe(&self) -> &str {
         &self.description
     }

@@ -289,7 +289,7 @@ pub async fn start_on(
 
     let (stop, stopped) = watch::channel(false);
     let mut state = AppState::new(store.clone(), clock.clone());
-    state.photos = photos;
+    state.keep_files_in(photos);
     state.workshop = true;
     // A workshop is plain HTTP on the hall's LAN (see SessionCookie).
     state.session_cookie = crate::staff::SessionCookie::PlainHttp;

@@ -285,6 +285,7 @@ pub fn sync_request(device: &Device, ops: Vec<Operation>, cursor: u64) -> SyncRe
         max_pull_bytes: 256 * 1024,
         last_pulled: None,
         own_too: false,
+        platform: None,
     }
 }
 
