@@ -20,7 +20,11 @@ fi
 (cd ui && npm run build)
 
 echo "== the app, the hub and the CLI (debug, the UI embedded)"
-cargo build -p highland-app --features custom-protocol
+# Trusting the test release key (tests/fixtures/release-key), so the update
+# test can sign a release this build installs; a shipped build is made with
+# the publisher's key instead (docs/releases.md).
+HIGHLAND_RELEASE_PUBKEY="$(cat tests/fixtures/release-key/test.key.pub)" \
+  cargo build -p highland-app --features custom-protocol
 cargo build -p highland-hub -p highland-cli
 # A copy the tests start, so a later build of the library without the
 # feature cannot swap the binary under them.

@@ -48,6 +48,8 @@ const COMMANDS: &[&str] = &[
     "start_workshop",
     "workshop",
     "stop_workshop",
+    "install_update",
+    "restart_app",
 ];
 
 fn main() {

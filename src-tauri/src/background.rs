@@ -78,18 +78,10 @@ impl Highland {
             .unwrap_or_else(|p| p.into_inner())
             .status()?
             .orders;
-        let Some(enrollment) = store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .enrollment()?
-        else {
-            return Err(sync::SyncError::NotEnrolled.into());
-        };
-        // The workshop's practice network, if one is set: the sync goes
-        // through the simulator in front of the hub.
         let network = self.get_settings()?.practice_network;
-        let through = match self.simulator.route(&enrollment.hub_url, network).await {
+        let through = match self.route_to_hub(&store).await {
             Ok(through) => through,
+            Err(error) if error.code == ErrorCode::NotEnrolled => return Err(error),
             Err(error) => {
                 // The hub's name could not be looked up: the sync failed
                 // before it began, and says so as any failed sync does.
@@ -262,5 +254,25 @@ pub async fn follow_the_class(app: &Highland) {
             Ok(false) => not_a_workshop = Some(hub),
             Err(e) => tracing::debug!(code = ?e.code, "the class network: {}", e.message),
         }
+    }
+}
+
+impl Highland {
+    /// Where requests for the enrolled hub go: the workshop's network
+    /// simulator in front of it when a practice network is set, else
+    /// straight to it (`None`).
+    pub(crate) async fn route_to_hub(
+        &self,
+        store: &std::sync::Mutex<highland_engine::Store>,
+    ) -> AppResult<Option<String>> {
+        let Some(enrollment) = store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .enrollment()?
+        else {
+            return Err(sync::SyncError::NotEnrolled.into());
+        };
+        let network = self.get_settings()?.practice_network;
+        self.simulator.route(&enrollment.hub_url, network).await
     }
 }

@@ -19,6 +19,25 @@ use crate::workshop::WorkshopView;
 
 type App<'a> = State<'a, Highland>;
 
+/// Downloads the newer Highland the hub carries (resuming through cuts,
+/// with `updateProgress` events) and installs it; it runs from the next
+/// start ([`restart_app`]).
+#[tauri::command]
+#[specta::specta]
+pub async fn install_update(
+    handle: tauri::AppHandle,
+    app: App<'_>,
+) -> AppResult<crate::update::UpdateOutcome> {
+    crate::update::install(&handle, &app).await
+}
+
+/// Starts the app again, as the update installed asks.
+#[tauri::command]
+#[specta::specta]
+pub fn restart_app(handle: tauri::AppHandle) -> AppResult<()> {
+    handle.restart()
+}
+
 /// The version, the profile in use, the settings, the hub, the form choices.
 #[tauri::command]
 #[specta::specta]

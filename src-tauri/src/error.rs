@@ -77,6 +77,14 @@ pub enum ErrorCode {
     /// The hub and this app speak different versions of the sync protocol
     /// (`unsupported_protocol`): one of them needs an update.
     UpdateNeeded,
+    /// The hub carries no newer Highland for this device.
+    NoUpdate,
+    /// The new Highland on the hub is not signed by its publisher (or was
+    /// damaged on the way): not installed, not kept.
+    UpdateRejected,
+    /// This app cannot install updates itself (a build without the
+    /// publisher's key, or a kind of device with no releases).
+    UpdateNotInstallable,
     HubRefused,
     // The device.
     StorageFull,

@@ -58,6 +58,17 @@ pub struct SyncFinished {
     pub photos: PhotoProgress,
 }
 
+/// How the download of a newer Highland goes: `have` of `total` bytes, or
+/// a wait for the link (`retrying`, with no count).
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, tauri_specta::Event,
+)]
+pub struct UpdateProgress {
+    pub have: u64,
+    pub total: u64,
+    pub retrying: bool,
+}
+
 /// The sync gave up; the app tries again later by itself.
 #[derive(
     Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, tauri_specta::Event,
@@ -134,6 +145,7 @@ pub enum AppEvent {
     SyncFailed(SyncFailed),
     NewOrders(NewOrders),
     PracticeNetworkChanged(PracticeNetworkChanged),
+    UpdateProgress(UpdateProgress),
 }
 
 /// Where events go.

@@ -139,6 +139,19 @@ pub struct SyncStatusView {
     /// The last time this device found the hub restored from a backup, and
     /// how many of its changes (and sales) it sent again; null if never.
     pub hub_went_back: Option<highland_engine::sync::HubWentBack>,
+    /// The last time this device found its own file gone back (put back
+    /// from an old copy), and what it took back from the hub; null if never.
+    pub own_recovered: Option<highland_engine::sync::OwnRecovered>,
+    /// Changes from a newer Highland that wait for an update of this app.
+    pub waiting_for_update: u64,
+    /// This device's changes the hub cannot read until it is updated.
+    pub deferred_ops: u64,
+    /// A newer Highland the hub carries for this device: "a new Highland
+    /// is ready"; null if none.
+    pub release_ready: Option<highland_engine::sync::ReleaseReady>,
+    /// Whether this build can install one (it was built with the
+    /// publisher's key).
+    pub can_update: bool,
     /// The last time this profile's store was found damaged, and what was
     /// done: indexes rebuilt, or the file set aside and the store rebuilt
     /// from the hub and what its outbox still held; null if never.
@@ -299,6 +312,12 @@ impl Highland {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// The seller's own store, whatever profile is in use: the one that
+    /// syncs.
+    pub(crate) fn real_store(&self) -> Arc<Mutex<Store>> {
+        self.real.clone()
     }
 
     /// Where certificate slips are written from now on (created on first use).
@@ -985,6 +1004,11 @@ impl Highland {
             last_error: heard.or(kept),
             refused: status.refused,
             hub_went_back: status.hub_went_back,
+            own_recovered: status.own_recovered,
+            waiting_for_update: status.waiting_for_update,
+            deferred_ops: status.deferred_ops,
+            release_ready: status.release_ready,
+            can_update: crate::update::release_key().is_some(),
             store_repaired: lock(&store).last_repair()?,
             practice_network: network,
             simulated,

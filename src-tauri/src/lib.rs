@@ -16,6 +16,7 @@ pub mod events;
 pub mod highland;
 pub mod photo_protocol;
 pub mod simulator;
+pub mod update;
 pub mod workshop;
 
 use std::path::PathBuf;
@@ -83,6 +84,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::start_workshop,
             commands::workshop,
             commands::stop_workshop,
+            commands::install_update,
+            commands::restart_app,
         ])
         .events(collect_events![
             events::SyncStarted,
@@ -91,6 +94,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             events::SyncFailed,
             events::NewOrders,
             events::PracticeNetworkChanged,
+            events::UpdateProgress,
         ])
         // Fen and counts stay far below 2^53, where a JavaScript number is exact.
         .dangerously_cast_bigints_to_number()
@@ -150,6 +154,7 @@ fn tauri_events(handle: tauri::AppHandle) -> EventSink {
             AppEvent::SyncFailed(e) => e.emit(&handle),
             AppEvent::NewOrders(e) => e.emit(&handle),
             AppEvent::PracticeNetworkChanged(e) => e.emit(&handle),
+            AppEvent::UpdateProgress(e) => e.emit(&handle),
         };
         if let Err(e) = sent {
             tracing::warn!("an event did not reach the UI: {e}");
@@ -168,7 +173,12 @@ pub fn run() {
     // No barcode-scanner plugin: it reads codes with Google's ML Kit through
     // Play services, which most tablets sold in China lack. The enroll
     // screen photographs the card and `decode_qr` reads it in Rust.
-    tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    // Updates from the hub (docs/releases.md); on Android the APK goes to
+    // the system's installer instead.
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_updater::Builder::new().build());
+    builder
         .invoke_handler(bindings.invoke_handler())
         .register_asynchronous_uri_scheme_protocol(
             photo_protocol::PHOTO_SCHEME,

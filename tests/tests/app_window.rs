@@ -58,6 +58,15 @@ impl Window {
 
     /// Opens the app on a data directory prepared beforehand.
     async fn open_in(name: &str, data: TempDir) -> anyhow::Result<Window> {
+        Window::open_with(name, data, &[]).await
+    }
+
+    /// Opens the app with `env` added to its environment.
+    async fn open_with(
+        name: &str,
+        data: TempDir,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> anyhow::Result<Window> {
         let app = app_binary();
         if !app.is_file() {
             bail!(
@@ -80,6 +89,7 @@ impl Window {
             ])
             // WebKitWebDriver starts the app with this environment.
             .env("HIGHLAND_APP_DATA_DIR", data.path())
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(data.path().join("driver.log"))?);
@@ -1133,4 +1143,77 @@ async fn search_finds_a_product_by_name_on_the_products_screen() {
     let log = w.log();
     w.close().await.ok();
     outcome.unwrap_or_else(|e| panic!("{e:#}\n--- tauri-driver and app log:\n{log}"));
+}
+
+/// An AppImage as far as the updater can tell (ELF's magic, then padding),
+/// marked with `mark` so that which one is installed shows.
+fn fake_appimage(mark: &str) -> Vec<u8> {
+    let mut bytes = b"\x7fELF\x02\x01\x01".to_vec();
+    bytes.extend_from_slice(mark.as_bytes());
+    bytes.resize(64 * 1024, 0);
+    bytes
+}
+
+#[tokio::test]
+#[ignore = "needs the app window: scripts/app-tests.sh"]
+async fn the_app_updates_itself_from_its_hub_with_a_signed_release() {
+    use std::os::unix::fs::PermissionsExt;
+    let hub = Hub::start().unwrap();
+    let seller = hub.add_seller("Lhamo", "Yubeng").unwrap();
+    // The release on the hub, signed with the test key this build trusts
+    // (scripts/app-tests.sh builds the app with it).
+    let files = tempfile::tempdir().unwrap();
+    let release = files.path().join("Highland_9.1.0_amd64.AppImage");
+    std::fs::write(&release, fake_appimage("the new Highland")).unwrap();
+    let signature = highland_e2e::release::ReleaseKey::fixture()
+        .and_then(|key| key.sign(&release, "9.1.0"))
+        .unwrap();
+    hub.ok(&[
+        "release",
+        "add",
+        &release.to_string_lossy(),
+        "--version",
+        "9.1.0",
+        "--signature",
+        &signature.to_string_lossy(),
+        "--platform",
+        &highland_domain::Platform::current().unwrap().to_string(),
+    ])
+    .unwrap();
+    // The app as installed: an AppImage the updater replaces.
+    let installed = files.path().join("Highland.AppImage");
+    std::fs::write(&installed, fake_appimage("the old Highland")).unwrap();
+    std::fs::set_permissions(&installed, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let data = tempfile::Builder::new()
+        .prefix("highland-app-")
+        .tempdir()
+        .unwrap();
+    let w = Window::open_with("update", data, &[("APPIMAGE", installed.as_os_str())])
+        .await
+        .unwrap();
+    let outcome = async {
+        enroll_by_code(&w, &hub.url(), &seller.code).await?;
+        // The first sync says a new Highland is ready.
+        let notice = w.s().wait_for(&id("update-notice"), SYNC).await?;
+        let version = w.s().attribute(&notice, "data-version").await?;
+        anyhow::ensure!(version.as_deref() == Some("9.1.0"), "{version:?}");
+        w.shot("update-ready").await?;
+        w.s().click_on(&id("update-install"), SCREEN).await?;
+        w.s().wait_for(&id("update-installed"), SYNC).await?;
+        w.shot("update-installed").await?;
+        let now = std::fs::read(&installed)?;
+        anyhow::ensure!(
+            now == std::fs::read(&release)?,
+            "the AppImage is the signed release, byte for byte"
+        );
+        let mode = std::fs::metadata(&installed)?.permissions().mode() & 0o777;
+        anyhow::ensure!(mode == 0o755, "still executable: {mode:o}");
+        anyhow::ensure!(w.count(&id("update-restart")).await? == 1);
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    let log = w.log();
+    w.close().await.unwrap();
+    outcome.unwrap_or_else(|e| panic!("{e:#}\napp log:\n{log}\nhub log:\n{}", hub.log()));
 }

@@ -125,6 +125,14 @@ export const commands = {
 	/**  The workshop hub this app runs, or null. */
 	workshop: () => typedError<WorkshopView | null, AppError>(__TAURI_INVOKE("workshop")),
 	stopWorkshop: () => typedError<null, AppError>(__TAURI_INVOKE("stop_workshop")),
+	/**
+	 *  Downloads the newer Highland the hub carries (resuming through cuts,
+	 *  with `updateProgress` events) and installs it; it runs from the next
+	 *  start ([`restart_app`]).
+	 */
+	installUpdate: () => typedError<UpdateOutcome, AppError>(__TAURI_INVOKE("install_update")),
+	/**  Starts the app again, as the update installed asks. */
+	restartApp: () => typedError<null, AppError>(__TAURI_INVOKE("restart_app")),
 };
 
 /** Events */
@@ -135,6 +143,7 @@ export const events = {
 	syncFinished: makeEvent<SyncFinished, SyncFinished>("sync-finished"),
 	syncProgress: makeEvent<SyncProgress, SyncProgress>("sync-progress"),
 	syncStarted: makeEvent<SyncStarted, SyncStarted>("sync-started"),
+	updateProgress: makeEvent<UpdateProgress, UpdateProgress>("update-progress"),
 };
 
 /* Types */
@@ -273,7 +282,19 @@ export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | 
  *  The hub and this app speak different versions of the sync protocol
  *  (`unsupported_protocol`): one of them needs an update.
  */
-"update_needed" | "hub_refused" | "storage_full" | "data_damaged" | "too_new" | "busy" | 
+"update_needed" | 
+/**  The hub carries no newer Highland for this device. */
+"no_update" | 
+/**
+ *  The new Highland on the hub is not signed by its publisher (or was
+ *  damaged on the way): not installed, not kept.
+ */
+"update_rejected" | 
+/**
+ *  This app cannot install updates itself (a build without the
+ *  publisher's key, or a kind of device with no releases).
+ */
+"update_not_installable" | "hub_refused" | "storage_full" | "data_damaged" | "too_new" | "busy" | 
 /**  The fonts a printout needs are not on this device. */
 "font_missing" | 
 /**  A text does not fit on the printout even at its smallest size. */
@@ -516,6 +537,19 @@ export type OrderView = {
 	sale_id: string | null,
 };
 
+/**
+ *  This device's file went back (docs/sync-protocol.md section 14): it took
+ *  back from the hub the operations of its own it had lost.
+ */
+export type OwnRecovered = {
+	/**  RFC 3339, UTC: when the device noticed. */
+	at: string,
+	/**  Its own operations taken back so far. */
+	operations: number,
+	/**  How many of them were sales. */
+	sales: number,
+};
+
 /**  One stored version of a photo. */
 export type PhotoFileView = {
 	sha256: string,
@@ -614,6 +648,13 @@ export type RefusedOp = {
 	entity_id: string,
 	code: string,
 	message: string,
+};
+
+/**  A newer Highland that the hub carries for this device. */
+export type ReleaseReady = {
+	version: string,
+	/**  The file's size, for "12 MB: about 8 minutes here". */
+	size_bytes: number,
 };
 
 /**  What opening the store found damaged, and what it did about it. */
@@ -780,6 +821,25 @@ export type SyncStatusView = {
 	 */
 	hub_went_back: HubWentBack | null,
 	/**
+	 *  The last time this device found its own file gone back (put back
+	 *  from an old copy), and what it took back from the hub; null if never.
+	 */
+	own_recovered: OwnRecovered | null,
+	/**  Changes from a newer Highland that wait for an update of this app. */
+	waiting_for_update: number,
+	/**  This device's changes the hub cannot read until it is updated. */
+	deferred_ops: number,
+	/**
+	 *  A newer Highland the hub carries for this device: "a new Highland
+	 *  is ready"; null if none.
+	 */
+	release_ready: ReleaseReady | null,
+	/**
+	 *  Whether this build can install one (it was built with the
+	 *  publisher's key).
+	 */
+	can_update: boolean,
+	/**
 	 *  The last time this profile's store was found damaged, and what was
 	 *  done: indexes rebuilt, or the file set aside and the store rebuilt
 	 *  from the hub and what its outbox still held; null if never.
@@ -806,6 +866,23 @@ export type TraineeView = {
 	enroll_text: string,
 	/**  The QR code as an SVG document (highland-label), to show. */
 	qr_svg: string,
+};
+
+/**  What installing an update did. */
+export type UpdateOutcome = 
+/**  Installed: it runs from the next start ([`crate::commands::restart_app`]). */
+{ status: "installed"; version: string } | 
+/**  Downloaded and checked; Android's installer takes it from here. */
+{ status: "downloaded"; version: string; path: string };
+
+/**
+ *  How the download of a newer Highland goes: `have` of `total` bytes, or
+ *  a wait for the link (`retrying`, with no count).
+ */
+export type UpdateProgress = {
+	have: number,
+	total: number,
+	retrying: boolean,
 };
 
 /**  Why and when a sale was voided. */

@@ -85,6 +85,11 @@ export function createTauriApi(): Api {
       await unwrap(commands.stopWorkshop());
     },
 
+    installUpdate: () => unwrap(commands.installUpdate()),
+    restartApp: async () => {
+      await unwrap(commands.restartApp());
+    },
+
     async onSyncEvent(on: (e: SyncEvent) => void): Promise<() => void> {
       const stops = await Promise.all([
         events.syncStarted.listen((e) => on({ kind: "started", pending: e.payload.pending_ops })),
@@ -101,6 +106,7 @@ export function createTauriApi(): Api {
         events.syncFailed.listen((e) => on({ kind: "failed", code: e.payload.error.code })),
         events.newOrders.listen((e) => on({ kind: "new-orders", count: e.payload.count, toAnswer: e.payload.to_answer })),
         events.practiceNetworkChanged.listen((e) => on({ kind: "network", network: asNetwork(e.payload.network) })),
+        events.updateProgress.listen((e) => on({ kind: "update", have: e.payload.have, total: e.payload.total, retrying: e.payload.retrying })),
       ]);
       return () => stops.forEach((stop) => stop());
     },

@@ -12,6 +12,8 @@ export class AppState {
   photoUpload = $state<PhotoUploadProgress | null>(null);
   /** Code of the last sync failure (from the status, an event, or a failed "send now"). */
   syncError = $state<string | null>(null);
+  /** How the download of a newer Highland goes, while one runs. */
+  update = $state<{ have: number; total: number; retrying: boolean } | null>(null);
   /** Orders waiting for the seller's answer, for the tab's badge. */
   ordersToAnswer = $state(0);
   /** Bumped when data changed behind the screens' backs (a sync pulled something). */
@@ -103,6 +105,10 @@ export class AppState {
       case "new-orders":
         this.ordersToAnswer = e.toAnswer;
         this.revision++;
+        break;
+      case "update":
+        // A wait for the link keeps the count so far.
+        this.update = e.retrying && this.update ? { ...this.update, retrying: true } : { have: e.have, total: e.total, retrying: e.retrying };
         break;
       case "network":
         // The trainer switched the class: the bar and settings show it.

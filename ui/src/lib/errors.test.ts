@@ -31,7 +31,7 @@ const APP_CODES: Record<ErrorCode, true> = {
   unknown_order: true, unknown_sale: true, receipt_not_voidable: true, sale_already_voided: true,
   order_transition_refused: true, oversold: true, not_enrolled: true, demo_profile: true,
   hub_unreachable: true, bad_hub_url: true, untrusted_certificate: true, unauthorized: true, device_revoked: true, code_unknown: true,
-  code_used: true, code_expired: true, device_enrolled_elsewhere: true, update_needed: true, hub_refused: true, storage_full: true,
+  code_used: true, code_expired: true, device_enrolled_elsewhere: true, update_needed: true, no_update: true, update_rejected: true, update_not_installable: true, hub_refused: true, storage_full: true,
   data_damaged: true, too_new: true, busy: true, internal: true,
   needs_product: true, needs_quantity: true, needs_issuer: true, font_missing: true, does_not_fit: true,
   file_not_saved: true,

@@ -380,6 +380,10 @@ export interface SyncStatus {
   waiting_for_update?: number;
   /** This device's changes the hub cannot read until it is updated. */
   deferred_ops?: number;
+  /** A newer Highland the hub carries for this device, or null. */
+  release_ready?: ReleaseReady | null;
+  /** Whether this build can install an update (it has the publisher's key). */
+  can_update?: boolean;
   /**
    * The last time this store was found damaged and what was done: indexes
    * rebuilt, or the store rebuilt from the hub and its old outbox; null if
@@ -490,10 +494,20 @@ export interface PhotoUploadProgress {
 }
 
 /** What the engine pushes while it syncs in the background. */
+/** A newer Highland on the hub. */
+export interface ReleaseReady {
+  version: string;
+  size_bytes: number;
+}
+
+/** What installing an update did: installed (restart to run it), or an APK for Android's installer. */
+export type UpdateOutcome = { status: "installed"; version: string } | { status: "downloaded"; version: string; path: string };
+
 export type SyncEvent =
   | { kind: "started"; pending: number }
   | { kind: "progress"; pushed: number; pending: number; retrying: string | null; photoBytesLeft?: number }
   | { kind: "finished"; pending: number; photoBytesLeft?: number }
   | { kind: "failed"; code: string }
   | { kind: "new-orders"; count: number; toAnswer: number }
-  | { kind: "network"; network: SimulatedNetwork | null };
+  | { kind: "network"; network: SimulatedNetwork | null }
+  | { kind: "update"; have: number; total: number; retrying: boolean };

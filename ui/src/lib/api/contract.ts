@@ -27,6 +27,7 @@ import type {
   Workshop,
   SyncEvent,
   SyncStatus,
+  UpdateOutcome,
 } from "../types";
 
 export interface Api {
@@ -103,6 +104,11 @@ export interface Api {
   /** The workshop hub this app runs, or null. */
   workshop(): Promise<Workshop | null>;
   stopWorkshop(): Promise<void>;
+
+  /** Downloads the newer Highland the hub carries and installs it (progress as "update" events). */
+  installUpdate(): Promise<UpdateOutcome>;
+  /** Starts the app again, to run an installed update. */
+  restartApp(): Promise<void>;
 
   /** Calls `on` for every sync event until the returned function is called. */
   onSyncEvent(on: (e: SyncEvent) => void): Promise<() => void>;
