@@ -1008,7 +1008,7 @@ impl Highland {
             waiting_for_update: status.waiting_for_update,
             deferred_ops: status.deferred_ops,
             release_ready: status.release_ready,
-            can_update: crate::update::release_key().is_some(),
+            can_update: crate::release_key::release_key().is_some(),
             store_repaired: lock(&store).last_repair()?,
             practice_network: network,
             simulated,

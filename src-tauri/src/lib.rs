@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod highland;
 pub mod photo_protocol;
+mod release_key;
 pub mod simulator;
 pub mod update;
 pub mod workshop;

@@ -13,11 +13,7 @@ use serde::Serialize;
 use crate::error::{AppError, AppResult, ErrorCode, file_not_saved};
 use crate::events::{AppEvent, UpdateProgress};
 use crate::highland::Highland;
-
-/// The publisher's public key (base64 of the `.pub` file `tauri signer
-/// generate` wrote), given when the app is built: `HIGHLAND_RELEASE_PUBKEY`.
-/// A build without one cannot update itself (docs/releases.md).
-pub const RELEASE_PUBLIC_KEY: Option<&str> = option_env!("HIGHLAND_RELEASE_PUBKEY");
+use crate::release_key::release_key;
 
 /// Where downloads wait, in the app's data directory.
 const UPDATES_DIR: &str = "updates";
@@ -34,11 +30,6 @@ pub enum UpdateOutcome {
     Installed { version: String },
     /// Downloaded and checked; Android's installer takes it from here.
     Downloaded { version: String, path: String },
-}
-
-/// The key this build checks releases with, if it has one.
-pub fn release_key() -> Option<&'static str> {
-    RELEASE_PUBLIC_KEY.map(str::trim).filter(|k| !k.is_empty())
 }
 
 impl Highland {

@@ -18,6 +18,7 @@
 //!    does not hold, thumbnails first, resuming from the hub's offset; then
 //!    fetch other devices' photos, unless data saver is on.
 
+mod attempt;
 mod backoff;
 mod history;
 mod photo_transport;

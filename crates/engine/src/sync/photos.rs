@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use highland_domain::wire::HubErrorCode;
 use highland_domain::{PhotoRef, Sha256};
 
+use super::attempt::{Retry, SyncError, SyncEvent, SyncOptions, SyncReport, lock, token_refused};
 use super::photo_transport::Held;
-use super::session::{Retry, SyncError, SyncEvent, SyncOptions, SyncReport, lock, token_refused};
 use super::transport::{HubClient, HubError};
 use crate::Store;
 

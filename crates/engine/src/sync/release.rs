@@ -17,7 +17,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::Digest;
 
-use super::session::{Retry, SyncError, SyncEvent, SyncOptions, SyncReport, enrolled_hub};
+use super::attempt::{Retry, SyncError, SyncEvent, SyncOptions, SyncReport, enrolled_hub};
 use super::transport::{HubClient, HubError, refusal};
 use crate::{Result, Store, StoreError};
 

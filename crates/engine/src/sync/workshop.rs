@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use highland_domain::SimulatedNetwork;
 use serde::Deserialize;
 
-use super::session::{SyncError, lock, note_stopped, token_refused};
+use super::attempt::{SyncError, lock, note_stopped, token_refused};
 use super::transport::{HubClient, HubError, refusal};
 use crate::Store;
 
