@@ -130,9 +130,6 @@ impl Highland {
                 SyncEvent::Finished(report) => AppEvent::SyncFinished(SyncFinished::from(&report)),
             })
         };
-        // Desktop and Android alike cannot be trusted to say whether the
-        // link is metered, so data saver leaves other devices' photos for
-        // when the seller asks (Sync now).
         let data_saver = store
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -142,7 +139,10 @@ impl Highland {
             deadline: Some(Instant::now() + limit_on(network, limit)),
             first_wait: Duration::from_millis(500),
             max_wait: Duration::from_secs(10),
-            fetch_photos: !data_saver || asked == Asked::BySeller,
+            fetch_photos: highland_seller::photos::fetch_other_devices_photos(
+                data_saver,
+                asked == Asked::BySeller,
+            ),
         };
         let outcome = sync::sync_through(&store, through.as_deref(), &options, &mut on_event).await;
         self.sync.running.store(false, Ordering::SeqCst);

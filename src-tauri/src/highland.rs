@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{Local, NaiveDate, Offset, Utc};
 use highland_domain::{
-    AdjustmentKind, Altitude, Category, Certificate, CheckedCode, CommitmentBasis, Description,
-    DomainError, ListingField, ListingId, ListingStatus, LotId, OrderId, PaymentMethod, PhotoId,
-    PhotoSubject, Price, Quantity, QuantityDelta, Reason, SaleId, Sha256, ShortText,
-    SimulatedNetwork, Title, TraceCode, Unit,
+    AdjustmentKind, Altitude, Category, CheckedCode, CommitmentBasis, Description, DomainError,
+    ListingField, ListingId, ListingStatus, LotId, OrderId, PaymentMethod, PhotoId, PhotoSubject,
+    Price, Quantity, QuantityDelta, Reason, SaleId, Sha256, ShortText, SimulatedNetwork, Title,
+    Unit,
 };
 use highland_engine::lesson::LessonView;
 use highland_engine::sync::{self, SyncStatus};
@@ -21,10 +21,10 @@ use highland_engine::views::{
     PhotoTransfers, PhotoView, SaleView,
 };
 use highland_engine::{
-    Language, NewCertificate, NewListing, NewLot, NewSale, Profile, Settings, Store, StoreError,
-    demo,
+    Language, NewListing, NewLot, NewSale, Profile, Settings, Store, StoreError, demo,
 };
 use highland_print::Fonts;
+use highland_seller::{CertificateRequest, IssueError, SlipPlace};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
@@ -788,68 +788,32 @@ impl Highland {
             .map(str::parse::<Unit>)
             .transpose()
             .field("unit")?;
+        let request = CertificateRequest {
+            lot_id,
+            quantity: given(&input.quantity).map(str::to_owned),
+            unit,
+            product,
+            issuer,
+            contact,
+            basis,
+        };
         let profile = self.active().profile;
         let dir = self.slips_dir();
         self.write(|s| {
-            let hub = match (s.enrollment()?, profile) {
-                (Some(e), _) => e.hub_url,
-                (None, Profile::Demo) => {
-                    return Err(AppError::new(
-                        ErrorCode::DemoProfile,
-                        "a certificate's QR code opens the lot's page on the hub; the demo has none",
-                    ));
-                }
-                (None, Profile::Real) => {
-                    return Err(AppError::new(
-                        ErrorCode::NotEnrolled,
-                        "a certificate's QR code opens the lot's page on the hub; enroll first",
-                    ));
-                }
-            };
-            if !s.lots()?.iter().any(|l| l.id == lot_id.to_string()) {
-                return Err(StoreError::UnknownLot(lot_id).into());
+            if profile == Profile::Demo && s.enrollment()?.is_none() {
+                return Err(AppError::new(
+                    ErrorCode::DemoProfile,
+                    "a certificate's QR code opens the lot's page on the hub; the demo has none",
+                ));
             }
-            let quantity = given(&input.quantity)
-                .map(|q| {
-                    let unit = match unit {
-                        Some(u) => u,
-                        None => unit_of_lot(s, lot_id)?,
-                    };
-                    Quantity::parse(q, unit).field("quantity")
-                })
-                .transpose()?;
-            let quantity_given = quantity.is_some();
             let fonts = self.fonts()?;
-            let url = highland_label::trace_url(&hub, &TraceCode::of_lot(lot_id));
-            let new = NewCertificate {
-                lot_id,
-                quantity,
-                product,
-                issuer,
-                contact,
-                basis,
-                issued_on: None,
-            };
-            let mut written = None;
-            let issued = s.issue_certificate_and(new, |certificate| {
-                let path = write_slip(&fonts, certificate, &url, &dir)?;
-                written = Some(path.clone());
-                Ok::<_, AppError>(path)
-            });
-            match issued {
-                Ok((certificate, path)) => Ok(IssuedCertificate {
-                    certificate: (&certificate).into(),
-                    file: path.display().to_string(),
-                    trace_url: url,
-                }),
-                Err(e) => {
-                    if let Some(path) = written {
-                        // The commit failed after the slip was in place.
-                        let _ = std::fs::remove_file(path);
-                    }
-                    Err(explain_certificate_error(e, quantity_given))
-                }
-            }
+            let issued = highland_seller::issue(s, request, &fonts, SlipPlace::Folder(&dir))
+                .map_err(certificate_error)?;
+            Ok(IssuedCertificate {
+                certificate: (&issued.certificate).into(),
+                file: issued.file.display().to_string(),
+                trace_url: issued.trace_url,
+            })
         })
     }
 
@@ -1122,42 +1086,22 @@ impl Highland {
 }
 
 /// The unit the lot's listings are sold in, for reading a bare quantity.
-fn unit_of_lot(store: &Store, lot_id: LotId) -> AppResult<Unit> {
-    match store.units_of_lot(lot_id)?.as_slice() {
-        [one] => Ok(*one),
-        _ => Err(AppError::from(DomainError::Empty { field: "unit" })),
+/// What the seller can do about a certificate that was not issued.
+fn certificate_error(e: IssueError) -> AppError {
+    let message = e.to_string();
+    let needs = |code, field| AppError::new(code, message.clone()).with_field(field);
+    match e {
+        IssueError::NotEnrolled => AppError::new(ErrorCode::NotEnrolled, message),
+        IssueError::UnknownLot(lot) => StoreError::UnknownLot(lot).into(),
+        IssueError::UnitUnknown { .. } => AppError::from(DomainError::Empty { field: "unit" }),
+        IssueError::NeedsProduct => needs(ErrorCode::NeedsProduct, "product"),
+        IssueError::NeedsQuantity => needs(ErrorCode::NeedsQuantity, "quantity"),
+        IssueError::NeedsIssuer => needs(ErrorCode::NeedsIssuer, "issuer"),
+        IssueError::Quantity(d) => AppError::from(d).with_field("quantity"),
+        IssueError::Store(s) => s.into(),
+        IssueError::Print(p) => p.into(),
+        IssueError::Slip { path, source } => file_not_saved(&source, &path),
     }
-}
-
-/// What the seller must type when the records could not fill a default.
-fn explain_certificate_error(e: AppError, quantity_given: bool) -> AppError {
-    let code = match (e.code, e.field.as_deref()) {
-        (ErrorCode::Empty, Some("product")) => ErrorCode::NeedsProduct,
-        (ErrorCode::Empty, Some("quantity")) => ErrorCode::NeedsQuantity,
-        // The listing's stock, taken as the default, is nothing.
-        (ErrorCode::NotPositive, _) if !quantity_given => ErrorCode::NeedsQuantity,
-        (ErrorCode::Empty, Some("issuer")) => ErrorCode::NeedsIssuer,
-        _ => return e,
-    };
-    AppError { code, ..e }
-}
-
-/// Renders the slip and puts it in `dir` whole: written under a hidden name,
-/// then renamed, so the file is never half a PDF. Returns its path.
-fn write_slip(
-    fonts: &Fonts,
-    certificate: &Certificate,
-    url: &str,
-    dir: &Path,
-) -> AppResult<PathBuf> {
-    let pdf = highland_print::certificate_slip(fonts, certificate, url)?;
-    std::fs::create_dir_all(dir).map_err(|e| file_not_saved(&e, dir))?;
-    let id = certificate.id.to_string();
-    let short = &id[id.len().saturating_sub(8)..];
-    let name = format!("承诺达标合格证-{}-{short}.pdf", certificate.issued_on);
-    let path = dir.join(&name);
-    highland_print::save(&pdf, &path).map_err(|e| file_not_saved(&e, &path))?;
-    Ok(path)
 }
 
 /// The language the demo's sample listings are written in: the trainee's.

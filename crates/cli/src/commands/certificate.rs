@@ -1,25 +1,15 @@
 //! `highland certificate`: issue a certificate of compliance (承诺达标合格证)
-//! for a lot and write its printable slip.
-//!
-//! The slip and the record stand or fall together. The slip is rendered
-//! and written (to a hidden file beside `--out`, then renamed into place)
-//! inside the transaction that records the certificate, before it commits:
-//! bad input, a missing font or a full disk records nothing, and if the
-//! commit itself fails the slip is removed again. So an error never leaves a
-//! certificate issued without its slip, and running the command again after
-//! one never issues a certificate twice.
+//! for a lot and write its printable slip, through highland-seller, which
+//! keeps the slip and the record standing or falling together.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use highland_domain::{
-    Certificate, CommitmentBasis, DomainError, LotId, Quantity, ShortText, Title, TraceCode, Unit,
-};
+use highland_domain::{CommitmentBasis, LotId, ShortText, Title, Unit};
+use highland_engine::Store;
 use highland_engine::views::CertificateView;
-use highland_engine::{NewCertificate, Store, StoreError};
-use highland_label::trace_url;
+use highland_seller::{CertificateRequest, IssueError, SlipPlace};
 use serde::Serialize;
 
 use super::print_json;
@@ -102,60 +92,25 @@ pub fn run(store: &mut Store, args: CertificateArgs) -> anyhow::Result<()> {
         .map(str::parse::<Unit>)
         .transpose()
         .context("--unit")?;
-    if !store.lots()?.iter().any(|l| l.id == lot_id.to_string()) {
-        anyhow::bail!("no lot {lot_id} on this device; see `highland lot list`");
-    }
-    // The slip's QR code opens the lot's page on the hub, so its address
-    // comes from enrollment; the hub need not be reachable now.
-    let hub = store.enrollment()?.context(
-        "this device is not enrolled with a hub, and the certificate's QR code opens the \
-         lot's page there; enroll first with `highland enroll --hub URL --code CODE`",
-    )?;
-    let quantity = match &args.quantity {
-        Some(text) => {
-            let unit = match explicit_unit {
-                Some(unit) => unit,
-                None => unit_of_lot(store, lot_id)?,
-            };
-            Some(Quantity::parse(text, unit).context("--quantity")?)
-        }
-        None => None,
-    };
-    let fonts = highland_print::Fonts::system()?;
-    let code = TraceCode::of_lot(lot_id);
-    let url = trace_url(&hub.hub_url, &code);
-
-    let new = NewCertificate {
+    let request = CertificateRequest {
         lot_id,
-        quantity,
+        quantity: args.quantity.clone(),
+        unit: explicit_unit,
         product,
         issuer,
         contact,
         basis,
-        issued_on: None,
     };
-    let mut written = false;
-    let issued = store.issue_certificate_and(new, |certificate| {
-        write_slip(&fonts, certificate, &url, &args.out)?;
-        written = true;
-        Ok::<_, anyhow::Error>(())
-    });
-    let certificate = match issued {
-        Ok((certificate, ())) => certificate,
-        Err(e) => {
-            if written {
-                // The commit failed after the slip was in place.
-                let _ = fs::remove_file(&args.out);
-            }
-            return Err(explain(e, &args));
-        }
-    };
+    let fonts = highland_print::Fonts::system()?;
+    let issued = highland_seller::issue(store, request, &fonts, SlipPlace::File(&args.out))
+        .map_err(explain)?;
+    let (certificate, url) = (&issued.certificate, &issued.trace_url);
 
     if args.json {
         return print_json(&Issued {
-            certificate: (&certificate).into(),
-            trace_code: code.grouped(),
-            trace_url: &url,
+            certificate: certificate.into(),
+            trace_code: issued.trace_code.grouped(),
+            trace_url: url,
             file: &args.out,
         });
     }
@@ -168,50 +123,39 @@ pub fn run(store: &mut Store, args: CertificateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Names the option to pass when the store could not fill a default.
-fn explain(e: anyhow::Error, args: &CertificateArgs) -> anyhow::Error {
-    let hint = match e.downcast_ref::<StoreError>() {
-        Some(StoreError::Invalid(DomainError::Empty { field: "product" })) => {
-            "no single listing names this lot, so say what the product is with --product"
+/// Names the option to pass when the records could not fill a default.
+fn explain(e: IssueError) -> anyhow::Error {
+    let hint = match &e {
+        IssueError::NotEnrolled => {
+            "this device is not enrolled with a hub, and the certificate's QR code opens the \
+             lot's page there; enroll first with `highland enroll --hub URL --code CODE`"
+                .to_owned()
         }
-        Some(StoreError::Invalid(DomainError::Empty { field: "quantity" })) => {
-            "no single listing names this lot, so say how much with --quantity"
+        IssueError::UnknownLot(lot) => {
+            format!("no lot {lot} on this device; see `highland lot list`")
         }
-        Some(StoreError::Invalid(DomainError::NotPositive { .. })) if args.quantity.is_none() => {
-            "the lot's listing has no stock, so say how much with --quantity"
+        IssueError::UnitUnknown { units } if units.is_empty() => {
+            "no listing names this lot, so say what --quantity is in with --unit".to_owned()
         }
-        Some(StoreError::Invalid(DomainError::Empty { field: "issuer" })) => {
-            "say who issues the certificate with --issuer"
-        }
-        _ => return e,
-    };
-    anyhow::anyhow!("{hint}")
-}
-
-/// The unit the lot's listings are sold in, for reading --quantity.
-fn unit_of_lot(store: &Store, lot_id: LotId) -> anyhow::Result<Unit> {
-    match store.units_of_lot(lot_id)?.as_slice() {
-        [one] => Ok(*one),
-        [] => anyhow::bail!("no listing names this lot, so say what --quantity is in with --unit"),
-        several => anyhow::bail!(
+        IssueError::UnitUnknown { units } => format!(
             "this lot's listings are sold in {}; say which with --unit",
-            several
+            units
                 .iter()
                 .map(|u| u.slug())
                 .collect::<Vec<_>>()
                 .join(" and ")
         ),
-    }
-}
-
-/// Renders the slip and puts it at `out` whole: written beside it under a
-/// hidden name, then renamed, so `out` is never half a PDF.
-fn write_slip(
-    fonts: &highland_print::Fonts,
-    certificate: &Certificate,
-    url: &str,
-    out: &Path,
-) -> anyhow::Result<()> {
-    let pdf = highland_print::certificate_slip(fonts, certificate, url)?;
-    highland_print::save(&pdf, out).with_context(|| format!("cannot write {}", out.display()))
+        IssueError::NeedsProduct => {
+            "no single listing names this lot, so say what the product is with --product".to_owned()
+        }
+        IssueError::NeedsQuantity => {
+            "no single listing names this lot, or its listing has no stock, so say how much with \
+             --quantity"
+                .to_owned()
+        }
+        IssueError::NeedsIssuer => "say who issues the certificate with --issuer".to_owned(),
+        IssueError::Quantity(d) => format!("--quantity: {d}"),
+        _ => return e.into(),
+    };
+    anyhow::anyhow!("{hint}")
 }

@@ -56,7 +56,8 @@ pub fn run(
     photos: bool,
 ) -> anyhow::Result<()> {
     let deadline = timeout.map(|s| Instant::now() + Duration::from_secs(s));
-    let fetch_photos = photos || !store.settings()?.data_saver;
+    let fetch_photos =
+        highland_seller::photos::fetch_other_devices_photos(store.settings()?.data_saver, photos);
     let store = Mutex::new(store);
     let rt = runtime()?;
     let options = SyncOptions {
