@@ -67,6 +67,22 @@ pub enum DomainError {
         expected: &'static str,
         got: &'static str,
     },
+    #[error("{input:?} is not a time of day; write hours and minutes, such as 10:00")]
+    InvalidTime { input: String },
+    #[error("a round needs at least one stop")]
+    NoStops,
+    #[error("a round has at most {max} stops")]
+    TooManyStops { max: usize },
+    #[error("the round stops at {place:?} twice")]
+    StopRepeated { place: String },
+    #[error("the stop at {place:?} is expected before the stop before it; list stops in the order the truck makes them")]
+    StopsOutOfOrder { place: String },
+    #[error("a load in {unit} needs its weight: weigh it and give the kilograms")]
+    WeightNeeded { unit: &'static str },
+    #[error("a listing sold in {unit} is weighed by its own quantity; it takes no weight per unit")]
+    WeightNotNeeded { unit: &'static str },
+    #[error("the listing's {field} is not changed by an edit")]
+    NotEditable { field: &'static str },
 }
 
 impl DomainError {
@@ -97,6 +113,14 @@ impl DomainError {
             DomainError::InputsRepeat => "inputs_repeat",
             DomainError::NoInputs => "no_inputs",
             DomainError::FieldRepeated { .. } => "field_repeated",
+            DomainError::InvalidTime { .. } => "invalid_time",
+            DomainError::NoStops => "no_stops",
+            DomainError::TooManyStops { .. } => "too_many_stops",
+            DomainError::StopRepeated { .. } => "stop_repeated",
+            DomainError::StopsOutOfOrder { .. } => "stops_out_of_order",
+            DomainError::WeightNeeded { .. } => "weight_needed",
+            DomainError::WeightNotNeeded { .. } => "weight_not_needed",
+            DomainError::NotEditable { .. } => "not_editable",
         }
     }
 }
@@ -170,6 +194,14 @@ mod tests {
                 expected: "kg",
                 got: "jar",
             },
+            InvalidTime { input: input() },
+            NoStops,
+            TooManyStops { max: 1 },
+            StopRepeated { place: input() },
+            StopsOutOfOrder { place: input() },
+            WeightNeeded { unit: "jar" },
+            WeightNotNeeded { unit: "kg" },
+            NotEditable { field: "weight_per_unit" },
         ];
         for e in &all {
             match e {
@@ -195,7 +227,15 @@ mod tests {
                 | FieldRepeated { .. }
                 | InputsRepeat
                 | NoInputs
-                | UnitMismatch { .. } => {}
+                | UnitMismatch { .. }
+                | InvalidTime { .. }
+                | NoStops
+                | TooManyStops { .. }
+                | StopRepeated { .. }
+                | StopsOutOfOrder { .. }
+                | WeightNeeded { .. }
+                | WeightNotNeeded { .. }
+                | NotEditable { .. } => {}
             }
         }
         all

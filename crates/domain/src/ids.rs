@@ -96,6 +96,14 @@ id_type!(
     /// A device (tablet, desktop or CLI data directory); breaks HLC ties.
     DeviceId
 );
+id_type!(
+    /// A collection round: one truck's trip through villages on one day.
+    RoundId
+);
+id_type!(
+    /// One stop of a collection round: a village or a named collection point.
+    StopId
+);
 
 #[cfg(test)]
 mod tests {

@@ -25,10 +25,12 @@ pub mod order;
 pub mod photo;
 pub mod quantity;
 pub mod release;
+pub mod round;
 pub mod sale;
 pub mod text;
 pub mod trace;
 pub mod trace_event;
+pub mod weight;
 pub mod wire;
 pub mod workshop;
 
@@ -39,8 +41,8 @@ pub use error::DomainError;
 pub use gtin::Gtin;
 pub use hlc::{Hlc, HybridClock};
 pub use ids::{
-    AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, PhotoId, SaleId,
-    TraceEventId,
+    AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, PhotoId, RoundId,
+    SaleId, StopId, TraceEventId,
 };
 pub use listing::{FieldChanges, Listing, ListingField, ListingStatus};
 pub use lot::{Altitude, Lot};
@@ -51,10 +53,12 @@ pub use order::{Actor, Order, OrderAction, OrderState};
 pub use photo::{Location, MediaType, Photo, PhotoRef, PhotoSubject, Sha256};
 pub use quantity::{BaseUnit, Quantity, QuantityDelta, Unit};
 pub use release::{AppVersion, Platform};
+pub use round::{Load, Round, RoundAnswer, RoundCost, RoundState, RoundStop, Stop, Stops};
 pub use sale::{AdjustmentKind, PaymentMethod, Sale, StockAdjustment};
 pub use text::{Description, Reason, ShortText, Title};
 pub use trace::TraceCode;
 pub use trace_event::{
     Inputs, InspectionResult, LotInput, ProductLot, TraceEvent, TraceStep, TraceStepKind,
 };
+pub use weight::Weight;
 pub use workshop::SimulatedNetwork;

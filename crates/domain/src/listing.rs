@@ -3,7 +3,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Category, Description, DomainError, ListingId, LotId, Price, Title, Unit};
+use crate::{Category, Description, DomainError, ListingId, LotId, Price, Title, Unit, Weight};
 
 /// Where a listing is in its life. Stock does not decide it: a seller may keep
 /// an empty listing "listed" while the next lot comes in.
@@ -94,6 +94,9 @@ impl Listing {
             ListingField::Status(v) => self.status = v,
             ListingField::Description(v) => self.description = v,
             ListingField::Lot(v) => self.lot_id = v,
+            // Not part of a listing as created: it arrives on its own
+            // (`listing_weighed`) and is kept beside the listing.
+            ListingField::WeightPerUnit(_) => {}
         }
     }
 }
@@ -109,6 +112,12 @@ pub enum ListingField {
     Status(ListingStatus),
     Description(Option<Description>),
     Lot(Option<LotId>),
+    /// What one unit weighs (a jar of honey, a bag of barley), so that a
+    /// truck's load adds up in kilograms. Only for listings not sold by
+    /// weight. Written by its own operation (`listing_weighed`), never by an
+    /// edit: an older hub reads every edit, and would refuse one carrying a
+    /// field it does not know.
+    WeightPerUnit(Option<Weight>),
 }
 
 impl ListingField {
@@ -121,6 +130,7 @@ impl ListingField {
             ListingField::Status(_) => "status",
             ListingField::Description(_) => "description",
             ListingField::Lot(_) => "lot",
+            ListingField::WeightPerUnit(_) => "weight_per_unit",
         }
     }
 }
@@ -138,6 +148,11 @@ impl FieldChanges {
         for (i, field) in fields.iter().enumerate() {
             if fields[..i].iter().any(|f| f.name() == field.name()) {
                 return Err(DomainError::FieldRepeated {
+                    field: field.name(),
+                });
+            }
+            if let ListingField::WeightPerUnit(_) = field {
+                return Err(DomainError::NotEditable {
                     field: field.name(),
                 });
             }
@@ -204,6 +219,23 @@ mod tests {
             assert_eq!(s.slug().parse::<ListingStatus>().unwrap(), s);
         }
         assert!("sold".parse::<ListingStatus>().is_err());
+    }
+
+    #[test]
+    fn the_weight_per_unit_is_never_changed_by_an_edit() {
+        let weight = ListingField::WeightPerUnit(Some(Weight::from_grams(500).unwrap()));
+        assert_eq!(
+            serde_json::to_value(&weight).unwrap(),
+            serde_json::json!({"field": "weight_per_unit", "value": 500})
+        );
+        assert_eq!(
+            FieldChanges::new(vec![weight]),
+            Err(DomainError::NotEditable {
+                field: "weight_per_unit"
+            })
+        );
+        let edit = serde_json::json!([{"field": "weight_per_unit", "value": 500}]);
+        assert!(serde_json::from_value::<FieldChanges>(edit).is_err());
     }
 
     #[test]

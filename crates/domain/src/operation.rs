@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    Actor, Certificate, DeviceId, FieldChanges, Hlc, Listing, ListingId, Lot, OperationId, Order,
-    OrderAction, OrderId, Photo, PhotoId, Reason, Sale, SaleId, StockAdjustment, Version,
+    Actor, Certificate, DeviceId, FieldChanges, Hlc, Listing, ListingId, Load, Lot, OperationId,
+    Order, OrderAction, OrderId, Photo, PhotoId, Reason, Round, RoundAnswer, RoundId, RoundStop,
+    Sale, SaleId, StockAdjustment, Version, Weight,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +106,47 @@ pub enum Payload {
         /// like a sale's `sold_at`, it orders nothing.
         at: DateTime<Utc>,
     },
+    /// Staff planned or changed a collection round: the round as it now
+    /// stands. The hub sends one to each seller with an order on the round
+    /// (a seller's log stands alone, so each gets an operation of their
+    /// own), whenever the round changes; a replica keeps the newest by
+    /// version. Made by the hub only.
+    RoundPublished {
+        round: Round,
+    },
+    /// An order was put on a round at a stop, moved to another, or taken
+    /// off any (`round: null`). Made by the hub only; the newest by version
+    /// stands.
+    OrderRouted {
+        order_id: OrderId,
+        round: Option<RoundStop>,
+    },
+    /// A seller's answer to a round: "I will be there", or "I cannot come"
+    /// with a reason. A proposal, like an order action: the hub logs it
+    /// only while the round is open ([`RoundAnswer::allowed_in`]) and the
+    /// seller has an order on it. On the wire the answer's fields sit beside
+    /// the others: `{"kind": "round_answered", "round_id": …, "answer":
+    /// "not-coming", "reason": "…", "at": …}`. The newest by version stands.
+    RoundAnswered {
+        round_id: RoundId,
+        #[serde(flatten)]
+        answer: RoundAnswer,
+        /// The wall clock of the device that answered, for showing only.
+        at: DateTime<Utc>,
+    },
+    /// What was loaded onto the truck at a stop for one order. Made by the
+    /// hub only; a correction replaces it (the newest by version stands).
+    OrderLoaded {
+        load: Load,
+    },
+    /// A listing's weight per unit was set or cleared (`null`). Merges like
+    /// an edited field, last writer wins; a kind of its own so that an older
+    /// hub, which would refuse an edit of a field it does not know, holds it
+    /// back as from a newer app instead.
+    ListingWeighed {
+        listing_id: ListingId,
+        weight_per_unit: Option<Weight>,
+    },
 }
 
 /// The kind of thing an operation is about.
@@ -118,6 +160,7 @@ pub enum EntityKind {
     Adjustment,
     Order,
     Photo,
+    Round,
 }
 
 impl EntityKind {
@@ -130,6 +173,7 @@ impl EntityKind {
             EntityKind::Adjustment => "adjustment",
             EntityKind::Order => "order",
             EntityKind::Photo => "photo",
+            EntityKind::Round => "round",
         }
     }
 }
@@ -138,7 +182,7 @@ impl Payload {
     /// Every `kind` this version reads, as named on the wire. A part that
     /// cannot read an operation of one of these kinds was sent a malformed
     /// one; of any other kind, one from a newer version.
-    pub const KINDS: [&'static str; 11] = [
+    pub const KINDS: [&'static str; 16] = [
         "listing_created",
         "listing_edited",
         "lot_recorded",
@@ -150,6 +194,11 @@ impl Payload {
         "stock_adjusted",
         "order_placed",
         "order_action_taken",
+        "round_published",
+        "order_routed",
+        "round_answered",
+        "order_loaded",
+        "listing_weighed",
     ];
 
     pub fn entity(&self) -> (EntityKind, Uuid) {
@@ -171,6 +220,13 @@ impl Payload {
             }
             Payload::OrderPlaced { order } => (EntityKind::Order, order.id.as_uuid()),
             Payload::OrderActionTaken { order_id, .. } => (EntityKind::Order, order_id.as_uuid()),
+            Payload::RoundPublished { round } => (EntityKind::Round, round.id.as_uuid()),
+            Payload::OrderRouted { order_id, .. } => (EntityKind::Order, order_id.as_uuid()),
+            Payload::RoundAnswered { round_id, .. } => (EntityKind::Round, round_id.as_uuid()),
+            Payload::OrderLoaded { load } => (EntityKind::Order, load.order_id.as_uuid()),
+            Payload::ListingWeighed { listing_id, .. } => {
+                (EntityKind::Listing, listing_id.as_uuid())
+            }
         }
     }
 }
@@ -415,6 +471,93 @@ mod tests {
         };
         assert_eq!(changes.lot(), Some(Some(a)));
         assert_eq!(changes.len(), 2);
+    }
+
+    #[test]
+    fn round_operations_round_trip_as_documented() {
+        use crate::{Quantity, RoundState, ShortText, Stop, StopId, Stops, Unit};
+        let stop = Stop {
+            id: StopId::new(),
+            place: ShortText::parse("雨崩 Yubeng").unwrap(),
+            expected_at: crate::round::parse_time("10:00").unwrap(),
+        };
+        let round = Round {
+            id: RoundId::new(),
+            date: "2026-10-15".parse().unwrap(),
+            vehicle: ShortText::parse("云F·12345").unwrap(),
+            capacity: Weight::parse_kg("1500").unwrap(),
+            stops: Stops::new(vec![stop.clone()]).unwrap(),
+            state: RoundState::Planned,
+        };
+        assert_eq!(
+            round_trip(Payload::RoundPublished {
+                round: round.clone()
+            }),
+            serde_json::json!({
+                "kind": "round_published",
+                "round": {
+                    "id": round.id, "date": "2026-10-15", "vehicle": "云F·12345",
+                    "capacity": 1_500_000, "state": "planned",
+                    "stops": [{"id": stop.id, "place": "雨崩 Yubeng", "expected_at": "10:00"}]
+                }
+            })
+        );
+        let order_id = OrderId::new();
+        let on = RoundStop {
+            round_id: round.id,
+            stop_id: stop.id,
+        };
+        assert_eq!(
+            round_trip(Payload::OrderRouted {
+                order_id,
+                round: Some(on)
+            }),
+            serde_json::json!({
+                "kind": "order_routed", "order_id": order_id,
+                "round": {"round_id": round.id, "stop_id": stop.id}
+            })
+        );
+        let off = round_trip(Payload::OrderRouted {
+            order_id,
+            round: None,
+        });
+        assert_eq!(off["round"], serde_json::Value::Null);
+        let answer = Payload::RoundAnswered {
+            round_id: round.id,
+            answer: RoundAnswer::NotComing {
+                reason: Reason::parse("雪太大 too much snow").unwrap(),
+            },
+            at: "2026-10-14T09:30:00Z".parse().unwrap(),
+        };
+        assert_eq!(
+            round_trip(answer.clone()),
+            serde_json::json!({
+                "kind": "round_answered", "round_id": round.id, "answer": "not-coming",
+                "reason": "雪太大 too much snow", "at": "2026-10-14T09:30:00Z"
+            })
+        );
+        assert_eq!(answer.entity(), (EntityKind::Round, round.id.as_uuid()));
+        let load = Load {
+            order_id,
+            round_id: round.id,
+            stop_id: stop.id,
+            quantity: Quantity::parse("6", Unit::Jar).unwrap(),
+            weight: Weight::parse_kg("4.5").unwrap(),
+            at: "2026-10-15T02:10:00Z".parse().unwrap(),
+        };
+        let json = round_trip(Payload::OrderLoaded { load });
+        assert_eq!(json["load"]["quantity"], serde_json::json!({"unit": "jar", "base": 6}));
+        assert_eq!(json["load"]["weight"], 4500);
+        let listing_id = ListingId::new();
+        assert_eq!(
+            round_trip(Payload::ListingWeighed {
+                listing_id,
+                weight_per_unit: Some(Weight::from_grams(750).unwrap())
+            }),
+            serde_json::json!({
+                "kind": "listing_weighed", "listing_id": listing_id, "weight_per_unit": 750
+            })
+        );
     }
 
     #[test]

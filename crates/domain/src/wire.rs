@@ -403,6 +403,14 @@ wire_codes! {
         /// A kind the hub does not read (from a newer app): not yet, rather
         /// than never; the device sends it again to another version of the hub.
         UnsupportedOperation = "unsupported_operation",
+        /// An answer to a collection round the hub does not have.
+        UnknownRound = "unknown_round",
+        /// An answer to a round the seller has no order on.
+        NotOnRound = "not_on_round",
+        /// An answer to a round that is on the road, done or cancelled.
+        RoundClosed = "round_closed",
+        /// A weight per unit for a listing sold by weight, which needs none.
+        WeightNotNeeded = "weight_not_needed",
     }
 }
 
@@ -502,6 +510,29 @@ wire_codes! {
         InputsRepeat = "inputs_repeat",
         NoInputs = "no_inputs",
         FieldRepeated = "field_repeated",
+        InvalidTime = "invalid_time",
+        NoStops = "no_stops",
+        TooManyStops = "too_many_stops",
+        StopRepeated = "stop_repeated",
+        StopsOutOfOrder = "stops_out_of_order",
+        WeightNeeded = "weight_needed",
+        WeightNotNeeded = "weight_not_needed",
+        NotEditable = "not_editable",
+
+        // Collection rounds (the hub's `RoundError`).
+        UnknownRound = "unknown_round",
+        RoundExists = "round_exists",
+        UnknownStop = "unknown_stop",
+        NoStopForVillage = "no_stop_for_village",
+        RoundClosed = "round_closed",
+        RoundMoveRefused = "round_move_refused",
+        RoundNotLoading = "round_not_loading",
+        RoundNotDone = "round_not_done",
+        OrderNotRoutable = "order_not_routable",
+        OrderNotLoadable = "order_not_loadable",
+        OrderNotAtStop = "order_not_at_stop",
+        StopHasOrders = "stop_has_orders",
+        InvalidDate = "invalid_date",
     }
 }
 
