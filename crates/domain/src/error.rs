@@ -75,7 +75,9 @@ pub enum DomainError {
     TooManyStops { max: usize },
     #[error("the round stops at {place:?} twice")]
     StopRepeated { place: String },
-    #[error("the stop at {place:?} is expected before the stop before it; list stops in the order the truck makes them")]
+    #[error(
+        "the stop at {place:?} is expected before the stop before it; list stops in the order the truck makes them"
+    )]
     StopsOutOfOrder { place: String },
     #[error("a load in {unit} needs its weight: weigh it and give the kilograms")]
     WeightNeeded { unit: &'static str },

@@ -41,8 +41,8 @@ pub use error::DomainError;
 pub use gtin::Gtin;
 pub use hlc::{Hlc, HybridClock};
 pub use ids::{
-    AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, PhotoId, RoundId,
-    SaleId, StopId, TraceEventId,
+    AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, PhotoId,
+    RoundId, SaleId, StopId, TraceEventId,
 };
 pub use listing::{FieldChanges, Listing, ListingField, ListingStatus};
 pub use lot::{Altitude, Lot};

@@ -546,7 +546,10 @@ mod tests {
             at: "2026-10-15T02:10:00Z".parse().unwrap(),
         };
         let json = round_trip(Payload::OrderLoaded { load });
-        assert_eq!(json["load"]["quantity"], serde_json::json!({"unit": "jar", "base": 6}));
+        assert_eq!(
+            json["load"]["quantity"],
+            serde_json::json!({"unit": "jar", "base": 6})
+        );
         assert_eq!(json["load"]["weight"], 4500);
         let listing_id = ListingId::new();
         assert_eq!(

@@ -119,7 +119,9 @@ impl Stops {
 
     /// The stop at `place`, however its case or spaces were typed.
     pub fn at_place(&self, place: &str) -> Option<&Stop> {
-        self.0.iter().find(|s| same_place_text(s.place.as_str(), place))
+        self.0
+            .iter()
+            .find(|s| same_place_text(s.place.as_str(), place))
     }
 }
 
@@ -437,7 +439,10 @@ mod tests {
 
     #[test]
     fn open_rounds_take_answers_and_loads_come_once_the_truck_is_out() {
-        let open: Vec<_> = RoundState::ALL.into_iter().filter(|s| s.is_open()).collect();
+        let open: Vec<_> = RoundState::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .collect();
         assert_eq!(open, [S::Planned, S::Loading]);
         let loading: Vec<_> = RoundState::ALL
             .into_iter()
@@ -531,7 +536,10 @@ mod tests {
             serde_json::to_value(RoundAnswer::Coming).unwrap(),
             serde_json::json!({"answer": "coming"})
         );
-        assert!(serde_json::from_value::<RoundAnswer>(serde_json::json!({"answer": "not-coming"})).is_err());
+        assert!(
+            serde_json::from_value::<RoundAnswer>(serde_json::json!({"answer": "not-coming"}))
+                .is_err()
+        );
     }
 
     #[test]

@@ -130,9 +130,15 @@ mod tests {
         assert_eq!(weight_of(milk, Some(litre)), Some(1_545));
         // 333 ml at 1,001 g a litre is 333.333 g: the nearest gram.
         let ml = Quantity::parse("333", Unit::Ml).unwrap();
-        assert_eq!(weight_of(ml, Some(Weight::from_grams(1).unwrap())), Some(333));
+        assert_eq!(
+            weight_of(ml, Some(Weight::from_grams(1).unwrap())),
+            Some(333)
+        );
         let small = Quantity::parse("0.333", Unit::L).unwrap();
-        assert_eq!(weight_of(small, Some(Weight::from_grams(1_001).unwrap())), Some(333));
+        assert_eq!(
+            weight_of(small, Some(Weight::from_grams(1_001).unwrap())),
+            Some(333)
+        );
     }
 
     #[test]
