@@ -13,7 +13,7 @@ use highland_domain::{ListingField, ListingId, Operation, Payload, Version};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::{Result, StoreError, orders};
+use crate::{Result, StoreError, orders, rounds};
 
 /// Where an operation comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,8 +172,42 @@ pub(crate) fn apply(conn: &Connection, op: &Operation, source: Source) -> Result
             Source::Local => orders::propose(conn, *order_id)?,
             Source::Hub => orders::confirm(conn, op)?,
         },
+        Payload::RoundPublished { round } => {
+            hub_only(source, "plan a collection round")?;
+            rounds::publish(conn, round, op)?;
+        }
+        Payload::OrderRouted { order_id, round } => {
+            hub_only(source, "put an order on a round")?;
+            rounds::route(conn, *order_id, *round, op)?;
+        }
+        Payload::OrderLoaded { load } => {
+            hub_only(source, "record what a truck loaded")?;
+            rounds::load(conn, load, op)?;
+        }
+        Payload::RoundAnswered { round_id, .. } => match source {
+            Source::Local => rounds::propose(conn, *round_id)?,
+            Source::Hub => rounds::confirm(conn, op)?,
+        },
+        Payload::ListingWeighed {
+            listing_id,
+            weight_per_unit,
+        } => {
+            crate::listings::require(conn, *listing_id)?;
+            let field = ListingField::WeightPerUnit(*weight_per_unit);
+            merge_listing_fields(conn, *listing_id, &[field], version, &op_id)?;
+        }
     }
     Ok(true)
+}
+
+/// Rounds, routes and loads are the buyer's staff's, made on the hub.
+fn hub_only(source: Source, what: &str) -> Result<()> {
+    match source {
+        Source::Hub => Ok(()),
+        Source::Local => Err(StoreError::Unsupported(format!(
+            "a device cannot {what}; the buyer's staff do, on the hub"
+        ))),
+    }
 }
 
 /// Does `op` write a listing field whose value here comes from one of this
@@ -189,6 +223,13 @@ pub(crate) fn loses_to_pending(conn: &Connection, op: &Operation) -> Result<bool
             listing_id,
             changes,
         } => (*listing_id, changes.to_vec()),
+        Payload::ListingWeighed {
+            listing_id,
+            weight_per_unit,
+        } => (
+            *listing_id,
+            vec![ListingField::WeightPerUnit(*weight_per_unit)],
+        ),
         _ => return Ok(false),
     };
     let id = listing_id.to_string();
@@ -280,6 +321,10 @@ fn column_value(field: &ListingField) -> (&'static str, Value) {
         ListingField::Lot(l) => (
             "lot_id",
             l.map_or(Value::Null, |l| Value::Text(l.to_string())),
+        ),
+        ListingField::WeightPerUnit(w) => (
+            "weight_per_unit_g",
+            w.map_or(Value::Null, |w| Value::Integer(w.grams())),
         ),
     }
 }

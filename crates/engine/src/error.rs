@@ -1,7 +1,8 @@
 use std::path::PathBuf;
 
 use highland_domain::order::TransitionRefused;
-use highland_domain::{DomainError, ListingId, LotId, OrderId, PhotoId, SaleId, Unit};
+use highland_domain::round::AnswerRefused;
+use highland_domain::{DomainError, ListingId, LotId, OrderId, PhotoId, RoundId, SaleId, Unit};
 use thiserror::Error;
 
 use crate::photos::PhotoError;
@@ -20,6 +21,13 @@ pub enum StoreError {
     UnknownOrder(OrderId),
     #[error("no photo with id {0}")]
     UnknownPhoto(PhotoId),
+    #[error("no collection round with id {0}")]
+    UnknownRound(RoundId),
+    #[error("none of this seller's orders rides round {0}, so there is nothing to answer")]
+    NotOnRound(RoundId),
+    /// The round, as this device sees it, takes no more answers.
+    #[error(transparent)]
+    RoundClosed(#[from] AnswerRefused),
     #[error("no sale with id {0}")]
     UnknownSale(SaleId),
     #[error(
@@ -127,6 +135,9 @@ impl StoreError {
             StoreError::UnknownLot(_) => "unknown_lot",
             StoreError::UnknownOrder(_) => "unknown_order",
             StoreError::UnknownPhoto(_) => "unknown_photo",
+            StoreError::UnknownRound(_) => "unknown_round",
+            StoreError::NotOnRound(_) => "not_on_round",
+            StoreError::RoundClosed(_) => "round_closed",
             StoreError::UnknownSale(_) => "unknown_sale",
             StoreError::ReceiptNotVoidable(_) => "receipt_not_voidable",
             StoreError::SaleAlreadyVoided(_) => "sale_already_voided",

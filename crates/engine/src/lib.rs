@@ -27,6 +27,7 @@ mod outbox;
 pub mod photos;
 mod remote;
 mod reset;
+mod rounds;
 mod rows;
 mod sales;
 mod settings;

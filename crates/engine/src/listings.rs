@@ -1,10 +1,11 @@
 use std::sync::LazyLock;
 
 use highland_domain::quantity::format_in;
+use highland_domain::weight::needs_weight_per_unit;
 use highland_domain::{
     AdjustmentId, AdjustmentKind, Category, Description, FieldChanges, ListingField, ListingId,
     ListingStatus, LotId, OrderState, Payload, Price, Quantity, QuantityDelta, Reason,
-    StockAdjustment, Title, Unit,
+    StockAdjustment, Title, Unit, Weight,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -44,7 +45,8 @@ static LISTING_COLUMNS: LazyLock<String> = LazyLock::new(|| {
          coalesce((SELECT sum(quantity) FROM counted_sales s WHERE s.listing_id = l.id), 0),
          (SELECT count(*) FROM counted_sales s WHERE s.listing_id = l.id),
          {},
-         (SELECT value FROM settings WHERE key = '{}')",
+         (SELECT value FROM settings WHERE key = '{}'),
+         l.weight_per_unit_g",
         reserved_sql("l.id"),
         crate::settings::LOW_STOCK_AT
     )
@@ -115,6 +117,25 @@ impl Store {
             Ok(vec![Payload::ListingEdited {
                 listing_id: id,
                 changes,
+            }])
+        })?;
+        Ok(())
+    }
+
+    /// Sets what one unit of a listing weighs (a jar, a bag), or forgets it
+    /// with `None`, so that the truck's load adds up in kilograms. A listing
+    /// sold by weight weighs what it says and takes none.
+    pub fn weigh_listing(&mut self, id: ListingId, weight_per_unit: Option<Weight>) -> Result<()> {
+        self.record(|tx| {
+            let unit = listing_unit(tx, id)?;
+            if !needs_weight_per_unit(unit) {
+                return Err(
+                    highland_domain::DomainError::WeightNotNeeded { unit: unit.slug() }.into(),
+                );
+            }
+            Ok(vec![Payload::ListingWeighed {
+                listing_id: id,
+                weight_per_unit,
             }])
         })?;
         Ok(())
@@ -260,6 +281,7 @@ fn listing_view(r: &Row<'_>) -> Result<ListingView> {
         sales_count: r.get(10)?,
         reserved,
         low_stock: crate::settings::is_low_stock(stock, unit, low_stock_at),
+        weight_per_unit_g: r.get(13)?,
     })
 }
 

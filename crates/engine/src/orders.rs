@@ -383,7 +383,8 @@ fn details(action: &OrderAction) -> Details<'_> {
 const ORDER_COLUMNS: &str = "o.id, o.listing_id, l.title, o.quantity, o.unit, o.unit_price_fen,
     o.hand_over_by, o.note, o.placed_at, o.state, o.confirmed_state, o.pending, o.refusal,
     o.reason, o.received_quantity, o.paid_fen, o.paid_method,
-    (SELECT s.id FROM sales s WHERE s.order_id = o.id)";
+    (SELECT s.id FROM sales s WHERE s.order_id = o.id),
+    o.round_id, o.stop_id, o.loaded_quantity, o.loaded_weight_g";
 
 fn order_view(r: &Row<'_>) -> Result<OrderView> {
     let unit: Unit = parse(&r.get::<_, String>(4)?)?;
@@ -406,6 +407,7 @@ fn order_view(r: &Row<'_>) -> Result<OrderView> {
         _ => None,
     });
     let received: Option<i64> = r.get(14)?;
+    let loaded: Option<i64> = r.get(20)?;
     Ok(OrderView {
         id: r.get(0)?,
         listing_id: r.get(1)?,
@@ -433,5 +435,10 @@ fn order_view(r: &Row<'_>) -> Result<OrderView> {
         paid_fen: r.get(15)?,
         paid_method: r.get(16)?,
         sale_id: r.get(17)?,
+        round_id: r.get(18)?,
+        stop_id: r.get(19)?,
+        loaded_quantity: loaded,
+        loaded_display: loaded.map(|q| format_in(q, unit)),
+        loaded_weight_g: r.get(21)?,
     })
 }

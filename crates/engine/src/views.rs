@@ -31,6 +31,9 @@ pub struct ListingView {
     pub reserved: i64,
     /// At or below the seller's low-stock mark (`Settings::low_stock_at`).
     pub low_stock: bool,
+    /// What one unit weighs, in grams, for a listing not sold by weight;
+    /// null when unknown (and always for one sold by weight).
+    pub weight_per_unit_g: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -141,13 +144,94 @@ pub struct OrderView {
     pub paid_method: Option<String>,
     /// The sale the buyer's receipt recorded.
     pub sale_id: Option<String>,
+    /// The collection round the order rides, and the stop its goods are
+    /// collected at; null when it rides none.
+    pub round_id: Option<String>,
+    pub stop_id: Option<String>,
+    /// What was loaded onto the round's truck, in `quantity_unit`, and what
+    /// it weighed in grams; null until the hand-over at the stop.
+    pub loaded_quantity: Option<i64>,
+    pub loaded_display: Option<String>,
+    pub loaded_weight_g: Option<i64>,
+}
+
+/// A collection round as the seller sees it, at one stop where their
+/// orders are collected: "the truck comes to Yubeng on Thursday at about
+/// 10:00; bring 12 kg of yak meat and 6 jars of honey".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RoundView {
+    pub id: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub vehicle: String,
+    /// planned, loading, on-the-road, done or cancelled.
+    pub state: String,
+    /// This seller's stop.
+    pub stop: StopView,
+    /// Every stop of the round, in the order the truck makes them.
+    pub stops: Vec<StopView>,
+    /// What to bring: the accepted orders at this stop, summed by listing.
+    pub bring: Vec<BringView>,
+    /// This seller's orders at this stop, in any state.
+    pub orders: Vec<RoundOrderView>,
+    /// The seller's answer: coming, not-coming, or null before any.
+    pub answer: Option<String>,
+    pub answer_reason: Option<String>,
+    /// The answer shown waits for the hub.
+    pub answer_pending: bool,
+    /// Why the hub refused the seller's last answer, until they answer again.
+    pub refusal: Option<RefusalView>,
+}
+
+/// One stop of a round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StopView {
+    pub id: String,
+    pub place: String,
+    /// `HH:MM`, China Standard Time, on the round's date.
+    pub expected_at: String,
+}
+
+/// One listing's goods to bring to a stop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BringView {
+    pub listing_id: String,
+    pub listing_title: String,
+    /// In the base unit of `unit`.
+    pub quantity: i64,
+    pub unit: String,
+    pub quantity_display: String,
+}
+
+/// One of the seller's orders on a round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RoundOrderView {
+    pub order_id: String,
+    pub listing_id: String,
+    pub listing_title: String,
+    /// In the base unit of `unit`.
+    pub quantity: i64,
+    pub unit: String,
+    pub quantity_display: String,
+    /// What it should weigh, in grams; null for a listing not sold by weight
+    /// that has no weight per unit.
+    pub weight_g: Option<i64>,
+    pub state: String,
+    pub stop_id: String,
+    pub loaded_display: Option<String>,
+    pub loaded_weight_g: Option<i64>,
 }
 
 /// The hub's refusal of one of the seller's actions on an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RefusalView {
-    /// The action refused: accept, decline or hand-over.
+    /// The action refused: accept, decline or hand-over; `answer` for an
+    /// answer to a round.
     pub action: String,
     /// A stable code: order_transition_refused, not_your_order, unknown_order, ...
     pub code: String,

@@ -5,52 +5,16 @@
 mod common;
 
 use chrono::Duration;
+use common::hub::{Hub, answer, refused, settle};
 use common::{Device, device, sale, yak_meat};
-use highland_domain::wire::{Ack, AckOutcome, LoggedOperation, Refusal, SyncResponse};
+use highland_domain::wire::{Ack, AckOutcome, LoggedOperation, SyncResponse};
 use highland_domain::{
-    Actor, DeviceId, Hlc, ListingId, Money, Operation, OperationId, Order, OrderAction, OrderId,
-    Payload, PaymentMethod, Price, Quantity, Reason, Sale, SaleId, Unit,
+    Actor, DeviceId, Hlc, ListingId, Money, Operation, OperationId, OrderAction, OrderId, Payload,
+    PaymentMethod, Price, Quantity, Reason, Sale, SaleId, Unit,
 };
 use highland_engine::StoreError;
 
-/// The hub as the device sees it: operations under its own device id.
-struct Hub {
-    id: DeviceId,
-    wall_ms: u64,
-}
-
 impl Hub {
-    fn new(d: &Device) -> Hub {
-        Hub {
-            id: DeviceId::new(),
-            wall_ms: d.store.now().timestamp_millis() as u64,
-        }
-    }
-
-    fn op(&mut self, payload: Payload) -> Operation {
-        self.wall_ms += 1_000;
-        Operation {
-            id: OperationId::new(),
-            device_id: self.id,
-            hlc: Hlc::from_wall_ms(self.wall_ms),
-            payload,
-        }
-    }
-
-    fn place(&mut self, listing: ListingId, kg: &str) -> (OrderId, Operation) {
-        let order = Order {
-            id: OrderId::new(),
-            listing_id: listing,
-            quantity: Quantity::parse(kg, Unit::Kg).unwrap(),
-            unit_price: Price::parse_yuan("60").unwrap(),
-            hand_over_by: Some("2026-12-05".parse().unwrap()),
-            note: None,
-            placed_at: common::t0(),
-        };
-        let id = order.id;
-        (id, self.op(Payload::OrderPlaced { order }))
-    }
-
     fn staff(&mut self, order_id: OrderId, action: OrderAction) -> Operation {
         self.op(Payload::OrderActionTaken {
             order_id,
@@ -106,59 +70,11 @@ fn applied(op: OperationId) -> Ack {
     }
 }
 
-fn refused(op: OperationId, code: &str, message: &str) -> Ack {
-    Ack {
-        op_id: op,
-        outcome: AckOutcome::Refused {
-            reason: Refusal {
-                code: code.into(),
-                message: message.into(),
-            },
-        },
-    }
-}
-
-/// Commits one hub response to everything pending (the acks name what was sent).
-fn answer(d: &mut Device, acks: Vec<Ack>, pulled: Vec<Operation>) {
-    let sent: Vec<OperationId> = d
-        .store
-        .pending_operations(1000)
-        .unwrap()
-        .iter()
-        .map(|o| o.id)
-        .collect();
-    let cursor = d.store.sync_status().unwrap().cursor + pulled.len() as u64;
-    let response = SyncResponse {
-        protocol: 1,
-        acks,
-        operations: LoggedOperation::all(&pulled).unwrap(),
-        cursor,
-        more: false,
-        hub_time_ms: d.store.now().timestamp_millis() as u64,
-        history: None,
-        newest_release: None,
-        hub_version: None,
-    };
-    d.store.commit_sync(&sent, &response, 0).unwrap();
-}
-
 /// The id of this device's latest operation, an order proposal.
 fn last_proposal(d: &Device) -> OperationId {
     let op = d.store.pending_operations(1000).unwrap().pop().unwrap();
     assert!(matches!(op.payload, Payload::OrderActionTaken { .. }));
     op.id
-}
-
-/// Everything already in the outbox acknowledged, so a test starts clean.
-fn settle(d: &mut Device) {
-    let acks = d
-        .store
-        .pending_operations(1000)
-        .unwrap()
-        .iter()
-        .map(|o| applied(o.id))
-        .collect();
-    answer(d, acks, vec![]);
 }
 
 /// A device with 10 kg of yak meat and an order for 4 kg of it, pulled.

@@ -150,6 +150,11 @@ fn every_write_appends_its_operations_to_the_outbox_in_order() {
             Payload::OrderActionTaken { .. } => "order_action_taken",
             Payload::PhotoAdded { .. } => "photo_added",
             Payload::PhotoRemoved { .. } => "photo_removed",
+            Payload::RoundPublished { .. } => "round_published",
+            Payload::OrderRouted { .. } => "order_routed",
+            Payload::RoundAnswered { .. } => "round_answered",
+            Payload::OrderLoaded { .. } => "order_loaded",
+            Payload::ListingWeighed { .. } => "listing_weighed",
         })
         .collect();
     assert_eq!(

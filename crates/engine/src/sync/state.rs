@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::history::{self, Finding};
 use super::pulled;
 use crate::store::{read_hlc, write_hlc};
-use crate::{Result, Store, StoreError, apply, orders};
+use crate::{Result, Store, StoreError, apply, orders, rounds};
 
 /// How far ahead of the hub a device's timestamps may run before the hub
 /// re-stamps them; mirrors the hub's bound, used to reset a clock that ran ahead.
@@ -485,6 +485,7 @@ impl Store {
                         newest_seen = newest_seen.max(*restamped);
                     }
                     orders::acknowledged(&tx, ack.op_id)?;
+                    rounds::acknowledged(&tx, ack.op_id)?;
                 }
                 // A hub that went back may refuse an operation for want of
                 // an earlier one it lost (a sale of a listing it no longer
@@ -512,6 +513,7 @@ impl Store {
                     )?;
                     done.refused += 1;
                     orders::refused(&tx, ack.op_id, reason)?;
+                    rounds::refused(&tx, ack.op_id, reason)?;
                 }
             }
         }
@@ -730,10 +732,18 @@ fn restamp(conn: &rusqlite::Connection, op_id: OperationId, hlc: Hlc) -> Result<
         // Orders keep no timestamp of a proposal until the hub confirms it,
         // which comes after this, with the new timestamp. A removal has no
         // row of its own to move.
+        // An answer to a round, like an order proposal, is kept with its
+        // timestamp only once confirmed; a weight per unit is a field
+        // version, moved above. The rest are the hub's and never here.
         Payload::ListingEdited { .. }
         | Payload::PhotoRemoved { .. }
         | Payload::OrderPlaced { .. }
-        | Payload::OrderActionTaken { .. } => return Ok(()),
+        | Payload::OrderActionTaken { .. }
+        | Payload::RoundAnswered { .. }
+        | Payload::ListingWeighed { .. }
+        | Payload::RoundPublished { .. }
+        | Payload::OrderRouted { .. }
+        | Payload::OrderLoaded { .. } => return Ok(()),
     };
     conn.execute(sql, params![hlc.as_i64(), entity])?;
     Ok(())
