@@ -21,6 +21,7 @@
 
 pub mod admin;
 pub mod app;
+mod authored;
 pub mod catalog;
 pub mod clock;
 mod console;
@@ -37,6 +38,7 @@ pub mod pg;
 pub mod photos;
 mod public_url;
 pub mod releases;
+pub mod rounds;
 pub mod seal;
 pub mod secret;
 pub mod server;

@@ -185,6 +185,12 @@ enum Command {
         #[command(subcommand)]
         command: cli::order::OrderCommand,
     },
+    /// Collection rounds: one truck, one day, its stops; the orders on it,
+    /// what was loaded at each stop, and what the trip cost.
+    Round {
+        #[command(subcommand)]
+        command: cli::round::RoundCommand,
+    },
     /// A lot's QR code for its label (SVG or PNG, by the file's extension),
     /// opening the lot's public trace page.
     Label(cli::label::LabelArgs),
@@ -491,6 +497,9 @@ fn run(cli: Cli, database: Database) -> anyhow::Result<()> {
         Command::Trace { command } => cli::trace::run(&*open(&database)?, command),
         Command::Order { command } => {
             cli::order::run(&*open(&database)?, command, SystemClock.now_ms())
+        }
+        Command::Round { command } => {
+            cli::round::run(&*open(&database)?, command, SystemClock.now_ms())
         }
         Command::Sale {
             command: ListCommand::List { seller, json },

@@ -19,17 +19,18 @@
 //! way) is refused by the state machine or as a duplicate id, so a receipt
 //! never records two sales.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use highland_domain::order::TransitionRefused;
 use highland_domain::{
-    Actor, Description, DomainError, HybridClock, ListingId, ListingStatus, Operation, OperationId,
-    Order, OrderAction, OrderId, OrderState, Payload, PaymentMethod, Price, Quantity, Sale, SaleId,
-    Unit,
+    Actor, Description, DomainError, ListingId, ListingStatus, Order, OrderAction, OrderId,
+    OrderState, Payload, PaymentMethod, Price, Quantity, Sale, SaleId, Unit,
 };
 use thiserror::Error;
 
 use crate::SellerId;
-use crate::sync::{self, Ledger};
+use crate::authored::{author, time};
+use crate::rounds::RoundChoice;
+use crate::sync::Ledger;
 
 /// An order staff are about to place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,8 @@ pub struct NewOrder {
     pub unit_price: Price,
     pub hand_over_by: Option<NaiveDate>,
     pub note: Option<Description>,
+    /// The collection round the order rides, if staff chose one.
+    pub round: Option<RoundChoice>,
 }
 
 /// Which orders to list, and which page.
@@ -94,6 +97,9 @@ pub enum OrderError {
     SellerOnly { action: &'static str },
     #[error(transparent)]
     Transition(#[from] TransitionRefused),
+    /// The round the order was to ride refused it.
+    #[error(transparent)]
+    Round(#[from] crate::rounds::RoundError),
     #[error(transparent)]
     Invalid(#[from] DomainError),
     /// The database or the hub failed; see [`crate::Error`].
@@ -112,6 +118,7 @@ impl OrderError {
             OrderError::OrderExists(_) => "order_exists",
             OrderError::SellerOnly { .. } => "seller_only",
             OrderError::Transition(_) => "order_transition_refused",
+            OrderError::Round(e) => e.code(),
             OrderError::Invalid(e) => e.code(),
             OrderError::Hub(_) => "internal",
         }
@@ -149,13 +156,16 @@ pub fn place(
         note: new.note.clone(),
         placed_at: time(now_ms),
     };
-    author(
-        ledger,
-        listing.seller,
-        vec![Payload::OrderPlaced { order }],
-        staff,
-        now_ms,
-    )
+    let mut payloads = vec![Payload::OrderPlaced { order }];
+    if let Some(to) = new.round {
+        payloads.extend(crate::rounds::route_payloads(
+            ledger,
+            new.id,
+            listing.seller,
+            to,
+        )?);
+    }
+    Ok(author(ledger, listing.seller, payloads, staff, now_ms)?)
 }
 
 /// Records what staff did to order `id`: a hand-over the seller did not
@@ -207,38 +217,12 @@ pub fn act(
         action,
         at,
     });
-    author(ledger, order.seller, payloads, staff, now_ms)
-}
-
-/// Makes, logs and applies the hub's own operations, in order.
-fn author(
-    ledger: &mut impl Ledger,
-    seller: SellerId,
-    payloads: Vec<Payload>,
-    staff: Option<&str>,
-    now_ms: u64,
-) -> Result<(), OrderError> {
-    let hub = ledger.hub_device()?;
-    let seal = ledger.seal_key()?;
-    let mut clock = HybridClock::new(ledger.clock()?);
-    for payload in payloads {
-        let op = Operation {
-            id: OperationId::new(),
-            device_id: hub,
-            hlc: clock.tick(now_ms),
-            payload,
-        };
-        // Sealed, so a device may give it back to this hub if it loses it.
-        ledger.append(seller, &op, &seal.seal(&op)?, now_ms)?;
-        sync::apply_by(ledger, seller, &op, staff)?;
-    }
-    ledger.set_clock(clock.last())?;
-    Ok(())
+    Ok(author(ledger, order.seller, payloads, staff, now_ms)?)
 }
 
 /// Re-expresses a quantity in the listing's unit, which must measure the
 /// same thing: 9500 g of a listing sold by the kg is 9.5 kg.
-fn in_unit(quantity: Quantity, unit: Unit) -> Result<Quantity, DomainError> {
+pub(crate) fn in_unit(quantity: Quantity, unit: Unit) -> Result<Quantity, DomainError> {
     if quantity.unit().base() != unit.base() {
         return Err(DomainError::UnitMismatch {
             expected: unit.slug(),
@@ -246,11 +230,4 @@ fn in_unit(quantity: Quantity, unit: Unit) -> Result<Quantity, DomainError> {
         });
     }
     Quantity::from_base(quantity.base(), unit)
-}
-
-fn time(now_ms: u64) -> DateTime<Utc> {
-    i64::try_from(now_ms)
-        .ok()
-        .and_then(DateTime::from_timestamp_millis)
-        .unwrap_or_default()
 }

@@ -7,9 +7,11 @@
 //! method is one transaction, so nothing a caller does can leave half a
 //! change behind.
 
+use chrono::NaiveDate;
 use highland_domain::wire::SyncResponse;
 use highland_domain::{
-    DeviceId, Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Sha256, TraceCode, TraceEvent,
+    DeviceId, Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Round, RoundCost, RoundId,
+    RoundState, Sha256, StopId, TraceCode, TraceEvent, Weight,
 };
 
 use crate::catalog::{
@@ -18,6 +20,9 @@ use crate::catalog::{
 use crate::history::{Beginning, Incarnation};
 use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
+use crate::rounds::costs::CostReport;
+use crate::rounds::view::RoundDetail;
+use crate::rounds::{LoadEntry, RoundChoice, RoundError, RoundPlan};
 use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::sync::{PullRequest, Pushed};
@@ -215,6 +220,83 @@ pub trait Storage: Send + Sync + 'static {
 
     /// One order with its history, if the hub has it.
     fn order(&self, id: OrderId) -> Result<Option<OrderDetail>>;
+
+    // Collection rounds: what the buyer's staff plan and record (see
+    // [`crate::rounds`] for the rules). Each write tells the sellers whose
+    // orders ride the round, through their logs.
+
+    /// Plans a new round; fails with [`RoundError::RoundExists`] when the
+    /// id is taken (a retry after a lost answer).
+    fn plan_round(
+        &self,
+        id: RoundId,
+        plan: &RoundPlan,
+        now_ms: u64,
+    ) -> Result<RoundDetail, RoundError>;
+
+    /// Replaces an open round's plan.
+    fn edit_round(
+        &self,
+        id: RoundId,
+        plan: &RoundPlan,
+        now_ms: u64,
+    ) -> Result<RoundDetail, RoundError>;
+
+    /// Moves a round on, or cancels it.
+    fn move_round(
+        &self,
+        id: RoundId,
+        to: RoundState,
+        now_ms: u64,
+    ) -> Result<RoundDetail, RoundError>;
+
+    /// Records what a done round cost.
+    fn record_round_cost(
+        &self,
+        id: RoundId,
+        cost: &RoundCost,
+        now_ms: u64,
+    ) -> Result<RoundDetail, RoundError>;
+
+    /// Puts an order on a round (or takes it off any, with `None`).
+    fn route_order(
+        &self,
+        order: OrderId,
+        to: Option<RoundChoice>,
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<OrderDetail, RoundError>;
+
+    /// Records what was loaded at a stop, all or none.
+    fn load_at_stop(
+        &self,
+        round: RoundId,
+        stop: StopId,
+        loads: &[LoadEntry],
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<RoundDetail, RoundError>;
+
+    /// Sets (or clears) what one unit of a listing weighs.
+    fn weigh_listing(
+        &self,
+        listing: ListingId,
+        weight_per_unit: Option<Weight>,
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<ListingView, RoundError>;
+
+    /// Rounds on or after `from` (every one when `None`), newest first.
+    fn rounds(&self, from: Option<NaiveDate>, limit: usize) -> Result<Vec<RoundDetail>>;
+
+    /// One round with its loads, if the hub has it.
+    fn round(&self, id: RoundId) -> Result<Option<RoundDetail>>;
+
+    /// The rounds an order may be put on now (planned or loading), soonest first.
+    fn open_rounds(&self) -> Result<Vec<Round>>;
+
+    /// What each kilogram cost, per done round and per village.
+    fn round_costs(&self) -> Result<CostReport>;
 
     /// The chain of the lot with this code: the lots it was made from and
     /// everything recorded about them. With a GTIN (a GS1 Digital Link),

@@ -24,15 +24,17 @@
 //! and applied here like any other.
 
 use chrono::{DateTime, Utc};
+use highland_domain::weight::needs_weight_per_unit;
 use highland_domain::wire::{
     Ack, AckOutcome, HubHistory, LogMark, LoggedOperation, PROTOCOL_VERSION, Refusal, RefusalCode,
     SyncResponse,
 };
 use highland_domain::{
     Actor, Certificate, DeviceId, EntityKind, Hlc, HybridClock, Listing, ListingField, ListingId,
-    ListingStatus, Lot, LotId, Operation, OperationId, Order, OrderAction, OrderId, OrderState,
-    Payload, Photo, PhotoId, PhotoSubject, Price, Quantity, Reason, Sale, SaleId, StockAdjustment,
-    TraceCode, Unit, Version,
+    ListingStatus, Load, Lot, LotId, Operation, OperationId, Order, OrderAction, OrderId,
+    OrderState, Payload, Photo, PhotoId, PhotoSubject, Price, Quantity, Reason, Round, RoundAnswer,
+    RoundId, RoundState, RoundStop, Sale, SaleId, StockAdjustment, StopId, TraceCode, Unit,
+    Version,
 };
 
 use uuid::Uuid;
@@ -122,6 +124,10 @@ pub struct Facts {
     pub id_holder: Option<SellerId>,
     /// The sale the operation voids.
     pub sale: Option<KnownSale>,
+    /// The state of the round the operation answers.
+    pub round: Option<RoundState>,
+    /// Whether the asking device's seller has an order on that round.
+    pub on_round: bool,
 }
 
 /// A sale as the rules need it: whose it is, and whether it is an order's
@@ -148,6 +154,8 @@ pub struct KnownOrder {
     /// In the listing's unit.
     pub quantity: Quantity,
     pub unit_price: Price,
+    /// The round it rides, and the stop.
+    pub round: Option<RoundStop>,
 }
 
 /// One entry of an order's history, as the hub keeps it.
@@ -271,6 +279,37 @@ pub trait Ledger {
     ) -> Result<()>;
     /// Adds an entry to an order's history, unless its operation has one.
     fn record_order_history(&mut self, entry: &HistoryEntry<'_>) -> Result<()>;
+    /// A collection round as the hub holds it.
+    fn round(&mut self, id: RoundId) -> Result<Option<Round>>;
+    /// Keeps `round` as it stands, unless a newer version of it is held.
+    fn save_round(&mut self, round: &Round, version: Version) -> Result<()>;
+    /// Every seller with an order on the round.
+    fn round_sellers(&mut self, id: RoundId) -> Result<Vec<SellerId>>;
+    /// How many orders ride a round's stop.
+    fn orders_at_stop(&mut self, round: RoundId, stop: StopId) -> Result<u64>;
+    /// Whether `seller` has an order on the round.
+    fn seller_on_round(&mut self, seller: SellerId, round: RoundId) -> Result<bool>;
+    /// The village a seller sells from.
+    fn seller_village(&mut self, seller: SellerId) -> Result<Option<String>>;
+    /// Puts an order on a round's stop (or off any), unless a newer route
+    /// of it is held.
+    fn route_order(
+        &mut self,
+        order: OrderId,
+        to: Option<RoundStop>,
+        version: Version,
+    ) -> Result<()>;
+    /// Keeps what was loaded for an order, unless a newer record is held.
+    fn save_load(&mut self, load: &Load, op: &Operation, staff: Option<&str>) -> Result<()>;
+    /// Keeps a seller's answer to a round, unless a newer one is held.
+    fn save_answer(
+        &mut self,
+        seller: SellerId,
+        round: RoundId,
+        answer: &RoundAnswer,
+        at: DateTime<Utc>,
+        version: Version,
+    ) -> Result<()>;
     /// Up to `limit` log entries after `after`, of `seller`, not from
     /// `not_from` when one is named, in log order.
     fn visible_after(
@@ -444,7 +483,7 @@ fn take_in(
     // which operation ids another device has used. It is stable across
     // replays: a listing's or lot's seller never changes. The hub's own
     // operations were authorized when it made them.
-    let facts = gather_facts(ledger, &op)?;
+    let facts = gather_facts(ledger, &op, asker.device.seller)?;
     let maker = match author {
         Author::Asker => Some(asker.device),
         Author::Sibling(sibling) => Some(sibling),
@@ -507,7 +546,9 @@ fn take_in(
     })
 }
 
-fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
+/// What the hub holds about what `op` names; `seller` is the asking
+/// device's, whose orders an answer to a round must ride.
+fn gather_facts(ledger: &mut impl Ledger, op: &Operation, seller: SellerId) -> Result<Facts> {
     let photo = match &op.payload {
         Payload::PhotoAdded { photo } => Some(photo.id),
         Payload::PhotoRemoved { photo_id } => Some(*photo_id),
@@ -531,8 +572,22 @@ fn gather_facts(ledger: &mut impl Ledger, op: &Operation) -> Result<Facts> {
             PhotoSubject::Lot(id) => (None, Some(id), None),
         },
         Payload::PhotoRemoved { .. } => (None, None, None),
+        Payload::ListingWeighed { listing_id, .. } => (Some(*listing_id), None, None),
+        Payload::RoundPublished { .. }
+        | Payload::OrderRouted { .. }
+        | Payload::OrderLoaded { .. }
+        | Payload::RoundAnswered { .. } => (None, None, None),
+    };
+    let (round, on_round) = match &op.payload {
+        Payload::RoundAnswered { round_id, .. } => (
+            ledger.round(*round_id)?.map(|r| r.state),
+            ledger.seller_on_round(seller, *round_id)?,
+        ),
+        _ => (None, false),
     };
     Ok(Facts {
+        round,
+        on_round,
         listing: listing.map(|id| ledger.listing(id)).transpose()?.flatten(),
         lot_seller: lot.map(|id| ledger.lot_seller(id)).transpose()?.flatten(),
         order: order.map(|id| ledger.order(id)).transpose()?.flatten(),
@@ -708,6 +763,33 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
             )),
             Some(seller) => photo_is_mine_or_new(Some(seller), device.seller),
         },
+        // Rounds are the buyer's staff's to plan, fill and load.
+        Payload::RoundPublished { .. }
+        | Payload::OrderRouted { .. }
+        | Payload::OrderLoaded { .. } => Err(staff_only()),
+        // A round is never deleted, so this holds for every replay.
+        Payload::RoundAnswered { .. } => match facts.round {
+            None => Err(refusal(
+                RefusalCode::UnknownRound,
+                "The hub has no such collection round, so this answer was not kept.",
+            )),
+            Some(_) => Ok(()),
+        },
+        Payload::ListingWeighed { .. } => {
+            let known = listing_is_mine()?;
+            if needs_weight_per_unit(known.unit) {
+                Ok(())
+            } else {
+                Err(refusal(
+                    RefusalCode::WeightNotNeeded,
+                    format!(
+                        "This listing is sold in {}, so it weighs what it says and takes no \
+                         weight per unit.",
+                        known.unit
+                    ),
+                ))
+            }
+        }
     }
 }
 
@@ -724,10 +806,20 @@ fn photo_is_mine_or_new(owner: Option<SellerId>, me: SellerId) -> Result<(), Ref
 }
 
 /// May the order move on as the operation proposes, from the state the hub
-/// holds now? Only order actions are checked; the sentence comes from the
-/// state machine, so the seller reads why ("An order that is cancelled
-/// cannot be accepted.").
+/// holds now? And may the seller still answer the round? Only order actions
+/// and answers are checked; the sentence comes from the state machine, so
+/// the seller reads why ("An order that is cancelled cannot be accepted.").
 pub fn check_transition(op: &Operation, facts: &Facts) -> Result<(), Refusal> {
+    if let (Payload::RoundAnswered { .. }, Some(state)) = (&op.payload, facts.round) {
+        if !facts.on_round {
+            return Err(refusal(
+                RefusalCode::NotOnRound,
+                "None of your orders rides this round any more, so there is nothing to answer.",
+            ));
+        }
+        return RoundAnswer::allowed_in(state)
+            .map_err(|late| refusal(RefusalCode::RoundClosed, sentence(&late.to_string())));
+    }
     let (Payload::OrderActionTaken { action, .. }, Some(order)) = (&op.payload, facts.order) else {
         return Ok(());
     };
@@ -887,6 +979,21 @@ pub(crate) fn apply_by(
         }
         Payload::PhotoAdded { photo } => ledger.insert_photo(seller, photo, op),
         Payload::PhotoRemoved { photo_id } => ledger.remove_photo(*photo_id),
+        Payload::RoundPublished { round } => ledger.save_round(round, version),
+        Payload::OrderRouted { order_id, round } => ledger.route_order(*order_id, *round, version),
+        Payload::OrderLoaded { load } => ledger.save_load(load, op, staff),
+        Payload::RoundAnswered {
+            round_id,
+            answer,
+            at,
+        } => ledger.save_answer(seller, *round_id, answer, *at, version),
+        Payload::ListingWeighed {
+            listing_id,
+            weight_per_unit,
+        } => {
+            let field = ListingField::WeightPerUnit(*weight_per_unit);
+            merge_fields(ledger, *listing_id, &[field], version, op.id)
+        }
     }
 }
 
@@ -1093,6 +1200,8 @@ mod tests {
             trace_code_taken: false,
             id_holder: None,
             sale: None,
+            round: None,
+            on_round: false,
         }
     }
 
@@ -1203,6 +1312,7 @@ mod tests {
                 state,
                 quantity: Quantity::from_base(5, Unit::Jar).unwrap(),
                 unit_price: Price::from_fen(4500).unwrap(),
+                round: None,
             }),
             ..Facts::default()
         }
@@ -1467,6 +1577,106 @@ mod tests {
                 op.payload
             );
         }
+    }
+
+    #[test]
+    fn rounds_are_staffs_and_an_answer_needs_an_open_round_with_the_sellers_order() {
+        use highland_domain::{
+            Load, Round, RoundAnswer, RoundId, RoundStop, ShortText, StopId, Weight,
+        };
+        let round_id = RoundId::from_uuid(Uuid::from_u128(80));
+        let stop_id = StopId::from_uuid(Uuid::from_u128(81));
+        let stop = highland_domain::Stop {
+            id: stop_id,
+            place: ShortText::parse("Yubeng").unwrap(),
+            expected_at: highland_domain::round::parse_time("10:00").unwrap(),
+        };
+        let round = Round {
+            id: round_id,
+            date: "2026-10-15".parse().unwrap(),
+            vehicle: ShortText::parse("truck").unwrap(),
+            capacity: Weight::parse_kg("1000").unwrap(),
+            stops: highland_domain::Stops::new(vec![stop]).unwrap(),
+            state: RoundState::Planned,
+        };
+        let routed = Payload::OrderRouted {
+            order_id: order_id(),
+            round: Some(RoundStop { round_id, stop_id }),
+        };
+        let loaded = Payload::OrderLoaded {
+            load: Load {
+                order_id: order_id(),
+                round_id,
+                stop_id,
+                quantity: Quantity::from_base(5, Unit::Jar).unwrap(),
+                weight: Weight::from_grams(3_000).unwrap(),
+                at: chrono::DateTime::UNIX_EPOCH,
+            },
+        };
+        for payload in [Payload::RoundPublished { round }, routed, loaded] {
+            let refused = authorize(&op(device_id(1), payload), me(), &Facts::default());
+            assert_eq!(refused.unwrap_err().code, RefusalCode::StaffOnly);
+        }
+
+        let answered = op(
+            device_id(1),
+            Payload::RoundAnswered {
+                round_id,
+                answer: RoundAnswer::Coming,
+                at: chrono::DateTime::UNIX_EPOCH,
+            },
+        );
+        let on = |state, on_round| Facts {
+            round: Some(state),
+            on_round,
+            ..Facts::default()
+        };
+        let code = |facts: &Facts| {
+            authorize(&answered, me(), facts)
+                .and_then(|()| check_transition(&answered, facts))
+                .err()
+                .map(|r| r.code)
+        };
+        assert_eq!(code(&Facts::default()), Some(RefusalCode::UnknownRound));
+        assert_eq!(code(&on(RoundState::Planned, true)), None);
+        assert_eq!(code(&on(RoundState::Loading, true)), None);
+        assert_eq!(
+            code(&on(RoundState::Planned, false)),
+            Some(RefusalCode::NotOnRound)
+        );
+        for closed in [
+            RoundState::OnTheRoad,
+            RoundState::Done,
+            RoundState::Cancelled,
+        ] {
+            assert_eq!(code(&on(closed, true)), Some(RefusalCode::RoundClosed));
+        }
+        let late = check_transition(&answered, &on(RoundState::Done, true)).unwrap_err();
+        assert_eq!(
+            late.message,
+            "The round is done, so it takes no more answers."
+        );
+
+        let weighed = op(
+            device_id(1),
+            Payload::ListingWeighed {
+                listing_id: listing(None).id,
+                weight_per_unit: Some(Weight::from_grams(750).unwrap()),
+            },
+        );
+        let of = |seller_of: u128, unit: Unit| Facts {
+            listing: Some(KnownListing {
+                seller: seller(seller_of),
+                unit,
+                status: ListingStatus::Listed,
+            }),
+            ..Facts::default()
+        };
+        let code = |facts: &Facts| authorize(&weighed, me(), facts).err().map(|r| r.code);
+        assert_eq!(code(&of(1, Unit::Jar)), None);
+        assert_eq!(code(&of(1, Unit::Kg)), Some(RefusalCode::WeightNotNeeded));
+        assert_eq!(code(&of(2, Unit::Jar)), Some(RefusalCode::NotYourListing));
+        assert_eq!(code(&Facts::default()), Some(RefusalCode::UnknownListing));
     }
 
     #[test]

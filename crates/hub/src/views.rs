@@ -29,6 +29,9 @@ pub struct ListingView {
     pub sales_count: i64,
     /// Held back for accepted orders not yet received, in `stock_unit`.
     pub reserved: i64,
+    /// What one unit weighs, in grams, for a listing not sold by weight;
+    /// null when unknown (and always for one sold by weight).
+    pub weight_per_unit_g: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +102,14 @@ pub struct OrderView {
     pub paid_method: Option<String>,
     /// The sale the receipt recorded.
     pub sale_id: Option<String>,
+    /// The collection round the order rides and its stop; null when none.
+    pub round_id: Option<String>,
+    pub stop_id: Option<String>,
+    /// What was loaded at the stop, in `quantity_unit`, and what it
+    /// weighed in grams; null until then.
+    pub loaded_quantity: Option<i64>,
+    pub loaded_display: Option<String>,
+    pub loaded_weight_g: Option<i64>,
 }
 
 /// One thing that happened to an order, oldest first.

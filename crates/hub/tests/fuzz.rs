@@ -388,6 +388,7 @@ impl Hub {
             unit_price: Price::from_fen(6850).unwrap(),
             hand_over_by: None,
             note: None,
+            round: None,
         };
         self.db.place_order(&order, Some("Lhamo"), NOW_MS).unwrap();
         Seller {

@@ -39,6 +39,7 @@ fn new_order(listing: &highland_domain::Listing, quantity: &str) -> NewOrder {
         unit_price: Price::parse_yuan("60").unwrap(),
         hand_over_by: Some("2026-06-05".parse().unwrap()),
         note: Some(highland_domain::Description::parse("风干 dried").unwrap()),
+        round: None,
     }
 }
 
@@ -707,6 +708,7 @@ fn a_hub_database_from_schema_1_is_upgraded_and_takes_orders() {
         unit_price: Price::parse_yuan("40").unwrap(),
         hand_over_by: None,
         note: None,
+        round: None,
     };
     let placed = db.place_order(&order, None, NOW_MS).unwrap();
     assert_eq!(

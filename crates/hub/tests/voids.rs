@@ -122,6 +122,7 @@ async fn an_orders_receipt_cannot_be_voided_by_its_seller() {
         unit_price: Price::parse_yuan("60").unwrap(),
         hand_over_by: None,
         note: None,
+        round: None,
     };
     let now = hub.clock.now_ms();
     hub.db.place_order(&order, Some("Lhamo"), now).unwrap();

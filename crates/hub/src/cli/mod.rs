@@ -8,6 +8,7 @@ pub(crate) mod label;
 pub(crate) mod migrate;
 pub(crate) mod order;
 pub(crate) mod release;
+pub(crate) mod round;
 pub(crate) mod staff;
 pub(crate) mod trace;
 pub(crate) mod workshop;

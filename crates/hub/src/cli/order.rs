@@ -10,6 +10,7 @@ use highland_domain::{
     Quantity, Reason, Unit,
 };
 use highland_hub::orders::{NewOrder, OrderFilter};
+use highland_hub::rounds::RoundChoice;
 use highland_hub::{OrderDetail, OrderView, SellerId, Storage};
 
 use super::print_json;
@@ -32,6 +33,12 @@ pub(crate) enum OrderCommand {
         hand_over_by: Option<String>,
         #[arg(long)]
         note: Option<String>,
+        /// A planned or loading collection round for the order to ride
+        #[arg(long, value_name = "ID")]
+        round: Option<String>,
+        /// The round's stop; without it, the stop at the seller's village
+        #[arg(long, value_name = "ID", requires = "round")]
+        stop: Option<String>,
         /// Print the order as JSON instead of its id.
         #[arg(long)]
         json: bool,
@@ -104,6 +111,8 @@ pub(crate) fn run(store: &dyn Storage, command: OrderCommand, now_ms: u64) -> an
             price,
             hand_over_by,
             note,
+            round,
+            stop,
             json,
         } => {
             let listing_id: ListingId = listing.parse().context("--listing")?;
@@ -127,6 +136,17 @@ pub(crate) fn run(store: &dyn Storage, command: OrderCommand, now_ms: u64) -> an
                     .map(Description::parse)
                     .transpose()
                     .context("--note")?,
+                round: match round {
+                    Some(round) => Some(RoundChoice {
+                        round: round.parse().context("--round")?,
+                        stop: stop
+                            .as_deref()
+                            .map(str::parse)
+                            .transpose()
+                            .context("--stop")?,
+                    }),
+                    None => None,
+                },
             };
             let placed = store.place_order(&new, None, now_ms)?;
             if json {

@@ -60,6 +60,7 @@ use crate::http::staff::{ClientAddr, Credential, StaffAuth};
 use crate::http::{HttpError, blocking};
 use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView};
+use crate::rounds::RoundChoice;
 use crate::staff::{StaffMember, retry_after_secs};
 use crate::{AppState, SellerId};
 
@@ -450,6 +451,8 @@ pub(crate) struct OrderForm {
     pub price: String,
     pub hand_over_by: String,
     pub note: String,
+    /// The round the order rides, by id; empty for none.
+    pub round: String,
 }
 
 async fn listing(
@@ -556,6 +559,13 @@ async fn place_order(
             unit_price: Price::parse_yuan(form.price.trim()).map_err(|e| invalid(lang, &e))?,
             hand_over_by,
             note,
+            round: match form.round.trim() {
+                "" => None,
+                round => Some(RoundChoice {
+                    round: round.parse().map_err(|e: DomainError| invalid(lang, &e))?,
+                    stop: None,
+                }),
+            },
         })
     })();
     // The form again, as typed, with what was wrong.

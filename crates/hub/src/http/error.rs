@@ -41,6 +41,7 @@ pub(crate) enum HttpError {
     },
     UnknownListing(String),
     Order(crate::orders::OrderError),
+    Round(crate::rounds::RoundError),
     NotFound,
     TooLarge,
     TooManyOperations {
@@ -128,6 +129,7 @@ impl HttpError {
                 format!("no listing with id {id}"),
             ),
             Order(e) => order_error(e),
+            Round(e) => round_error(e),
             WrongDevice => (
                 StatusCode::FORBIDDEN,
                 Code::WrongDevice,
@@ -246,9 +248,23 @@ fn order_error(e: &crate::orders::OrderError) -> (StatusCode, Code, String) {
         ListingNotOpen { .. } | OrderExists(_) | Transition(_) => StatusCode::CONFLICT,
         SellerOnly { .. } => StatusCode::FORBIDDEN,
         Invalid(_) => StatusCode::BAD_REQUEST,
+        Round(e) => return round_error(e),
         Hub(e) => return hub_error(e),
     };
     (status, Code::from(e.code()), e.to_string())
+}
+
+fn round_error(e: &crate::rounds::RoundError) -> (StatusCode, &'static str, String) {
+    use crate::rounds::RoundError::*;
+    let status = match e {
+        Invalid(_) => StatusCode::BAD_REQUEST,
+        Hub(e) => return hub_error(e),
+        missing if missing.is_missing() => StatusCode::NOT_FOUND,
+        // Another stop or another state would have taken it: the request
+        // was well formed but the round or order stands otherwise now.
+        _ => StatusCode::CONFLICT,
+    };
+    (status, e.code(), e.to_string())
 }
 
 /// Whole seconds for `Retry-After` and for messages.
@@ -267,6 +283,12 @@ fn internal() -> (StatusCode, Code, String) {
 impl From<crate::orders::OrderError> for HttpError {
     fn from(e: crate::orders::OrderError) -> Self {
         HttpError::Order(e)
+    }
+}
+
+impl From<crate::rounds::RoundError> for HttpError {
+    fn from(e: crate::rounds::RoundError) -> Self {
+        HttpError::Round(e)
     }
 }
 

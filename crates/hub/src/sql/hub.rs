@@ -1,17 +1,20 @@
 //! [`Storage`] on any [`Backend`]: each method is one transaction (or one
 //! statement) of the queries in this module's siblings.
 
+use chrono::NaiveDate;
 use highland_domain::wire::SyncResponse;
 use highland_domain::{
-    DeviceId, Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Sha256, TraceCode, TraceEvent,
+    DeviceId, Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Round, RoundCost, RoundId,
+    RoundState, Sha256, StopId, TraceCode, TraceEvent, Weight,
 };
 
 use super::ledger::SqlLedger;
 use super::views::{
-    SALE_COLUMNS, for_update, listing_by_id, listing_columns, listing_view, ms, parse, sale_view,
+    SALE_COLUMNS, for_update, format_time, listing_by_id, listing_columns, listing_view, ms, parse,
+    sale_view,
 };
 use super::{
-    Backend, Lock, Sql, catalog, devices, history, orders, photos, staff, trace, workshop,
+    Backend, Lock, Sql, catalog, devices, history, orders, photos, rounds, staff, trace, workshop,
 };
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
@@ -19,6 +22,9 @@ use crate::catalog::{
 use crate::history::{Beginning, Incarnation};
 use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
+use crate::rounds::costs::CostReport;
+use crate::rounds::view::RoundDetail;
+use crate::rounds::{LoadEntry, RoundChoice, RoundError, RoundPlan};
 use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::storage::{
@@ -191,6 +197,119 @@ impl<B: Backend> Storage for B {
             crate::orders::act(&mut SqlLedger::new(tx), id, action, staff, now_ms)?;
             Ok(orders::written(tx, id)?)
         })
+    }
+
+    fn plan_round(
+        &self,
+        id: RoundId,
+        plan: &RoundPlan,
+        now_ms: u64,
+    ) -> Result<RoundDetail, RoundError> {
+        self.write(Lock::Log, |tx| {
+            crate::rounds::plan(&mut SqlLedger::new(tx), id, plan, now_ms)?;
+            Ok(rounds::written(tx, id)?)
+        })
+    }
+
+    fn edit_round(
+        &self,
+        id: RoundId,
+        plan: &RoundPlan,
+        now_ms: u64,
+    ) -> Result<RoundDetail, RoundError> {
+        self.write(Lock::Log, |tx| {
+            crate::rounds::edit(&mut SqlLedger::new(tx), id, plan, now_ms)?;
+            Ok(rounds::written(tx, id)?)
+        })
+    }
+
+    fn move_round(
+        &self,
+        id: RoundId,
+        to: RoundState,
+        now_ms: u64,
+    ) -> Result<RoundDetail, RoundError> {
+        self.write(Lock::Log, |tx| {
+            crate::rounds::move_to(&mut SqlLedger::new(tx), id, to, now_ms)?;
+            Ok(rounds::written(tx, id)?)
+        })
+    }
+
+    fn record_round_cost(
+        &self,
+        id: RoundId,
+        cost: &RoundCost,
+        now_ms: u64,
+    ) -> Result<RoundDetail, RoundError> {
+        self.write(Lock::Rows, |tx| {
+            let round = rounds::round(tx, id)?.ok_or(RoundError::UnknownRound(id))?;
+            crate::rounds::check_cost(&round, cost)?;
+            rounds::save_cost(tx, id, cost, &format_time(crate::authored::time(now_ms)))?;
+            Ok(rounds::written(tx, id)?)
+        })
+    }
+
+    fn route_order(
+        &self,
+        order: OrderId,
+        to: Option<RoundChoice>,
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<OrderDetail, RoundError> {
+        self.write(Lock::Log, |tx| {
+            crate::rounds::route(&mut SqlLedger::new(tx), order, to, staff, now_ms)?;
+            Ok(orders::written(tx, order)?)
+        })
+    }
+
+    fn load_at_stop(
+        &self,
+        round: RoundId,
+        stop: StopId,
+        loads: &[LoadEntry],
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<RoundDetail, RoundError> {
+        self.write(Lock::Log, |tx| {
+            crate::rounds::load(&mut SqlLedger::new(tx), round, stop, loads, staff, now_ms)?;
+            Ok(rounds::written(tx, round)?)
+        })
+    }
+
+    fn weigh_listing(
+        &self,
+        listing: ListingId,
+        weight_per_unit: Option<Weight>,
+        staff: Option<&str>,
+        now_ms: u64,
+    ) -> Result<ListingView, RoundError> {
+        self.write(Lock::Log, |tx| {
+            crate::rounds::weigh(
+                &mut SqlLedger::new(tx),
+                listing,
+                weight_per_unit,
+                staff,
+                now_ms,
+            )?;
+            Ok(listing_by_id(tx, listing)?.ok_or(RoundError::UnknownListing(listing))?)
+        })
+    }
+
+    fn rounds(&self, from: Option<NaiveDate>, limit: usize) -> Result<Vec<RoundDetail>> {
+        let from = from.map(|d| d.to_string());
+        self.snapshot(|db| rounds::list(db, from.as_deref(), limit))
+    }
+
+    fn round(&self, id: RoundId) -> Result<Option<RoundDetail>> {
+        self.snapshot(|db| rounds::detail(db, id))
+    }
+
+    fn open_rounds(&self) -> Result<Vec<Round>> {
+        self.read(rounds::open_rounds)
+    }
+
+    fn round_costs(&self) -> Result<CostReport> {
+        self.snapshot(rounds::cost_report)
     }
 
     fn orders(&self, filter: &OrderFilter) -> Result<OrderPage> {

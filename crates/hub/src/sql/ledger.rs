@@ -6,9 +6,10 @@
 use chrono::{DateTime, Utc};
 use highland_domain::wire::LoggedOperation;
 use highland_domain::{
-    Certificate, DeviceId, EntityKind, Hlc, Listing, ListingField, ListingId, ListingStatus, Lot,
-    LotId, Operation, OperationId, Order, OrderAction, OrderId, Photo, PhotoId, Price, Quantity,
-    Reason, Sale, SaleId, StockAdjustment, TraceCode, Unit, Version,
+    Certificate, DeviceId, EntityKind, Hlc, Listing, ListingField, ListingId, ListingStatus, Load,
+    Lot, LotId, Operation, OperationId, Order, OrderAction, OrderId, Photo, PhotoId, Price,
+    Quantity, Reason, Round, RoundAnswer, RoundId, RoundStop, Sale, SaleId, StockAdjustment,
+    StopId, TraceCode, Unit, Version,
 };
 
 use uuid::Uuid;
@@ -78,7 +79,7 @@ impl Ledger for SqlLedger<'_> {
 
     fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>> {
         let row = self.tx.query_opt(
-            "SELECT seller_id, listing_id, state, quantity, unit, unit_price_fen
+            "SELECT seller_id, listing_id, state, quantity, unit, unit_price_fen, round_id, stop_id
              FROM orders WHERE id = ?1",
             &[&id.to_string()],
         )?;
@@ -89,6 +90,13 @@ impl Ledger for SqlLedger<'_> {
                 state: parse(r.get::<_, &str>(2))?,
                 quantity: Quantity::from_base(r.get(3), parse::<Unit>(r.get::<_, &str>(4))?)?,
                 unit_price: Price::from_fen(r.get(5))?,
+                round: match (r.get::<_, Option<&str>>(6), r.get::<_, Option<&str>>(7)) {
+                    (Some(round), Some(stop)) => Some(RoundStop {
+                        round_id: parse(round)?,
+                        stop_id: parse(stop)?,
+                    }),
+                    _ => None,
+                },
             })
         })
         .transpose()
@@ -277,6 +285,7 @@ impl Ledger for SqlLedger<'_> {
         let value: &dyn Param = match &value {
             FieldValue::Text(t) => t,
             FieldValue::Integer(i) => i,
+            FieldValue::MaybeInteger(i) => i,
         };
         self.tx.execute(
             &format!("UPDATE listings SET {column} = ?1 WHERE id = ?2"),
@@ -483,6 +492,54 @@ impl Ledger for SqlLedger<'_> {
         Ok(())
     }
 
+    fn round(&mut self, id: RoundId) -> Result<Option<Round>> {
+        super::rounds::round(self.tx, id)
+    }
+
+    fn save_round(&mut self, round: &Round, version: Version) -> Result<()> {
+        super::rounds::save_round(self.tx, round, version)
+    }
+
+    fn round_sellers(&mut self, id: RoundId) -> Result<Vec<SellerId>> {
+        super::rounds::round_sellers(self.tx, id)
+    }
+
+    fn orders_at_stop(&mut self, round: RoundId, stop: StopId) -> Result<u64> {
+        super::rounds::orders_at_stop(self.tx, round, stop)
+    }
+
+    fn seller_on_round(&mut self, seller: SellerId, round: RoundId) -> Result<bool> {
+        super::rounds::seller_on_round(self.tx, seller, round)
+    }
+
+    fn seller_village(&mut self, seller: SellerId) -> Result<Option<String>> {
+        super::rounds::seller_village(self.tx, seller)
+    }
+
+    fn route_order(
+        &mut self,
+        order: OrderId,
+        to: Option<RoundStop>,
+        version: Version,
+    ) -> Result<()> {
+        super::rounds::route_order(self.tx, order, to, version)
+    }
+
+    fn save_load(&mut self, load: &Load, op: &Operation, staff: Option<&str>) -> Result<()> {
+        super::rounds::save_load(self.tx, load, op, staff)
+    }
+
+    fn save_answer(
+        &mut self,
+        seller: SellerId,
+        round: RoundId,
+        answer: &RoundAnswer,
+        at: DateTime<Utc>,
+        version: Version,
+    ) -> Result<()> {
+        super::rounds::save_answer(self.tx, seller, round, answer, at, version)
+    }
+
     fn visible_after(
         &mut self,
         seller: SellerId,
@@ -523,6 +580,7 @@ impl Ledger for SqlLedger<'_> {
 enum FieldValue {
     Text(Option<String>),
     Integer(i64),
+    MaybeInteger(Option<i64>),
 }
 
 /// The column a field lives in and its stored value. The column names are
@@ -539,6 +597,10 @@ fn column_value(field: &ListingField) -> (&'static str, FieldValue) {
             FieldValue::Text(d.as_ref().map(|d| d.as_str().to_owned())),
         ),
         ListingField::Lot(l) => ("lot_id", FieldValue::Text(l.map(|l| l.to_string()))),
+        ListingField::WeightPerUnit(w) => (
+            "weight_per_unit_g",
+            FieldValue::MaybeInteger(w.map(|w| w.grams())),
+        ),
     }
 }
 

@@ -19,6 +19,7 @@ mod hub;
 pub(crate) mod ledger;
 pub(crate) mod orders;
 pub(crate) mod photos;
+pub(crate) mod rounds;
 pub(crate) mod staff;
 pub(crate) mod trace;
 pub(crate) mod views;

@@ -13,7 +13,10 @@ use crate::{Error, Result};
 const ORDER_COLUMNS: &str = "o.id, o.seller_id, o.listing_id, l.title, o.quantity, o.unit,
     o.unit_price_fen, o.hand_over_by, o.note, o.placed_at, o.state, o.state_changed_at, o.reason,
     o.received_quantity, o.paid_fen, o.paid_method,
-    (SELECT s.id FROM sales s WHERE s.order_id = o.id)";
+    (SELECT s.id FROM sales s WHERE s.order_id = o.id),
+    o.round_id, o.stop_id,
+    (SELECT d.quantity FROM order_loads d WHERE d.order_id = o.id),
+    (SELECT d.weight_g FROM order_loads d WHERE d.order_id = o.id)";
 
 fn order_view(r: &Record) -> Result<OrderView> {
     let unit: Unit = parse(r.get::<_, &str>(5))?;
@@ -21,6 +24,7 @@ fn order_view(r: &Record) -> Result<OrderView> {
     let unit_price_fen: i64 = r.get(6);
     let total = Price::from_fen(unit_price_fen)?.times(Quantity::from_base(quantity, unit)?);
     let received: Option<i64> = r.get(13);
+    let loaded: Option<i64> = r.get(19);
     Ok(OrderView {
         id: r.get(0),
         seller_id: r.get(1),
@@ -43,6 +47,11 @@ fn order_view(r: &Record) -> Result<OrderView> {
         paid_fen: r.get(14),
         paid_method: r.get(15),
         sale_id: r.get(16),
+        round_id: r.get(17),
+        stop_id: r.get(18),
+        loaded_quantity: loaded,
+        loaded_display: loaded.map(|q| format_in(q, unit)),
+        loaded_weight_g: r.get(20),
     })
 }
 

@@ -56,7 +56,8 @@ static LISTING_COLUMNS: LazyLock<String> = LazyLock::new(|| {
               AS BIGINT),
          (SELECT count(*) FROM sales s WHERE s.listing_id = l.id AND s.void_reason IS NULL),
          CAST(coalesce((SELECT sum(quantity) FROM orders o
-                   WHERE o.listing_id = l.id AND o.state IN ({})), 0) AS BIGINT)",
+                   WHERE o.listing_id = l.id AND o.state IN ({})), 0) AS BIGINT),
+         l.weight_per_unit_g",
         *RESERVING_STATES
     )
 });
@@ -87,6 +88,7 @@ pub(crate) fn listing_view(r: &Record) -> Result<ListingView> {
         sold,
         sales_count: r.get(11),
         reserved,
+        weight_per_unit_g: r.get(13),
     })
 }
 

@@ -137,6 +137,7 @@ fn order_once(
         unit_price: Price::from_fen(listing.price_fen)?,
         hand_over_by: None,
         note: Some(Description::parse("工作坊订单 Workshop order")?),
+        round: None,
     };
     match store.place_order(&order, Some(BUYER), now_ms) {
         Ok(_) => Ok(true),

@@ -348,6 +348,7 @@ fn place_demo_order(
         unit_price: Price::parse_yuan("42")?,
         hand_over_by: None::<NaiveDate>,
         note: Some(Description::parse("每周五取货 Collected on Fridays")?),
+        round: None,
     };
     match store.place_order(&order, Some(BUYER), now_ms) {
         Ok(_) | Err(OrderError::OrderExists(_)) => Ok(()),

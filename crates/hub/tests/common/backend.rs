@@ -9,9 +9,11 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use highland_domain::wire::SyncResponse;
 use highland_domain::{
-    DeviceId, Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Sha256, TraceCode, TraceEvent,
+    DeviceId, Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Round, RoundCost, RoundId,
+    RoundState, Sha256, StopId, TraceCode, TraceEvent, Weight,
 };
 use highland_hub::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
@@ -19,6 +21,9 @@ use highland_hub::catalog::{
 use highland_hub::history::{Beginning, Incarnation};
 use highland_hub::orders::{NewOrder, OrderError, OrderFilter};
 use highland_hub::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
+use highland_hub::rounds::costs::CostReport;
+use highland_hub::rounds::view::RoundDetail;
+use highland_hub::rounds::{LoadEntry, RoundChoice, RoundError, RoundPlan};
 use highland_hub::secret::SecretHash;
 use highland_hub::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use highland_hub::storage::{
@@ -322,6 +327,56 @@ off_runtime_storage! {
     ) -> std::result::Result<OrderDetail, OrderError>;
     fn orders(&self, filter: &OrderFilter) -> Result<OrderPage>;
     fn order(&self, id: OrderId) -> Result<Option<OrderDetail>>;
+    fn plan_round(
+        &self,
+        id: RoundId,
+        plan: &RoundPlan,
+        now_ms: u64
+    ) -> std::result::Result<RoundDetail, RoundError>;
+    fn edit_round(
+        &self,
+        id: RoundId,
+        plan: &RoundPlan,
+        now_ms: u64
+    ) -> std::result::Result<RoundDetail, RoundError>;
+    fn move_round(
+        &self,
+        id: RoundId,
+        to: RoundState,
+        now_ms: u64
+    ) -> std::result::Result<RoundDetail, RoundError>;
+    fn record_round_cost(
+        &self,
+        id: RoundId,
+        cost: &RoundCost,
+        now_ms: u64
+    ) -> std::result::Result<RoundDetail, RoundError>;
+    fn route_order(
+        &self,
+        order: OrderId,
+        to: Option<RoundChoice>,
+        staff: Option<&str>,
+        now_ms: u64
+    ) -> std::result::Result<OrderDetail, RoundError>;
+    fn load_at_stop(
+        &self,
+        round: RoundId,
+        stop: StopId,
+        loads: &[LoadEntry],
+        staff: Option<&str>,
+        now_ms: u64
+    ) -> std::result::Result<RoundDetail, RoundError>;
+    fn weigh_listing(
+        &self,
+        listing: ListingId,
+        weight_per_unit: Option<Weight>,
+        staff: Option<&str>,
+        now_ms: u64
+    ) -> std::result::Result<ListingView, RoundError>;
+    fn rounds(&self, from: Option<NaiveDate>, limit: usize) -> Result<Vec<RoundDetail>>;
+    fn round(&self, id: RoundId) -> Result<Option<RoundDetail>>;
+    fn open_rounds(&self) -> Result<Vec<Round>>;
+    fn round_costs(&self) -> Result<CostReport>;
     fn trace_chain(&self, code: &TraceCode, gtin: Option<&Gtin>) -> Result<Option<Chain>>;
     fn record_trace_event(&self, event: &TraceEvent, now_ms: u64) -> Result<Recorded>;
     fn recent_lots(&self, limit: u32) -> Result<Vec<ChainLot>>;

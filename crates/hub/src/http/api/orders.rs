@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use highland_domain::{
     Description, ListingId, Money, OrderAction, OrderId, OrderState, PaymentMethod, Price,
-    Quantity, Reason, Unit,
+    Quantity, Reason, RoundId, StopId, Unit,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -22,6 +22,7 @@ use crate::http::openapi::ApiError;
 use crate::http::staff::StaffAuth;
 use crate::http::{HttpError, blocking};
 use crate::orders::{NewOrder, OrderError, OrderFilter};
+use crate::rounds::RoundChoice;
 use crate::views::{OrderDetail, OrderView};
 use crate::{AppState, SellerId};
 use highland_domain::wire::HubErrorCode;
@@ -46,6 +47,13 @@ pub(crate) struct PlaceOrder {
     hand_over_by: Option<NaiveDate>,
     /// A note for the seller.
     note: Option<String>,
+    /// A planned or loading collection round for the order to ride.
+    #[schema(value_type = Option<String>)]
+    round_id: Option<RoundId>,
+    /// The round's stop the seller brings it to; without one, the stop at
+    /// the seller's village (409 `no_stop_for_village` when it has none).
+    #[schema(value_type = Option<String>)]
+    stop_id: Option<StopId>,
 }
 
 /// Place an order for a listing; its seller's devices receive it on their next sync.
@@ -62,8 +70,9 @@ pub(crate) struct PlaceOrder {
          description = "`bad_request`, `not_positive`, `too_large`, `too_long`, `invalid_quantity`…"),
         (status = 401, body = ApiError, description = "`unauthorized`"),
         (status = 403, body = ApiError, description = "`not_staff`"),
-        (status = 404, body = ApiError, description = "`unknown_listing`"),
-        (status = 409, body = ApiError, description = "`order_exists`, `listing_not_open`"),
+        (status = 404, body = ApiError, description = "`unknown_listing`, `unknown_round`"),
+        (status = 409, body = ApiError,
+         description = "`order_exists`, `listing_not_open`, `round_closed`, `unknown_stop`, `no_stop_for_village`"),
         (status = 413, body = ApiError, description = "`too_large`"),
         (status = 429, body = ApiError, description = "`rate_limited`",
          headers(("retry-after" = u64, description = "Seconds to wait"))),
@@ -97,6 +106,10 @@ pub(crate) async fn place(
             .as_deref()
             .map(Description::parse)
             .transpose()?,
+        round: request.round_id.map(|round| RoundChoice {
+            round,
+            stop: request.stop_id,
+        }),
     };
     let (store, now_ms, name) = (state.store.clone(), state.clock.now_ms(), staff.member.name);
     let placed = blocking(move || Ok(store.place_order(&order, Some(&name), now_ms))).await??;
