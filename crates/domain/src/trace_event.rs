@@ -17,7 +17,7 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, Gtin, LotId, OrderId, Quantity, ShortText, Title, TraceEventId};
+use crate::{DomainError, Gtin, LotId, OrderId, Quantity, RoundId, ShortText, Title, TraceEventId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceEvent {
@@ -58,8 +58,16 @@ pub enum TraceStep {
     },
     Shipped {
         quantity: Quantity,
-        /// Who it went to: a shop, a distributor.
-        to: ShortText,
+        /// Who it went to: a shop, a distributor. A collection round's
+        /// trip names its truck instead: it goes to the buyer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<ShortText>,
+        /// The truck that carried it, on a collection round.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vehicle: Option<ShortText>,
+        /// The collection round that carried it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        round_id: Option<RoundId>,
     },
 }
 

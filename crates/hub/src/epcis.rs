@@ -276,16 +276,29 @@ fn trace_event(names: &Names, chain: &Chain, e: &TraceEvent) -> Value {
             fields.insert("bizStep".into(), json!("packing"));
             fields.insert(ext("packaging"), json!(packaging.as_str()));
         }
-        TraceStep::Shipped { quantity, to } => {
+        TraceStep::Shipped {
+            quantity,
+            to,
+            vehicle,
+            round_id,
+        } => {
             fields.insert("quantityList".into(), json!([amount(&lot, *quantity)]));
             fields.insert("action".into(), json!("OBSERVE"));
             fields.insert("bizStep".into(), json!("shipping"));
             fields.insert("disposition".into(), json!("in_transit"));
-            fields.insert(
-                "destinationList".into(),
-                json!([{ "type": "possessing_party", "destination": names.party(to.as_str()) }]),
-            );
-            fields.insert(ext("shippedTo"), json!(to.as_str()));
+            if let Some(to) = to {
+                fields.insert(
+                    "destinationList".into(),
+                    json!([{ "type": "possessing_party", "destination": names.party(to.as_str()) }]),
+                );
+                fields.insert(ext("shippedTo"), json!(to.as_str()));
+            }
+            if let Some(vehicle) = vehicle {
+                fields.insert(ext("vehicle"), json!(vehicle.as_str()));
+            }
+            if let Some(round) = round_id {
+                fields.insert(ext("collectionRound"), json!(round.to_string()));
+            }
             moves_on = true;
         }
     }
@@ -461,7 +474,9 @@ mod tests {
             "2026-09-08T01:00:00Z",
             TraceStep::Shipped {
                 quantity: qty("20", Unit::Jar),
-                to: text("昆明 Shop"),
+                to: Some(text("昆明 Shop")),
+                vehicle: None,
+                round_id: None,
             },
         );
         shipped.place = None;

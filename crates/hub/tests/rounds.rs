@@ -639,3 +639,87 @@ async fn a_weight_per_unit_is_only_for_what_is_not_sold_by_weight() {
     assert!(applied(&r.acks[0]));
     assert_eq!(hub.listing(honey.id).weight_per_unit_g, Some(750));
 }
+
+#[tokio::test]
+async fn the_lots_trace_page_shows_the_truck_and_the_day_it_carried_it() {
+    let hub = spawn_hub().await;
+    let round = planned(&hub, "100");
+    let lot = village_lot("雨崩 Yubeng", "2026-05-20");
+    let mut meat = new_listing("牦牛肉 Yak meat", Unit::Kg, 6850);
+    meat.lot_id = Some(lot.id);
+    let dolma = hub.seller_in("Dolma", "Yubeng").await;
+    hub.sync(
+        &dolma,
+        vec![
+            op(&dolma, NOW_MS, Payload::LotRecorded { lot: lot.clone() }),
+            op(&dolma, NOW_MS, created(&meat)),
+            op(&dolma, NOW_MS, received(&meat, 50_000)),
+        ],
+        0,
+    )
+    .await;
+    let order = order_on(&hub, &meat, "12", Some(&round)).unwrap();
+    hub.sync(&dolma, vec![accept(&dolma, order)], 0).await;
+    let id = round_id(&round);
+    hub.db.move_round(id, RoundState::Loading, NOW_MS).unwrap();
+    let entry = |kg: &str| LoadEntry {
+        order,
+        quantity: Quantity::parse(kg, Unit::Kg).unwrap(),
+        weight: None,
+    };
+    let yubeng = stop_id(&round, "Yubeng");
+    hub.db
+        .load_at_stop(id, yubeng, &[entry("12")], Some("Lhamo"), NOW_MS)
+        .unwrap();
+    // Corrected: still one step, with the new quantity.
+    hub.db
+        .load_at_stop(id, yubeng, &[entry("11.5")], Some("Lhamo"), NOW_MS + 5)
+        .unwrap();
+
+    let code = highland_domain::TraceCode::of_lot(lot.id);
+    let chain = hub.db.trace_chain(&code, None).unwrap().unwrap();
+    let shipped: Vec<_> = chain
+        .events
+        .iter()
+        .filter(|e| e.step.kind() == highland_domain::TraceStepKind::Shipped)
+        .collect();
+    assert_eq!(shipped.len(), 1, "{:?}", chain.events);
+    let step = shipped[0];
+    // 10:30 China time on the round's day.
+    assert_eq!(step.at.to_rfc3339(), "2026-06-04T02:30:00+00:00");
+    assert_eq!(step.place.as_ref().map(|p| p.as_str()), Some("Yubeng"));
+    match &step.step {
+        highland_domain::TraceStep::Shipped {
+            quantity,
+            vehicle,
+            round_id,
+            ..
+        } => {
+            assert_eq!(quantity.base(), 11_500);
+            assert_eq!(
+                vehicle.as_ref().map(|v| v.as_str()),
+                Some("云F·12345 Dongfeng")
+            );
+            assert_eq!(*round_id, Some(id));
+        }
+        other => panic!("{other:?}"),
+    }
+    let page = hub
+        .http
+        .get(format!("{}/t/{}?lang=zh", hub.url, code.as_str()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("发货 · 2026-06-04"), "{page}");
+    assert!(page.contains("云F·12345 Dongfeng"), "{page}");
+
+    // A cancelled trip shipped nothing.
+    hub.db
+        .move_round(id, RoundState::Cancelled, NOW_MS + 10)
+        .unwrap();
+    let chain = hub.db.trace_chain(&code, None).unwrap().unwrap();
+    assert!(chain.events.is_empty(), "{:?}", chain.events);
+}

@@ -702,7 +702,11 @@ fn step_details(lang: Lang, step: &TraceStep) -> Markup {
                 " · " (inspector) " · " (certificate_number) " · " (on)
             },
             TraceStep::Packed { quantity, packaging } => { (packaging) " · " (quantity) },
-            TraceStep::Shipped { quantity, to } => { (to) " · " (quantity) },
+            TraceStep::Shipped { quantity, to, vehicle, .. } => {
+                @if let Some(to) = to { (to) " · " }
+                @if let Some(vehicle) = vehicle { (vehicle) " · " }
+                (quantity)
+            },
         }
     }
 }

@@ -9,9 +9,9 @@
 
 use chrono::{DateTime, Utc};
 use highland_domain::{
-    Load, Money, Operation, OrderId, OrderState, Quantity, Round, RoundAnswer, RoundCost, RoundId,
-    RoundState, RoundStop, ShortText, Stop, StopId, Stops, TraceCode, TraceEventId, Unit, Version,
-    Weight,
+    Load, LotId, Money, Operation, OrderId, OrderState, Quantity, Round, RoundAnswer, RoundCost,
+    RoundId, RoundState, RoundStop, ShortText, Stop, StopId, Stops, TraceCode, TraceEvent,
+    TraceEventId, TraceStep, Unit, Version, Weight,
 };
 
 use super::views::{format_time, ms, parse};
@@ -314,6 +314,54 @@ pub(crate) fn list(db: &mut dyn Sql, from: Option<&str>, limit: usize) -> Result
         }
     }
     Ok(rounds)
+}
+
+/// The `shipped` steps of a lot: one for each load of an order for a
+/// listing of the lot, on a round that was not cancelled, at the time the
+/// truck was expected at the stop, with the vehicle.
+pub(crate) fn shipments(db: &mut dyn Sql, lot: LotId) -> Result<Vec<TraceEvent>> {
+    let rows = db.query(
+        &format!(
+            "SELECT d.trace_event_id, d.quantity, o.unit, d.stop_id, d.at, d.staff,
+                    r.{}
+             FROM order_loads d
+             JOIN orders o ON o.id = d.order_id
+             JOIN listings l ON l.id = o.listing_id
+             JOIN rounds r ON r.id = d.round_id
+             WHERE l.lot_id = ?1 AND r.state <> '{}'",
+            ROUND_COLUMNS.replace(", ", ", r."),
+            RoundState::Cancelled.slug()
+        ),
+        &[&lot.to_string()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            let round = Round {
+                id: parse(r.get::<_, &str>(6))?,
+                date: parse(r.get::<_, &str>(7))?,
+                vehicle: ShortText::parse(r.get::<_, &str>(8))?,
+                capacity: Weight::from_grams(r.get(9))?,
+                state: parse::<RoundState>(r.get::<_, &str>(10))?,
+                stops: serde_json::from_str(r.get::<_, &str>(11))
+                    .map_err(|e| Error::BadRecord(format!("a round's stops: {e}")))?,
+            };
+            let stop = round.stop(parse(r.get::<_, &str>(3))?);
+            let loaded_at: DateTime<Utc> = parse(r.get::<_, &str>(4))?;
+            Ok(TraceEvent {
+                id: parse(r.get::<_, &str>(0))?,
+                lot_id: lot,
+                at: stop.map_or(loaded_at, |s| round.expected_at(s)),
+                place: stop.map(|s| s.place.clone()),
+                recorded_by: ShortText::parse(r.get::<_, Option<&str>>(5).unwrap_or("Highland"))?,
+                step: TraceStep::Shipped {
+                    quantity: Quantity::from_base(r.get(1), parse::<Unit>(r.get::<_, &str>(2))?)?,
+                    to: None,
+                    vehicle: Some(round.vehicle.clone()),
+                    round_id: Some(round.id),
+                },
+            })
+        })
+        .collect()
 }
 
 /// Every open round, soonest first: where an order may go.

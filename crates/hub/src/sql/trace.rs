@@ -63,6 +63,8 @@ pub(super) fn chain(
         )? {
             events.push(json::<TraceEvent>(&row)?);
         }
+        // The collection rounds that carried it, each a `shipped` step.
+        events.extend(super::rounds::shipments(db, l.id)?);
         for row in db.query(
             "SELECT body FROM certificates WHERE lot_id = ?1",
             &[&lot_id],

@@ -245,10 +245,16 @@ fn event_step(lang: Lang, chain: &Chain, event: &TraceEvent) -> Markup {
                 (place)
             }
         },
-        TraceStep::Shipped { quantity, to } => html! {
+        TraceStep::Shipped {
+            quantity,
+            to,
+            vehicle,
+            ..
+        } => html! {
             (heading(Key::ShippedStep))
             dl {
-                dt { (lang.t(Key::ShippedTo)) } dd { (to) }
+                @if let Some(to) = to { dt { (lang.t(Key::ShippedTo)) } dd { (to) } }
+                @if let Some(vehicle) = vehicle { dt { (lang.t(Key::Vehicle)) } dd { (vehicle) } }
                 dt { (lang.t(Key::Quantity)) } dd { (quantity) }
                 (place)
             }

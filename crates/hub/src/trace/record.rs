@@ -167,7 +167,9 @@ fn parse(
                 },
                 TraceStepKind::Shipped => TraceStep::Shipped {
                     quantity: quantity()?,
-                    to: text("to", &input.to)?,
+                    to: Some(text("to", &input.to)?),
+                    vehicle: None,
+                    round_id: None,
                 },
                 TraceStepKind::Processed => unreachable!("handled above"),
             };

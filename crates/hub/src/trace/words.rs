@@ -90,6 +90,7 @@ pub(crate) enum Key {
     Place,
     Packaging,
     ShippedTo,
+    Vehicle,
     IssuedBy,
     Product,
     Gtin,
@@ -97,7 +98,7 @@ pub(crate) enum Key {
 
 #[cfg(test)]
 impl Key {
-    pub(crate) const ALL: [Key; 38] = [
+    pub(crate) const ALL: [Key; 39] = [
         Key::Title,
         Key::LotCode,
         Key::Origin,
@@ -133,6 +134,7 @@ impl Key {
         Key::Place,
         Key::Packaging,
         Key::ShippedTo,
+        Key::Vehicle,
         Key::IssuedBy,
         Key::Product,
         Key::Gtin,
@@ -195,6 +197,7 @@ fn words(key: Key) -> (&'static str, &'static str, &'static str) {
         Key::Place => ("地点", "ས་གནས།", "Place"),
         Key::Packaging => ("包装规格", "ཐུམ་སྒྲིལ་གྱི་རྣམ་པ།", "Packaging"),
         Key::ShippedTo => ("发往", "སྐྱེལ་ཡུལ།", "Shipped to"),
+        Key::Vehicle => ("运输车辆", "སྐྱེལ་འདྲེན་སྣུམ་འཁོར།", "Collected by truck"),
         Key::IssuedBy => ("开具人", "སྤྲོད་མཁན།", "Issued by"),
         Key::Product => ("产品", "ཐོན་རྫས།", "Product"),
         Key::Gtin => ("商品条码", "ཚོང་ཟོག་གི་ཐིག་ཨང་།", "GTIN"),
