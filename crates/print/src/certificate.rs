@@ -330,7 +330,7 @@ fn draw_frame(surface: &mut Surface) -> Result<(), PrintError> {
 
 /// A square box, and in it a tick drawn as two strokes: a font's ✓ may be
 /// missing or look like anything.
-fn draw_tickbox(
+pub(crate) fn draw_tickbox(
     surface: &mut Surface,
     x: f32,
     top: f32,

@@ -1,6 +1,6 @@
 //! Printable PDFs: sheets of lot labels (a QR code of the trace URL, the
-//! product's name and the trace code) and the certificate of compliance
-//! slip, 承诺达标合格证. Its one job is turning values into pages a village
+//! product's name and the trace code), the certificate of compliance
+//! slip, 承诺达标合格证, and a collection round's loading sheet. Its one job is turning values into pages a village
 //! printer or a copy shop prints as they are.
 //!
 //! Text is Tibetan and Chinese, often in one name, so it is split into runs
@@ -18,6 +18,7 @@ mod certificate;
 mod error;
 mod fonts;
 mod label_sheet;
+mod loading_sheet;
 mod qr;
 mod save;
 mod text;
@@ -26,6 +27,7 @@ pub use certificate::certificate_slip;
 pub use error::PrintError;
 pub use fonts::Fonts;
 pub use label_sheet::{LabelItem, label_sheet};
+pub use loading_sheet::{LoadingSheet, SheetLine, SheetStop, loading_sheet};
 pub use save::save;
 
 /// Points (the PDF's unit) in a millimetre.
