@@ -331,7 +331,7 @@ enum Sheet {
 
 /// The machine's fonts, found once: looking costs a few file reads and
 /// parsing two large fonts.
-fn fonts() -> Result<&'static Fonts, &'static String> {
+pub(super) fn fonts() -> Result<&'static Fonts, &'static String> {
     static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
     FONTS
         .get_or_init(|| Fonts::system().map_err(|e| e.to_string()))

@@ -24,11 +24,14 @@
 //! These routes are merged after the API's layers (see [`crate::app::app`]):
 //! those turn every error response into JSON, and a console's error is a page.
 
+mod chart;
 mod devices;
 mod i18n;
 mod lots;
 mod pages;
 mod qr;
+mod round_pages;
+mod rounds;
 mod workshop;
 
 use axum::extract::{FromRequestParts, Path, Query, Request, State};
@@ -60,7 +63,6 @@ use crate::http::staff::{ClientAddr, Credential, StaffAuth};
 use crate::http::{HttpError, blocking};
 use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView};
-use crate::rounds::RoundChoice;
 use crate::staff::{StaffMember, retry_after_secs};
 use crate::{AppState, SellerId};
 
@@ -88,6 +90,16 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/console/orders", get(orders))
         .route("/console/orders/{id}", get(order))
         .route("/console/orders/{id}/{action}", post(act))
+        .route("/console/orders/{id}/round", post(route_order))
+        .route("/console/listings/{id}/weight", post(weigh_listing))
+        .route("/console/rounds", get(rounds::list).post(rounds::create))
+        .route("/console/rounds/costs", get(rounds::costs))
+        .route("/console/rounds/{id}", get(rounds::round))
+        .route("/console/rounds/{id}/{action}", post(rounds::act))
+        .route(
+            "/console/rounds/{id}/loading-sheet.pdf",
+            get(rounds::loading_sheet),
+        )
         .route("/console/lots", get(lots::list).post(lots::process))
         .route("/console/lots/labels.pdf", get(lots::labels))
         .route("/console/lots/{code}", get(lots::lot))
@@ -451,7 +463,7 @@ pub(crate) struct OrderForm {
     pub price: String,
     pub hand_over_by: String,
     pub note: String,
-    /// The round the order rides, by id; empty for none.
+    /// The round and stop the order rides (`ROUND:STOP`); empty for none.
     pub round: String,
 }
 
@@ -464,25 +476,33 @@ async fn listing(
         return not_found(console.lang);
     };
     match listing_with_photos(&state, id).await {
-        Ok(Some((detail, photos, sales))) => {
+        Ok(Some((detail, photos, sales, rounds))) => {
             let form = OrderForm {
                 price: Money::from_fen(detail.listing.price_fen)
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
                 ..OrderForm::default()
             };
-            pages::listing(console.page(), &detail, &photos, &sales, &form, None).into_response()
+            let page = pages::ListingPage {
+                detail: &detail,
+                photos: &photos,
+                sales: &sales,
+                rounds: &rounds,
+            };
+            pages::listing(console.page(), &page, &form, None).into_response()
         }
         Ok(None) => not_found(console.lang),
         Err(e) => error_page(console.lang, &e),
     }
 }
 
-/// What a listing's page shows: the listing, its photos, its sales.
+/// What a listing's page shows: the listing, its photos, its sales, and
+/// the rounds an order for it may ride.
 type ListingPage = (
     crate::catalog::ListingDetail,
     Vec<PhotoView>,
     Vec<crate::SaleView>,
+    Vec<highland_domain::Round>,
 );
 
 async fn listing_with_photos(
@@ -496,7 +516,8 @@ async fn listing_with_photos(
         };
         let photos = store.photos_of(PhotoSubject::Listing(id))?;
         let sales = store.listing_sales(id)?;
-        Ok(Some((detail, photos, sales)))
+        let rounds = store.open_rounds()?;
+        Ok(Some((detail, photos, sales, rounds)))
     })
     .await
 }
@@ -532,7 +553,7 @@ async fn place_order(
     let Ok(listing_id) = id.parse::<ListingId>() else {
         return not_found(lang);
     };
-    let (detail, photos, sales) = match listing_with_photos(&state, listing_id).await {
+    let (detail, photos, sales, rounds) = match listing_with_photos(&state, listing_id).await {
         Ok(Some(found)) => found,
         Ok(None) => return not_found(lang),
         Err(e) => return error_page(lang, &e),
@@ -559,26 +580,22 @@ async fn place_order(
             unit_price: Price::parse_yuan(form.price.trim()).map_err(|e| invalid(lang, &e))?,
             hand_over_by,
             note,
-            round: match form.round.trim() {
-                "" => None,
-                round => Some(RoundChoice {
-                    round: round.parse().map_err(|e: DomainError| invalid(lang, &e))?,
-                    stop: None,
-                }),
-            },
+            round: round_pages::parse_choice(&form.round).map_err(|e| invalid(lang, &e))?,
         })
     })();
     // The form again, as typed, with what was wrong.
     let refused = |status: StatusCode, message: &str| {
-        let page = pages::listing(
-            console.page(),
-            &detail,
-            &photos,
-            &sales,
-            &form,
-            Some(message),
-        );
-        (status, page).into_response()
+        let page = pages::ListingPage {
+            detail: &detail,
+            photos: &photos,
+            sales: &sales,
+            rounds: &rounds,
+        };
+        (
+            status,
+            pages::listing(console.page(), &page, &form, Some(message)),
+        )
+            .into_response()
     };
     let order = match order {
         Ok(order) => order,
@@ -765,6 +782,23 @@ pub(crate) struct ActionForm {
     pub amount: String,
     pub method: String,
     pub reason: String,
+    /// The round and stop to put the order on (`ROUND:STOP`), or empty.
+    pub round: String,
+}
+
+/// An order with the rounds it may be put on.
+async fn order_and_rounds(
+    state: &AppState,
+    id: OrderId,
+) -> Result<Option<(crate::OrderDetail, Vec<highland_domain::Round>)>, HttpError> {
+    let store = state.store.clone();
+    blocking(move || {
+        let Some(detail) = store.order(id)? else {
+            return Ok(None);
+        };
+        Ok(Some((detail, store.open_rounds()?)))
+    })
+    .await
 }
 
 async fn order(
@@ -775,9 +809,10 @@ async fn order(
     let Ok(id) = id.parse::<OrderId>() else {
         return not_found(console.lang);
     };
-    let store = state.store.clone();
-    match blocking(move || store.order(id)).await {
-        Ok(Some(detail)) => pages::order(console.page(), &detail, None).into_response(),
+    match order_and_rounds(&state, id).await {
+        Ok(Some((detail, rounds))) => {
+            pages::order(console.page(), &detail, &rounds, None).into_response()
+        }
         Ok(None) => not_found(console.lang),
         Err(e) => error_page(console.lang, &e),
     }
@@ -796,9 +831,8 @@ async fn act(
     let Ok(id) = id.parse::<OrderId>() else {
         return not_found(lang);
     };
-    let store = state.store.clone();
-    let detail = match blocking(move || store.order(id)).await {
-        Ok(Some(detail)) => detail,
+    let (detail, rounds) = match order_and_rounds(&state, id).await {
+        Ok(Some(found)) => found,
         Ok(None) => return not_found(lang),
         Err(e) => return error_page(lang, &e),
     };
@@ -824,7 +858,11 @@ async fn act(
             form: &form,
             message: &message,
         };
-        (status, pages::order(console.page(), &detail, Some(kept))).into_response()
+        (
+            status,
+            pages::order(console.page(), &detail, &rounds, Some(kept)),
+        )
+            .into_response()
     };
     let action_taken = match parsed {
         Ok(a) => a,
@@ -841,6 +879,110 @@ async fn act(
             let (status, message) = refusal(lang, &e);
             rejected(status, message)
         }
+    }
+}
+
+/// Puts an order on a round's stop, or takes it off any.
+async fn route_order(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    if let Some(refused) = console.refuse_forged(&form.csrf) {
+        return refused;
+    }
+    let lang = console.lang;
+    let Ok(id) = id.parse::<OrderId>() else {
+        return not_found(lang);
+    };
+    let done = match round_pages::parse_choice(&form.round) {
+        Ok(to) => {
+            let name = console.member.name.clone();
+            rounds::round_work(&state, move |store, now| {
+                store.route_order(id, to, Some(&name), now)
+            })
+            .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    let message = match done {
+        Ok(_) => return Redirect::to(&format!("/console/orders/{id}")).into_response(),
+        Err(e) if e.is_missing() => return not_found(lang),
+        Err(e) => sentence(lang, e.code(), &e.to_string()),
+    };
+    match order_and_rounds(&state, id).await {
+        Ok(Some((detail, rounds))) => {
+            let kept = pages::Kept {
+                action: "round",
+                form: &form,
+                message: &message,
+            };
+            let page = pages::order(console.page(), &detail, &rounds, Some(kept));
+            (StatusCode::CONFLICT, page).into_response()
+        }
+        Ok(None) => not_found(lang),
+        Err(e) => error_page(lang, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct WeightForm {
+    csrf: String,
+    /// In kg; empty forgets it.
+    weight: String,
+}
+
+/// Sets what one unit of a listing weighs (a jar, a bag).
+async fn weigh_listing(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<WeightForm>,
+) -> Response {
+    if let Some(refused) = console.refuse_forged(&form.csrf) {
+        return refused;
+    }
+    let lang = console.lang;
+    let Ok(listing_id) = id.parse::<ListingId>() else {
+        return not_found(lang);
+    };
+    let weight = match form.weight.trim() {
+        "" => Ok(None),
+        typed => highland_domain::Weight::parse_kg(typed).map(Some),
+    };
+    let done = match weight {
+        Ok(weight) => {
+            let name = console.member.name.clone();
+            rounds::round_work(&state, move |store, now| {
+                store.weigh_listing(listing_id, weight, Some(&name), now)
+            })
+            .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    let message = match done {
+        Ok(_) => {
+            return Redirect::to(&format!("/console/listings/{listing_id}")).into_response();
+        }
+        Err(e) if e.is_missing() => return not_found(lang),
+        Err(e) => sentence(lang, e.code(), &e.to_string()),
+    };
+    match listing_with_photos(&state, listing_id).await {
+        Ok(Some((detail, photos, sales, rounds))) => {
+            let page = pages::ListingPage {
+                detail: &detail,
+                photos: &photos,
+                sales: &sales,
+                rounds: &rounds,
+            };
+            let form = OrderForm::default();
+            let body = pages::listing_weighed(console.page(), &page, &form, &message);
+            (StatusCode::BAD_REQUEST, body).into_response()
+        }
+        Ok(None) => not_found(lang),
+        Err(e) => error_page(lang, &e),
     }
 }
 

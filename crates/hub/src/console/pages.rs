@@ -53,6 +53,7 @@ pub(super) fn layout(frame: &Frame, title: &str, body: Markup) -> Markup {
                         @if let Some((name, csrf)) = frame.staff {
                             a href="/console/listings" { (t("nav.listings")) }
                             a href="/console/orders" { (t("nav.orders")) }
+                            a href="/console/rounds" { (t("nav.rounds")) }
                             a href="/console/lots" { (t("nav.lots")) }
                             a href="/console/sellers" { (t("nav.sellers")) }
                             @if frame.workshop {
@@ -223,18 +224,52 @@ fn pager(lang: Lang, first: &str, next: Option<&str>) -> Markup {
     }
 }
 
+/// What a listing's page shows.
+pub(crate) struct ListingPage<'a> {
+    pub detail: &'a ListingDetail,
+    pub photos: &'a [PhotoView],
+    pub sales: &'a [crate::SaleView],
+    /// The rounds an order for it may ride.
+    pub rounds: &'a [highland_domain::Round],
+}
+
 pub(crate) fn listing(
     frame: Frame,
-    detail: &ListingDetail,
-    photos: &[PhotoView],
-    sales: &[crate::SaleView],
+    page: &ListingPage,
     form: &OrderForm,
     error: Option<&str>,
 ) -> Markup {
+    listing_page(frame, page, form, error, None)
+}
+
+/// The listing's page with a refused weight per unit's reason.
+pub(crate) fn listing_weighed(
+    frame: Frame,
+    page: &ListingPage,
+    form: &OrderForm,
+    weight_error: &str,
+) -> Markup {
+    listing_page(frame, page, form, None, Some(weight_error))
+}
+
+fn listing_page(
+    frame: Frame,
+    page: &ListingPage,
+    form: &OrderForm,
+    error: Option<&str>,
+    weight_error: Option<&str>,
+) -> Markup {
     let lang = frame.lang;
     let t = |k| lang.t(k);
+    let ListingPage {
+        detail,
+        photos,
+        sales,
+        rounds,
+    } = *page;
     let l = &detail.listing;
     let csrf = frame.staff.map(|(_, c)| c).unwrap_or_default();
+    let counted = l.unit != "kg" && l.unit != "jin" && l.unit != "g";
     let body = html! {
         h1 { (l.title) }
         div.card {
@@ -249,6 +284,26 @@ pub(crate) fn listing(
                 dt { (t("listing.sold")) } dd { (in_unit(l.sold, &l.unit)) " " (l.unit) }
                 @if let Some(d) = &l.description {
                     dt { (t("listing.description")) } dd { (d) }
+                }
+                @if counted {
+                    dt { (t("listing.weight_per_unit")) }
+                    dd data-testid="weight-per-unit" {
+                        @match l.weight_per_unit_g {
+                            Some(g) => { (super::rounds::kg(g)) " kg / " (l.unit) },
+                            None => span.muted { (t("listing.weight_unknown")) },
+                        }
+                    }
+                }
+            }
+            @if counted {
+                (message(weight_error))
+                form.inline method="post" action={ "/console/listings/" (l.id) "/weight" } {
+                    (csrf_field(csrf))
+                    label { (t("listing.weight_per_unit"))
+                        input type="text" inputmode="decimal" name="weight"
+                            value=(l.weight_per_unit_g.map(super::rounds::kg).unwrap_or_default());
+                    }
+                    button.secondary type="submit" { (t("listing.weigh")) }
                 }
             }
         }
@@ -323,6 +378,8 @@ pub(crate) fn listing(
                 input #hand_over_by type="date" name="hand_over_by" value=(form.hand_over_by);
                 label for="note" { (t("order.note")) }
                 textarea #note name="note" rows="2" { (form.note) }
+                label for="round" { (t("order.round")) }
+                (super::round_pages::round_choice(lang, rounds, &form.round))
                 p { button type="submit" { (t("order.place")) } }
             }
         }
@@ -480,10 +537,22 @@ pub(crate) fn orders(frame: Frame, tab: &OrderTab, page: &OrderPage) -> Markup {
     layout(&frame, t("orders.title"), body)
 }
 
-pub(crate) fn order(frame: Frame, detail: &OrderDetail, kept: Option<Kept>) -> Markup {
+pub(crate) fn order(
+    frame: Frame,
+    detail: &OrderDetail,
+    rounds: &[highland_domain::Round],
+    kept: Option<Kept>,
+) -> Markup {
     let lang = frame.lang;
     let t = |k| lang.t(k);
     let o = &detail.order;
+    let csrf = frame.staff.map(|(_, c)| c).unwrap_or_default();
+    let routable = o.state == "placed" || o.state == "accepted";
+    let chosen = match (&kept, &o.round_id, &o.stop_id) {
+        (Some(k), _, _) if k.action == "round" => k.form.round.clone(),
+        (_, Some(round), Some(stop)) => format!("{round}:{stop}"),
+        _ => String::new(),
+    };
     let body = html! {
         h1 { (t("order.title")) " · " (o.listing_title) }
         div.card {
@@ -502,12 +571,31 @@ pub(crate) fn order(frame: Frame, detail: &OrderDetail, kept: Option<Kept>) -> M
                     dd { (yuan(p)) @if let Some(m) = &o.paid_method { " · " (lang.choice("method", m)) } }
                 }
                 @if let Some(r) = &o.reason { dt { (t("order.reason")) } dd { (r) } }
+                @if let Some(round) = &o.round_id {
+                    dt { (t("order.round")) }
+                    dd { a href={ "/console/rounds/" (round) } data-testid="order-round" { (t("order.round")) } }
+                }
+                @if let Some(loaded) = &o.loaded_display {
+                    dt { (t("order.loaded")) }
+                    dd { (loaded) " " (o.unit) @if let Some(g) = o.loaded_weight_g { " · " (super::rounds::kg(g)) " kg" } }
+                }
             }
         }
         h2 { (t("order.actions")) }
         div.card {
-            @if let Some(kept) = &kept { (message(Some(kept.message))) }
+            @if let Some(kept) = kept.as_ref().filter(|k| k.action != "round") { (message(Some(kept.message))) }
             (action_forms(&frame, o, kept.as_ref()))
+        }
+        @if routable {
+            h2 { (t("order.round")) }
+            div.card {
+                @if let Some(kept) = kept.as_ref().filter(|k| k.action == "round") { (message(Some(kept.message))) }
+                form.inline method="post" action={ "/console/orders/" (o.id) "/round" } {
+                    (csrf_field(csrf))
+                    label { (t("order.round")) (super::round_pages::round_choice(lang, rounds, &chosen)) }
+                    button type="submit" { (t("order.move_round")) }
+                }
+            }
         }
         h2 { (t("order.history")) }
         table.cards {

@@ -27,6 +27,7 @@ use crate::staff::SESSION_COOKIE;
     tags(
         (name = "catalog", description = "Listings across villages, and sellers"),
         (name = "orders", description = "Orders placed by the buyer's staff"),
+        (name = "rounds", description = "Collection rounds: one truck, many villages, the orders it collects"),
         (name = "trace", description = "Lots' chains, as EPCIS 2.0"),
         (name = "session", description = "Staff logging in and out"),
         (name = "devices", description = "Enrollment and sync, for sellers' devices"),

@@ -6,6 +6,7 @@
 
 mod backend;
 pub mod binary;
+pub mod console;
 pub mod printout;
 pub mod routes;
 pub mod workshop;

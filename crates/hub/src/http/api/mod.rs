@@ -6,6 +6,7 @@ mod catalog;
 mod epcis;
 mod orders;
 mod params;
+mod rounds;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -23,5 +24,13 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::receipt))
         .routes(routes!(orders::payment))
         .routes(routes!(orders::cancellation))
+        .routes(routes!(rounds::create, rounds::list))
+        .routes(routes!(rounds::one, rounds::edit))
+        .routes(routes!(rounds::move_to))
+        .routes(routes!(rounds::cost))
+        .routes(routes!(rounds::loads))
+        .routes(routes!(rounds::costs))
+        .routes(routes!(rounds::route, rounds::unroute))
+        .routes(routes!(rounds::weigh))
         .routes(routes!(epcis::events))
 }
