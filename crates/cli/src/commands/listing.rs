@@ -2,7 +2,7 @@ use clap::Subcommand;
 use highland_domain::quantity::format_in;
 use highland_domain::{
     Category, Description, ListingField, ListingId, ListingStatus, LotId, Price, Quantity, Title,
-    Unit,
+    Unit, Weight,
 };
 use highland_engine::views::ListingView;
 use highland_engine::{NewListing, Store};
@@ -36,6 +36,20 @@ pub enum ListingCommand {
         /// draft, listed, sold-out or archived
         #[arg(long, default_value = "listed")]
         status: String,
+        /// What one unit weighs, in kg, for a listing not sold by weight
+        /// (a jar, a bag), so the buyer's truck load adds up
+        #[arg(long, value_name = "KG")]
+        weight_per_unit: Option<String>,
+    },
+    /// Set what one unit of a listing not sold by weight weighs, in kg.
+    Weigh {
+        id: String,
+        /// In kg, such as 0.75
+        #[arg(long, value_name = "KG", required_unless_present = "clear")]
+        kg: Option<String>,
+        /// Forget it
+        #[arg(long, conflicts_with = "kg")]
+        clear: bool,
     },
     /// Change a listing's title, price, status or description.
     #[command(group(clap::ArgGroup::new("change").required(true).multiple(true)))]
@@ -81,8 +95,13 @@ pub fn run(store: &mut Store, command: ListingCommand) -> anyhow::Result<()> {
             lot,
             description,
             status,
+            weight_per_unit,
         } => {
             let unit: Unit = unit.parse()?;
+            let weight = weight_per_unit
+                .as_deref()
+                .map(Weight::parse_kg)
+                .transpose()?;
             let new = NewListing {
                 title: Title::parse(&title)?,
                 category: category.parse::<Category>()?,
@@ -93,7 +112,15 @@ pub fn run(store: &mut Store, command: ListingCommand) -> anyhow::Result<()> {
                 lot_id: lot.as_deref().map(str::parse::<LotId>).transpose()?,
                 stock: Some(Quantity::parse(&stock, unit)?),
             };
-            println!("{}", store.add_listing(new)?);
+            let id = store.add_listing(new)?;
+            if weight.is_some() {
+                store.weigh_listing(id, weight)?;
+            }
+            println!("{id}");
+        }
+        ListingCommand::Weigh { id, kg, clear: _ } => {
+            let weight = kg.as_deref().map(Weight::parse_kg).transpose()?;
+            store.weigh_listing(id.parse()?, weight)?;
         }
         ListingCommand::Edit {
             id,

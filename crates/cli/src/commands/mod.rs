@@ -10,6 +10,7 @@ mod lot;
 mod order;
 mod photo;
 mod qr;
+mod round;
 mod sale;
 mod status;
 mod stock;
@@ -34,6 +35,10 @@ pub enum Command {
     /// The central buyer's orders: list, show, accept, decline, hand over.
     #[command(subcommand)]
     Order(order::OrderCommand),
+    /// The buyer's collection rounds: when the truck comes to your stop and
+    /// what to bring; say whether you will be there.
+    #[command(subcommand)]
+    Round(round::RoundCommand),
     /// Photos of listings and lots: add, list, remove. They upload after
     /// the rest, resumably, when the link allows.
     #[command(subcommand)]
@@ -117,6 +122,7 @@ pub fn run(mut store: Store, command: Command) -> anyhow::Result<()> {
         Command::Lot(c) => lot::run(&mut store, c),
         Command::Sale(c) => sale::run(&mut store, c),
         Command::Order(c) => order::run(&mut store, c),
+        Command::Round(c) => round::run(&mut store, c),
         Command::Stock(c) => stock::run(&mut store, c),
         Command::Lesson(c) => lesson::run(&mut store, c),
         Command::Hubs { wait, json } => discover::list(wait, json),
