@@ -22,7 +22,7 @@ macro_rules! id_type {
                 Self(Uuid::now_v7())
             }
 
-            pub fn from_uuid(uuid: Uuid) -> Self {
+            pub const fn from_uuid(uuid: Uuid) -> Self {
                 Self(uuid)
             }
 

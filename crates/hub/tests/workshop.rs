@@ -72,6 +72,25 @@ async fn a_workshop_starts_with_a_demo_village_and_a_card_for_each_trainee() {
     }
     assert!(listings.iter().any(|l| l.title.contains("松茸")));
     assert_eq!(orders_of(&workshop, None).len(), 1);
+    // Thursday's truck, through the demo villages to the class's hall,
+    // carries the demo order from Mingyong.
+    let rounds = workshop.db.rounds(None, 10).unwrap();
+    assert_eq!(rounds.len(), 1, "{rounds:?}");
+    let round = &rounds[0];
+    let weekday = chrono::NaiveDate::parse_from_str(&round.date, "%Y-%m-%d").unwrap();
+    assert_eq!(chrono::Datelike::weekday(&weekday), chrono::Weekday::Thu);
+    let places: Vec<_> = round.stops.iter().map(|s| s.place.as_str()).collect();
+    assert_eq!(places.last(), Some(&"培训班 Workshop"));
+    let mingyong = round
+        .stops
+        .iter()
+        .find(|s| s.place.contains("Mingyong"))
+        .unwrap();
+    assert_eq!(mingyong.lines.len(), 1);
+    assert_eq!(
+        orders_of(&workshop, None)[0].round_id.as_deref(),
+        Some(round.id.as_str())
+    );
 
     // A trainee joins with the printed code, as a tablet does.
     let trainee = workshop.enroll_ok(&info.trainees[0].code).await;
@@ -220,13 +239,29 @@ async fn the_buyer_orders_a_trainees_new_listing_once_after_the_delay() {
     assert_eq!(orders_of(&workshop, Some(&id)).len(), 1);
     assert_eq!(orders_of(&workshop, None).len(), 2);
 
-    // The tablet pulls it on its next sync.
+    // The tablet pulls it on its next sync, on Thursday's truck at the
+    // class's hall.
     let pulled = workshop.pull_all(&tablet, 0).await.0;
     assert!(
         pulled
             .iter()
             .any(|op| matches!(op.payload, highland_domain::Payload::OrderPlaced { .. }))
     );
+    let round = pulled
+        .iter()
+        .find_map(|op| match &op.payload {
+            highland_domain::Payload::RoundPublished { round } => Some(round.clone()),
+            _ => None,
+        })
+        .expect("the round came with the order");
+    let routed = pulled.iter().find_map(|op| match &op.payload {
+        highland_domain::Payload::OrderRouted { round, .. } => *round,
+        _ => None,
+    });
+    let stop = round
+        .stop(routed.expect("the order rides the round").stop_id)
+        .unwrap();
+    assert_eq!(stop.place.as_str(), "培训班 Workshop");
 }
 
 /// Reads server-sent events until one named `board` holds `needle`.

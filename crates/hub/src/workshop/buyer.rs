@@ -137,9 +137,21 @@ fn order_once(
         unit_price: Price::from_fen(listing.price_fen)?,
         hand_over_by: None,
         note: Some(Description::parse("工作坊订单 Workshop order")?),
-        round: None,
+        round: Some(super::round::choice()),
     };
-    match store.place_order(&order, Some(BUYER), now_ms) {
+    let placed = match store.place_order(&order, Some(BUYER), now_ms) {
+        // The trainer moved the demo round on, or a trainee's village is
+        // not on it: the order goes without a truck.
+        Err(OrderError::Round(_)) => {
+            let order = NewOrder {
+                round: None,
+                ..order
+            };
+            store.place_order(&order, Some(BUYER), now_ms)
+        }
+        placed => placed,
+    };
+    match placed {
         Ok(_) => Ok(true),
         // Sold out or withdrawn since it was read: nothing to order.
         Err(OrderError::ListingNotOpen { .. }) => Ok(false),

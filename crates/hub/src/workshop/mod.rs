@@ -16,6 +16,7 @@ mod buyer;
 pub mod network;
 mod photos;
 pub(crate) mod projector;
+mod round;
 mod seed;
 pub mod trainees;
 
@@ -149,6 +150,8 @@ pub enum WorkshopError {
     Hub(#[from] crate::Error),
     #[error("placing a demo order failed: {0}")]
     Order(#[from] crate::orders::OrderError),
+    #[error("planning the demo round failed: {0}")]
+    Round(#[from] crate::rounds::RoundError),
     #[error("a background task failed: {0}")]
     Task(String),
 }

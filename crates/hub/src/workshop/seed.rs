@@ -141,6 +141,10 @@ pub(crate) async fn seed(
     {
         return Ok(());
     }
+    {
+        let store = store.clone();
+        blocking(move || super::round::plan(store.as_ref(), now_ms)).await?;
+    }
     for (n, demo) in SELLERS.iter().enumerate() {
         let ids = Ids(n as u128 + 1);
         let (device, listing, file) = {
@@ -333,8 +337,9 @@ async fn store_photo(
     Ok(())
 }
 
-/// The buyer's order for the second seller's honey: the class sees an
-/// order waiting on the projector and in the console from the start.
+/// The buyer's order for the second seller's honey, on Thursday's truck:
+/// the class sees an order waiting on the projector and in the console, and
+/// the truck's load, from the start.
 fn place_demo_order(
     store: &dyn Storage,
     listing: ListingId,
@@ -347,8 +352,10 @@ fn place_demo_order(
         quantity: Quantity::parse("5", Unit::Jar)?,
         unit_price: Price::parse_yuan("42")?,
         hand_over_by: None::<NaiveDate>,
-        note: Some(Description::parse("每周五取货 Collected on Fridays")?),
-        round: None,
+        note: Some(Description::parse(
+            "周四的车来取 Thursday's truck collects it",
+        )?),
+        round: Some(super::round::choice()),
     };
     match store.place_order(&order, Some(BUYER), now_ms) {
         Ok(_) | Err(OrderError::OrderExists(_)) => Ok(()),

@@ -60,7 +60,7 @@ pub fn prepare(
                 let seller = Seller {
                     id: SellerId::new(),
                     name: name.clone(),
-                    village: "培训班 Workshop".to_owned(),
+                    village: super::round::TRAINEES_VILLAGE.to_owned(),
                     phone: None,
                 };
                 store.add_trainee(
