@@ -5,7 +5,7 @@
 use highland_engine::lesson::LessonView;
 use highland_engine::views::{
     CertificateView, DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
-    PhotoTransfers, PhotoView,
+    PhotoTransfers, PhotoView, RoundView,
 };
 use highland_engine::{Language, Settings};
 use tauri::State;
@@ -259,6 +259,33 @@ pub fn decline_order(app: App<'_>, id: String, reason: String) -> AppResult<Orde
 #[specta::specta]
 pub fn hand_over_order(app: App<'_>, id: String) -> AppResult<OrderView> {
     app.hand_over_order(&id)
+}
+
+/// The collection rounds the seller has orders on: when the truck comes to
+/// which stop, and what to bring; open rounds first.
+#[tauri::command]
+#[specta::specta]
+pub fn list_rounds(app: App<'_>) -> AppResult<Vec<RoundView>> {
+    app.list_rounds()
+}
+
+/// "I will be there" (`coming`), or "I cannot come" with a reason.
+#[tauri::command]
+#[specta::specta]
+pub fn answer_round(
+    app: App<'_>,
+    id: String,
+    coming: bool,
+    reason: Option<String>,
+) -> AppResult<Vec<RoundView>> {
+    app.answer_round(&id, coming, reason)
+}
+
+/// What one unit of a listing weighs, in kg ("0.75"); null forgets it.
+#[tauri::command]
+#[specta::specta]
+pub fn weigh_listing(app: App<'_>, id: String, weight: Option<String>) -> AppResult<ListingView> {
+    app.weigh_listing(&id, weight)
 }
 
 #[tauri::command]

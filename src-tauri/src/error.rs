@@ -48,6 +48,15 @@ pub enum ErrorCode {
     SaleAlreadyVoided,
     OrderTransitionRefused,
     Oversold,
+    /// A collection round this tablet does not know (yet).
+    UnknownRound,
+    /// None of the seller's orders rides the round any more.
+    NotOnRound,
+    /// The truck has left the last stop, or the round was cancelled: an
+    /// answer comes too late.
+    RoundClosed,
+    /// A weight per unit for a listing sold by weight.
+    WeightNotNeeded,
     // A certificate of compliance: what the records could not fill in.
     NeedsProduct,
     NeedsQuantity,
@@ -202,6 +211,18 @@ impl From<DomainError> for AppError {
             D::UnitMismatch { expected, got } => error(C::UnitMismatch)
                 .with_param("expected", expected)
                 .with_param("got", got),
+            D::WeightNotNeeded { unit } => error(C::WeightNotNeeded)
+                .with_field("weight_per_unit")
+                .with_param("unit", unit),
+            // Staff plan rounds and record loads on the hub; the app never
+            // does, so these too reach it only through a bug.
+            D::InvalidTime { .. }
+            | D::NoStops
+            | D::TooManyStops { .. }
+            | D::StopRepeated { .. }
+            | D::StopsOutOfOrder { .. }
+            | D::WeightNeeded { .. }
+            | D::NotEditable { .. } => logged(error(C::Internal)),
         }
     }
 }
@@ -226,6 +247,15 @@ impl From<StoreError> for AppError {
             }
             StoreError::UnknownSale(id) => {
                 AppError::new(C::UnknownSale, message).with_param("id", id)
+            }
+            StoreError::UnknownRound(id) => {
+                AppError::new(C::UnknownRound, message).with_param("id", id)
+            }
+            StoreError::NotOnRound(id) => {
+                AppError::new(C::NotOnRound, message).with_param("id", id)
+            }
+            StoreError::RoundClosed(late) => {
+                AppError::new(C::RoundClosed, message).with_param("state", late.state.slug())
             }
             StoreError::ReceiptNotVoidable(id) => {
                 AppError::new(C::ReceiptNotVoidable, message).with_param("id", id)

@@ -11,14 +11,14 @@ use chrono::{Local, NaiveDate, Offset, Utc};
 use highland_domain::{
     AdjustmentKind, Altitude, Category, CheckedCode, CommitmentBasis, Description, DomainError,
     ListingField, ListingId, ListingStatus, LotId, OrderId, PaymentMethod, PhotoId, PhotoSubject,
-    Price, Quantity, QuantityDelta, Reason, SaleId, Sha256, ShortText, SimulatedNetwork, Title,
-    Unit,
+    Price, Quantity, QuantityDelta, Reason, RoundAnswer, RoundId, SaleId, Sha256, ShortText,
+    SimulatedNetwork, Title, Unit, Weight,
 };
 use highland_engine::lesson::LessonView;
 use highland_engine::sync::{self, SyncStatus};
 use highland_engine::views::{
     CertificateView, DaySalesView, ListingDetail, ListingView, LotView, OrderDetail, OrderView,
-    PhotoTransfers, PhotoView, SaleView,
+    PhotoTransfers, PhotoView, RoundView, SaleView,
 };
 use highland_engine::{
     Language, NewListing, NewLot, NewSale, Profile, Settings, Store, StoreError, demo,
@@ -904,6 +904,47 @@ impl Highland {
     }
 
     // --- Orders ----------------------------------------------------------
+
+    /// The collection rounds the seller has orders on, once per stop.
+    pub fn list_rounds(&self) -> AppResult<Vec<RoundView>> {
+        self.read(Store::rounds)
+    }
+
+    /// "I will be there" (`coming`), or "I cannot come" with a reason;
+    /// returns the rounds as they now show.
+    pub fn answer_round(
+        &self,
+        id: &str,
+        coming: bool,
+        reason: Option<String>,
+    ) -> AppResult<Vec<RoundView>> {
+        let id: RoundId = id.parse().field("id")?;
+        let answer = if coming {
+            RoundAnswer::Coming
+        } else {
+            RoundAnswer::NotComing {
+                reason: Reason::parse(reason.as_deref().unwrap_or("")).field("reason")?,
+            }
+        };
+        self.write(|s| {
+            s.answer_round(id, answer)?;
+            Ok(s.rounds()?)
+        })
+    }
+
+    /// What one unit of a listing weighs, in kg as typed ("0.75"); empty
+    /// or null forgets it.
+    pub fn weigh_listing(&self, id: &str, weight: Option<String>) -> AppResult<ListingView> {
+        let id: ListingId = id.parse().field("id")?;
+        let weight = given(&weight)
+            .map(Weight::parse_kg)
+            .transpose()
+            .field("weight_per_unit")?;
+        self.write(|s| {
+            s.weigh_listing(id, weight)?;
+            Ok(s.listing(id)?)
+        })
+    }
 
     pub fn list_orders(&self) -> AppResult<Vec<OrderView>> {
         self.read(Store::orders)

@@ -30,7 +30,7 @@ fn the_window_is_granted_exactly_the_commands_in_the_bindings() {
         .map(str::to_owned)
         .collect();
     assert_eq!(granted, invoked);
-    assert_eq!(invoked.len(), 46);
+    assert_eq!(invoked.len(), 49);
     let build = read("build.rs");
     for permission in &invoked {
         let command = permission.trim_start_matches("allow-").replace('-', "_");

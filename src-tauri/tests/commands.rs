@@ -327,6 +327,48 @@ fn orders_that_do_not_exist_are_refused_by_code() {
 }
 
 #[test]
+fn rounds_and_weights_are_refused_by_code_and_record_nothing() {
+    let t = app();
+    assert!(t.app.list_rounds().unwrap().is_empty());
+    let unknown = highland_domain::RoundId::new().to_string();
+    let e = t.app.answer_round(&unknown, true, None).unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnknownRound);
+    let e = t
+        .app
+        .answer_round(&unknown, false, Some(" ".into()))
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Empty, Some("reason"))
+    );
+    let e = t.app.answer_round("Thursday", true, None).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidId, Some("id"))
+    );
+
+    let meat = t.app.create_listing(yak()).unwrap();
+    let e = t.app.weigh_listing(&meat.id, Some("1".into())).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::WeightNotNeeded, Some("weight_per_unit"))
+    );
+    let jars = t.app.create_listing(honey()).unwrap();
+    let e = t
+        .app
+        .weigh_listing(&jars.id, Some("half".into()))
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidQuantity, Some("weight_per_unit"))
+    );
+    let weighed = t.app.weigh_listing(&jars.id, Some("0.75".into())).unwrap();
+    assert_eq!(weighed.weight_per_unit_g, Some(750));
+    let cleared = t.app.weigh_listing(&jars.id, Some(" ".into())).unwrap();
+    assert_eq!(cleared.weight_per_unit_g, None);
+}
+
+#[test]
 fn the_week_has_seven_days_with_the_sales_of_each() {
     let t = app();
     let l = t.app.create_listing(yak()).unwrap();

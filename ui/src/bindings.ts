@@ -80,6 +80,15 @@ export const commands = {
 	acceptOrder: (id: string) => typedError<OrderView, AppError>(__TAURI_INVOKE("accept_order", { id })),
 	declineOrder: (id: string, reason: string) => typedError<OrderView, AppError>(__TAURI_INVOKE("decline_order", { id, reason })),
 	handOverOrder: (id: string) => typedError<OrderView, AppError>(__TAURI_INVOKE("hand_over_order", { id })),
+	/**
+	 *  The collection rounds the seller has orders on: when the truck comes to
+	 *  which stop, and what to bring; open rounds first.
+	 */
+	listRounds: () => typedError<RoundView[], AppError>(__TAURI_INVOKE("list_rounds")),
+	/**  "I will be there" (`coming`), or "I cannot come" with a reason. */
+	answerRound: (id: string, coming: boolean, reason: string | null) => typedError<RoundView[], AppError>(__TAURI_INVOKE("answer_round", { id, coming, reason })),
+	/**  What one unit of a listing weighs, in kg ("0.75"); null forgets it. */
+	weighListing: (id: string, weight: string | null) => typedError<ListingView, AppError>(__TAURI_INVOKE("weigh_listing", { id, weight })),
 	syncStatus: () => typedError<SyncStatusView, AppError>(__TAURI_INVOKE("sync_status")),
 	/**  Syncs now (after any sync under way) and returns where sync stands. */
 	syncNow: () => typedError<SyncStatusView, AppError>(__TAURI_INVOKE("sync_now")),
@@ -192,6 +201,16 @@ export type BasisChoice = {
 	zh: string,
 };
 
+/**  One listing's goods to bring to a stop. */
+export type BringView = {
+	listing_id: string,
+	listing_title: string,
+	/**  In the base unit of `unit`. */
+	quantity: number,
+	unit: string,
+	quantity_display: string,
+};
+
 /**
  *  A certificate of compliance as the seller filled it in. What is blank
  *  takes its default from the records: the quantity and product from the one
@@ -270,7 +289,18 @@ export type ErrorCode = "invalid_price" | "invalid_quantity" | "not_positive" | 
  *  An order's receipt: the buyer's staff recorded it, so only they
  *  correct it.
  */
-"receipt_not_voidable" | "sale_already_voided" | "order_transition_refused" | "oversold" | "needs_product" | "needs_quantity" | "needs_issuer" | "photo_too_large" | "not_an_image" | "unsupported_image_format" | "image_too_many_pixels" | "image_damaged" | 
+"receipt_not_voidable" | "sale_already_voided" | "order_transition_refused" | "oversold" | 
+/**  A collection round this tablet does not know (yet). */
+"unknown_round" | 
+/**  None of the seller's orders rides the round any more. */
+"not_on_round" | 
+/**
+ *  The truck has left the last stop, or the round was cancelled: an
+ *  answer comes too late.
+ */
+"round_closed" | 
+/**  A weight per unit for a listing sold by weight. */
+"weight_not_needed" | "needs_product" | "needs_quantity" | "needs_issuer" | "photo_too_large" | "not_an_image" | "unsupported_image_format" | "image_too_many_pixels" | "image_damaged" | 
 /**  A photo taken to scan a code, with no QR code that could be read. */
 "no_qr_code" | "not_enrolled" | "demo_profile" | "hub_unreachable" | "bad_hub_url" | "untrusted_certificate" | "unauthorized" | 
 /**
@@ -439,6 +469,11 @@ export type ListingView = {
 	reserved: number,
 	/**  At or below the seller's low-stock mark (`Settings::low_stock_at`). */
 	low_stock: boolean,
+	/**
+	 *  What one unit weighs, in grams, for a listing not sold by weight;
+	 *  null when unknown (and always for one sold by weight).
+	 */
+	weight_per_unit_g: number | null,
 };
 
 /**  A lot as the seller typed it. */
@@ -535,6 +570,19 @@ export type OrderView = {
 	paid_method: string | null,
 	/**  The sale the buyer's receipt recorded. */
 	sale_id: string | null,
+	/**
+	 *  The collection round the order rides, and the stop its goods are
+	 *  collected at; null when it rides none.
+	 */
+	round_id: string | null,
+	stop_id: string | null,
+	/**
+	 *  What was loaded onto the round's truck, in `quantity_unit`, and what
+	 *  it weighed in grams; null until the hand-over at the stop.
+	 */
+	loaded_quantity: number | null,
+	loaded_display: string | null,
+	loaded_weight_g: number | null,
 };
 
 /**
@@ -633,7 +681,10 @@ export type Profile = "real" | "demo";
 
 /**  The hub's refusal of one of the seller's actions on an order. */
 export type RefusalView = {
-	/**  The action refused: accept, decline or hand-over. */
+	/**
+	 *  The action refused: accept, decline or hand-over; `answer` for an
+	 *  answer to a round.
+	 */
 	action: string,
 	/**  A stable code: order_transition_refused, not_your_order, unknown_order, ... */
 	code: string,
@@ -670,6 +721,55 @@ export type RepairKind =
  *  back from the hub.
  */
 "store_rebuilt";
+
+/**  One of the seller's orders on a round. */
+export type RoundOrderView = {
+	order_id: string,
+	listing_id: string,
+	listing_title: string,
+	/**  In the base unit of `unit`. */
+	quantity: number,
+	unit: string,
+	quantity_display: string,
+	/**
+	 *  What it should weigh, in grams; null for a listing not sold by weight
+	 *  that has no weight per unit.
+	 */
+	weight_g: number | null,
+	state: string,
+	stop_id: string,
+	loaded_display: string | null,
+	loaded_weight_g: number | null,
+};
+
+/**
+ *  A collection round as the seller sees it, at one stop where their
+ *  orders are collected: "the truck comes to Yubeng on Thursday at about
+ *  10:00; bring 12 kg of yak meat and 6 jars of honey".
+ */
+export type RoundView = {
+	id: string,
+	/**  `YYYY-MM-DD`. */
+	date: string,
+	vehicle: string,
+	/**  planned, loading, on-the-road, done or cancelled. */
+	state: string,
+	/**  This seller's stop. */
+	stop: StopView,
+	/**  Every stop of the round, in the order the truck makes them. */
+	stops: StopView[],
+	/**  What to bring: the accepted orders at this stop, summed by listing. */
+	bring: BringView[],
+	/**  This seller's orders at this stop, in any state. */
+	orders: RoundOrderView[],
+	/**  The seller's answer: coming, not-coming, or null before any. */
+	answer: string | null,
+	answer_reason: string | null,
+	/**  The answer shown waits for the hub. */
+	answer_pending: boolean,
+	/**  Why the hub refused the seller's last answer, until they answer again. */
+	refusal: RefusalView | null,
+};
 
 /**
  *  What a sale or its void changed, for the screen that follows it: the
@@ -735,6 +835,14 @@ export type Settings = {
 	 *  with difficulty.
 	 */
 	large_text: boolean,
+};
+
+/**  One stop of a round. */
+export type StopView = {
+	id: string,
+	place: string,
+	/**  `HH:MM`, China Standard Time, on the round's date. */
+	expected_at: string,
 };
 
 /**  The last repair of this device's store, for `highland status` and the app. */

@@ -59,6 +59,10 @@ export function createTauriApi(): Api {
     declineOrder: (id, reason) => unwrap(commands.declineOrder(id, reason)),
     handOverOrder: (id) => unwrap(commands.handOverOrder(id)),
 
+    listRounds: () => unwrap(commands.listRounds()),
+    answerRound: (id, coming, reason) => unwrap(commands.answerRound(id, coming, reason)),
+    weighListing: (id, weight) => unwrap(commands.weighListing(id, weight)),
+
     syncStatus: () => unwrap(commands.syncStatus()),
     syncNow: async () => {
       await unwrap(commands.syncNow());

@@ -47,7 +47,12 @@ export interface Listing {
   reserved: number;
   /** At or below the seller's low-stock mark (Settings.low_stock_at). */
   low_stock: boolean;
+  /** What one unit weighs in grams, for a listing not sold by weight; null when unknown. */
+  weight_per_unit_g: number | null;
 }
+
+/** Units a listing is sold by weight in: they take no weight per unit. */
+export const WEIGHT_UNITS: readonly string[] = ["kg", "jin", "g"];
 
 export interface Sale {
   id: string;
@@ -180,6 +185,61 @@ export interface Order {
   paid_fen: number | null;
   paid_method: string | null;
   sale_id: string | null;
+  /** The collection round the order rides and its stop, or null. */
+  round_id: string | null;
+  stop_id: string | null;
+  loaded_quantity: number | null;
+  loaded_display: string | null;
+  loaded_weight_g: number | null;
+}
+
+/** One stop of a collection round; `expected_at` is "HH:MM", China time. */
+export interface RoundStop {
+  id: string;
+  place: string;
+  expected_at: string;
+}
+
+/** One listing's goods to bring to the stop, summed over accepted orders. */
+export interface Bring {
+  listing_id: string;
+  listing_title: string;
+  quantity: number;
+  unit: string;
+  quantity_display: string;
+}
+
+export interface RoundOrder {
+  order_id: string;
+  listing_id: string;
+  listing_title: string;
+  quantity: number;
+  unit: string;
+  quantity_display: string;
+  weight_g: number | null;
+  state: string;
+  stop_id: string;
+  loaded_display: string | null;
+  loaded_weight_g: number | null;
+}
+
+/** A collection round at the seller's stop (highland-engine's RoundView). */
+export interface Round {
+  id: string;
+  /** YYYY-MM-DD. */
+  date: string;
+  vehicle: string;
+  /** planned, loading, on-the-road, done or cancelled. */
+  state: string;
+  stop: RoundStop;
+  stops: RoundStop[];
+  bring: Bring[];
+  orders: RoundOrder[];
+  /** coming, not-coming, or null before any answer. */
+  answer: string | null;
+  answer_reason: string | null;
+  answer_pending: boolean;
+  refusal: Refusal | null;
 }
 
 export interface OrderHistoryEntry {

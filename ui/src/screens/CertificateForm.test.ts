@@ -9,7 +9,7 @@ import CertificateForm from "./CertificateForm.svelte";
 
 const YAK: Listing = {
   id: "L1", title: "Yak meat", category: "yak-meat", unit: "kg", price_fen: 6850, status: "listed", description: null,
-  lot_id: "LOT1", stock: 12500, stock_unit: "g", stock_display: "12.5", sold: 0, sales_count: 0, reserved: 0, low_stock: false,
+  lot_id: "LOT1", stock: 12500, stock_unit: "g", stock_display: "12.5", sold: 0, sales_count: 0, reserved: 0, low_stock: false, weight_per_unit_g: null,
 };
 
 describe("CertificateForm", () => {

@@ -18,7 +18,7 @@ function sale(id: string, overrides: Partial<Sale> = {}): Sale {
 function detail(sales: Sale[]): ListingDetail {
   return {
     id: "L1", title: "Honey", category: "honey", unit: "jar", price_fen: 4500, status: "listed", description: null, lot_id: null,
-    stock: 8, stock_unit: "count", stock_display: "8", sold: 2, sales_count: 1, reserved: 0, low_stock: false, sales, adjustments: [],
+    stock: 8, stock_unit: "count", stock_display: "8", sold: 2, sales_count: 1, reserved: 0, low_stock: false, weight_per_unit_g: null, sales, adjustments: [],
   };
 }
 

@@ -9,7 +9,7 @@ import Products from "./Products.svelte";
 
 const listing = (i: number): Listing => ({
   id: `L${i}`, title: `Honey ${i}`, category: "honey", unit: "jar", price_fen: 4500, status: "listed", description: null,
-  lot_id: null, stock: 3, stock_unit: "count", stock_display: "3", sold: 0, sales_count: 0, reserved: 0, low_stock: false,
+  lot_id: null, stock: 3, stock_unit: "count", stock_display: "3", sold: 0, sales_count: 0, reserved: 0, low_stock: false, weight_per_unit_g: null,
 });
 
 describe("Products", () => {

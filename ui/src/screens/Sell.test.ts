@@ -10,7 +10,7 @@ import Sell from "./Sell.svelte";
 
 const YAK: Listing = {
   id: "L1", title: "Yak meat", category: "yak-meat", unit: "kg", price_fen: 6850, status: "listed", description: null,
-  lot_id: null, stock: 12000, stock_unit: "g", stock_display: "12", sold: 0, sales_count: 0, reserved: 0, low_stock: false,
+  lot_id: null, stock: 12000, stock_unit: "g", stock_display: "12", sold: 0, sales_count: 0, reserved: 0, low_stock: false, weight_per_unit_g: null,
 };
 
 const SALE: Sale = {

@@ -21,6 +21,7 @@ import type {
   Photo,
   PhotoOf,
   PhotoTransfers,
+  Round,
   SaleOutcome,
   Settings,
   SimulatedNetwork,
@@ -77,6 +78,13 @@ export interface Api {
   acceptOrder(id: string): Promise<Order>;
   declineOrder(id: string, reason: string): Promise<Order>;
   handOverOrder(id: string): Promise<Order>;
+
+  /** The collection rounds the seller has orders on, once per stop; open ones first. */
+  listRounds(): Promise<Round[]>;
+  /** "I will be there" (`coming`), or "I cannot come" with a reason; returns the rounds. */
+  answerRound(id: string, coming: boolean, reason: string | null): Promise<Round[]>;
+  /** What one unit of a listing weighs, in kg as typed ("0.75"); null forgets it. */
+  weighListing(id: string, weight: string | null): Promise<Listing>;
 
   syncStatus(): Promise<SyncStatus>;
   syncNow(): Promise<void>;

@@ -4,8 +4,12 @@ import type { Api } from "../api/contract";
 import { asAppError } from "../errors";
 import { fenToYuanText } from "../format";
 import { isComplete } from "../keypad/keypad";
+import { inUnit } from "../labels";
 import type { Listing, ListingChanges, ListingInput } from "../types";
-import { WHOLE_UNITS } from "../types";
+import { WEIGHT_UNITS, WHOLE_UNITS } from "../types";
+
+/** Kilograms as typed for a weight per unit: "0.75", "2", up to grams. */
+const KG = /^\d+(\.\d{1,3})?$/;
 
 export class ListingDraft {
   title = $state("");
@@ -17,6 +21,8 @@ export class ListingDraft {
   description = $state("");
   lotId = $state<string | null>(null);
   status = $state("listed");
+  /** What one unit weighs, in kg as typed, for a product not sold by weight; "" when unknown. */
+  weight = $state("");
   /** True while a text field holds characters that cannot be normalised. */
   titleInvalid = $state(false);
   descriptionInvalid = $state(false);
@@ -38,6 +44,7 @@ export class ListingDraft {
       this.description = editing.description ?? "";
       this.lotId = editing.lot_id;
       this.status = editing.status;
+      this.weight = editing.weight_per_unit_g === null ? "" : inUnit(editing.weight_per_unit_g, "kg");
     }
   }
 
@@ -60,6 +67,15 @@ export class ListingDraft {
     return this.error === null ? null : (asAppError(this.error).field ?? null);
   }
 
+  /** A product counted or measured by volume needs a weight per unit for the buyer's truck. */
+  get needsWeight(): boolean {
+    return !WEIGHT_UNITS.includes(this.unit);
+  }
+
+  get weightValid(): boolean {
+    return this.weight.trim() === "" || KG.test(this.weight.trim());
+  }
+
   get stockMode(): "integer" | "quantity" {
     return WHOLE_UNITS.includes(this.unit) ? "integer" : "quantity";
   }
@@ -71,6 +87,7 @@ export class ListingDraft {
       isComplete(this.price) &&
       !this.titleInvalid &&
       !this.descriptionInvalid &&
+      (!this.needsWeight || this.weightValid) &&
       (this.editing !== null || isComplete(this.stock))
     );
   }
@@ -111,6 +128,18 @@ export class ListingDraft {
       const saved = this.editing
         ? await api.editListing(this.editing.id, this.changes())
         : await api.createListing(this.input());
+      const weight = this.weight.trim();
+      const before = this.editing?.weight_per_unit_g ?? null;
+      const typed = weight === "" ? null : weight;
+      if (this.needsWeight && typed !== (before === null ? null : inUnit(before, "kg"))) {
+        // Saved apart from the listing (its own operation); the product is
+        // saved either way, and its page shows the weight it holds.
+        try {
+          await api.weighListing(saved.id, typed);
+        } catch (e) {
+          this.photoError = e;
+        }
+      }
       if (this.photo !== null && this.editing === null) {
         // The product is saved either way; a refused photo is said on its page.
         try {

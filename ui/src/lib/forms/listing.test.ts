@@ -6,7 +6,7 @@ import { ListingDraft } from "./listing.svelte";
 
 const LISTING: Listing = {
   id: "L1", title: "གཡག་ཤ་སྐམ་པོ།", category: "yak-meat", unit: "kg", price_fen: 6850, status: "listed",
-  description: null, lot_id: null, stock: 12000, stock_unit: "g", stock_display: "12", sold: 0, sales_count: 0, reserved: 0, low_stock: false,
+  description: null, lot_id: null, stock: 12000, stock_unit: "g", stock_display: "12", sold: 0, sales_count: 0, reserved: 0, low_stock: false, weight_per_unit_g: null,
 };
 
 function fakeApi(overrides: Partial<Api>): Api {
@@ -79,5 +79,33 @@ describe("ListingDraft", () => {
     expect(draft.stockMode).toBe("integer");
     draft.unit = "jin";
     expect(draft.stockMode).toBe("quantity");
+  });
+
+  it("weighs a jar after saving it, and leaves products sold by weight alone", async () => {
+    const draft = new ListingDraft();
+    draft.title = "Honey";
+    draft.unit = "jar";
+    draft.price = "45";
+    draft.stock = "20";
+    expect(draft.needsWeight).toBe(true);
+    draft.weight = "0.75g";
+    expect(draft.canSave).toBe(false);
+    draft.weight = "0.75";
+    const saved = { ...LISTING, id: "L2", unit: "jar" };
+    const createListing = vi.fn().mockResolvedValue(saved);
+    const weighListing = vi.fn().mockResolvedValue({ ...saved, weight_per_unit_g: 750 });
+    await draft.save(fakeApi({ createListing, weighListing }));
+    expect(weighListing).toHaveBeenCalledWith("L2", "0.75");
+
+    // An edit that keeps the weight it had weighs nothing again.
+    const jar = new ListingDraft({ ...saved, weight_per_unit_g: 750 });
+    expect(jar.weight).toBe("0.75");
+    const editListing = vi.fn().mockResolvedValue(saved);
+    const again = vi.fn();
+    await jar.save(fakeApi({ editListing, weighListing: again }));
+    expect(again).not.toHaveBeenCalled();
+
+    const meat = new ListingDraft(LISTING);
+    expect(meat.needsWeight).toBe(false);
   });
 });
