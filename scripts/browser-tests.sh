@@ -2,7 +2,9 @@
 # The staff console in a real browser: starts a hub on 127.0.0.1 with a
 # fresh database, adds a member of staff and a seller whose device (the real
 # `highland` binary) lists yak meat, then runs tests/browser/console.spec.mjs
-# (playwright-core driving Debian's headless chromium); then records a lot's
+# (playwright-core driving Debian's headless chromium), after
+# tests/browser/rounds.spec.mjs (a collection round planned, filled, loaded
+# and costed from the console); then records a lot's
 # chain (a harvest on the device, receiving, processing and inspection on
 # the hub) and runs tests/browser/trace.spec.mjs on its public trace page. It does so on SQLite,
 # and again on PostgreSQL when HIGHLAND_TEST_POSTGRES_URL names a server
@@ -101,11 +103,14 @@ run_console_test() {
         --quantity 20 --unit kg --product "蜂蜜 སྦྲང་རྩི།" >/dev/null
     "$highland_bin" --data-dir "$device" sync >/dev/null
 
-    echo "== node --test tests/browser/console.spec.mjs (hub on $backend at $url)"
     start=$(date +%s)
-    (cd tests/browser && HUB_URL="$url" STAFF_NAME=Pema STAFF_TOKEN="$staff_token" \
-        VILLAGE=Yubeng LISTING_TITLE="Yak meat" HIGHLAND_BIN="$highland_bin" \
-        DEVICE_DIR="$device" ARTIFACTS="$artifacts" node --test console.spec.mjs)
+    # Rounds first: the console's spec revokes the device at its end.
+    for spec in rounds.spec.mjs console.spec.mjs; do
+        echo "== node --test tests/browser/$spec (hub on $backend at $url)"
+        (cd tests/browser && HUB_URL="$url" STAFF_NAME=Pema STAFF_TOKEN="$staff_token" \
+            VILLAGE=Yubeng LISTING_TITLE="Yak meat" HIGHLAND_BIN="$highland_bin" \
+            DEVICE_DIR="$device" ARTIFACTS="$artifacts" node --test "$spec")
+    done
     echo "== node --test tests/browser/trace.spec.mjs (the public trace page, hub on $backend)"
     (cd tests/browser && PRODUCT_URL="$url/t/$jars" VILLAGE_URL="$village_url" \
         ARTIFACTS="$artifacts" node --test trace.spec.mjs)

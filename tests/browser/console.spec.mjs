@@ -11,33 +11,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openChromium } from './chromium.mjs';
-
-function need(name) {
-  const value = process.env[name];
-  assert.ok(value, `${name} must be set (see scripts/browser-tests.sh)`);
-  return value;
-}
+import { device, need, photographer, signIn } from './console-session.mjs';
 
 const hub = need('HUB_URL');
 const staffName = need('STAFF_NAME');
 const staffToken = need('STAFF_TOKEN');
 const village = need('VILLAGE');
 const listingTitle = need('LISTING_TITLE');
-const highland = need('HIGHLAND_BIN');
-const deviceDir = need('DEVICE_DIR');
 const artifacts = need('ARTIFACTS');
-
-/** The seller's device, as the seller would use it from the command line. */
-function device(...args) {
-  return execFileSync(highland, ['--data-dir', deviceDir, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-}
 
 test('staff sign in, order, see it accepted, and record its receipt', async () => {
   mkdirSync(artifacts, { recursive: true });
@@ -45,24 +29,10 @@ test('staff sign in, order, see it accepted, and record its receipt', async () =
   try {
     const page = context.pages()[0] ?? (await context.newPage());
 
-    /** Photographs the current page in Chinese, then English (which stays). */
-    async function photograph(name) {
-      for (const lang of ['zh', 'en']) {
-        const url = new URL(page.url());
-        url.searchParams.set('lang', lang);
-        await page.goto(url.toString());
-        assert.equal(await page.locator('script').count(), 0, 'no scripts');
-        await page.screenshot({ path: join(artifacts, `${name}-${lang}.png`), fullPage: true });
-      }
-    }
+    const photograph = photographer(page, artifacts);
 
     // Sign in.
-    await page.goto(`${hub}/console/login`);
-    await photograph('01-login');
-    await page.fill('input[name=name]', staffName);
-    await page.fill('input[name=token]', staffToken);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/console\/listings/);
+    await signIn(page, hub, { name: staffName, token: staffToken }, photograph);
     assert.ok(
       (await context.cookies()).some((c) => c.name.endsWith('highland_session')),
       'the browser kept the session cookie',
