@@ -1546,6 +1546,7 @@ struct Shown {
     stock: i64,
     sold: i64,
     sales_count: i64,
+    weight_per_unit_g: Option<i64>,
 }
 
 impl Shown {
@@ -1559,6 +1560,7 @@ impl Shown {
                 self.description = d.as_ref().map(|d| d.as_str().to_owned());
             }
             ListingField::Lot(l) => self.lot_id = l.map(|l| l.to_string()),
+            ListingField::WeightPerUnit(w) => self.weight_per_unit_g = w.map(|w| w.grams()),
         }
     }
 
@@ -1573,6 +1575,7 @@ impl Shown {
             stock: l.stock,
             sold: l.sold,
             sales_count: l.sales_count,
+            weight_per_unit_g: l.weight_per_unit_g,
         }
     }
 
@@ -1587,6 +1590,7 @@ impl Shown {
             stock: l.stock,
             sold: l.sold,
             sales_count: l.sales_count,
+            weight_per_unit_g: l.weight_per_unit_g,
         }
     }
 }

@@ -54,7 +54,7 @@ fn the_round(device: &Device, id: &str) -> anyhow::Result<Value> {
     Ok(rounds[0].clone())
 }
 
-fn plan_args<'a>(yubeng_at: &'a str) -> Vec<&'a str> {
+fn plan_args(yubeng_at: &str) -> Vec<&str> {
     vec![
         "--date",
         "2026-06-04",
@@ -82,12 +82,28 @@ fn scenario(hub: &Hub) -> anyhow::Result<()> {
     let (a, b) = (Device::new("tablet-a")?, Device::new("tablet-b")?);
     let seller = hub.add_seller("卓玛 Dolma", "雨崩 Yubeng")?;
     a.enroll_retrying(&link_a.url(), &seller.code, ATTEMPTS)?;
-    b.enroll_retrying(&link_b.url(), &hub.device_code(&seller.seller_id)?, ATTEMPTS)?;
+    b.enroll_retrying(
+        &link_b.url(),
+        &hub.device_code(&seller.seller_id)?,
+        ATTEMPTS,
+    )?;
     let meat = a.add_listing("གཡག་ཤ 牦牛肉 Yak meat", "yak-meat", "kg", "68.50", "50")?;
     let honey = a
         .ok(&[
-            "listing", "add", "--title", "སྦྲང་རྩི 蜂蜜 Honey", "--category", "honey", "--unit",
-            "jar", "--price", "45", "--stock", "20", "--weight-per-unit", "0.75",
+            "listing",
+            "add",
+            "--title",
+            "སྦྲང་རྩི 蜂蜜 Honey",
+            "--category",
+            "honey",
+            "--unit",
+            "jar",
+            "--price",
+            "45",
+            "--stock",
+            "20",
+            "--weight-per-unit",
+            "0.75",
         ])?
         .trim()
         .to_owned();
@@ -103,8 +119,16 @@ fn scenario(hub: &Hub) -> anyhow::Result<()> {
     let round_id = round["id"].as_str().context("an id")?.to_owned();
     let order = |listing: &str, quantity: &str| {
         hub.ok(&[
-            "order", "place", "--listing", listing, "--quantity", quantity, "--price", "60",
-            "--round", &round_id,
+            "order",
+            "place",
+            "--listing",
+            listing,
+            "--quantity",
+            quantity,
+            "--price",
+            "60",
+            "--round",
+            &round_id,
         ])
     };
     let meat_order = order(&meat, "12")?.trim().to_owned();
@@ -117,7 +141,10 @@ fn scenario(hub: &Hub) -> anyhow::Result<()> {
     let shown = the_round(&a, &round_id)?;
     ensure!(shown["stop"]["place"] == "雨崩 Yubeng", "{shown:#}");
     ensure!(shown["stop"]["expected_at"] == "10:30", "{shown:#}");
-    ensure!(shown["orders"].as_array().map(Vec::len) == Some(2), "{shown:#}");
+    ensure!(
+        shown["orders"].as_array().map(Vec::len) == Some(2),
+        "{shown:#}"
+    );
 
     // Tablet A, offline again, accepts both and says Dolma will be there; meanwhile the buyer
     // moves the Yubeng stop to 11:00, and tablet B, back in signal, learns of it and says she
@@ -145,7 +172,10 @@ fn scenario(hub: &Hub) -> anyhow::Result<()> {
     let on_hub = json(&hub.ok(&["round", "show", &round_id, "--json"])?)?;
     let yubeng = &on_hub["stops"][1];
     ensure!(yubeng["expected_at"] == "11:00", "{on_hub:#}");
-    ensure!(yubeng["totals"]["expected_g"] == 16_500, "12 kg and 6 jars of 750 g: {on_hub:#}");
+    ensure!(
+        yubeng["totals"]["expected_g"] == 16_500,
+        "12 kg and 6 jars of 750 g: {on_hub:#}"
+    );
     ensure!(yubeng["totals"]["confirmed_g"] == 0, "{on_hub:#}");
     for line in yubeng["lines"].as_array().context("lines")? {
         ensure!(line["state"] == "accepted", "{line:#}");
@@ -154,22 +184,53 @@ fn scenario(hub: &Hub) -> anyhow::Result<()> {
     }
     for tablet in [&a, &b] {
         let shown = the_round(tablet, &round_id)?;
-        ensure!(shown["stop"]["expected_at"] == "11:00", "{}: {shown:#}", tablet.name());
-        ensure!(shown["answer"] == "not-coming", "{}: {shown:#}", tablet.name());
-        ensure!(shown["answer_pending"] == false, "{}: {shown:#}", tablet.name());
-        ensure!(shown["bring"].as_array().map(Vec::len) == Some(2), "{shown:#}");
+        ensure!(
+            shown["stop"]["expected_at"] == "11:00",
+            "{}: {shown:#}",
+            tablet.name()
+        );
+        ensure!(
+            shown["answer"] == "not-coming",
+            "{}: {shown:#}",
+            tablet.name()
+        );
+        ensure!(
+            shown["answer_pending"] == false,
+            "{}: {shown:#}",
+            tablet.name()
+        );
+        ensure!(
+            shown["bring"].as_array().map(Vec::len) == Some(2),
+            "{shown:#}"
+        );
     }
 
     // The truck goes out; the driver's sheet is typed in: what was loaded at Yubeng.
     hub.ok(&["round", "move", &round_id, "--to", "loading"])?;
     let stop = yubeng["id"].as_str().context("the stop's id")?;
     hub.ok(&[
-        "round", "load", &round_id, "--stop", stop, "--order", &meat_order, "--quantity",
+        "round",
+        "load",
+        &round_id,
+        "--stop",
+        stop,
+        "--order",
+        &meat_order,
+        "--quantity",
         "11.5",
     ])?;
     hub.ok(&[
-        "round", "load", &round_id, "--stop", stop, "--order", &honey_order, "--quantity", "6",
-        "--weight", "4.6",
+        "round",
+        "load",
+        &round_id,
+        "--stop",
+        stop,
+        "--order",
+        &honey_order,
+        "--quantity",
+        "6",
+        "--weight",
+        "4.6",
     ])?;
     sync(&a)?;
     // Tablet B, away again, thinks the truck is still loading and says Dolma will come after
@@ -185,15 +246,26 @@ fn scenario(hub: &Hub) -> anyhow::Result<()> {
     ensure!(on_hub["totals"]["loaded_g"] == 16_100, "{on_hub:#}");
     for tablet in [&a, &b] {
         let shown = the_round(tablet, &round_id)?;
-        ensure!(shown["state"] == "on-the-road", "{}: {shown:#}", tablet.name());
-        ensure!(shown["answer"] == "not-coming", "{}: {shown:#}", tablet.name());
+        ensure!(
+            shown["state"] == "on-the-road",
+            "{}: {shown:#}",
+            tablet.name()
+        );
+        ensure!(
+            shown["answer"] == "not-coming",
+            "{}: {shown:#}",
+            tablet.name()
+        );
         let loaded: Vec<&Value> = shown["orders"]
             .as_array()
             .context("orders")?
             .iter()
             .map(|o| &o["loaded_weight_g"])
             .collect();
-        ensure!(loaded == [&Value::from(11_500), &Value::from(4_600)], "{shown:#}");
+        ensure!(
+            loaded == [&Value::from(11_500), &Value::from(4_600)],
+            "{shown:#}"
+        );
         let orders = json(&tablet.ok(&["order", "list", "--json"])?)?;
         ensure!(
             orders
@@ -205,10 +277,16 @@ fn scenario(hub: &Hub) -> anyhow::Result<()> {
         );
     }
     let refused = &the_round(&b, &round_id)?["refusal"];
-    ensure!(refused["code"] == "round_closed", "B shows why: {refused:#}");
+    ensure!(
+        refused["code"] == "round_closed",
+        "B shows why: {refused:#}"
+    );
     ensure!(the_round(&a, &round_id)?["refusal"].is_null());
 
-    let (cut_a, cut_b) = (link_a.stats().connections_cut, link_b.stats().connections_cut);
+    let (cut_a, cut_b) = (
+        link_a.stats().connections_cut,
+        link_b.stats().connections_cut,
+    );
     eprintln!("connections cut: A {cut_a}, B {cut_b}");
     ensure!(
         cut_a > 0 && cut_b > 0,

@@ -332,6 +332,7 @@ mod with_a_hub {
             unit_price: Price::parse_yuan("60").unwrap(),
             hand_over_by: None,
             note: None,
+            round: None,
         };
         hub.db
             .place_order(&new, Some("Lhamo"), SystemClock.now_ms())

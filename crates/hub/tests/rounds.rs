@@ -477,7 +477,10 @@ async fn loads_recorded_at_a_stop_hand_over_and_warn_past_capacity() {
 
     // Not while the round is planned.
     let meat_load = entry(meat_order, "12.5", Unit::Kg, None);
-    assert_eq!(refused(load(&[meat_load.clone()])), "round_not_loading");
+    assert_eq!(
+        refused(load(std::slice::from_ref(&meat_load))),
+        "round_not_loading"
+    );
     hub.db.move_round(id, RoundState::Loading, NOW_MS).unwrap();
     // Jars need the scale's reading; all or none, so the meat is not loaded either.
     let jars = entry(honey_order, "6", Unit::Jar, None);
@@ -488,7 +491,7 @@ async fn loads_recorded_at_a_stop_hand_over_and_warn_past_capacity() {
         refused(hub.db.load_at_stop(
             id,
             stop_id(&round, "Xidang"),
-            &[meat_load.clone()],
+            std::slice::from_ref(&meat_load),
             None,
             NOW_MS
         )),

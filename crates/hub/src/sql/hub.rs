@@ -291,7 +291,7 @@ impl<B: Backend> Storage for B {
                 staff,
                 now_ms,
             )?;
-            Ok(listing_by_id(tx, listing)?.ok_or(RoundError::UnknownListing(listing))?)
+            listing_by_id(tx, listing)?.ok_or(RoundError::UnknownListing(listing))
         })
     }
 
