@@ -45,12 +45,15 @@ fn keys(v: &Value) -> Vec<String> {
     k
 }
 
-const ORDER_KEYS: [&str; 22] = [
+const ORDER_KEYS: [&str; 27] = [
     "confirmed_state",
     "hand_over_by",
     "id",
     "listing_id",
     "listing_title",
+    "loaded_display",
+    "loaded_quantity",
+    "loaded_weight_g",
     "note",
     "paid_fen",
     "paid_method",
@@ -63,8 +66,10 @@ const ORDER_KEYS: [&str; 22] = [
     "received_display",
     "received_quantity",
     "refusal",
+    "round_id",
     "sale_id",
     "state",
+    "stop_id",
     "total_fen",
     "unit",
     "unit_price_fen",

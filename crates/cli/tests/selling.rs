@@ -48,7 +48,8 @@ fn json_field_names_are_the_documented_ones() {
             "stock_display",
             "stock_unit",
             "title",
-            "unit"
+            "unit",
+            "weight_per_unit_g"
         ]
     );
     assert_eq!(

@@ -5,7 +5,7 @@
 //!
 //! The attacker is seller A's device; the victim is seller B, who has a lot,
 //! a listing on it, stock, a sale, a certificate, a photo half uploaded and
-//! an order. Operations are generated as JSON, so shapes no device makes are
+//! an order on a collection round. Operations are generated as JSON, so shapes no device makes are
 //! reached too: every payload kind, B's ids where A's belong, fields given
 //! twice (in an edit's changes, as duplicate keys), extreme numbers, odd
 //! Unicode, wrong types. After every case: no answer is a 500 (a handler
@@ -33,13 +33,15 @@ use axum::http::{Method, Request, StatusCode, request};
 use common::{Device, NOW_MS};
 use highland_domain::wire::{EnrollResponse, PROTOCOL_VERSION, SyncResponse};
 use highland_domain::{
-    DeviceId, ListingId, LotId, Operation, OrderId, Payload, PhotoSubject, Price, Quantity, Sha256,
-    ShortText, TraceCode, Unit,
+    DeviceId, ListingId, LotId, Operation, OrderId, Payload, PhotoSubject, Price, Quantity,
+    RoundId, Sha256, ShortText, TraceCode, Unit, Weight,
 };
 use highland_hub::admin::{self, NewSeller};
 use highland_hub::orders::NewOrder;
 use highland_hub::photos::frames::encode_frame;
 use highland_hub::photos::{PhotoView, UploadStatus};
+use highland_hub::rounds::view::RoundDetail;
+use highland_hub::rounds::{PlannedStop, RoundChoice, RoundPlan};
 use highland_hub::{AppState, HubDb, ListingView, ManualClock, OrderDetail, SaleView, Storage};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -73,6 +75,9 @@ struct Ids {
     op: Uuid,
     display: Sha256,
     thumbnail: Sha256,
+    /// The collection round the seller's order rides, and its stop.
+    round: Uuid,
+    stop: Uuid,
 }
 
 impl Ids {
@@ -90,7 +95,10 @@ impl Ids {
             op,
         ] = [0, 1, 2, 3, 4, 5, 6, 7].map(id);
         let (display, thumbnail) = (sha(8), sha(9));
+        let (round, stop) = (id(10), id(11));
         Ids {
+            round,
+            stop,
             listing,
             lot,
             sale,
@@ -115,6 +123,8 @@ impl Ids {
             self.photo,
             self.order,
             self.op,
+            self.round,
+            self.stop,
         ];
         ids.iter()
             .map(|id| json!(id))
@@ -176,6 +186,21 @@ fn template(kind: &str, own: Ids, refs: Ids, flag: bool) -> Value {
             json!({"order_id": own.order, "actor": "staff", "action": "receive",
             "quantity": kg(1), "at": at})
         }
+        // The hub's own: a device sending one is refused whoever's it names.
+        "round_published" => json!({"round": {"id": refs.round, "date": "2026-06-04",
+            "vehicle": "Fuzz", "capacity": 1_000_000, "state": if flag { "planned" } else { "cancelled" },
+            "stops": [{"id": refs.stop, "place": "Yubeng", "expected_at": "10:00"}]}}),
+        "order_routed" => json!({"order_id": refs.order,
+            "round": if flag { json!({"round_id": own.round, "stop_id": own.stop}) } else { json!(null) }}),
+        "order_loaded" => json!({"load": {"order_id": refs.order, "round_id": refs.round,
+            "stop_id": refs.stop, "quantity": kg(1_000), "weight": 1_000, "at": at}}),
+        // A device answers the round its own orders ride; the fuzz also has
+        // it answer the other seller's (refs), to see that refused.
+        "round_answered" if flag => json!({"round_id": refs.round, "answer": "coming", "at": at}),
+        "round_answered" => json!({"round_id": refs.round, "answer": "not-coming",
+            "reason": "fuzz", "at": at}),
+        "listing_weighed" => json!({"listing_id": refs.listing,
+            "weight_per_unit": if flag { json!(750) } else { json!(null) }}),
         _ => unreachable!("{kind}"),
     };
     if kind == "sale_recorded" && !flag {
@@ -218,6 +243,7 @@ struct Snapshot {
     uploads: [Option<UploadStatus>; 2],
     log: (StatusCode, Vec<Operation>),
     trace_page: (StatusCode, String),
+    round: Option<RoundDetail>,
 }
 
 /// The real router over a SQLite hub, called from synchronous proptest
@@ -381,6 +407,21 @@ impl Hub {
             status == StatusCode::OK && acks.iter().all(common::applied),
             "{answer}"
         );
+        // A round of the seller's own, whose stop id the hub makes.
+        let plan = RoundPlan {
+            date: "2026-06-04".parse().unwrap(),
+            vehicle: text(name),
+            capacity: Weight::parse_kg("1000").unwrap(),
+            stops: vec![PlannedStop::parse_line("10:00 Yubeng").unwrap()],
+        };
+        let round = self
+            .db
+            .plan_round(RoundId::from_uuid(ids.round), &plan, NOW_MS)
+            .unwrap();
+        let ids = Ids {
+            stop: round.stops[0].id.parse().unwrap(),
+            ..ids
+        };
         let order = NewOrder {
             id: OrderId::from_uuid(ids.order),
             listing_id: ListingId::from_uuid(ids.listing),
@@ -388,7 +429,10 @@ impl Hub {
             unit_price: Price::from_fen(6850).unwrap(),
             hand_over_by: None,
             note: None,
-            round: None,
+            round: Some(RoundChoice {
+                round: RoundId::from_uuid(ids.round),
+                stop: None,
+            }),
         };
         self.db.place_order(&order, Some("Lhamo"), NOW_MS).unwrap();
         Seller {
@@ -420,6 +464,7 @@ impl Hub {
                 .map(|n| self.db.upload_status(seller, n).unwrap()),
             log: (status, log),
             trace_page: self.call(page.unwrap()),
+            round: self.db.round(RoundId::from_uuid(b.ids.round)).unwrap(),
         }
     }
 }
