@@ -24,8 +24,8 @@
 use highland_domain::quantity::format_in;
 use highland_domain::wire::Refusal;
 use highland_domain::{
-    Actor, ListingId, Operation, OperationId, Order, OrderAction, OrderId, OrderState, Payload,
-    Price, Quantity, Reason, Unit,
+    Actor, EntityKind, ListingId, Operation, OperationId, Order, OrderAction, OrderId, OrderState,
+    Payload, Price, Quantity, Reason, Unit,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
@@ -230,7 +230,7 @@ pub(crate) fn confirm(conn: &Connection, op: &Operation) -> Result<()> {
 /// The hub acknowledged this device's operation `op_id`: if it was an order
 /// proposal, the hub has confirmed it.
 pub(crate) fn acknowledged(conn: &Connection, op_id: OperationId) -> Result<()> {
-    if let Some(op) = own_order_op(conn, op_id)? {
+    if let Some(op) = crate::outbox::own_op(conn, op_id, EntityKind::Order)? {
         confirm(conn, &op)?;
     }
     Ok(())
@@ -239,7 +239,7 @@ pub(crate) fn acknowledged(conn: &Connection, op_id: OperationId) -> Result<()> 
 /// The hub refused this device's operation `op_id`: if it was an order
 /// proposal, the order goes back to what the hub holds, with the reason.
 pub(crate) fn refused(conn: &Connection, op_id: OperationId, reason: &Refusal) -> Result<()> {
-    let Some(op) = own_order_op(conn, op_id)? else {
+    let Some(op) = crate::outbox::own_op(conn, op_id, EntityKind::Order)? else {
         return Ok(());
     };
     let Payload::OrderActionTaken {
@@ -259,21 +259,6 @@ pub(crate) fn refused(conn: &Connection, op_id: OperationId, reason: &Refusal) -
         params![order_id.to_string(), refusal],
     )?;
     refresh(conn, *order_id)
-}
-
-/// An order operation this device made, from its outbox.
-fn own_order_op(conn: &Connection, op_id: OperationId) -> Result<Option<Operation>> {
-    let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM outbox WHERE op_id = ?1 AND entity_kind = 'order'",
-            [op_id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    body.map(|b| {
-        serde_json::from_str(&b).map_err(|e| StoreError::BadRecord(format!("outbox entry: {e}")))
-    })
-    .transpose()
 }
 
 /// This device's proposals on order `id` that the hub has not answered, in

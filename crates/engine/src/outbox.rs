@@ -1,8 +1,8 @@
 //! The outbox: every local operation, in the order it was made, waiting for
 //! the hub to acknowledge it.
 
-use highland_domain::Operation;
-use rusqlite::{Connection, params};
+use highland_domain::{EntityKind, Operation, OperationId};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{Result, Store, StoreError};
 
@@ -21,6 +21,26 @@ pub(crate) fn append(conn: &Connection, op: &Operation) -> Result<()> {
         ],
     )?;
     Ok(())
+}
+
+/// This device's operation `op_id` about a thing of `kind`, from the
+/// outbox, in whatever state; `None` when it is not one.
+pub(crate) fn own_op(
+    conn: &Connection,
+    op_id: OperationId,
+    kind: EntityKind,
+) -> Result<Option<Operation>> {
+    let body: Option<String> = conn
+        .query_row(
+            "SELECT body FROM outbox WHERE op_id = ?1 AND entity_kind = ?2",
+            params![op_id.to_string(), kind.slug()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    body.map(|b| {
+        serde_json::from_str(&b).map_err(|e| StoreError::BadRecord(format!("outbox entry: {e}")))
+    })
+    .transpose()
 }
 
 impl Store {

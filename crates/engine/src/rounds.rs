@@ -19,8 +19,8 @@ use highland_domain::quantity::format_in;
 use highland_domain::weight::weight_of;
 use highland_domain::wire::Refusal;
 use highland_domain::{
-    Load, Operation, OperationId, OrderState, Payload, Quantity, Round, RoundAnswer, RoundId,
-    RoundState, RoundStop, Stop, Unit, Weight,
+    EntityKind, Load, Operation, OperationId, OrderState, Payload, Quantity, Round, RoundAnswer,
+    RoundId, RoundState, RoundStop, Stop, Unit, Weight,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -354,7 +354,7 @@ pub(crate) fn confirm(conn: &Connection, op: &Operation) -> Result<()> {
 /// The hub acknowledged this device's operation `op_id`: if it was an
 /// answer to a round, the hub has confirmed it.
 pub(crate) fn acknowledged(conn: &Connection, op_id: OperationId) -> Result<()> {
-    if let Some(op) = own_round_op(conn, op_id)? {
+    if let Some(op) = crate::outbox::own_op(conn, op_id, EntityKind::Round)? {
         confirm(conn, &op)?;
     }
     Ok(())
@@ -363,7 +363,7 @@ pub(crate) fn acknowledged(conn: &Connection, op_id: OperationId) -> Result<()> 
 /// The hub refused this device's operation `op_id`: if it was an answer,
 /// the round shows why until the seller answers again.
 pub(crate) fn refused(conn: &Connection, op_id: OperationId, reason: &Refusal) -> Result<()> {
-    let Some(op) = own_round_op(conn, op_id)? else {
+    let Some(op) = crate::outbox::own_op(conn, op_id, EntityKind::Round)? else {
         return Ok(());
     };
     let Payload::RoundAnswered { round_id, .. } = &op.payload else {
@@ -377,20 +377,6 @@ pub(crate) fn refused(conn: &Connection, op_id: OperationId, reason: &Refusal) -
         params![round_id.to_string(), refusal],
     )?;
     Ok(())
-}
-
-fn own_round_op(conn: &Connection, op_id: OperationId) -> Result<Option<Operation>> {
-    let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM outbox WHERE op_id = ?1 AND entity_kind = 'round'",
-            [op_id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    body.map(|b| {
-        serde_json::from_str(&b).map_err(|e| StoreError::BadRecord(format!("outbox entry: {e}")))
-    })
-    .transpose()
 }
 
 /// This device's latest answer to `round` that the hub has not answered yet.

@@ -121,9 +121,7 @@ impl Op {
     fn draw(&self, surface: &mut Surface, fonts: &Fonts) -> Result<(), PrintError> {
         match self {
             Op::Text { block, x, top } => {
-                surface.set_stroke(None);
-                surface.set_fill(Some(Fill::default()));
-                block.draw(surface, fonts, *x, *top, None);
+                block.draw_filled(surface, fonts, *x, *top);
                 Ok(())
             }
             Op::Tickbox {

@@ -309,6 +309,14 @@ impl Block {
         line.height(fonts, self.size) * (1.0 - 1.0 / LEADING) / 2.0
     }
 
+    /// Draws the lines in plain black from `top` at `x`, whatever stroke or
+    /// fill the surface was left with (a box or a rule drawn before it).
+    pub(crate) fn draw_filled(&self, surface: &mut Surface, fonts: &Fonts, x: f32, top: f32) {
+        surface.set_stroke(None);
+        surface.set_fill(Some(krilla::paint::Fill::default()));
+        self.draw(surface, fonts, x, top, None);
+    }
+
     /// Draws the lines down from `top`, each starting at `x` or, with
     /// `centre` set, centred on a line `centre` wide starting at `x`.
     pub(crate) fn draw(

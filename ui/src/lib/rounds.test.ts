@@ -1,26 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { bringText, comesText, dayText, listText, takesAnswers, weekdayOf } from "./rounds";
+import { fakeRound } from "../test/fake-api";
 import type { Round } from "./types";
 
 function round(overrides: Partial<Round> = {}): Round {
-  return {
-    id: "R1",
-    date: "2026-10-15",
-    vehicle: "云F·12345",
-    state: "planned",
-    stop: { id: "S2", place: "Yubeng", expected_at: "10:30" },
-    stops: [],
+  return fakeRound({
     bring: [
       { listing_id: "L1", listing_title: "yak meat", quantity: 12000, unit: "kg", quantity_display: "12" },
       { listing_id: "L2", listing_title: "honey", quantity: 6, unit: "jar", quantity_display: "6" },
     ],
-    orders: [],
-    answer: null,
-    answer_reason: null,
-    answer_pending: false,
-    refusal: null,
     ...overrides,
-  };
+  });
 }
 
 describe("a round's sentences", () => {

@@ -5,7 +5,7 @@ import { setLang } from "../lib/i18n/i18n.svelte";
 import { CommandError } from "../lib/errors";
 import { Router } from "../lib/router.svelte";
 import type { Order, Round } from "../lib/types";
-import { apiContext, fakeApi } from "../test/fake-api";
+import { apiContext, fakeApi, fakeRound } from "../test/fake-api";
 import Orders from "./Orders.svelte";
 
 function order(id: string, overrides: Partial<Order> = {}): Order {
@@ -42,14 +42,7 @@ function order(id: string, overrides: Partial<Order> = {}): Order {
 }
 
 function round(overrides: Partial<Round> = {}): Round {
-  return {
-    id: "R1",
-    date: "2026-10-15",
-    vehicle: "云F·12345",
-    state: "planned",
-    stop: { id: "S2", place: "Yubeng", expected_at: "10:30" },
-    stops: [{ id: "S2", place: "Yubeng", expected_at: "10:30" }],
-    bring: [{ listing_id: "L1", listing_title: "yak meat", quantity: 12000, unit: "kg", quantity_display: "12" }],
+  return fakeRound({
     orders: [
       {
         order_id: "O1",
@@ -65,12 +58,8 @@ function round(overrides: Partial<Round> = {}): Round {
         loaded_weight_g: null,
       },
     ],
-    answer: null,
-    answer_reason: null,
-    answer_pending: false,
-    refusal: null,
     ...overrides,
-  };
+  });
 }
 
 function show(api: ReturnType<typeof fakeApi>): Router {

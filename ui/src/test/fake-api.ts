@@ -2,7 +2,7 @@
 import { vi } from "vitest";
 import type { Api } from "../lib/api/contract";
 import { API_CONTEXT } from "../lib/api/context";
-import type { Certificate, Listing, Lot } from "../lib/types";
+import type { Certificate, Listing, Lot, Round } from "../lib/types";
 
 export function fakeApi(methods: Partial<Api> = {}): Api {
   return new Proxy(methods as Api, {
@@ -60,4 +60,23 @@ export function certificateApi(options: { listings?: Listing[]; certificates?: C
     syncStatus: vi.fn().mockResolvedValue({ profile: "real", enrolled: true, hub_url: null, syncing: false, pending_ops: 1, last_sync_at: null, last_error: null, refused: [] }),
     listOrders: vi.fn().mockResolvedValue([]),
   });
+}
+
+/** Thursday's truck at Yubeng, 10:30, bringing 12 kg of yak meat, with `overrides`. */
+export function fakeRound(overrides: Partial<Round> = {}): Round {
+  return {
+    id: "R1",
+    date: "2026-10-15",
+    vehicle: "云F·12345",
+    state: "planned",
+    stop: { id: "S2", place: "Yubeng", expected_at: "10:30" },
+    stops: [{ id: "S2", place: "Yubeng", expected_at: "10:30" }],
+    bring: [{ listing_id: "L1", listing_title: "yak meat", quantity: 12000, unit: "kg", quantity_display: "12" }],
+    orders: [],
+    answer: null,
+    answer_reason: null,
+    answer_pending: false,
+    refusal: null,
+    ...overrides,
+  };
 }

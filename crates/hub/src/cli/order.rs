@@ -10,7 +10,6 @@ use highland_domain::{
     Quantity, Reason, Unit,
 };
 use highland_hub::orders::{NewOrder, OrderFilter};
-use highland_hub::rounds::RoundChoice;
 use highland_hub::{OrderDetail, OrderView, SellerId, Storage};
 
 use super::print_json;
@@ -136,17 +135,7 @@ pub(crate) fn run(store: &dyn Storage, command: OrderCommand, now_ms: u64) -> an
                     .map(Description::parse)
                     .transpose()
                     .context("--note")?,
-                round: match round {
-                    Some(round) => Some(RoundChoice {
-                        round: round.parse().context("--round")?,
-                        stop: stop
-                            .as_deref()
-                            .map(str::parse)
-                            .transpose()
-                            .context("--stop")?,
-                    }),
-                    None => None,
-                },
+                round: super::round::choice(round.as_deref(), stop.as_deref())?,
             };
             let placed = store.place_order(&new, None, now_ms)?;
             if json {

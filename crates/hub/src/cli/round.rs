@@ -174,17 +174,7 @@ pub(crate) fn run(store: &dyn Storage, command: RoundCommand, now_ms: u64) -> an
             off: _,
         } => {
             let order: OrderId = order.parse().context("--order")?;
-            let to = match round {
-                Some(round) => Some(RoundChoice {
-                    round: round.parse().context("--round")?,
-                    stop: stop
-                        .as_deref()
-                        .map(str::parse)
-                        .transpose()
-                        .context("--stop")?,
-                }),
-                None => None,
-            };
+            let to = choice(round.as_deref(), stop.as_deref())?;
             let routed = store.route_order(order, to, None, now_ms)?;
             println!(
                 "{}  round {}  stop {}",
@@ -262,6 +252,20 @@ pub(crate) fn run(store: &dyn Storage, command: RoundCommand, now_ms: u64) -> an
             Ok(())
         }
     }
+}
+
+/// The round and stop typed after `--round` and `--stop`, if any.
+pub(crate) fn choice(
+    round: Option<&str>,
+    stop: Option<&str>,
+) -> anyhow::Result<Option<RoundChoice>> {
+    let Some(round) = round else {
+        return Ok(None);
+    };
+    Ok(Some(RoundChoice {
+        round: round.parse().context("--round")?,
+        stop: stop.map(str::parse).transpose().context("--stop")?,
+    }))
 }
 
 /// Prints a round: as JSON, in full, or its id alone.

@@ -205,10 +205,7 @@ impl<B: Backend> Storage for B {
         plan: &RoundPlan,
         now_ms: u64,
     ) -> Result<RoundDetail, RoundError> {
-        self.write(Lock::Log, |tx| {
-            crate::rounds::plan(&mut SqlLedger::new(tx), id, plan, now_ms)?;
-            Ok(rounds::written(tx, id)?)
-        })
+        round_write(self, id, |l| crate::rounds::plan(l, id, plan, now_ms))
     }
 
     fn edit_round(
@@ -217,10 +214,7 @@ impl<B: Backend> Storage for B {
         plan: &RoundPlan,
         now_ms: u64,
     ) -> Result<RoundDetail, RoundError> {
-        self.write(Lock::Log, |tx| {
-            crate::rounds::edit(&mut SqlLedger::new(tx), id, plan, now_ms)?;
-            Ok(rounds::written(tx, id)?)
-        })
+        round_write(self, id, |l| crate::rounds::edit(l, id, plan, now_ms))
     }
 
     fn move_round(
@@ -229,10 +223,7 @@ impl<B: Backend> Storage for B {
         to: RoundState,
         now_ms: u64,
     ) -> Result<RoundDetail, RoundError> {
-        self.write(Lock::Log, |tx| {
-            crate::rounds::move_to(&mut SqlLedger::new(tx), id, to, now_ms)?;
-            Ok(rounds::written(tx, id)?)
-        })
+        round_write(self, id, |l| crate::rounds::move_to(l, id, to, now_ms))
     }
 
     fn record_round_cost(
@@ -270,9 +261,8 @@ impl<B: Backend> Storage for B {
         staff: Option<&str>,
         now_ms: u64,
     ) -> Result<RoundDetail, RoundError> {
-        self.write(Lock::Log, |tx| {
-            crate::rounds::load(&mut SqlLedger::new(tx), round, stop, loads, staff, now_ms)?;
-            Ok(rounds::written(tx, round)?)
+        round_write(self, round, |l| {
+            crate::rounds::load(l, round, stop, loads, staff, now_ms)
         })
     }
 
@@ -487,6 +477,19 @@ impl<B: Backend> Storage for B {
 }
 
 /// A new seller, created when their first code is issued, with that code.
+/// Runs one of [`crate::rounds`]' rules in a transaction that holds the
+/// log, and answers with round `id` as it then stands.
+fn round_write<B: Backend>(
+    backend: &B,
+    id: RoundId,
+    rule: impl FnOnce(&mut SqlLedger<'_>) -> Result<(), RoundError>,
+) -> Result<RoundDetail, RoundError> {
+    backend.write(Lock::Log, |tx| {
+        rule(&mut SqlLedger::new(tx))?;
+        Ok(rounds::written(tx, id)?)
+    })
+}
+
 fn insert_seller(tx: &mut dyn Sql, seller: &Seller, code: &NewCode) -> Result<()> {
     tx.execute(
         "INSERT INTO sellers (id, name, village, phone, created_at_ms)
