@@ -203,7 +203,9 @@ mod tests {
             StopsOutOfOrder { place: input() },
             WeightNeeded { unit: "jar" },
             WeightNotNeeded { unit: "kg" },
-            NotEditable { field: "weight_per_unit" },
+            NotEditable {
+                field: "weight_per_unit",
+            },
         ];
         for e in &all {
             match e {

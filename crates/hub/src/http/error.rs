@@ -254,7 +254,7 @@ fn order_error(e: &crate::orders::OrderError) -> (StatusCode, Code, String) {
     (status, Code::from(e.code()), e.to_string())
 }
 
-fn round_error(e: &crate::rounds::RoundError) -> (StatusCode, &'static str, String) {
+fn round_error(e: &crate::rounds::RoundError) -> (StatusCode, Code, String) {
     use crate::rounds::RoundError::*;
     let status = match e {
         Invalid(_) => StatusCode::BAD_REQUEST,
@@ -264,7 +264,7 @@ fn round_error(e: &crate::rounds::RoundError) -> (StatusCode, &'static str, Stri
         // was well formed but the round or order stands otherwise now.
         _ => StatusCode::CONFLICT,
     };
-    (status, e.code(), e.to_string())
+    (status, Code::from(e.code()), e.to_string())
 }
 
 /// Whole seconds for `Retry-After` and for messages.

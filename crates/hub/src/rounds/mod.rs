@@ -453,3 +453,72 @@ fn publish(ledger: &mut impl Ledger, round: &Round, now_ms: u64) -> Result<(), R
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use highland_domain::wire::HubErrorCode;
+
+    use super::*;
+
+    #[test]
+    fn every_rounds_error_code_is_a_code_the_wire_knows() {
+        let id = RoundId::new();
+        let errors = [
+            RoundError::UnknownRound(id),
+            RoundError::RoundExists(id),
+            RoundError::UnknownOrder(OrderId::new()),
+            RoundError::UnknownListing(ListingId::new()),
+            RoundError::UnknownStop(StopId::new()),
+            RoundError::NoStopForVillage {
+                village: "Yubeng".into(),
+            },
+            RoundError::Closed {
+                state: RoundState::Done,
+            },
+            RoundError::Move(RoundState::Done.to(RoundState::Loading).unwrap_err()),
+            RoundError::NotLoading {
+                state: RoundState::Planned,
+            },
+            RoundError::NotDone {
+                state: RoundState::Loading,
+            },
+            RoundError::OrderNotRoutable {
+                state: OrderState::Paid,
+            },
+            RoundError::OrderNotLoadable {
+                state: OrderState::Placed,
+            },
+            RoundError::OrderNotAtStop {
+                order: OrderId::new(),
+            },
+            RoundError::StopHasOrders {
+                place: "Yubeng".into(),
+                count: 1,
+            },
+            RoundError::Invalid(DomainError::NoStops),
+        ];
+        for e in &errors {
+            // No catch-all: a new kind does not compile until it is here.
+            match e {
+                RoundError::UnknownRound(_)
+                | RoundError::RoundExists(_)
+                | RoundError::UnknownOrder(_)
+                | RoundError::UnknownListing(_)
+                | RoundError::UnknownStop(_)
+                | RoundError::NoStopForVillage { .. }
+                | RoundError::Closed { .. }
+                | RoundError::Move(_)
+                | RoundError::NotLoading { .. }
+                | RoundError::NotDone { .. }
+                | RoundError::OrderNotRoutable { .. }
+                | RoundError::OrderNotLoadable { .. }
+                | RoundError::OrderNotAtStop { .. }
+                | RoundError::StopHasOrders { .. }
+                | RoundError::Invalid(_)
+                | RoundError::Hub(_) => {}
+            }
+            let code = HubErrorCode::from(e.code());
+            assert!(!matches!(code, HubErrorCode::Other(_)), "{}", e.code());
+        }
+    }
+}

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use highland_domain::round::parse_time;
+use highland_domain::wire::HubErrorCode;
 use highland_domain::{
     ListingId, Money, OrderId, Quantity, RoundCost, RoundId, RoundState, ShortText, StopId, Unit,
     Weight,
@@ -173,7 +174,7 @@ pub(crate) async fn list(
     let params: RoundParams = query(&uri)?;
     let from = parsed(params.from, |d| {
         NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| HttpError::InvalidParameter {
-            code: "invalid_date",
+            code: HubErrorCode::InvalidDate,
             message: format!("{d:?} is not a date such as 2026-10-15"),
         })
     })?;
