@@ -40,7 +40,7 @@ pub use gtin::Gtin;
 pub use hlc::{Hlc, HybridClock};
 pub use ids::{
     AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, PhotoId, SaleId,
-    TraceEventId,
+    TraceEventId, new_uuid,
 };
 pub use listing::{FieldChanges, Listing, ListingField, ListingStatus};
 pub use lot::{Altitude, Lot};

@@ -26,7 +26,7 @@ pub(crate) fn begin(tx: &mut dyn Sql, reason: Beginning, now_ms: u64) -> Result<
         .get::<_, i64>(0) as u64;
     let incarnation = Incarnation {
         number,
-        id: uuid::Uuid::now_v7().to_string(),
+        id: highland_domain::new_uuid().to_string(),
         reason,
         started_at_ms: now_ms,
         log_start,
