@@ -100,12 +100,18 @@ pub(super) fn give_back_after(conn: &Connection, floor: u64) -> Result<u64> {
     )? as u64)
 }
 
+/// Which kept operations go back to the hub now: those marked, but not
+/// those the hub's current version could not read.
+pub(super) const TO_GIVE_BACK: &str = "give_back = 1
+    AND (deferred_by IS NULL
+         OR deferred_by IS NOT (SELECT hub_version FROM sync_state WHERE id = 1))";
+
 /// The next operations to give back, oldest pulled first, with their
 /// timestamps (to be merged with this device's own by time).
 pub(super) fn to_give_back(conn: &Connection, limit: usize) -> Result<Vec<GivenBack>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT body FROM pulled_ops WHERE give_back = 1 ORDER BY seq, rowid LIMIT ?1",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT body FROM pulled_ops WHERE {TO_GIVE_BACK} ORDER BY seq, rowid LIMIT ?1"
+    ))?;
     let bodies = stmt
         .query_map([limit as i64], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -132,9 +138,22 @@ pub(super) struct GivenBack {
 /// not take it; either way it is not sent again.
 pub(super) fn given_back(conn: &Connection, op_id: &str) -> Result<bool> {
     Ok(conn.execute(
-        "UPDATE pulled_ops SET give_back = 0 WHERE op_id = ?1 AND give_back = 1",
+        "UPDATE pulled_ops SET give_back = 0, deferred_by = NULL
+         WHERE op_id = ?1 AND give_back = 1",
         [op_id],
     )? == 1)
+}
+
+/// The hub (version `hub_version`) cannot read an operation given back: a
+/// kind from a newer Highland. It goes back again once another version of
+/// the hub answers, as this device's own such operations do, or a hub
+/// that can read it would never get it back.
+pub(super) fn defer_giving_back(conn: &Connection, op_id: &str, hub_version: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE pulled_ops SET deferred_by = ?2 WHERE op_id = ?1 AND give_back = 1",
+        params![op_id, hub_version],
+    )?;
+    Ok(())
 }
 
 /// Takes back one of this device's own operations from the hub (this file

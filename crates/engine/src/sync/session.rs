@@ -171,6 +171,8 @@ async fn operations<L: Link>(
                 .then(Platform::current)
                 .flatten()
                 .map(|p| p.to_string()),
+            resent: push.resent,
+            incarnation: push.incarnation,
         };
         let device_time = lock(store).device_clock().now();
         let outcome = retry

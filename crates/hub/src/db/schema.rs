@@ -17,6 +17,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_incarnations.sql"),
     include_str!("migrations/0010_device_history.sql"),
     include_str!("migrations/0011_sale_voids.sql"),
+    include_str!("migrations/0012_backup_mark.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.
