@@ -53,6 +53,27 @@ impl World {
         })
     }
 
+    /// Every operation device `d` counts as acknowledged is in the hub's
+    /// log: checked when it has just committed an answer, so a hub that
+    /// went back in time and lost some must have told it.
+    pub(crate) fn check_acknowledged(&mut self, d: usize) -> Result<()> {
+        let device = &self.devices[d];
+        let held = hub_log::made_by(&self.hub, &device.id.to_string())?;
+        let missing: Vec<String> = device
+            .acknowledged()?
+            .into_iter()
+            .filter(|op| !held.contains(op))
+            .collect();
+        self.stats.checks += 1;
+        ensure(missing.is_empty(), || {
+            format!(
+                "{} counts {} operations as acknowledged that the hub's log lacks: {missing:?}",
+                device.name,
+                missing.len()
+            )
+        })
+    }
+
     /// Everything that must hold once the devices `synced` (and the hub)
     /// have synced to the end.
     pub(crate) fn check_quiescent(&mut self, synced: &[usize]) -> Result<()> {
@@ -318,7 +339,9 @@ impl World {
 
     /// Changes of a kind this build does not know: a device's own stays
     /// pending, deferred, and never reaches the log; the hub's reach every
-    /// device of the seller and wait there for an update.
+    /// device of the seller and wait there for an update; one the hub lost
+    /// (put back from a backup) waits, on the devices that had it, to go
+    /// back to a hub that can read it.
     fn check_newer_changes(&mut self, s: usize, devices: &[usize]) -> Result<()> {
         let unknown = hub_log::unknown_kinds(&self.hub, &self.sellers[s].id.to_string())?;
         for (d, op) in &self.ledger.newer_on_devices {
@@ -340,11 +363,17 @@ impl World {
         for &d in devices {
             let device = &self.devices[d];
             let waiting = device.waiting_operations()?;
+            let to_give_back = device.deferred_give_backs()?;
+            let missing: Vec<&String> = unknown.difference(&waiting).collect();
+            let lost: Vec<&String> = waiting
+                .difference(&unknown)
+                .filter(|op| !to_give_back.contains(*op))
+                .collect();
             self.stats.checks += 1;
-            ensure(waiting == unknown, || {
+            ensure(missing.is_empty() && lost.is_empty(), || {
                 format!(
-                    "{} keeps {waiting:?} for an update; the hub's log holds {unknown:?} \
-                     that this build cannot read",
+                    "{} keeps {waiting:?} for an update and {to_give_back:?} to give back; \
+                     the hub's log holds {unknown:?} that this build cannot read",
                     device.name
                 )
             })?;

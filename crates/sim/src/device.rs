@@ -177,6 +177,16 @@ impl SimDevice {
         Ok(())
     }
 
+    /// Its own operations it counts as acknowledged by the hub.
+    pub fn acknowledged(&self) -> Result<BTreeSet<String>> {
+        let conn = self.read_only()?;
+        let mut stmt = conn.prepare("SELECT op_id FROM outbox WHERE state = 'acked'")?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     /// Every operation this device has applied or keeps from the hub.
     pub fn known_operations(&self) -> Result<BTreeSet<String>> {
         let conn = self.read_only()?;
@@ -192,6 +202,19 @@ impl SimDevice {
     pub fn waiting_operations(&self) -> Result<BTreeSet<String>> {
         let conn = self.read_only()?;
         let mut stmt = conn.prepare("SELECT op_id FROM pulled_ops WHERE applied = 0")?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// The operations it pulled and gives back to a hub that went back in
+    /// time, which that hub could not read: they wait for another version.
+    pub fn deferred_give_backs(&self) -> Result<BTreeSet<String>> {
+        let conn = self.read_only()?;
+        let mut stmt = conn.prepare(
+            "SELECT op_id FROM pulled_ops WHERE give_back = 1 AND deferred_by IS NOT NULL",
+        )?;
         let ids = stmt
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;

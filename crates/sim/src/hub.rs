@@ -225,6 +225,10 @@ impl SimHub {
             serving
                 .storage
                 .begin_incarnation(Beginning::Restored, self.now_ms())?;
+        } else {
+            // The hub reads its incarnation as it starts serving (here, on
+            // the simulator's thread, whose ids are seeded).
+            serving.storage.incarnation(self.now_ms())?;
         }
         self.serving = Some(serving);
         Ok(())

@@ -56,6 +56,24 @@ pub fn visible_up_to(
     Ok(rows.into_iter().map(|(seq, op)| (seq as u64, op)).collect())
 }
 
+/// The operations in the log made by `device`.
+pub fn made_by(hub: &SimHub, device: &str) -> Result<BTreeSet<String>> {
+    const SQL: &str = "SELECT op_id FROM op_log WHERE device_id = $1";
+    Ok(match hub.sqlite_file() {
+        Some(file) => {
+            let conn = read_only(&file)?;
+            let mut stmt = conn.prepare(&SQL.replace('$', "?"))?;
+            stmt.query_map([device], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+        None => postgres_client(hub)?
+            .query(SQL, &[&device])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect(),
+    })
+}
+
 /// The operations of `seller`'s in the log whose kind this build does not
 /// read.
 pub fn unknown_kinds(hub: &SimHub, seller: &str) -> Result<BTreeSet<String>> {

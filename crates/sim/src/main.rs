@@ -94,6 +94,14 @@ fn main() -> anyhow::Result<ExitCode> {
     };
     capture_panics();
     if let Some(seed) = cli.seed {
+        if cli.trace {
+            // The parts' own error lines (the hub's, before it answers 500)
+            // go to standard error beside the trace.
+            tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_env_filter("warn")
+                .init();
+        }
         if cli.narrow {
             return Ok(narrow(seed, config));
         }
@@ -166,18 +174,37 @@ fn narrow(seed: u64, mut config: Config) -> ExitCode {
             ..config.clone()
         };
         let outcome = run(seed, &without, TraceMode::Tail);
+        let same = outcome.failure.as_deref().map(kind) == failing.failure.as_deref().map(kind);
         let verdict = match &outcome.failure {
-            Some(_) => "still fails: kept off",
+            Some(_) if same => "still fails: kept off",
+            Some(_) => "fails otherwise: needed",
             None => "passes: needed",
         };
         println!("without {fault}: {verdict}");
-        if outcome.failure.is_some() {
+        if same {
             config = without;
             failing = outcome;
         }
     }
     eprintln!("{}", failure_report(&config.faults, &failing));
     ExitCode::FAILURE
+}
+
+/// What kind of failure a message tells, its names and numbers left out:
+/// the words of its first sentence that hold no digit, quote or bracket.
+fn kind(failure: &str) -> String {
+    failure
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter(|w| {
+            !w.chars()
+                .any(|c| c.is_ascii_digit() || "\"({[)}]".contains(c))
+        })
+        .take(8)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A failed seed: why, how to replay it, and its last steps.

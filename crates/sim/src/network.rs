@@ -160,9 +160,10 @@ impl World {
                 let answered = self.hub.sync(&request, None)?;
                 ensure(answered.status < 500, || {
                     format!(
-                        "the hub answered {name}'s request with {}: {}",
+                        "the hub answered {name}'s request with {}: {}; the request: {}",
                         answered.status,
-                        String::from_utf8_lossy(&answered.body)
+                        String::from_utf8_lossy(&answered.body),
+                        contents(&request.body)
                     )
                 })?;
                 match fate {
@@ -218,6 +219,7 @@ impl World {
         if committed {
             self.note_committed(d)?;
             self.check_cursor(d)?;
+            self.check_acknowledged(d)?;
         }
         Ok(ended)
     }
@@ -307,6 +309,41 @@ impl World {
             self.devices[d].name
         )))
     }
+}
+
+/// What a request carried, as a failure tells it: each operation's kind,
+/// id and device, in order.
+fn contents(body: &[u8]) -> String {
+    let request: Option<highland_domain::wire::SyncRequest> = zstd::decode_all(body)
+        .ok()
+        .and_then(|json| serde_json::from_slice(&json).ok());
+    let Some(request) = request else {
+        return "unreadable".to_owned();
+    };
+    let ops: Vec<String> = request
+        .operations
+        .iter()
+        .map(|text| match text.read() {
+            Ok(op) => {
+                let (kind, entity) = op.entity();
+                let on = match &op.payload {
+                    highland_domain::Payload::OrderPlaced { order } => {
+                        format!(" on {}", crate::workload::short(&order.listing_id))
+                    }
+                    _ => String::new(),
+                };
+                format!(
+                    "{} {}{on} by {} at {}",
+                    kind.slug(),
+                    crate::workload::short(&entity),
+                    crate::workload::short(&op.device_id),
+                    op.hlc.as_i64()
+                )
+            }
+            Err(_) => "(unreadable)".to_owned(),
+        })
+        .collect();
+    format!("cursor {}, {}", request.cursor, ops.join(", "))
 }
 
 /// An answer as the trace tells it.
