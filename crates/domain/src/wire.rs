@@ -417,6 +417,10 @@ wire_codes! {
         /// A kind the hub does not read (from a newer app): not yet, rather
         /// than never; the device sends it again to another version of the hub.
         UnsupportedOperation = "unsupported_operation",
+        /// The hub went back in time since the device last synced (another
+        /// incarnation answers): nothing is taken until the device has sent
+        /// again what the hub lost, so its new writes come after its old ones.
+        HubWentBack = "hub_went_back",
     }
 }
 

@@ -82,6 +82,14 @@ pub enum Pushed {
 }
 
 impl Pushed {
+    /// The id it is acknowledged by.
+    pub fn id(&self) -> OperationId {
+        match self {
+            Pushed::Operation { op, .. } => op.id,
+            Pushed::Unreadable { id, .. } => *id,
+        }
+    }
+
     /// An operation made in this process, as if a device had sent it.
     pub fn made(op: Operation) -> Result<Pushed> {
         let text = LoggedOperation::of(&op)
@@ -310,6 +318,17 @@ pub fn exchange(
 ) -> Result<SyncResponse> {
     let mut clock = HybridClock::new(ledger.clock()?);
     let mut acks = Vec::with_capacity(pushed.len());
+    let incarnation = ledger.current_incarnation(now_ms)?;
+    // A device that last synced with another incarnation has not learned
+    // that this hub went back in time. Taken now, its new writes would come
+    // before the old ones it is about to send again, and a timestamp the
+    // hub gave one (its clock may be behind the device's, and forgot what it
+    // had seen) could order it before them. This answer tells it; it sends
+    // its writes again, the old first.
+    let unsettled = pull
+        .incarnation
+        .as_deref()
+        .is_some_and(|seen| seen != incarnation.id);
     let (held, newest) = ledger.held_from(device.id)?;
     let mut asker = Asker {
         device,
@@ -320,6 +339,16 @@ pub fn exchange(
     };
     for item in pushed {
         let ack = match item {
+            item if unsettled => Ack {
+                op_id: item.id(),
+                outcome: AckOutcome::Refused {
+                    reason: refusal(
+                        RefusalCode::HubWentBack,
+                        "The hub went back in time since this device last synced; this \
+                         change goes again, after what the hub lost.",
+                    ),
+                },
+            },
             Pushed::Operation { op, text, resent } => {
                 let pushed = Taken { op, text, resent };
                 take_in(ledger, &mut clock, &mut asker, pushed, now_ms)?
@@ -352,7 +381,6 @@ pub fn exchange(
     }
     ledger.set_clock(clock.last())?;
     let page = read_page(ledger, device, &pull)?;
-    let incarnation = ledger.current_incarnation(now_ms)?;
     let log_start = ledger.log_floor(device.id, &incarnation, pull.incarnation.as_deref())?;
     let (from_device, device_hlc) = (asker.held, asker.newest);
     let mark_held = match pull.last_pulled {

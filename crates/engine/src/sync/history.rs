@@ -102,11 +102,16 @@ pub(super) fn hub_went_back(
         .iter()
         .filter(|(id, _)| !acked_now.contains(id))
         .collect();
-    for (op_id, _) in &again {
+    for (op_id, kind) in &again {
         conn.execute(
             "UPDATE outbox SET state = 'pending', resent = 1 WHERE op_id = ?1",
             [op_id],
         )?;
+        if kind == "order" {
+            // A proposal the hub confirmed and lost: pending again, the
+            // hub may refuse it this time.
+            crate::orders::withdraw(conn, op_id)?;
+        }
     }
     let sales = again.iter().filter(|(_, kind)| kind == "sale").count();
     let returned = pulled::give_back_after(conn, floor)?;

@@ -483,15 +483,23 @@ impl Store {
                 // read yet waits for another version of the hub, as this
                 // device's own do.
                 match &ack.outcome {
+                    // Refused by a hub found to have gone back, maybe for
+                    // want of what it lost: it goes again, after that.
+                    AckOutcome::Refused { .. } if hub_went_back => {}
                     AckOutcome::Refused { reason }
                         if reason.code == RefusalCode::UnsupportedOperation =>
                     {
                         let version = response.hub_version.as_deref().unwrap_or("");
                         pulled::defer_giving_back(&tx, &id, version)?;
                     }
-                    _ => {
+                    outcome => {
                         if pulled::given_back(&tx, &id)? {
                             done.returned += 1;
+                        }
+                        // Refused for good: an order's action the hub no
+                        // longer takes was not confirmed after all.
+                        if matches!(outcome, AckOutcome::Refused { .. }) {
+                            orders::withdraw(&tx, &id)?;
                         }
                     }
                 }
