@@ -44,13 +44,14 @@ pub(super) fn keep(conn: &Connection, op: &PulledOp<'_>, page_end: u64) -> Resul
         None => false,
     };
     conn.execute(
-        "INSERT INTO pulled_ops (op_id, seq, body, applied) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO pulled_ops (op_id, seq, body, applied, hlc) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (op_id) DO UPDATE SET seq = excluded.seq",
         params![
             op.envelope.id.to_string(),
             page_end as i64,
             op.text.text(),
-            op.read.is_some()
+            op.read.is_some(),
+            op.envelope.hlc.as_i64()
         ],
     )?;
     Ok(fresh)
@@ -106,11 +107,12 @@ pub(super) const TO_GIVE_BACK: &str = "give_back = 1
     AND (deferred_by IS NULL
          OR deferred_by IS NOT (SELECT hub_version FROM sync_state WHERE id = 1))";
 
-/// The next operations to give back, oldest pulled first, with their
-/// timestamps (to be merged with this device's own by time).
+/// The next operations to give back, oldest first by timestamp (those kept
+/// before timestamps were, first), to be merged with this device's own by
+/// time.
 pub(super) fn to_give_back(conn: &Connection, limit: usize) -> Result<Vec<GivenBack>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT body FROM pulled_ops WHERE {TO_GIVE_BACK} ORDER BY seq, rowid LIMIT ?1"
+        "SELECT body FROM pulled_ops WHERE {TO_GIVE_BACK} ORDER BY hlc, seq, rowid LIMIT ?1"
     ))?;
     let bodies = stmt
         .query_map([limit as i64], |r| r.get::<_, String>(0))?

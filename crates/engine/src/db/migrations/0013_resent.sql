@@ -18,3 +18,9 @@ ALTER TABLE outbox ADD COLUMN resent INTEGER NOT NULL DEFAULT 0 CHECK (resent IN
 -- this device's own such operations do, for another version of the hub:
 -- the version that refused it.
 ALTER TABLE pulled_ops ADD COLUMN deferred_by TEXT;
+
+-- A pulled operation's timestamp, so what goes back to the hub goes in time
+-- order, the order in which its effects depend on each other: the order it
+-- was pulled in is not that, once the same operation is pulled again from
+-- a new place in a log that went back.
+ALTER TABLE pulled_ops ADD COLUMN hlc INTEGER;
