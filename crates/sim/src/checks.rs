@@ -196,18 +196,18 @@ impl World {
             let device = &self.devices[d];
             let store = device.store()?;
             let name = &device.name;
-            let theirs: BTreeMap<String, Listing> = store
-                .listings()?
-                .iter()
-                .map(|l| (l.id.clone(), Listing::from_device(l)))
-                .collect();
-            views::ensure_same("listings", name, &theirs, &listings)?;
             let theirs: BTreeMap<String, Sale> = store
                 .sales()?
                 .iter()
                 .map(|s| (s.id.clone(), Sale::from_device(s)))
                 .collect();
             views::ensure_same("sales", name, &theirs, &sales)?;
+            let theirs: BTreeMap<String, Listing> = store
+                .listings()?
+                .iter()
+                .map(|l| (l.id.clone(), Listing::from_device(l)))
+                .collect();
+            views::ensure_same("listings", name, &theirs, &listings)?;
             let shown = store.orders()?;
             let waiting: Vec<_> = shown
                 .iter()

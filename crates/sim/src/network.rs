@@ -157,6 +157,10 @@ impl World {
                 lost("the connection was cut while sending")
             }
             _ => {
+                if self.trace.prints() {
+                    let carried = contents(&request.body);
+                    self.trace.note(format!("  {name} sends: {carried}"));
+                }
                 let answered = self.hub.sync(&request, None)?;
                 ensure(answered.status < 500, || {
                     format!(
@@ -340,7 +344,14 @@ fn contents(body: &[u8]) -> String {
                     op.hlc.as_i64()
                 )
             }
-            Err(_) => "(unreadable)".to_owned(),
+            Err(_) => match text.envelope() {
+                Ok(e) => format!(
+                    "(unreadable) by {} at {}",
+                    crate::workload::short(&e.device_id),
+                    e.hlc.as_i64()
+                ),
+                Err(_) => "(unreadable)".to_owned(),
+            },
         })
         .collect();
     format!("cursor {}, {}", request.cursor, ops.join(", "))
@@ -351,11 +362,27 @@ fn describe(answer: &Result<SyncResponse, HubError>) -> String {
     match answer {
         Ok(r) => {
             use highland_domain::wire::AckOutcome;
+            let codes: std::collections::BTreeSet<String> = r
+                .acks
+                .iter()
+                .filter_map(|a| match &a.outcome {
+                    AckOutcome::Refused { reason } => Some(reason.code.to_string()),
+                    AckOutcome::Applied { .. } => None,
+                })
+                .collect();
             let refused = r
                 .acks
                 .iter()
                 .filter(|a| matches!(a.outcome, AckOutcome::Refused { .. }))
                 .count();
+            let refused = if codes.is_empty() {
+                refused.to_string()
+            } else {
+                format!(
+                    "{refused}: {}",
+                    codes.into_iter().collect::<Vec<_>>().join(", ")
+                )
+            };
             let restamped = r
                 .acks
                 .iter()

@@ -33,6 +33,12 @@ impl Trace {
         }
     }
 
+    /// Whether lines go out as they come (`--trace`): then the details
+    /// worth their length (what each request carries) are noted too.
+    pub fn prints(&self) -> bool {
+        self.mode == TraceMode::Print
+    }
+
     /// The step the next lines belong to.
     pub fn at_step(&mut self, step: u64) {
         self.step = step;
