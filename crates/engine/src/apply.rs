@@ -183,6 +183,9 @@ pub(crate) fn apply(conn: &Connection, op: &Operation, source: Source) -> Result
 /// `op` wins. Re-stamping only ever moves a version back, so a pulled write
 /// that beats the pending version beats the final one too.
 pub(crate) fn loses_to_pending(conn: &Connection, op: &Operation) -> Result<bool> {
+    if let Payload::SaleVoided { sale_id, .. } = &op.payload {
+        return beats_pending_void(conn, op, *sale_id);
+    }
     let (listing_id, fields) = match &op.payload {
         Payload::ListingCreated { listing } => (listing.id, listing.fields()),
         Payload::ListingEdited {
@@ -212,6 +215,35 @@ pub(crate) fn loses_to_pending(conn: &Connection, op: &Operation) -> Result<bool
         }
     }
     Ok(false)
+}
+
+/// Does `op`, a void of `sale`, beat this device's own void of it still
+/// pending? The earlier void is kept, and the hub may re-stamp the pending
+/// one earlier still, which would then win: judged now, `op` would replace
+/// a void the device can no longer bring back. As with listing fields, the
+/// page waits for that void's acknowledgement.
+fn beats_pending_void(
+    conn: &Connection,
+    op: &Operation,
+    sale: highland_domain::SaleId,
+) -> Result<bool> {
+    let held: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT v.hlc, v.device_id FROM sale_voids v
+             JOIN outbox o ON o.op_id = v.op_id AND o.state = 'pending'
+             WHERE v.sale_id = ?1",
+            [sale.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((hlc, device)) = held else {
+        return Ok(false);
+    };
+    let held = Version {
+        hlc: highland_domain::Hlc::from_i64(hlc),
+        device: crate::rows::parse(&device)?,
+    };
+    Ok((op.hlc, op.device_id) < (held.hlc, held.device))
 }
 
 /// Writes each field whose incoming version beats the stored one.
@@ -266,7 +298,7 @@ fn merge_listing_fields(
 
 /// The column a field lives in and its stored value. The column names are
 /// fixed here, never taken from input.
-fn column_value(field: &ListingField) -> (&'static str, Value) {
+pub(crate) fn column_value(field: &ListingField) -> (&'static str, Value) {
     let text = |s: &str| Value::Text(s.to_owned());
     match field {
         ListingField::Title(t) => ("title", text(t.as_str())),

@@ -27,6 +27,7 @@ mod outbox;
 pub mod photos;
 mod remote;
 mod reset;
+mod retime;
 mod rows;
 mod sales;
 mod settings;

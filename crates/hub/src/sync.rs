@@ -929,8 +929,14 @@ pub fn stamp_from(clock: &mut HybridClock, newest: Hlc, sent: Hlc, now_ms: u64) 
 /// unless it is more than [`MAX_AHEAD_MS`] ahead of the hub's wall clock; then
 /// the operation gets a fresh timestamp from the hub's clock instead, so
 /// neither the hub's clock nor any device's is dragged into the future.
+///
+/// Unless, too, the hub has seen a later timestamp already (its wall clock
+/// was set back since): then the sent one drags nothing, and a fresh one
+/// would be later than it. A new timestamp is only ever earlier than the
+/// one sent, which devices rely on to judge a pulled write against one of
+/// their own not yet acknowledged.
 pub fn stamp(clock: &mut HybridClock, sent: Hlc, now_ms: u64) -> Stamped {
-    if sent.wall_ms() > now_ms.saturating_add(MAX_AHEAD_MS) {
+    if sent.wall_ms() > now_ms.saturating_add(MAX_AHEAD_MS) && sent > clock.last() {
         return Stamped {
             hlc: clock.tick(now_ms),
             restamped: true,

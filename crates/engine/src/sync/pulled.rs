@@ -10,7 +10,7 @@
 
 use highland_domain::wire::{LoggedOperation, OperationEnvelope};
 use highland_domain::{Operation, Payload};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::apply::{self, Source};
 use crate::{Result, StoreError};
@@ -39,13 +39,21 @@ impl<'a> PulledOp<'a> {
 /// Keeps a pulled operation of another device or of the hub, and applies it
 /// if this build can read it; returns whether it was applied and new here.
 pub(super) fn keep(conn: &Connection, op: &PulledOp<'_>, page_end: u64) -> Result<bool> {
+    let held: Option<Option<i64>> = conn
+        .query_row(
+            "SELECT hlc FROM pulled_ops WHERE op_id = ?1",
+            [op.envelope.id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
     let fresh = match &op.read {
         Some(read) => apply::apply(conn, read, Source::Hub)?,
         None => false,
     };
     conn.execute(
         "INSERT INTO pulled_ops (op_id, seq, body, applied, hlc) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (op_id) DO UPDATE SET seq = excluded.seq",
+         ON CONFLICT (op_id) DO UPDATE SET seq = excluded.seq, body = excluded.body,
+                                            hlc = excluded.hlc",
         params![
             op.envelope.id.to_string(),
             page_end as i64,
@@ -54,6 +62,13 @@ pub(super) fn keep(conn: &Connection, op: &PulledOp<'_>, page_end: u64) -> Resul
             op.envelope.hlc.as_i64()
         ],
     )?;
+    // Pulled before at another timestamp: the log's is the one every
+    // replica merges it at.
+    if let (Some(Some(before)), Some(read)) = (held, &op.read)
+        && before != read.hlc.as_i64()
+    {
+        crate::retime::retime(conn, read)?;
+    }
     Ok(fresh)
 }
 

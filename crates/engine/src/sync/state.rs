@@ -6,7 +6,7 @@
 use highland_domain::wire::{
     AckOutcome, LogMark, LoggedOperation, Refusal, RefusalCode, SyncResponse,
 };
-use highland_domain::{Hlc, HybridClock, Operation, OperationId, Payload};
+use highland_domain::{Hlc, HybridClock, Operation, OperationId};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -730,47 +730,5 @@ fn restamp(conn: &rusqlite::Connection, op_id: OperationId, hlc: Hlc) -> Result<
         "UPDATE outbox SET hlc = ?1, body = ?2 WHERE op_id = ?3",
         params![hlc.as_i64(), body, id],
     )?;
-    conn.execute(
-        "UPDATE field_versions SET hlc = ?1 WHERE op_id = ?2",
-        params![hlc.as_i64(), id],
-    )?;
-    let (sql, entity) = match &op.payload {
-        Payload::ListingCreated { listing } => (
-            "UPDATE listings SET created_hlc = ?1 WHERE id = ?2",
-            listing.id.to_string(),
-        ),
-        Payload::LotRecorded { lot } => (
-            "UPDATE lots SET created_hlc = ?1 WHERE id = ?2",
-            lot.id.to_string(),
-        ),
-        Payload::CertificateIssued { certificate } => (
-            "UPDATE certificates SET hlc = ?1 WHERE id = ?2",
-            certificate.id.to_string(),
-        ),
-        Payload::SaleRecorded { sale } => (
-            "UPDATE sales SET hlc = ?1 WHERE id = ?2",
-            sale.id.to_string(),
-        ),
-        Payload::SaleVoided { .. } => (
-            "UPDATE sale_voids SET hlc = ?1 WHERE op_id = ?2",
-            id.clone(),
-        ),
-        Payload::StockAdjusted { adjustment } => (
-            "UPDATE stock_adjustments SET hlc = ?1 WHERE id = ?2",
-            adjustment.id.to_string(),
-        ),
-        Payload::PhotoAdded { photo } => (
-            "UPDATE photos SET hlc = ?1 WHERE id = ?2",
-            photo.id.to_string(),
-        ),
-        // Orders keep no timestamp of a proposal until the hub confirms it,
-        // which comes after this, with the new timestamp. A removal has no
-        // row of its own to move.
-        Payload::ListingEdited { .. }
-        | Payload::PhotoRemoved { .. }
-        | Payload::OrderPlaced { .. }
-        | Payload::OrderActionTaken { .. } => return Ok(()),
-    };
-    conn.execute(sql, params![hlc.as_i64(), entity])?;
-    Ok(())
+    crate::retime::retime(conn, &op)
 }
