@@ -636,11 +636,15 @@ impl Store {
         if pending == 0 && clock.last().wall_ms() > response.hub_time_ms + MAX_CLOCK_AHEAD_MS {
             // This device's clock ran ahead and the hub has re-stamped all it
             // sent; come back to the hub's time so new writes are not re-stamped.
-            // Never below a field version this store holds, though: its next
-            // edit must still order after every value it has, and never carry
-            // the same version as an earlier write of its own.
+            // Never below a timestamp this store holds, though: its next write
+            // must still order after every write it has seen (an order's
+            // placement before its acceptance, a field's value before its next
+            // edit; the hub's clock may be the one that is behind) and never
+            // carry the same version as an earlier write of its own.
             let newest_version: i64 = tx.query_row(
-                "SELECT coalesce(max(hlc), 0) FROM field_versions",
+                "SELECT max((SELECT coalesce(max(hlc), 0) FROM field_versions),
+                            (SELECT coalesce(max(hlc), 0) FROM outbox WHERE state <> 'refused'),
+                            (SELECT coalesce(max(hlc), 0) FROM pulled_ops))",
                 [],
                 |r| r.get(0),
             )?;
