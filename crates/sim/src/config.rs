@@ -129,6 +129,9 @@ pub struct Config {
     /// Run the hub on PostgreSQL: an admin URL of a server on which each
     /// run creates (and drops) a database of its own. SQLite otherwise.
     pub postgres_url: Option<String>,
+    /// Keep the run's files (every SQLite database) when it ends, to look
+    /// into; their folder is printed.
+    pub keep_files: bool,
 }
 
 #[cfg(test)]

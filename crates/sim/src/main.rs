@@ -40,6 +40,9 @@ struct Cli {
     /// How many runs go at once; the number of cores by default.
     #[arg(long)]
     jobs: Option<NonZeroUsize>,
+    /// With --seed: keep the run's files (every SQLite database) to look into.
+    #[arg(long, requires = "seed")]
+    keep_files: bool,
     /// Run the hub on PostgreSQL: an admin URL (scripts/pg.sh start prints
     /// one), on which each run makes a database of its own.
     #[arg(long, env = "HIGHLAND_SIM_POSTGRES_URL")]
@@ -91,6 +94,7 @@ fn main() -> anyhow::Result<ExitCode> {
     let config = Config {
         faults: cli.faults(),
         postgres_url: cli.postgres_url.clone(),
+        keep_files: cli.keep_files,
     };
     capture_panics();
     if let Some(seed) = cli.seed {

@@ -206,6 +206,12 @@ impl World {
                     _ => {
                         let read = read_answer::<SyncResponse>(answered.status, &answered.body);
                         self.trace.note(format!("{name} gets {}", describe(&read)));
+                        if let (true, Ok(response)) = (self.trace.prints(), &read)
+                            && !response.operations.is_empty()
+                        {
+                            let pulled = listed(&response.operations);
+                            self.trace.note(format!("  {name} pulls: {pulled}"));
+                        }
                         read.map(|response| {
                             let sent = Sent {
                                 body_bytes: request.body.len() as u64,
@@ -321,40 +327,41 @@ fn contents(body: &[u8]) -> String {
     let request: Option<highland_domain::wire::SyncRequest> = zstd::decode_all(body)
         .ok()
         .and_then(|json| serde_json::from_slice(&json).ok());
-    let Some(request) = request else {
-        return "unreadable".to_owned();
-    };
-    let ops: Vec<String> = request
-        .operations
+    match request {
+        Some(request) => format!("cursor {}, {}", request.cursor, listed(&request.operations)),
+        None => "unreadable".to_owned(),
+    }
+}
+
+/// Operations as the trace lists them: each one's kind, entity, device
+/// and timestamp.
+fn listed(operations: &[highland_domain::wire::LoggedOperation]) -> String {
+    use crate::workload::short;
+    let ops: Vec<String> = operations
         .iter()
         .map(|text| match text.read() {
             Ok(op) => {
                 let (kind, entity) = op.entity();
                 let on = match &op.payload {
                     highland_domain::Payload::OrderPlaced { order } => {
-                        format!(" on {}", crate::workload::short(&order.listing_id))
+                        format!(" on {}", short(&order.listing_id))
                     }
                     _ => String::new(),
                 };
-                format!(
-                    "{} {}{on} by {} at {}",
-                    kind.slug(),
-                    crate::workload::short(&entity),
-                    crate::workload::short(&op.device_id),
-                    op.hlc.as_i64()
-                )
+                let (who, at) = (short(&op.device_id), op.hlc.as_i64());
+                format!("{} {}{on} by {who} at {at}", kind.slug(), short(&entity))
             }
             Err(_) => match text.envelope() {
                 Ok(e) => format!(
                     "(unreadable) by {} at {}",
-                    crate::workload::short(&e.device_id),
+                    short(&e.device_id),
                     e.hlc.as_i64()
                 ),
                 Err(_) => "(unreadable)".to_owned(),
             },
         })
         .collect();
-    format!("cursor {}, {}", request.cursor, ops.join(", "))
+    ops.join(", ")
 }
 
 /// An answer as the trace tells it.

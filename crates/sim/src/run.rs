@@ -50,7 +50,10 @@ pub fn run(seed: u64, config: &Config, mode: TraceMode) -> Outcome {
     };
     let (stats, trace) = match world {
         Some(world) => {
-            let (stats, trace) = world.into_parts();
+            let (stats, trace, kept) = world.into_parts(config.keep_files);
+            if let Some(dir) = kept {
+                println!("the run's files are kept in {}", dir.display());
+            }
             (stats, trace.into_lines())
         }
         None => (RunStats::default(), Vec::new()),

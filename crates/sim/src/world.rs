@@ -225,8 +225,11 @@ impl World {
         self.check_quiescent(&everyone)
     }
 
-    pub fn into_parts(self) -> (RunStats, Trace) {
-        (self.stats, self.trace)
+    /// What the run counted and traced; its files go, unless `keep`: then
+    /// the folder that holds them.
+    pub fn into_parts(self, keep: bool) -> (RunStats, Trace, Option<PathBuf>) {
+        let kept = keep.then(|| self.dir.keep());
+        (self.stats, self.trace, kept)
     }
 
     /// One step: a little time passes, then one thing happens.
