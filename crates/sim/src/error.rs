@@ -23,7 +23,7 @@ pub enum SimError {
     Order(#[from] OrderError),
     #[error("reading a SQLite file: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("reading the hub's PostgreSQL database: {0}")]
+    #[error("the hub's PostgreSQL database: {}", postgres_detail(.0))]
     Postgres(#[from] postgres::Error),
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -32,6 +32,15 @@ pub enum SimError {
 }
 
 pub type Result<T, E = SimError> = std::result::Result<T, E>;
+
+/// The server's own message, which `postgres::Error` keeps out of its
+/// `Display` ("db error").
+fn postgres_detail(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{e}: {}", db.message()),
+        None => e.to_string(),
+    }
+}
 
 /// Fails the run with `why` unless `holds`.
 pub fn ensure(holds: bool, why: impl FnOnce() -> String) -> Result<()> {

@@ -24,9 +24,9 @@ impl RunDatabase {
             ))
         })?;
         let mut client = postgres::Client::connect(admin, postgres::NoTls)?;
-        client.batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
-        ))?;
+        // One statement each: CREATE DATABASE runs in no transaction.
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
+        client.batch_execute(&format!("CREATE DATABASE {name}"))?;
         Ok(RunDatabase {
             admin: admin.to_owned(),
             name: name.to_owned(),
