@@ -274,31 +274,43 @@ fn merge_listing_fields(
         if !version.wins_over(current) {
             continue;
         }
-        let (column, value) = column_value(field);
-        conn.execute(
-            &format!("UPDATE listings SET {column} = ?1 WHERE id = ?2"),
-            params![value, id],
-        )?;
-        conn.execute(
-            "INSERT INTO field_versions (entity_id, field, hlc, device_id, op_id)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (entity_id, field)
-             DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, op_id = excluded.op_id",
-            params![
-                id,
-                field.name(),
-                version.hlc.as_i64(),
-                version.device.to_string(),
-                op_id
-            ],
-        )?;
+        write_field(conn, &id, field, version, op_id)?;
     }
+    Ok(())
+}
+
+/// Sets a listing's field to the value `op_id` wrote, at `version`.
+pub(crate) fn write_field(
+    conn: &Connection,
+    listing_id: &str,
+    field: &ListingField,
+    version: Version,
+    op_id: &str,
+) -> Result<()> {
+    let (column, value) = column_value(field);
+    conn.execute(
+        &format!("UPDATE listings SET {column} = ?1 WHERE id = ?2"),
+        params![value, listing_id],
+    )?;
+    conn.execute(
+        "INSERT INTO field_versions (entity_id, field, hlc, device_id, op_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (entity_id, field)
+         DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, op_id = excluded.op_id",
+        params![
+            listing_id,
+            field.name(),
+            version.hlc.as_i64(),
+            version.device.to_string(),
+            op_id
+        ],
+    )?;
     Ok(())
 }
 
 /// The column a field lives in and its stored value. The column names are
 /// fixed here, never taken from input.
-pub(crate) fn column_value(field: &ListingField) -> (&'static str, Value) {
+fn column_value(field: &ListingField) -> (&'static str, Value) {
     let text = |s: &str| Value::Text(s.to_owned());
     match field {
         ListingField::Title(t) => ("title", text(t.as_str())),

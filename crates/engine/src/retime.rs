@@ -14,7 +14,7 @@
 use highland_domain::{ListingField, ListingId, Operation, Payload, SaleId, Version};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::apply::column_value;
+use crate::apply::write_field;
 use crate::{Result, StoreError};
 
 /// Brings the store to `op` at `op.hlc`, the log's timestamp for it.
@@ -141,24 +141,7 @@ fn decide_listing(conn: &Connection, id: ListingId) -> Result<()> {
                 continue;
             }
         }
-        let (column, value) = column_value(&field);
-        conn.execute(
-            &format!("UPDATE listings SET {column} = ?1 WHERE id = ?2"),
-            params![value, key],
-        )?;
-        conn.execute(
-            "INSERT INTO field_versions (entity_id, field, hlc, device_id, op_id)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (entity_id, field)
-             DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, op_id = excluded.op_id",
-            params![
-                key,
-                field.name(),
-                version.hlc.as_i64(),
-                version.device.to_string(),
-                op_id
-            ],
-        )?;
+        write_field(conn, &key, &field, version, &op_id)?;
     }
     Ok(())
 }

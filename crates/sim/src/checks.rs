@@ -269,11 +269,10 @@ impl World {
             let moved: i64 = detail.adjustments.iter().map(|a| a.change).sum();
             let counted: Vec<_> = detail.sales.iter().filter(|s| s.voided.is_none()).collect();
             let sold: i64 = counted.iter().map(|s| s.quantity).sum();
-            let reserved: i64 = orders
-                .iter()
-                .filter(|o| o.listing_id == listing.id && reserves(&o.state))
-                .map(|o| o.quantity)
-                .sum();
+            let reserved = reserved(
+                orders.iter().map(|o| (&o.listing_id, &o.state, o.quantity)),
+                &listing.id,
+            );
             self.stats.checks += 1;
             ensure(
                 listing.sold == sold
@@ -314,11 +313,10 @@ impl World {
                 .filter(|s| s.voided.is_none())
                 .map(|s| s.quantity)
                 .sum();
-            let reserved: i64 = orders
-                .iter()
-                .filter(|o| o.listing_id == listing.id && reserves(&o.state))
-                .map(|o| o.quantity)
-                .sum();
+            let reserved = reserved(
+                orders.iter().map(|o| (&o.listing_id, &o.state, o.quantity)),
+                &listing.id,
+            );
             self.stats.checks += 1;
             ensure(
                 listing.sold == sold
@@ -382,10 +380,17 @@ impl World {
     }
 }
 
-fn reserves(state: &str) -> bool {
-    state
-        .parse::<OrderState>()
-        .is_ok_and(OrderState::reserves_stock)
+/// What the orders, each (listing, state, quantity), hold back of `listing`.
+fn reserved<'a>(orders: impl Iterator<Item = (&'a String, &'a String, i64)>, listing: &str) -> i64 {
+    orders
+        .filter(|(of, state, _)| {
+            *of == listing
+                && state
+                    .parse::<OrderState>()
+                    .is_ok_and(OrderState::reserves_stock)
+        })
+        .map(|(_, _, quantity)| quantity)
+        .sum()
 }
 
 /// Every order on the hub, or one seller's, page after page.

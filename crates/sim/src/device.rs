@@ -179,46 +179,23 @@ impl SimDevice {
 
     /// Its own operations it counts as acknowledged by the hub.
     pub fn acknowledged(&self) -> Result<BTreeSet<String>> {
-        let conn = self.read_only()?;
-        let mut stmt = conn.prepare("SELECT op_id FROM outbox WHERE state = 'acked'")?;
-        let ids = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(ids)
+        self.ids("SELECT op_id FROM outbox WHERE state = 'acked'")
     }
 
     /// Every operation this device has applied or keeps from the hub.
     pub fn known_operations(&self) -> Result<BTreeSet<String>> {
-        let conn = self.read_only()?;
-        let mut stmt =
-            conn.prepare("SELECT op_id FROM pulled_ops UNION SELECT op_id FROM applied_ops")?;
-        let ids = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(ids)
+        self.ids("SELECT op_id FROM pulled_ops UNION SELECT op_id FROM applied_ops")
     }
 
     /// The operations it keeps, unapplied, for an update that can read them.
     pub fn waiting_operations(&self) -> Result<BTreeSet<String>> {
-        let conn = self.read_only()?;
-        let mut stmt = conn.prepare("SELECT op_id FROM pulled_ops WHERE applied = 0")?;
-        let ids = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(ids)
+        self.ids("SELECT op_id FROM pulled_ops WHERE applied = 0")
     }
 
     /// The operations it pulled and gives back to a hub that went back in
     /// time, which that hub could not read: they wait for another version.
     pub fn deferred_give_backs(&self) -> Result<BTreeSet<String>> {
-        let conn = self.read_only()?;
-        let mut stmt = conn.prepare(
-            "SELECT op_id FROM pulled_ops WHERE give_back = 1 AND deferred_by IS NOT NULL",
-        )?;
-        let ids = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(ids)
+        self.ids("SELECT op_id FROM pulled_ops WHERE give_back = 1 AND deferred_by IS NOT NULL")
     }
 
     /// Whether its own operation `op_id` is pending, deferred by the hub.
@@ -262,6 +239,16 @@ impl SimDevice {
         tx.execute("UPDATE device SET hlc = ?1 WHERE id = 1", [hlc.as_i64()])?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The operation ids a query of its file gives, read beside the store.
+    fn ids(&self, sql: &str) -> Result<BTreeSet<String>> {
+        let conn = self.read_only()?;
+        let mut stmt = conn.prepare(sql)?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
     }
 
     fn read_only(&self) -> Result<Connection> {

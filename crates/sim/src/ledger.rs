@@ -33,6 +33,14 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Device `device` received or adjusted `change` of `listing`'s stock.
+    pub fn stock_moved_by(&mut self, listing: ListingId, device: usize, change: i64) {
+        self.stock
+            .entry(listing)
+            .or_default()
+            .push(StockMoved { device, change });
+    }
+
     /// Stock received and adjusted for `listing` on the devices `counted`.
     pub fn stock_moved(&self, listing: ListingId, counted: impl Fn(usize) -> bool) -> i64 {
         self.stock

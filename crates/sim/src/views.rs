@@ -25,37 +25,28 @@ pub struct Listing {
     reserved: i64,
 }
 
+/// Takes the named fields from either side's view: their names and
+/// meanings are the same on both.
+macro_rules! shared {
+    ($name:ident from $view:ident; clone $($c:ident),*; copy $($v:ident),*
+     $(; $f:ident = $e:expr)*) => {
+        $name {
+            $($c: $view.$c.clone(),)*
+            $($v: $view.$v,)*
+            $($f: $e,)*
+        }
+    };
+}
+
 impl Listing {
     pub fn from_hub(l: &hub::ListingView) -> Listing {
-        Listing {
-            title: l.title.clone(),
-            category: l.category.clone(),
-            unit: l.unit.clone(),
-            price_fen: l.price_fen,
-            status: l.status.clone(),
-            description: l.description.clone(),
-            lot_id: l.lot_id.clone(),
-            stock: l.stock,
-            sold: l.sold,
-            sales_count: l.sales_count,
-            reserved: l.reserved,
-        }
+        shared!(Listing from l; clone title, category, unit, status, description, lot_id;
+                copy price_fen, stock, sold, sales_count, reserved)
     }
 
     pub fn from_device(l: &device::ListingView) -> Listing {
-        Listing {
-            title: l.title.clone(),
-            category: l.category.clone(),
-            unit: l.unit.clone(),
-            price_fen: l.price_fen,
-            status: l.status.clone(),
-            description: l.description.clone(),
-            lot_id: l.lot_id.clone(),
-            stock: l.stock,
-            sold: l.sold,
-            sales_count: l.sales_count,
-            reserved: l.reserved,
-        }
+        shared!(Listing from l; clone title, category, unit, status, description, lot_id;
+                copy price_fen, stock, sold, sales_count, reserved)
     }
 }
 
@@ -71,23 +62,13 @@ pub struct Sale {
 
 impl Sale {
     pub fn from_hub(s: &hub::SaleView) -> Sale {
-        Sale {
-            listing_id: s.listing_id.clone(),
-            quantity: s.quantity,
-            unit_price_fen: s.unit_price_fen,
-            payment: s.payment.clone(),
-            voided: s.voided.as_ref().map(|v| v.reason.clone()),
-        }
+        shared!(Sale from s; clone listing_id, payment; copy quantity, unit_price_fen;
+                voided = s.voided.as_ref().map(|v| v.reason.clone()))
     }
 
     pub fn from_device(s: &device::SaleView) -> Sale {
-        Sale {
-            listing_id: s.listing_id.clone(),
-            quantity: s.quantity,
-            unit_price_fen: s.unit_price_fen,
-            payment: s.payment.clone(),
-            voided: s.voided.as_ref().map(|v| v.reason.clone()),
-        }
+        shared!(Sale from s; clone listing_id, payment; copy quantity, unit_price_fen;
+                voided = s.voided.as_ref().map(|v| v.reason.clone()))
     }
 }
 
@@ -105,29 +86,13 @@ pub struct Order {
 
 impl Order {
     pub fn from_hub(o: &hub::OrderView) -> Order {
-        Order {
-            listing_id: o.listing_id.clone(),
-            quantity: o.quantity,
-            unit_price_fen: o.unit_price_fen,
-            state: o.state.clone(),
-            reason: o.reason.clone(),
-            received_quantity: o.received_quantity,
-            paid_fen: o.paid_fen,
-            sale_id: o.sale_id.clone(),
-        }
+        shared!(Order from o; clone listing_id, state, reason, sale_id;
+                copy quantity, unit_price_fen, received_quantity, paid_fen)
     }
 
     pub fn from_device(o: &device::OrderView) -> Order {
-        Order {
-            listing_id: o.listing_id.clone(),
-            quantity: o.quantity,
-            unit_price_fen: o.unit_price_fen,
-            state: o.state.clone(),
-            reason: o.reason.clone(),
-            received_quantity: o.received_quantity,
-            paid_fen: o.paid_fen,
-            sale_id: o.sale_id.clone(),
-        }
+        shared!(Order from o; clone listing_id, state, reason, sale_id;
+                copy quantity, unit_price_fen, received_quantity, paid_fen)
     }
 }
 

@@ -15,7 +15,7 @@ use highland_engine::{NewCertificate, NewListing, NewLot, NewSale, StoreError};
 use highland_hub::orders::{NewOrder, OrderError, OrderFilter};
 
 use crate::error::{Result, SimError};
-use crate::ledger::{SaleMade, StockMoved};
+use crate::ledger::SaleMade;
 use crate::world::{World, text};
 
 /// What a device may refuse a seller, as the seller would see it; any
@@ -141,11 +141,7 @@ impl World {
             result,
         )?;
         if let (Some(id), Some(change)) = (done, stock) {
-            self.ledger
-                .stock
-                .entry(id)
-                .or_default()
-                .push(StockMoved { device: d, change });
+            self.ledger.stock_moved_by(id, d, change);
         }
         Ok(())
     }
@@ -269,11 +265,7 @@ impl World {
         let result = self.devices[d].store()?.adjust_stock(id, delta, kind, None);
         let done = self.wrote(d, |_| format!("adjusts {} by {change}", short(&id)), result)?;
         if done.is_some() {
-            self.ledger
-                .stock
-                .entry(id)
-                .or_default()
-                .push(StockMoved { device: d, change });
+            self.ledger.stock_moved_by(id, d, change);
         }
         Ok(())
     }
