@@ -20,6 +20,13 @@ pub struct Seed {
     pub note: String,
 }
 
+/// How many runs go at once by default: two for each core, since a run
+/// spends part of its time waiting (on the hub's blocking pool, on its
+/// files) rather than computing.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| 2 * n.get())
+}
+
 /// Runs `seeds` on `jobs` threads; `failed` hears of each failure as it
 /// happens.
 pub fn run_all(

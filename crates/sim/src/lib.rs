@@ -36,7 +36,7 @@ mod views;
 mod workload;
 mod world;
 
-pub use batch::{Seed, read_regressions, run_all};
+pub use batch::{Seed, default_jobs, read_regressions, run_all};
 pub use config::{Config, Fault, Faults};
 pub use run::{Outcome, capture_panics, run};
 pub use stats::{RunStats, Summary};

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use highland_sim::{
-    Config, Fault, Faults, Outcome, Seed, Summary, TraceMode, capture_panics, read_regressions,
-    run, run_all,
+    Config, Fault, Faults, Outcome, Seed, Summary, TraceMode, capture_panics, default_jobs,
+    read_regressions, run, run_all,
 };
 
 /// A deterministic simulation of Highland: the real hub and devices, a
@@ -37,7 +37,7 @@ struct Cli {
     /// Run the seeds of a regression list (crates/sim/regressions.txt).
     #[arg(long)]
     regressions: Option<PathBuf>,
-    /// How many runs go at once; the number of cores by default.
+    /// How many runs go at once; twice the number of cores by default.
     #[arg(long)]
     jobs: Option<NonZeroUsize>,
     /// With --seed: keep the run's files (every SQLite database) to look into.
@@ -126,10 +126,7 @@ fn main() -> anyhow::Result<ExitCode> {
             .collect(),
         (None, None) => anyhow::bail!("say what to run: --seed N, --seeds N or --regressions FILE"),
     };
-    let jobs = cli
-        .jobs
-        .or_else(|| std::thread::available_parallelism().ok())
-        .map_or(1, NonZeroUsize::get);
+    let jobs = cli.jobs.map_or_else(default_jobs, NonZeroUsize::get);
     let summary = run_all(&seeds, &config, jobs, &|seed, outcome| {
         eprintln!("{}", failure_report(&seed.faults, outcome));
     });

@@ -5,15 +5,11 @@
 //! `HIGHLAND_SIM_SEEDS` runs another number of fixed seeds.
 
 use highland_sim::{
-    Config, Fault, Faults, Outcome, REGRESSIONS, Seed, Summary, TraceMode, read_regressions, run,
-    run_all,
+    Config, Fault, Faults, Outcome, REGRESSIONS, Seed, Summary, TraceMode, default_jobs,
+    read_regressions, run, run_all,
 };
 
 const FIXED_SEEDS: u64 = 300;
-
-fn jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
 
 fn seeds(range: std::ops::Range<u64>, faults: &Faults) -> Vec<Seed> {
     range
@@ -27,16 +23,21 @@ fn seeds(range: std::ops::Range<u64>, faults: &Faults) -> Vec<Seed> {
 
 /// Runs `seeds`, printing each failure with its replay command as it comes.
 fn run_seeds(seeds: &[Seed], config: &Config) -> Summary {
-    let summary = run_all(seeds, config, jobs(), &|seed: &Seed, outcome: &Outcome| {
-        eprintln!(
-            "seed {} FAILED: {}\n  replay: cargo run -p highland-sim -- --seed {} --trace{}\n  {}",
-            seed.seed,
-            outcome.failure.as_deref().unwrap_or_default(),
-            seed.seed,
-            seed.faults.flags(),
-            outcome.trace.join("\n  ")
-        );
-    });
+    let summary = run_all(
+        seeds,
+        config,
+        default_jobs(),
+        &|seed: &Seed, outcome: &Outcome| {
+            eprintln!(
+                "seed {} FAILED: {}\n  replay: cargo run -p highland-sim -- --seed {} --trace{}\n  {}",
+                seed.seed,
+                outcome.failure.as_deref().unwrap_or_default(),
+                seed.seed,
+                seed.faults.flags(),
+                outcome.trace.join("\n  ")
+            );
+        },
+    );
     println!("{summary}");
     summary
 }
