@@ -142,6 +142,9 @@ fn one(seed: u64, config: &Config, trace: bool) -> ExitCode {
         TraceMode::Tail
     };
     let outcome = run(seed, config, mode);
+    if let Some(dir) = &outcome.kept {
+        println!("the run's files are kept in {}", dir.display());
+    }
     match &outcome.failure {
         None => {
             let s = &outcome.stats;

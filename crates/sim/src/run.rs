@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::stats::RunStats;
@@ -19,6 +20,8 @@ pub struct Outcome {
     pub trace: Vec<String>,
     /// Why the run failed, if it did.
     pub failure: Option<String>,
+    /// Where its files are, when they were kept ([`Config::keep_files`]).
+    pub kept: Option<PathBuf>,
 }
 
 thread_local! {
@@ -48,21 +51,19 @@ pub fn run(seed: u64, config: &Config, mode: TraceMode) -> Outcome {
         Ok(Err(e)) => Some(e.to_string()),
         Err(payload) => Some(panicked(payload.as_ref())),
     };
-    let (stats, trace) = match world {
+    let (stats, trace, kept) = match world {
         Some(world) => {
             let (stats, trace, kept) = world.into_parts(config.keep_files);
-            if let Some(dir) = kept {
-                println!("the run's files are kept in {}", dir.display());
-            }
-            (stats, trace.into_lines())
+            (stats, trace.into_lines(), kept)
         }
-        None => (RunStats::default(), Vec::new()),
+        None => (RunStats::default(), Vec::new(), None),
     };
     Outcome {
         seed,
         stats,
         trace,
         failure,
+        kept,
     }
 }
 
