@@ -958,6 +958,8 @@ impl World {
             last_pulled: push.last_pulled,
             own_too: push.own_too,
             platform: None,
+            resent: push.resent,
+            incarnation: push.incarnation,
         };
         let device_time = device.store.device_clock().now();
         let request: SyncRequest = through_the_wire(&request);
@@ -978,6 +980,7 @@ impl World {
             .map(|text| Pushed::Operation {
                 op: text.read().unwrap(),
                 text: text.clone(),
+                resent: request.resent.contains(&text.read().unwrap().id),
             })
             .collect();
         let pull = PullRequest {
@@ -986,6 +989,7 @@ impl World {
             last_pulled: request.last_pulled,
             own_too: request.own_too,
             protocol: request.protocol,
+            incarnation: request.incarnation.clone(),
         };
         let response = hub.exchange(enrolled, pushed, pull, hub_now).unwrap();
         oracle.hub_answered(&request, &response, hub_now);

@@ -1,6 +1,11 @@
 //! Ids are made on the device (UUIDv7), so nothing ever waits for the hub to
 //! number a listing or a sale, and ids sort roughly by creation time.
+//!
+//! Every id comes from [`new_uuid`]: the clock and fresh randomness, unless
+//! a simulation seeded this thread's ids ([`seed_ids`]) so that a run
+//! replays exactly from its seed.
 
+use std::cell::Cell;
 use std::fmt;
 use std::str::FromStr;
 
@@ -17,9 +22,10 @@ macro_rules! id_type {
         pub struct $name(Uuid);
 
         impl $name {
-            /// A new id from the current time and fresh randomness.
+            /// A new id from the current time and fresh randomness (see
+            /// [`new_uuid`]).
             pub fn new() -> Self {
-                Self(Uuid::now_v7())
+                Self(new_uuid())
             }
 
             pub const fn from_uuid(uuid: Uuid) -> Self {
@@ -53,6 +59,75 @@ macro_rules! id_type {
             }
         }
     };
+}
+
+/// Where this thread's ids come from while a [`SeededIds`] lives: the
+/// state of a SplitMix64 sequence, and how many ids it has made.
+#[derive(Clone, Copy)]
+struct Seeded {
+    state: u64,
+    made: u64,
+}
+
+thread_local! {
+    static SEEDED: Cell<Option<Seeded>> = const { Cell::new(None) };
+}
+
+/// The milliseconds a seeded id carries, before its count is added: the
+/// start of 2026, so seeded ids look like ids of their time.
+const SEEDED_EPOCH_MS: u64 = 1_767_225_600_000;
+
+/// A new UUIDv7: the current time and fresh randomness, or the next of this
+/// thread's seeded sequence while one is set ([`seed_ids`]).
+pub fn new_uuid() -> Uuid {
+    match SEEDED.get() {
+        None => Uuid::now_v7(),
+        Some(mut seeded) => {
+            let high = splitmix64(&mut seeded.state);
+            let low = splitmix64(&mut seeded.state);
+            let mut random = [0u8; 10];
+            random[..8].copy_from_slice(&high.to_le_bytes());
+            random[8..].copy_from_slice(&low.to_le_bytes()[..2]);
+            // The count as the time: ids made later still sort later.
+            let millis = SEEDED_EPOCH_MS + seeded.made;
+            seeded.made += 1;
+            SEEDED.set(Some(seeded));
+            uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
+        }
+    }
+}
+
+/// Makes every id this thread makes, until the returned guard drops, the
+/// next of a sequence fixed by `seed`, not the clock's and fresh randomness:
+/// a deterministic simulation (highland-sim) replays a run from its seed,
+/// ids and all. Nothing else should call it.
+pub fn seed_ids(seed: u64) -> SeededIds {
+    let before = SEEDED.replace(Some(Seeded {
+        state: seed,
+        made: 0,
+    }));
+    SeededIds { before }
+}
+
+/// Restores the thread's previous source of ids when dropped.
+#[must_use = "ids are seeded only while the guard lives"]
+pub struct SeededIds {
+    before: Option<Seeded>,
+}
+
+impl Drop for SeededIds {
+    fn drop(&mut self) {
+        SEEDED.set(self.before);
+    }
+}
+
+/// One step of SplitMix64: a fast, well-mixed sequence from any seed.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 id_type!(
@@ -119,6 +194,28 @@ mod tests {
                 input: "not-an-id".into()
             })
         );
+    }
+
+    #[test]
+    fn seeded_ids_repeat_from_their_seed_sort_by_creation_and_end_with_the_guard() {
+        let first: Vec<SaleId> = {
+            let _seeded = seed_ids(7);
+            (0..3).map(|_| SaleId::new()).collect()
+        };
+        let again: Vec<SaleId> = {
+            let _seeded = seed_ids(7);
+            (0..3).map(|_| SaleId::new()).collect()
+        };
+        assert_eq!(first, again);
+        assert!(first.windows(2).all(|w| w[0] < w[1]), "{first:?}");
+        assert_eq!(first[0].as_uuid().get_version_num(), 7);
+        let other = {
+            let _seeded = seed_ids(8);
+            SaleId::new()
+        };
+        assert_ne!(other, first[0]);
+        // The guards gone, ids are fresh again: not the seeded sequence.
+        assert_ne!(SaleId::new(), first[0]);
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub use gtin::Gtin;
 pub use hlc::{Hlc, HybridClock};
 pub use ids::{
     AdjustmentId, CertificateId, DeviceId, ListingId, LotId, OperationId, OrderId, PhotoId,
-    RoundId, SaleId, StopId, TraceEventId,
+    RoundId, SaleId, StopId, TraceEventId, new_uuid,
 };
 pub use listing::{FieldChanges, Listing, ListingField, ListingStatus};
 pub use lot::{Altitude, Lot};

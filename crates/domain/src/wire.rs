@@ -70,6 +70,20 @@ pub struct SyncRequest {
     /// from older devices; a hub that does not know the value ignores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    /// Which of `operations` are this device's own that a hub acknowledged
+    /// before it went back in time, sent again: other replicas may hold
+    /// them already, so the hub keeps their timestamps, as it keeps those of
+    /// operations given back. Absent when there are none, and from older
+    /// devices.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resent: Vec<OperationId>,
+    /// The incarnation of the hub that answered this device's last sync
+    /// ([`HubHistory::incarnation`]). A hub put back from a backup tells by
+    /// it how much of what the device saw its own log still holds: nothing,
+    /// if the device saw an incarnation this database never had. Absent
+    /// before the first sync, and from older devices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incarnation: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -411,6 +425,10 @@ wire_codes! {
         RoundClosed = "round_closed",
         /// A weight per unit for a listing sold by weight, which needs none.
         WeightNotNeeded = "weight_not_needed",
+        /// The hub went back in time since the device last synced (another
+        /// incarnation answers): nothing is taken until the device has sent
+        /// again what the hub lost, so its new writes come after its old ones.
+        HubWentBack = "hub_went_back",
     }
 }
 

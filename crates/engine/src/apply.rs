@@ -217,6 +217,9 @@ fn hub_only(source: Source, what: &str) -> Result<()> {
 /// `op` wins. Re-stamping only ever moves a version back, so a pulled write
 /// that beats the pending version beats the final one too.
 pub(crate) fn loses_to_pending(conn: &Connection, op: &Operation) -> Result<bool> {
+    if let Payload::SaleVoided { sale_id, .. } = &op.payload {
+        return beats_pending_void(conn, op, *sale_id);
+    }
     let (listing_id, fields) = match &op.payload {
         Payload::ListingCreated { listing } => (listing.id, listing.fields()),
         Payload::ListingEdited {
@@ -255,6 +258,35 @@ pub(crate) fn loses_to_pending(conn: &Connection, op: &Operation) -> Result<bool
     Ok(false)
 }
 
+/// Does `op`, a void of `sale`, beat this device's own void of it still
+/// pending? The earlier void is kept, and the hub may re-stamp the pending
+/// one earlier still, which would then win: judged now, `op` would replace
+/// a void the device can no longer bring back. As with listing fields, the
+/// page waits for that void's acknowledgement.
+fn beats_pending_void(
+    conn: &Connection,
+    op: &Operation,
+    sale: highland_domain::SaleId,
+) -> Result<bool> {
+    let held: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT v.hlc, v.device_id FROM sale_voids v
+             JOIN outbox o ON o.op_id = v.op_id AND o.state = 'pending'
+             WHERE v.sale_id = ?1",
+            [sale.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((hlc, device)) = held else {
+        return Ok(false);
+    };
+    let held = Version {
+        hlc: highland_domain::Hlc::from_i64(hlc),
+        device: crate::rows::parse(&device)?,
+    };
+    Ok((op.hlc, op.device_id) < (held.hlc, held.device))
+}
+
 /// Writes each field whose incoming version beats the stored one.
 fn merge_listing_fields(
     conn: &Connection,
@@ -283,25 +315,37 @@ fn merge_listing_fields(
         if !version.wins_over(current) {
             continue;
         }
-        let (column, value) = column_value(field);
-        conn.execute(
-            &format!("UPDATE listings SET {column} = ?1 WHERE id = ?2"),
-            params![value, id],
-        )?;
-        conn.execute(
-            "INSERT INTO field_versions (entity_id, field, hlc, device_id, op_id)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (entity_id, field)
-             DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, op_id = excluded.op_id",
-            params![
-                id,
-                field.name(),
-                version.hlc.as_i64(),
-                version.device.to_string(),
-                op_id
-            ],
-        )?;
+        write_field(conn, &id, field, version, op_id)?;
     }
+    Ok(())
+}
+
+/// Sets a listing's field to the value `op_id` wrote, at `version`.
+pub(crate) fn write_field(
+    conn: &Connection,
+    listing_id: &str,
+    field: &ListingField,
+    version: Version,
+    op_id: &str,
+) -> Result<()> {
+    let (column, value) = column_value(field);
+    conn.execute(
+        &format!("UPDATE listings SET {column} = ?1 WHERE id = ?2"),
+        params![value, listing_id],
+    )?;
+    conn.execute(
+        "INSERT INTO field_versions (entity_id, field, hlc, device_id, op_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (entity_id, field)
+         DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, op_id = excluded.op_id",
+        params![
+            listing_id,
+            field.name(),
+            version.hlc.as_i64(),
+            version.device.to_string(),
+            op_id
+        ],
+    )?;
     Ok(())
 }
 

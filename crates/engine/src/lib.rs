@@ -27,6 +27,7 @@ mod outbox;
 pub mod photos;
 mod remote;
 mod reset;
+mod retime;
 mod rounds;
 mod rows;
 mod sales;

@@ -238,6 +238,78 @@ pub(crate) fn acknowledged(conn: &Connection, op_id: OperationId) -> Result<()> 
 
 /// The hub refused this device's operation `op_id`: if it was an order
 /// proposal, the order goes back to what the hub holds, with the reason.
+/// The hub no longer holds an action it had confirmed: it went back in time
+/// and lost it. This device's own proposal, sent again, is pending once
+/// more; another device's or the hub's, given back and refused, did not
+/// happen as far as the hub knows. Either way its confirmation is taken
+/// out, and the order's confirmed state and details are read again from
+/// the confirmations that remain, or the device would keep a state the hub
+/// no longer has.
+pub(crate) fn withdraw(conn: &Connection, op_id: &str) -> Result<()> {
+    let order: Option<String> = conn
+        .query_row(
+            "SELECT order_id FROM order_history WHERE op_id = ?1 AND action <> 'place'",
+            [op_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(order) = order else {
+        return Ok(());
+    };
+    conn.execute("DELETE FROM order_history WHERE op_id = ?1", [op_id])?;
+    type Confirmed = (
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+    );
+    let confirmed: Vec<Confirmed> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT action, reason, quantity, amount_fen, method FROM order_history
+             WHERE order_id = ?1 ORDER BY step, hlc, op_id",
+        )?;
+        stmt.query_map([&order], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    let mut state = OrderState::Placed;
+    let (mut reason, mut received, mut paid_fen, mut paid_method) = (None, None, None, None);
+    for (action, why, quantity, amount, method) in confirmed {
+        state = state.furthest(outcome_of(&action)?);
+        reason = why.or(reason);
+        received = quantity.or(received);
+        paid_fen = amount.or(paid_fen);
+        paid_method = method.or(paid_method);
+    }
+    conn.execute(
+        "UPDATE orders SET confirmed_state = ?2, reason = ?3, received_quantity = ?4,
+                paid_fen = ?5, paid_method = ?6
+         WHERE id = ?1",
+        params![order, state.slug(), reason, received, paid_fen, paid_method],
+    )?;
+    refresh(conn, parse(&order)?)
+}
+
+/// The state an action of the history (by its slug) leads to.
+fn outcome_of(action: &str) -> Result<OrderState> {
+    Ok(match action {
+        "place" => OrderState::Placed,
+        "accept" => OrderState::Accepted,
+        "decline" => OrderState::Declined,
+        "hand-over" => OrderState::HandedOver,
+        "receive" => OrderState::Received,
+        "pay" => OrderState::Paid,
+        "cancel" => OrderState::Cancelled,
+        other => {
+            return Err(StoreError::BadRecord(format!(
+                "an order's action {other:?}"
+            )));
+        }
+    })
+}
+
 pub(crate) fn refused(conn: &Connection, op_id: OperationId, reason: &Refusal) -> Result<()> {
     let Some(op) = crate::outbox::own_op(conn, op_id, EntityKind::Order)? else {
         return Ok(());

@@ -212,6 +212,8 @@ async fn sync(
             last_pulled: None,
             own_too: false,
             platform: None,
+            resent: Vec::new(),
+            incarnation: None,
         })
         .send()
         .await

@@ -14,7 +14,7 @@ pub struct SellerId(Uuid);
 
 impl SellerId {
     pub fn new() -> SellerId {
-        SellerId(Uuid::now_v7())
+        SellerId(highland_domain::new_uuid())
     }
 
     pub fn from_uuid(uuid: Uuid) -> SellerId {
@@ -53,7 +53,7 @@ pub struct StaffId(Uuid);
 
 impl StaffId {
     pub fn new() -> StaffId {
-        StaffId(Uuid::now_v7())
+        StaffId(highland_domain::new_uuid())
     }
 
     pub fn from_uuid(uuid: Uuid) -> StaffId {

@@ -68,6 +68,9 @@ pub enum Pushed {
     Operation {
         op: Operation,
         text: LoggedOperation,
+        /// The device sends it again after this hub went back in time: a
+        /// hub acknowledged it before, so it keeps its timestamp.
+        resent: bool,
     },
     /// Its id could be read, the rest not (a newer app's new kind of change,
     /// or a value out of bounds).
@@ -81,16 +84,28 @@ pub enum Pushed {
 }
 
 impl Pushed {
+    /// The id it is acknowledged by.
+    pub fn id(&self) -> OperationId {
+        match self {
+            Pushed::Operation { op, .. } => op.id,
+            Pushed::Unreadable { id, .. } => *id,
+        }
+    }
+
     /// An operation made in this process, as if a device had sent it.
     pub fn made(op: Operation) -> Result<Pushed> {
         let text = LoggedOperation::of(&op)
             .map_err(|e| Error::BadRecord(format!("an operation does not serialise: {e}")))?;
-        Ok(Pushed::Operation { op, text })
+        Ok(Pushed::Operation {
+            op,
+            text,
+            resent: false,
+        })
     }
 }
 
 /// Where the device's reading of the log stands, and how much it wants.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PullRequest {
     pub cursor: u64,
     pub max_bytes: u32,
@@ -100,6 +115,9 @@ pub struct PullRequest {
     pub own_too: bool,
     /// The protocol version the request spoke, kept for the device list.
     pub protocol: u32,
+    /// The incarnation that answered the device's last sync
+    /// ([`highland_domain::wire::SyncRequest::incarnation`]).
+    pub incarnation: Option<String>,
 }
 
 /// What the hub already holds about the entities an operation names.
@@ -203,7 +221,13 @@ pub trait Ledger {
     fn current_incarnation(&mut self, now_ms: u64) -> Result<Incarnation>;
     /// The log's last position when the first incarnation `device` has not
     /// synced with began: beyond it, what the device pulled may be lost.
-    fn log_floor(&mut self, device: DeviceId, current: &Incarnation) -> Result<u64>;
+    /// `known`: the incarnation the device last synced with, if it says.
+    fn log_floor(
+        &mut self,
+        device: DeviceId,
+        current: &Incarnation,
+        known: Option<&str>,
+    ) -> Result<u64>;
     /// The seller of the sale, adjustment or certificate with this id.
     fn holder_of(&mut self, kind: EntityKind, id: Uuid) -> Result<Option<SellerId>>;
     fn order(&mut self, id: OrderId) -> Result<Option<KnownOrder>>;
@@ -333,6 +357,17 @@ pub fn exchange(
 ) -> Result<SyncResponse> {
     let mut clock = HybridClock::new(ledger.clock()?);
     let mut acks = Vec::with_capacity(pushed.len());
+    let incarnation = ledger.current_incarnation(now_ms)?;
+    // A device that last synced with another incarnation has not learned
+    // that this hub went back in time. Taken now, its new writes would come
+    // before the old ones it is about to send again, and a timestamp the
+    // hub gave one (its clock may be behind the device's, and forgot what it
+    // had seen) could order it before them. This answer tells it; it sends
+    // its writes again, the old first.
+    let unsettled = pull
+        .incarnation
+        .as_deref()
+        .is_some_and(|seen| seen != incarnation.id);
     let (held, newest) = ledger.held_from(device.id)?;
     let mut asker = Asker {
         device,
@@ -343,8 +378,19 @@ pub fn exchange(
     };
     for item in pushed {
         let ack = match item {
-            Pushed::Operation { op, text } => {
-                take_in(ledger, &mut clock, &mut asker, op, text, now_ms)?
+            item if unsettled => Ack {
+                op_id: item.id(),
+                outcome: AckOutcome::Refused {
+                    reason: refusal(
+                        RefusalCode::HubWentBack,
+                        "The hub went back in time since this device last synced; this \
+                         change goes again, after what the hub lost.",
+                    ),
+                },
+            },
+            Pushed::Operation { op, text, resent } => {
+                let pushed = Taken { op, text, resent };
+                take_in(ledger, &mut clock, &mut asker, pushed, now_ms)?
             }
             Pushed::Unreadable {
                 id,
@@ -373,16 +419,11 @@ pub fn exchange(
         acks.push(ack);
     }
     ledger.set_clock(clock.last())?;
-    let page = read_page(ledger, device, pull)?;
-    let incarnation = ledger.current_incarnation(now_ms)?;
-    let log_start = ledger.log_floor(device.id, &incarnation)?;
+    let page = read_page(ledger, device, &pull)?;
+    let log_start = ledger.log_floor(device.id, &incarnation, pull.incarnation.as_deref())?;
     let (from_device, device_hlc) = (asker.held, asker.newest);
     let mark_held = match pull.last_pulled {
-        Some(mark) => Some(
-            ledger
-                .position_of(mark.op_id)?
-                .is_some_and(|at| at <= mark.seq),
-        ),
+        Some(mark) => Some(holds_mark(ledger, device, &pull, mark)?),
         None => None,
     };
     Ok(SyncResponse {
@@ -404,6 +445,31 @@ pub fn exchange(
         // The HTTP layer adds it: release files are not in the ledger.
         newest_release: None,
     })
+}
+
+/// Whether the log still holds `mark`, the last operation the device pulled,
+/// as the device read it: at or before the position the device gives, with
+/// nothing the device may see after it up to the device's cursor (there was
+/// nothing when it read that far). A log copied back by hand keeps its
+/// incarnation, and other devices may have filled it again since, giving
+/// back what it lost (`mark` too, at another place) and sending more: then
+/// positions the device has passed hold operations it never had.
+fn holds_mark(
+    ledger: &mut impl Ledger,
+    device: EnrolledDevice,
+    pull: &PullRequest,
+    mark: LogMark,
+) -> Result<bool> {
+    let Some(at) = ledger.position_of(mark.op_id)? else {
+        return Ok(false);
+    };
+    if at > mark.seq {
+        return Ok(false);
+    }
+    let not_from = (!pull.own_too).then_some(device.id);
+    let next = ledger.visible_after(device.seller, not_from, at, 1)?;
+    let read_to = pull.cursor.max(mark.seq);
+    Ok(next.first().is_none_or(|entry| entry.seq > read_to))
 }
 
 /// The device that asked, as [`take_in`] needs it across one request.
@@ -460,14 +526,25 @@ fn author_of(
         }))
 }
 
+/// A pushed operation that could be read.
+struct Taken {
+    op: Operation,
+    text: LoggedOperation,
+    resent: bool,
+}
+
 fn take_in(
     ledger: &mut impl Ledger,
     clock: &mut HybridClock,
     asker: &mut Asker,
-    mut op: Operation,
-    text: LoggedOperation,
+    pushed: Taken,
     now_ms: u64,
 ) -> Result<Ack> {
+    let Taken {
+        mut op,
+        text,
+        resent,
+    } = pushed;
     let op_id = op.id;
     let refused = |reason| Ack {
         op_id,
@@ -489,9 +566,11 @@ fn take_in(
         Author::Sibling(sibling) => Some(sibling),
         Author::Hub => None,
     };
-    if let Some(maker) = maker
-        && let Err(reason) = authorize(&op, maker, &facts)
-    {
+    let checked = match maker {
+        Some(maker) => authorize(&op, maker, &facts),
+        None => held_for_own(&op, &facts),
+    };
+    if let Err(reason) = checked {
         return Ok(refused(reason));
     }
     if let Some(logged) = ledger.logged(op.id)? {
@@ -515,10 +594,18 @@ fn take_in(
         return Ok(refused(reason));
     }
     let seller = asker.device.seller;
-    if !matches!(author, Author::Asker) {
-        // Given back: logged before, at this timestamp, by a hub that lost
-        // it. It keeps its time, and its text (a seal stays verifiable).
+    let own = matches!(author, Author::Asker);
+    if !own || resent {
+        // Given back, or sent again by its device: logged before, at this
+        // timestamp, by a hub that lost it, and other replicas may hold it
+        // as it was. It keeps its time, and its text (a seal stays
+        // verifiable): a new timestamp would merge it here otherwise than
+        // everywhere else.
         clock.observe(op.hlc, now_ms);
+        if own {
+            asker.newest = asker.newest.max(op.hlc);
+            asker.held += 1;
+        }
         ledger.append(seller, &op, &text, now_ms)?;
         apply(ledger, seller, &op)?;
         return Ok(Ack {
@@ -562,10 +649,10 @@ fn gather_facts(ledger: &mut impl Ledger, op: &Operation, seller: SellerId) -> R
         } => (Some(*listing_id), changes.lot().flatten(), None),
         Payload::LotRecorded { lot } => (None, Some(lot.id), None),
         Payload::CertificateIssued { certificate } => (None, Some(certificate.lot_id), None),
-        Payload::SaleRecorded { sale } => (Some(sale.listing_id), None, None),
+        Payload::SaleRecorded { sale } => (Some(sale.listing_id), None, sale.order_id),
         Payload::SaleVoided { .. } => (None, None, None),
         Payload::StockAdjusted { adjustment } => (Some(adjustment.listing_id), None, None),
-        Payload::OrderPlaced { .. } => (None, None, None),
+        Payload::OrderPlaced { order } => (Some(order.listing_id), None, None),
         Payload::OrderActionTaken { order_id, .. } => (None, None, Some(*order_id)),
         Payload::PhotoAdded { photo } => match photo.subject {
             PhotoSubject::Listing(id) => (Some(id), None, None),
@@ -793,6 +880,40 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
     }
 }
 
+/// Whether the hub holds what one of its own operations, given back by a
+/// device, applies to: the listing an order is placed for or a receipt's
+/// sale is of, the order an action or a receipt is for. It was authorized
+/// when the hub made it; but a hub put back from a backup may have lost
+/// those too, and then they come from the device that made them, maybe in
+/// another request. Until they do the operation is refused, not half
+/// applied (a device gives back all it pulled again when it finds the hub
+/// went back).
+fn held_for_own(op: &Operation, facts: &Facts) -> Result<(), Refusal> {
+    let listing = facts.listing.is_some();
+    let order = facts.order.is_some();
+    let needs_order = match &op.payload {
+        Payload::OrderPlaced { .. } if !listing => return Err(no_listing()),
+        Payload::SaleRecorded { .. } if !listing => return Err(no_listing()),
+        Payload::SaleRecorded { sale } => sale.order_id.is_some(),
+        Payload::OrderActionTaken { .. } => true,
+        _ => false,
+    };
+    if needs_order && !order {
+        return Err(refusal(
+            RefusalCode::UnknownOrder,
+            "The hub has no such order, so this change was not applied.",
+        ));
+    }
+    Ok(())
+}
+
+fn no_listing() -> Refusal {
+    refusal(
+        RefusalCode::UnknownListing,
+        "The hub has no listing for this change, so it was not applied.",
+    )
+}
+
 /// A photo id is its seller's for good: another seller's device may
 /// neither add under it nor remove it.
 fn photo_is_mine_or_new(owner: Option<SellerId>, me: SellerId) -> Result<(), Refusal> {
@@ -900,8 +1021,14 @@ pub fn stamp_from(clock: &mut HybridClock, newest: Hlc, sent: Hlc, now_ms: u64) 
 /// unless it is more than [`MAX_AHEAD_MS`] ahead of the hub's wall clock; then
 /// the operation gets a fresh timestamp from the hub's clock instead, so
 /// neither the hub's clock nor any device's is dragged into the future.
+///
+/// Unless, too, the hub has seen a later timestamp already (its wall clock
+/// was set back since): then the sent one drags nothing, and a fresh one
+/// would be later than it. A new timestamp is only ever earlier than the
+/// one sent, which devices rely on to judge a pulled write against one of
+/// their own not yet acknowledged.
 pub fn stamp(clock: &mut HybridClock, sent: Hlc, now_ms: u64) -> Stamped {
-    if sent.wall_ms() > now_ms.saturating_add(MAX_AHEAD_MS) {
+    if sent.wall_ms() > now_ms.saturating_add(MAX_AHEAD_MS) && sent > clock.last() {
         return Stamped {
             hlc: clock.tick(now_ms),
             restamped: true,
@@ -1036,7 +1163,7 @@ struct Page {
 /// serialize appends per seller (an advisory lock, or a per-seller counter
 /// row updated in the appending transaction) or pull only up to the oldest
 /// position still in flight.
-fn read_page(ledger: &mut impl Ledger, device: EnrolledDevice, pull: PullRequest) -> Result<Page> {
+fn read_page(ledger: &mut impl Ledger, device: EnrolledDevice, pull: &PullRequest) -> Result<Page> {
     let cap = (pull.max_bytes as usize).clamp(PULL_BYTES_MIN, PULL_BYTES_MAX);
     let mut operations = Vec::new();
     let mut bytes = 0usize;

@@ -111,6 +111,8 @@ impl Hub {
             last_pulled: None,
             own_too: false,
             platform: None,
+            resent: Vec::new(),
+            incarnation: None,
         };
         let response = self
             .http

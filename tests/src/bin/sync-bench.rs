@@ -259,6 +259,8 @@ fn naive(device: &Device, profile: LinkProfile, sample: usize) -> anyhow::Result
                 last_pulled: None,
                 own_too: false,
                 platform: None,
+                resent: Vec::new(),
+                incarnation: None,
             };
             loop {
                 match post(&http, &url, &token, &request).await {

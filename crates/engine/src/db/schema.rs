@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_store_health.sql"),
     include_str!("migrations/0012_sale_voids.sql"),
     include_str!("migrations/0013_rounds.sql"),
+    include_str!("migrations/0014_resent.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::backoff::Backoff;
+use super::link::Link;
 use super::state::{DEVICE_REVOKED, Enrollment};
 use super::transport::{HubClient, HubError};
 use crate::{Store, StoreError};
@@ -159,15 +160,18 @@ pub(super) fn enrolled_hub(
 }
 
 /// Waiting out a failed attempt, shared by the operations and the photos
-/// that follow them: backoff with jitter, never past the deadline.
-pub(super) struct Retry<'a> {
+/// that follow them: backoff with jitter, never past the deadline, in the
+/// time of the `Link` the attempts go over.
+pub(super) struct Retry<'a, L> {
+    pub(super) link: &'a L,
     backoff: Backoff,
     options: &'a SyncOptions,
 }
 
-impl<'a> Retry<'a> {
-    pub(super) fn new(options: &'a SyncOptions) -> Retry<'a> {
+impl<'a, L: Link> Retry<'a, L> {
+    pub(super) fn new(link: &'a L, options: &'a SyncOptions) -> Retry<'a, L> {
         Retry {
+            link,
             backoff: Backoff::new(options.first_wait, options.max_wait),
             options,
         }
@@ -195,7 +199,7 @@ impl<'a> Retry<'a> {
             let _ = store.note_sync_error(message);
             let _ = store.note_link(false);
         }
-        let wait = self.backoff.next_wait(rand::random::<f64>());
+        let wait = self.backoff.next_wait(self.link.jitter());
         let wait = match self.options.deadline {
             Some(deadline) => {
                 let left = deadline.saturating_duration_since(Instant::now());
@@ -212,7 +216,7 @@ impl<'a> Retry<'a> {
             error: message.to_owned(),
             wait,
         });
-        tokio::time::sleep(wait).await;
+        self.link.pause(wait).await;
         Ok(())
     }
 

@@ -25,9 +25,8 @@ pub(super) enum Finding {
     /// Nothing went back.
     Steady,
     /// The hub went back; `floor` is the log position beyond which what
-    /// this device pulled may be lost, `holds_mine` how many of its
-    /// operations the hub holds (`None` from a hub that does not say).
-    HubWentBack { floor: u64, holds_mine: Option<u64> },
+    /// this device pulled, or had acknowledged, may be lost.
+    HubWentBack { floor: u64 },
     /// This device's file went back: the hub holds operations of its own
     /// that it does not.
     FileWentBack,
@@ -57,7 +56,6 @@ pub(super) fn find(
     if hub_went_back {
         return Ok(Finding::HubWentBack {
             floor: history.log_start,
-            holds_mine: history.from_device,
         });
     }
     // Pending operations may be held already (the answer that acknowledged
@@ -79,40 +77,41 @@ fn count(conn: &Connection, condition: &str) -> Result<u64> {
     Ok(n as u64)
 }
 
-/// The hub went back: sends again this device's operations it lacks, gives
-/// back what this device pulled beyond `floor`, and keeps what happened for
-/// the seller. `acked_now` (this answer's acknowledgements) the hub holds
-/// as it is now.
+/// The hub went back: sends again this device's operations it may lack,
+/// gives back what this device pulled beyond `floor`, and keeps what
+/// happened for the seller. `acked_now` (this answer's acknowledgements)
+/// the hub holds as it is now.
 pub(super) fn hub_went_back(
     conn: &Connection,
     floor: u64,
-    holds_mine: Option<u64>,
     acked_now: &[String],
     now: &str,
 ) -> Result<()> {
+    // Every operation acknowledged beyond the floor, or where the hub did
+    // not say; those it still holds it acknowledges again, by id.
     let acked: Vec<(String, String)> = {
-        let mut stmt = conn
-            .prepare("SELECT op_id, entity_kind FROM outbox WHERE state = 'acked' ORDER BY seq")?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let mut stmt = conn.prepare(
+            "SELECT op_id, entity_kind FROM outbox
+             WHERE state = 'acked' AND (acked_at IS NULL OR acked_at > ?1)
+             ORDER BY seq",
+        )?;
+        stmt.query_map([floor as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?
     };
-    // The hub lost the newest of this device's operations (a log loses its
-    // end), except what it acknowledged in this very answer; a hub that
-    // does not say how many it holds gets them all again.
-    let earlier: Vec<&(String, String)> = acked
+    let again: Vec<&(String, String)> = acked
         .iter()
         .filter(|(id, _)| !acked_now.contains(id))
         .collect();
-    let lost = match holds_mine {
-        Some(held) => (acked.len() as u64).saturating_sub(held) as usize,
-        None => earlier.len(),
-    };
-    let again = &earlier[earlier.len().saturating_sub(lost)..];
-    for (op_id, _) in again {
+    for (op_id, kind) in &again {
         conn.execute(
-            "UPDATE outbox SET state = 'pending' WHERE op_id = ?1",
+            "UPDATE outbox SET state = 'pending', resent = 1 WHERE op_id = ?1",
             [op_id],
         )?;
+        if kind == "order" {
+            // A proposal the hub confirmed and lost: pending again, the
+            // hub may refuse it this time.
+            crate::orders::withdraw(conn, op_id)?;
+        }
     }
     let sales = again.iter().filter(|(_, kind)| kind == "sale").count();
     let returned = pulled::give_back_after(conn, floor)?;

@@ -17,10 +17,15 @@
 //! 5. Then the photo files (`photos`): upload what the hub acknowledged but
 //!    does not hold, thumbnails first, resuming from the hub's offset; then
 //!    fetch other devices' photos, unless data saver is on.
+//!
+//! Steps 1 to 4 run over a [`Link`]: HTTP and the system's clock in the app
+//! and the command line ([`HubClient`]); a simulated network and clock in
+//! highland-sim, which runs them alone ([`sync_operations`]).
 
 mod attempt;
 mod backoff;
 mod history;
+mod link;
 mod photo_transport;
 mod photos;
 mod pulled;
@@ -32,18 +37,20 @@ mod trust;
 mod workshop;
 
 pub use backoff::Backoff;
+pub use link::Link;
 pub use photo_transport::{FRAME_DATA, FRAMES_MEDIA_TYPE, Held, frames};
 pub(crate) use pulled::{apply_waiting, waiting_count};
 pub use release::{
     APP_VERSION, DownloadedRelease, ReleaseError, ReleaseEvent, ReleaseReady, download_release,
 };
 pub use session::{
-    HUB_UNSETTLED, SyncError, SyncEvent, SyncOptions, SyncReport, enroll, sync, sync_through,
+    HUB_UNSETTLED, SyncError, SyncEvent, SyncOptions, SyncReport, enroll, sync, sync_operations,
+    sync_through,
 };
 pub use state::{
     Committed, Enrollment, HubWentBack, MAX_CLOCK_AHEAD_MS, OwnRecovered, Push, RefusedOp,
     SyncStatus,
 };
-pub use transport::{HubClient, HubError};
+pub use transport::{HubClient, HubError, Sent, USER_AGENT, encode_body, read_answer};
 pub use trust::{CaError, HUB_CA_FILE, HubCa};
 pub use workshop::{ClassNetwork, class_network};

@@ -85,7 +85,7 @@ pub(super) async fn transfer(
     client: &HubClient,
     token: &str,
     options: &SyncOptions,
-    retry: &mut Retry<'_>,
+    retry: &mut Retry<'_, HubClient>,
     report: &mut SyncReport,
     on_event: &mut (dyn FnMut(SyncEvent) + Send),
 ) -> Result<(), SyncError> {
@@ -100,7 +100,7 @@ async fn upload(
     store: &Mutex<Store>,
     client: &HubClient,
     token: &str,
-    retry: &mut Retry<'_>,
+    retry: &mut Retry<'_, HubClient>,
     report: &mut SyncReport,
     on_event: &mut (dyn FnMut(SyncEvent) + Send),
 ) -> Result<(), SyncError> {
@@ -166,7 +166,7 @@ async fn upload(
 async fn upload_file(
     client: &HubClient,
     token: &str,
-    retry: &mut Retry<'_>,
+    retry: &mut Retry<'_, HubClient>,
     file: PhotoRef,
     bytes: &[u8],
     part: &mut PartSize,
@@ -220,7 +220,7 @@ async fn download(
     store: &Mutex<Store>,
     client: &HubClient,
     token: &str,
-    retry: &mut Retry<'_>,
+    retry: &mut Retry<'_, HubClient>,
     report: &mut SyncReport,
     on_event: &mut (dyn FnMut(SyncEvent) + Send),
 ) -> Result<(), SyncError> {

@@ -10,7 +10,7 @@
 
 use highland_domain::wire::{LoggedOperation, OperationEnvelope};
 use highland_domain::{Operation, Payload};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::apply::{self, Source};
 use crate::{Result, StoreError};
@@ -39,20 +39,36 @@ impl<'a> PulledOp<'a> {
 /// Keeps a pulled operation of another device or of the hub, and applies it
 /// if this build can read it; returns whether it was applied and new here.
 pub(super) fn keep(conn: &Connection, op: &PulledOp<'_>, page_end: u64) -> Result<bool> {
+    let held: Option<Option<i64>> = conn
+        .query_row(
+            "SELECT hlc FROM pulled_ops WHERE op_id = ?1",
+            [op.envelope.id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
     let fresh = match &op.read {
         Some(read) => apply::apply(conn, read, Source::Hub)?,
         None => false,
     };
     conn.execute(
-        "INSERT INTO pulled_ops (op_id, seq, body, applied) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (op_id) DO UPDATE SET seq = excluded.seq",
+        "INSERT INTO pulled_ops (op_id, seq, body, applied, hlc) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (op_id) DO UPDATE SET seq = excluded.seq, body = excluded.body,
+                                            hlc = excluded.hlc",
         params![
             op.envelope.id.to_string(),
             page_end as i64,
             op.text.text(),
-            op.read.is_some()
+            op.read.is_some(),
+            op.envelope.hlc.as_i64()
         ],
     )?;
+    // Pulled before at another timestamp: the log's is the one every
+    // replica merges it at.
+    if let (Some(Some(before)), Some(read)) = (held, &op.read)
+        && before != read.hlc.as_i64()
+    {
+        crate::retime::retime(conn, read)?;
+    }
     Ok(fresh)
 }
 
@@ -100,12 +116,19 @@ pub(super) fn give_back_after(conn: &Connection, floor: u64) -> Result<u64> {
     )? as u64)
 }
 
-/// The next operations to give back, oldest pulled first, with their
-/// timestamps (to be merged with this device's own by time).
+/// Which kept operations go back to the hub now: those marked, but not
+/// those the hub's current version could not read.
+pub(super) const TO_GIVE_BACK: &str = "give_back = 1
+    AND (deferred_by IS NULL
+         OR deferred_by IS NOT (SELECT hub_version FROM sync_state WHERE id = 1))";
+
+/// The next operations to give back, oldest first by timestamp (those kept
+/// before timestamps were, first), to be merged with this device's own by
+/// time.
 pub(super) fn to_give_back(conn: &Connection, limit: usize) -> Result<Vec<GivenBack>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT body FROM pulled_ops WHERE give_back = 1 ORDER BY seq, rowid LIMIT ?1",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT body FROM pulled_ops WHERE {TO_GIVE_BACK} ORDER BY hlc, seq, rowid LIMIT ?1"
+    ))?;
     let bodies = stmt
         .query_map([limit as i64], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -132,9 +155,22 @@ pub(super) struct GivenBack {
 /// not take it; either way it is not sent again.
 pub(super) fn given_back(conn: &Connection, op_id: &str) -> Result<bool> {
     Ok(conn.execute(
-        "UPDATE pulled_ops SET give_back = 0 WHERE op_id = ?1 AND give_back = 1",
+        "UPDATE pulled_ops SET give_back = 0, deferred_by = NULL
+         WHERE op_id = ?1 AND give_back = 1",
         [op_id],
     )? == 1)
+}
+
+/// The hub (version `hub_version`) cannot read an operation given back: a
+/// kind from a newer Highland. It goes back again once another version of
+/// the hub answers, as this device's own such operations do, or a hub
+/// that can read it would never get it back.
+pub(super) fn defer_giving_back(conn: &Connection, op_id: &str, hub_version: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE pulled_ops SET deferred_by = ?2 WHERE op_id = ?1 AND give_back = 1",
+        params![op_id, hub_version],
+    )?;
+    Ok(())
 }
 
 /// Takes back one of this device's own operations from the hub (this file

@@ -135,7 +135,7 @@ pub async fn download_release(
     let platform = Platform::current()
         .ok_or_else(|| ReleaseError::UnknownPlatform(std::env::consts::OS.to_owned()))?;
     let (_, client) = enrolled_hub(store, through)?;
-    let mut retry = Retry::new(options);
+    let mut retry = Retry::new(&client, options);
     let mut report = SyncReport::default();
     let manifest = loop {
         match retry

@@ -1,11 +1,11 @@
 use std::sync::Mutex;
-use std::time::Instant;
 
 use highland_domain::wire::{EnrollRequest, PROTOCOL_VERSION, SyncRequest};
 use highland_domain::{CheckedCode, OperationId, Platform};
 
 pub use super::attempt::{HUB_UNSETTLED, SyncError, SyncEvent, SyncOptions, SyncReport};
 use super::attempt::{Retry, enrolled_hub, lock, note_stopped, token_refused};
+use super::link::Link;
 use super::state::Enrollment;
 use super::transport::{HubClient, HubError};
 use super::trust::HubCa;
@@ -94,6 +94,54 @@ async fn exchange(
     on_event: &mut (dyn FnMut(SyncEvent) + Send),
 ) -> Result<SyncReport, SyncError> {
     let (enrollment, client) = enrolled_hub(store, through)?;
+    let mut retry = Retry::new(&client, options);
+    let mut report = operations(store, &enrollment.device_token, &mut retry, on_event).await?;
+    super::photos::transfer(
+        store,
+        &client,
+        &enrollment.device_token,
+        options,
+        &mut retry,
+        &mut report,
+        on_event,
+    )
+    .await?;
+    on_event(SyncEvent::Finished(report.clone()));
+    Ok(report)
+}
+
+/// The operations' part of [`sync`] through any [`Link`], without the
+/// photo files: everything pending pushed (or refused) and everything the
+/// hub has for this device pulled, retrying until `options.deadline`. A
+/// simulation runs it over its own network and clock.
+pub async fn sync_operations<L: Link>(
+    store: &Mutex<Store>,
+    link: &L,
+    options: &SyncOptions,
+    on_event: &mut (dyn FnMut(SyncEvent) + Send),
+) -> Result<SyncReport, SyncError> {
+    let outcome = async {
+        let enrollment = lock(store).enrollment()?.ok_or(SyncError::NotEnrolled)?;
+        let mut retry = Retry::new(link, options);
+        let report = operations(store, &enrollment.device_token, &mut retry, on_event).await?;
+        on_event(SyncEvent::Finished(report.clone()));
+        Ok(report)
+    }
+    .await;
+    if let Err(error) = &outcome {
+        note_stopped(store, error);
+    }
+    outcome
+}
+
+/// Exchanges operations with the hub until nothing is left to send and
+/// nothing to pull.
+async fn operations<L: Link>(
+    store: &Mutex<Store>,
+    token: &str,
+    retry: &mut Retry<'_, L>,
+    on_event: &mut (dyn FnMut(SyncEvent) + Send),
+) -> Result<SyncReport, SyncError> {
     let device_id = lock(store).device_id();
     let mut report = SyncReport {
         pending_ops: lock(store).pending_count()?,
@@ -102,7 +150,6 @@ async fn exchange(
     on_event(SyncEvent::Started {
         pending_ops: report.pending_ops,
     });
-    let mut retry = Retry::new(options);
     let mut batch = START_BATCH;
     let mut pull_page = START_BATCH * 2;
     let mut went_back = 0;
@@ -124,19 +171,19 @@ async fn exchange(
                 .then(Platform::current)
                 .flatten()
                 .map(|p| p.to_string()),
+            resent: push.resent,
+            incarnation: push.incarnation,
         };
-        let asked_at = Instant::now();
         let device_time = lock(store).device_clock().now();
         let outcome = retry
-            .before_deadline(client.sync(&enrollment.device_token, &request))
+            .before_deadline(retry.link.sync(token, &request))
             .await;
         match outcome {
             Ok((response, traffic)) => {
                 report.bytes_up += traffic.body_bytes;
                 report.round_trips += 1;
                 // The hub's clock read about half a round trip before the answer came.
-                let half_trip =
-                    chrono::Duration::from_std(asked_at.elapsed() / 2).unwrap_or_default();
+                let half_trip = chrono::Duration::from_std(traffic.took / 2).unwrap_or_default();
                 let offset_ms =
                     response.hub_time_ms as i64 - (device_time + half_trip).timestamp_millis();
                 let done = lock(store).commit_sync(&sent, &response, offset_ms)?;
@@ -183,17 +230,6 @@ async fn exchange(
         }
     }
     on_event(SyncEvent::Progress(report.clone()));
-    super::photos::transfer(
-        store,
-        &client,
-        &enrollment.device_token,
-        options,
-        &mut retry,
-        &mut report,
-        on_event,
-    )
-    .await?;
-    on_event(SyncEvent::Finished(report.clone()));
     Ok(report)
 }
 

@@ -6,7 +6,7 @@
 use highland_domain::wire::{
     AckOutcome, LogMark, LoggedOperation, Refusal, RefusalCode, SyncResponse,
 };
-use highland_domain::{Hlc, HybridClock, Operation, OperationId, Payload};
+use highland_domain::{Hlc, HybridClock, Operation, OperationId};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -170,6 +170,11 @@ pub struct Push {
     pub cursor: u64,
     pub last_pulled: Option<LogMark>,
     pub own_too: bool,
+    /// Which of `operations` this device sends again after the hub went
+    /// back in time ([`highland_domain::wire::SyncRequest::resent`]).
+    pub resent: Vec<OperationId>,
+    /// The hub incarnation that answered the last sync.
+    pub incarnation: Option<String>,
 }
 
 impl Push {
@@ -326,15 +331,15 @@ impl Store {
     /// lost them), adding up to about `max_bytes` of JSON (always at least
     /// one), with the cursor and what else the request says.
     pub fn next_push(&self, max_bytes: usize, max_ops: usize) -> Result<Push> {
-        let (cursor, last_op, last_seq, own_too): (i64, Option<String>, Option<i64>, i64) =
-            self.conn.query_row(
-                "SELECT cursor, last_pulled_op, last_pulled_seq, own_too
-                 FROM sync_state WHERE id = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?;
+        type State = (i64, Option<String>, Option<i64>, i64, Option<String>);
+        let (cursor, last_op, last_seq, own_too, incarnation): State = self.conn.query_row(
+            "SELECT cursor, last_pulled_op, last_pulled_seq, own_too, hub_incarnation
+             FROM sync_state WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT op_id, hlc, body FROM outbox
+            "SELECT op_id, hlc, body, resent FROM outbox
              WHERE state = 'pending'
                AND (deferred_by IS NULL
                     OR deferred_by IS NOT (SELECT hub_version FROM sync_state WHERE id = 1))
@@ -346,6 +351,7 @@ impl Store {
                     r.get::<_, String>(0)?,
                     r.get::<_, i64>(1)?,
                     r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -365,19 +371,21 @@ impl Store {
                 _ => None,
             },
             own_too: own_too == 1,
+            resent: Vec::new(),
+            incarnation,
         };
         let mut size = 0;
         // Both in their own order, merged by time: what one device did
         // after it saw another's follows it here too.
         while push.operations.len() < max_ops {
             let own_first = match (own.peek(), given.peek()) {
-                (Some((_, hlc, _)), Some(g)) => *hlc <= g.envelope.hlc.as_i64(),
+                (Some((_, hlc, _, _)), Some(g)) => *hlc <= g.envelope.hlc.as_i64(),
                 (Some(_), None) => true,
                 (None, Some(_)) => false,
                 (None, None) => break,
             };
-            let (id, text) = if own_first {
-                let Some((id, _, body)) = own.next() else {
+            let (id, text, resent) = if own_first {
+                let Some((id, _, body, resent)) = own.next() else {
                     break;
                 };
                 let id: OperationId = id
@@ -385,10 +393,10 @@ impl Store {
                     .map_err(|_| StoreError::BadRecord(format!("outbox op id {id:?}")))?;
                 let text = LoggedOperation::from_text(body)
                     .map_err(|e| StoreError::BadRecord(format!("outbox entry: {e}")))?;
-                (id, text)
+                (id, text, resent)
             } else {
                 let Some(g) = given.next() else { break };
-                (g.envelope.id, g.op)
+                (g.envelope.id, g.op, false)
             };
             if !push.operations.is_empty() && size + text.text().len() > max_bytes {
                 break;
@@ -396,6 +404,9 @@ impl Store {
             size += text.text().len();
             push.ids.push(id);
             push.operations.push(text);
+            if resent {
+                push.resent.push(id);
+            }
         }
         Ok(push)
     }
@@ -404,11 +415,14 @@ impl Store {
     /// the hub's current version deferred) and any to give back.
     pub fn sendable_count(&self) -> Result<u64> {
         let n: i64 = self.conn.query_row(
-            "SELECT (SELECT count(*) FROM outbox
-                     WHERE state = 'pending'
-                       AND (deferred_by IS NULL
-                            OR deferred_by IS NOT (SELECT hub_version FROM sync_state WHERE id = 1)))
-                  + (SELECT count(*) FROM pulled_ops WHERE give_back = 1)",
+            &format!(
+                "SELECT (SELECT count(*) FROM outbox
+                         WHERE state = 'pending'
+                           AND (deferred_by IS NULL
+                                OR deferred_by IS NOT (SELECT hub_version FROM sync_state WHERE id = 1)))
+                      + (SELECT count(*) FROM pulled_ops WHERE {})",
+                pulled::TO_GIVE_BACK
+            ),
             [],
             |r| r.get(0),
         )?;
@@ -451,6 +465,8 @@ impl Store {
             .filter(|a| pending_before.contains(&a.op_id.to_string()))
             .count() as u64;
         let finding = history::find(&tx, response, applied_now)?;
+        // Every operation acknowledged here lies at or before the log's end.
+        let log_end = response.history.as_ref().map(|h| h.log_end as i64);
         let hub_went_back = matches!(finding, Finding::HubWentBack { .. });
 
         for ack in &response.acks {
@@ -463,18 +479,38 @@ impl Store {
             let id = ack.op_id.to_string();
             if !pending_before.contains(&id) {
                 // One given back to a hub that lost it: answered, whatever
-                // the answer, it is not sent again.
-                if pulled::given_back(&tx, &id)? {
-                    done.returned += 1;
+                // the answer, it is not sent again; but a kind the hub cannot
+                // read yet waits for another version of the hub, as this
+                // device's own do.
+                match &ack.outcome {
+                    // Refused by a hub found to have gone back, maybe for
+                    // want of what it lost: it goes again, after that.
+                    AckOutcome::Refused { .. } if hub_went_back => {}
+                    AckOutcome::Refused { reason }
+                        if reason.code == RefusalCode::UnsupportedOperation =>
+                    {
+                        let version = response.hub_version.as_deref().unwrap_or("");
+                        pulled::defer_giving_back(&tx, &id, version)?;
+                    }
+                    outcome => {
+                        if pulled::given_back(&tx, &id)? {
+                            done.returned += 1;
+                        }
+                        // Refused for good: an order's action the hub no
+                        // longer takes was not confirmed after all.
+                        if matches!(outcome, AckOutcome::Refused { .. }) {
+                            orders::withdraw(&tx, &id)?;
+                        }
+                    }
                 }
                 continue;
             }
             match &ack.outcome {
                 AckOutcome::Applied { hlc } => {
                     done.acked += tx.execute(
-                        "UPDATE outbox SET state = 'acked', deferred_by = NULL
+                        "UPDATE outbox SET state = 'acked', deferred_by = NULL, acked_at = ?2
                          WHERE op_id = ?1 AND state = 'pending'",
-                        [&id],
+                        params![id, log_end],
                     )? as u64;
                     acked_now.push(id);
                     if let Some(restamped) = hlc {
@@ -536,8 +572,8 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         let mut settled = false;
         match finding {
-            Finding::HubWentBack { floor, holds_mine } => {
-                history::hub_went_back(&tx, floor, holds_mine, &acked_now, &now)?;
+            Finding::HubWentBack { floor } => {
+                history::hub_went_back(&tx, floor, &acked_now, &now)?;
                 done.hub_went_back = true;
             }
             Finding::FileWentBack => {
@@ -602,11 +638,15 @@ impl Store {
         if pending == 0 && clock.last().wall_ms() > response.hub_time_ms + MAX_CLOCK_AHEAD_MS {
             // This device's clock ran ahead and the hub has re-stamped all it
             // sent; come back to the hub's time so new writes are not re-stamped.
-            // Never below a field version this store holds, though: its next
-            // edit must still order after every value it has, and never carry
-            // the same version as an earlier write of its own.
+            // Never below a timestamp this store holds, though: its next write
+            // must still order after every write it has seen (an order's
+            // placement before its acceptance, a field's value before its next
+            // edit; the hub's clock may be the one that is behind) and never
+            // carry the same version as an earlier write of its own.
             let newest_version: i64 = tx.query_row(
-                "SELECT coalesce(max(hlc), 0) FROM field_versions",
+                "SELECT max((SELECT coalesce(max(hlc), 0) FROM field_versions),
+                            (SELECT coalesce(max(hlc), 0) FROM outbox WHERE state <> 'refused'),
+                            (SELECT coalesce(max(hlc), 0) FROM pulled_ops))",
                 [],
                 |r| r.get(0),
             )?;
@@ -696,55 +736,5 @@ fn restamp(conn: &rusqlite::Connection, op_id: OperationId, hlc: Hlc) -> Result<
         "UPDATE outbox SET hlc = ?1, body = ?2 WHERE op_id = ?3",
         params![hlc.as_i64(), body, id],
     )?;
-    conn.execute(
-        "UPDATE field_versions SET hlc = ?1 WHERE op_id = ?2",
-        params![hlc.as_i64(), id],
-    )?;
-    let (sql, entity) = match &op.payload {
-        Payload::ListingCreated { listing } => (
-            "UPDATE listings SET created_hlc = ?1 WHERE id = ?2",
-            listing.id.to_string(),
-        ),
-        Payload::LotRecorded { lot } => (
-            "UPDATE lots SET created_hlc = ?1 WHERE id = ?2",
-            lot.id.to_string(),
-        ),
-        Payload::CertificateIssued { certificate } => (
-            "UPDATE certificates SET hlc = ?1 WHERE id = ?2",
-            certificate.id.to_string(),
-        ),
-        Payload::SaleRecorded { sale } => (
-            "UPDATE sales SET hlc = ?1 WHERE id = ?2",
-            sale.id.to_string(),
-        ),
-        Payload::SaleVoided { .. } => (
-            "UPDATE sale_voids SET hlc = ?1 WHERE op_id = ?2",
-            id.clone(),
-        ),
-        Payload::StockAdjusted { adjustment } => (
-            "UPDATE stock_adjustments SET hlc = ?1 WHERE id = ?2",
-            adjustment.id.to_string(),
-        ),
-        Payload::PhotoAdded { photo } => (
-            "UPDATE photos SET hlc = ?1 WHERE id = ?2",
-            photo.id.to_string(),
-        ),
-        // Orders keep no timestamp of a proposal until the hub confirms it,
-        // which comes after this, with the new timestamp. A removal has no
-        // row of its own to move.
-        // An answer to a round, like an order proposal, is kept with its
-        // timestamp only once confirmed; a weight per unit is a field
-        // version, moved above. The rest are the hub's and never here.
-        Payload::ListingEdited { .. }
-        | Payload::PhotoRemoved { .. }
-        | Payload::OrderPlaced { .. }
-        | Payload::OrderActionTaken { .. }
-        | Payload::RoundAnswered { .. }
-        | Payload::ListingWeighed { .. }
-        | Payload::RoundPublished { .. }
-        | Payload::OrderRouted { .. }
-        | Payload::OrderLoaded { .. } => return Ok(()),
-    };
-    conn.execute(sql, params![hlc.as_i64(), entity])?;
-    Ok(())
+    crate::retime::retime(conn, &op)
 }

@@ -9,7 +9,7 @@
 //! trust, or a hub that does not speak TLS, is not retried: another attempt
 //! would meet the same certificate.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use highland_domain::wire::{
     EnrollRequest, EnrollResponse, ErrorBody, HubErrorCode, SyncRequest, SyncResponse,
@@ -73,11 +73,34 @@ impl HubError {
     }
 }
 
-/// Bytes a request put on the wire, as far as the client can tell (the
-/// compressed body; headers and TLS are not counted).
+/// What a request cost, as far as the client can tell: the bytes it put on
+/// the wire (the compressed body; headers and TLS are not counted) and how
+/// long it took from sending to the whole answer.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sent {
     pub body_bytes: u64,
+    pub took: Duration,
+}
+
+/// The User-Agent every request carries; the hub keeps the version from it.
+pub const USER_AGENT: &str = concat!("highland/", env!("CARGO_PKG_VERSION"));
+
+/// A request body as it goes on the wire: JSON, compressed with zstd (sent
+/// with `Content-Encoding: zstd`).
+pub fn encode_body<B: Serialize>(body: &B) -> Result<Vec<u8>, HubError> {
+    let json = serde_json::to_vec(body).map_err(|e| HubError::BadResponse(e.to_string()))?;
+    zstd::encode_all(json.as_slice(), 3).map_err(|e| HubError::BadResponse(e.to_string()))
+}
+
+/// The hub's whole answer as the client reads it: the body of a success
+/// parsed, or the hub's refusal.
+pub fn read_answer<R: DeserializeOwned>(status: u16, body: &[u8]) -> Result<R, HubError> {
+    let status = StatusCode::from_u16(status)
+        .map_err(|_| HubError::BadResponse(format!("an HTTP status of {status}")))?;
+    if status.is_success() {
+        return serde_json::from_slice(body).map_err(|e| HubError::BadResponse(format!("{e}")));
+    }
+    Err(refusal(status, body))
 }
 
 #[derive(Debug, Clone)]
@@ -106,7 +129,7 @@ impl HubClient {
             .tls_backend_preconfigured(client_config(ca))
             .connect_timeout(CONNECT_TIMEOUT)
             .read_timeout(READ_TIMEOUT)
-            .user_agent(concat!("highland/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             .build()
             .map_err(|e| HubError::Unreachable(e.to_string()))?;
         Ok(HubClient { http, base })
@@ -142,13 +165,9 @@ impl HubClient {
         token: Option<&str>,
         body: &B,
     ) -> Result<(R, Sent), HubError> {
-        let json = serde_json::to_vec(body).map_err(|e| HubError::BadResponse(e.to_string()))?;
-        let compressed = zstd::encode_all(json.as_slice(), 3)
-            .map_err(|e| HubError::BadResponse(e.to_string()))?;
-        let sent = Sent {
-            body_bytes: compressed.len() as u64,
-        };
+        let compressed = encode_body(body)?;
         let timeout = REQUEST_BASE_TIMEOUT + Duration::from_millis(compressed.len() as u64);
+        let body_bytes = compressed.len() as u64;
         let mut request = self
             .http
             .post(format!("{}{path}", self.base))
@@ -159,15 +178,15 @@ impl HubClient {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
+        let started = Instant::now();
         let response = request.send().await.map_err(|e| self.failed(e))?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| self.failed(e))?;
-        if status.is_success() {
-            let parsed = serde_json::from_slice(&bytes)
-                .map_err(|e| HubError::BadResponse(format!("{e}")))?;
-            return Ok((parsed, sent));
-        }
-        Err(refusal(status, &bytes))
+        let sent = Sent {
+            body_bytes,
+            took: started.elapsed(),
+        };
+        read_answer(status.as_u16(), &bytes).map(|parsed| (parsed, sent))
     }
 }
 

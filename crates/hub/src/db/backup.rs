@@ -8,6 +8,11 @@
 //!
 //! A restore never deletes: the database it replaces is moved aside, with
 //! its write-ahead log, so a restore done by mistake can be undone.
+//!
+//! A backup is marked as one (`hub_identity.is_backup`): a hub that finds
+//! the mark on the database it serves begins a new incarnation, whether the
+//! backup was put back by `restore` or copied back by hand, so devices
+//! learn that it went back in time, and to where.
 
 use std::path::{Path, PathBuf};
 
@@ -51,6 +56,10 @@ pub fn backup(database: &Path, out: &Path) -> Result<BackupSummary> {
     })?;
     source.execute("VACUUM INTO ?1", [target])?;
     drop(source);
+    // The copy knows it is a backup: a hub that serves it, put back by
+    // `restore` or copied back by hand, begins a new incarnation.
+    Connection::open(&partial)?
+        .execute("UPDATE hub_identity SET is_backup = 1 WHERE id = 1", [])?;
     let summary = check(&partial)?;
     std::fs::rename(&partial, out)?;
     Ok(BackupSummary {

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_device_history.sql"),
     include_str!("migrations/0011_sale_voids.sql"),
     include_str!("migrations/0012_rounds.sql"),
+    include_str!("migrations/0013_backup_mark.sql"),
 ];
 
 /// The schema version this build writes; a database above it is refused.

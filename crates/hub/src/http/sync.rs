@@ -35,6 +35,10 @@ struct SyncBody<'a> {
     own_too: bool,
     #[serde(default)]
     platform: Option<String>,
+    #[serde(default)]
+    resent: Vec<OperationId>,
+    #[serde(default)]
+    incarnation: Option<String>,
 }
 
 /// `POST /v1/sync`: push unacknowledged operations, pull what is new.
@@ -66,13 +70,15 @@ pub(crate) async fn sync(
     if request.device_id != device.id {
         return Err(HttpError::WrongDevice);
     }
-    let pushed = read_operations(request.operations, state.limits.operations_per_sync)?;
+    let mut pushed = read_operations(request.operations, state.limits.operations_per_sync)?;
+    mark_resent(&mut pushed, &request.resent);
     let pull = PullRequest {
         cursor: request.cursor,
         max_bytes: request.max_pull_bytes,
         last_pulled: request.last_pulled,
         own_too: request.own_too,
         protocol: request.protocol,
+        incarnation: request.incarnation,
     };
     let now_ms = state.clock.now_ms();
     let store = state.store.clone();
@@ -120,6 +126,20 @@ fn read_operations(operations: &RawValue, max: usize) -> Result<Vec<Pushed>, Htt
         .collect()
 }
 
+/// Marks the operations the request names as sent again; a name that is
+/// none of its readable operations' means nothing.
+fn mark_resent(pushed: &mut [Pushed], resent: &[OperationId]) {
+    if resent.is_empty() {
+        return;
+    }
+    let named: std::collections::HashSet<&OperationId> = resent.iter().collect();
+    for item in pushed.iter_mut() {
+        if let Pushed::Operation { op, resent, .. } = item {
+            *resent = named.contains(&op.id);
+        }
+    }
+}
+
 /// The largest operation the hub reads. The largest a device makes (a lot
 /// with every text at its limit) is under 16 KiB. serde buffers an
 /// operation's payload while it finds its kind, so this bounds what one
@@ -152,6 +172,7 @@ fn read_operation(index: usize, op: &RawValue) -> Result<Pushed, HttpError> {
     };
     match read {
         Ok(read) => Ok(Pushed::Operation {
+            resent: false,
             op: read,
             text: LoggedOperation::from_text(text.to_owned())
                 .map_err(|e| HttpError::BadRequest(format!("operation {index}: {e}")))?,

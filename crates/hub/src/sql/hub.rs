@@ -146,7 +146,13 @@ impl<B: Backend> Storage for B {
         now_ms: u64,
     ) -> Result<SyncResponse> {
         self.write(Lock::Log, |tx| {
-            let response = sync::exchange(&mut SqlLedger::new(tx), device, pushed, pull, now_ms)?;
+            let response = sync::exchange(
+                &mut SqlLedger::new(tx),
+                device,
+                pushed,
+                pull.clone(),
+                now_ms,
+            )?;
             // Every sync, pushes or not: for the operator's device list and
             // the workshop's projector. After the exchange, which reads the
             // last sync before this one.

@@ -144,8 +144,13 @@ impl Ledger for SqlLedger<'_> {
         super::history::current(self.tx, now_ms)
     }
 
-    fn log_floor(&mut self, device: DeviceId, current: &Incarnation) -> Result<u64> {
-        super::history::floor_for(self.tx, device, current)
+    fn log_floor(
+        &mut self,
+        device: DeviceId,
+        current: &Incarnation,
+        known: Option<&str>,
+    ) -> Result<u64> {
+        super::history::floor_for(self.tx, device, current, known)
     }
 
     fn seal_key(&mut self) -> Result<SealKey> {

@@ -287,6 +287,8 @@ pub fn sync_request(device: &Device, ops: Vec<Operation>, cursor: u64) -> SyncRe
         last_pulled: None,
         own_too: false,
         platform: None,
+        resent: Vec::new(),
+        incarnation: None,
     }
 }
 
