@@ -113,6 +113,13 @@ pub(super) fn hub_went_back(
             crate::orders::withdraw(conn, op_id)?;
         }
     }
+    // A refusal by a hub that then went back may not hold: the history it
+    // judged against is gone, and the one it went back to may even hold the
+    // operation. Each goes again, and the hub answers anew.
+    conn.execute(
+        "UPDATE outbox SET state = 'pending', refusal = NULL WHERE state = 'refused'",
+        [],
+    )?;
     let sales = again.iter().filter(|(_, kind)| kind == "sale").count();
     let returned = pulled::give_back_after(conn, floor)?;
     // The files of this device's photos, too: the restored hub may have

@@ -69,6 +69,15 @@ pub(super) fn keep(conn: &Connection, op: &PulledOp<'_>, page_end: u64) -> Resul
     {
         crate::retime::retime(conn, read)?;
     }
+    // An order's action met again in the log is confirmed, though applied
+    // before: a hub that went back in time may have refused it since, when
+    // it was given back, and its confirmation was withdrawn then.
+    if let Some(read) = &op.read
+        && !fresh
+        && matches!(read.payload, Payload::OrderActionTaken { .. })
+    {
+        crate::orders::confirm(conn, read)?;
+    }
     Ok(fresh)
 }
 
