@@ -407,3 +407,106 @@ fn a_file_put_back_from_an_old_copy_takes_its_own_operations_back() {
     // Taken back as acknowledged: it is not sent to the hub again.
     assert_eq!(d.store.pending_count().unwrap(), 1);
 }
+
+/// The hub's refusal of `op`, for `code`.
+fn refused(op: &Operation, code: &str) -> Ack {
+    Ack {
+        op_id: op.id,
+        outcome: AckOutcome::Refused {
+            reason: Refusal {
+                code: code.into(),
+                message: "not now".into(),
+            },
+        },
+    }
+}
+
+#[test]
+fn a_refusal_for_want_of_what_the_hub_took_in_the_same_exchange_goes_again() {
+    let (mut d, id) = synced_device();
+    d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
+    d.store.record_sale(sale(id, "1", Unit::Kg)).unwrap();
+    let push = d.store.next_push(1 << 20, 100).unwrap();
+    let ops = push.read().unwrap();
+    // The hub took the first: the second, refused for want of something,
+    // may have wanted just that, so it stays pending.
+    let acks = vec![applied(&ops[0]), refused(&ops[1], "unknown_listing")];
+    let answer = response(acks, vec![], 11, &d, Some(("one", 11)));
+    let done = d.store.commit_sync(&push.ids, &answer, 0).unwrap();
+    assert_eq!((done.acked, done.refused), (1, 0));
+    let again = d.store.next_push(1 << 20, 100).unwrap();
+    assert_eq!(again.read().unwrap(), vec![ops[1].clone()]);
+
+    // Refused again with nothing else taken: for good, and shown.
+    let acks = vec![refused(&ops[1], "unknown_listing")];
+    let answer = response(acks, vec![], 11, &d, Some(("one", 11)));
+    let done = d.store.commit_sync(&again.ids, &answer, 0).unwrap();
+    assert_eq!(done.refused, 1);
+    let status = d.store.sync_status().unwrap();
+    assert_eq!((status.pending_ops, status.refused.len()), (0, 1));
+}
+
+#[test]
+fn a_sale_given_back_and_refused_for_good_is_undone_and_not_given_back_again() {
+    let (mut d, _) = synced_device();
+    // Another device's listing and a sale of it, pulled.
+    let mut other = device();
+    let listing = yak_meat(&mut other.store, "5");
+    other
+        .store
+        .record_sale(sale(listing, "1", Unit::Kg))
+        .unwrap();
+    let page = other.store.pending_operations(100).unwrap();
+    let (listed, sold) = page.split_at(page.len() - 1);
+    let pulled = counted(vec![], page.clone(), 15, &d, said("one", 15, 0, 4));
+    d.store.commit_sync(&[], &pulled, 0).unwrap();
+    assert_eq!(d.store.sales().unwrap().len(), 3);
+
+    // Restored to 10: all of it is given back. The hub takes the listing and
+    // refuses the sale, maybe for want of the listing: it goes again.
+    let restored = counted(vec![], vec![], 10, &d, said("two", 10, 10, 4));
+    assert!(
+        d.store
+            .commit_sync(&[], &restored, 0)
+            .unwrap()
+            .hub_went_back
+    );
+    let push = d.store.next_push(1 << 20, 100).unwrap();
+    assert_eq!(push.read().unwrap(), page);
+    let mut acks: Vec<Ack> = listed.iter().map(applied).collect();
+    acks.push(refused(&sold[0], "order_transition_refused"));
+    let answer = counted(acks, vec![], 12, &d, said("two", 12, 10, 4));
+    d.store.commit_sync(&push.ids, &answer, 0).unwrap();
+    let again = d.store.next_push(1 << 20, 100).unwrap();
+    assert_eq!(again.read().unwrap(), sold);
+
+    // Refused alone: for good. The sale did not happen as far as the hub
+    // knows, so it is undone here (kept, it would count the goods twice).
+    let answer = counted(
+        vec![refused(&sold[0], "order_transition_refused")],
+        vec![],
+        12,
+        &d,
+        said("two", 12, 10, 4),
+    );
+    d.store.commit_sync(&again.ids, &answer, 0).unwrap();
+    assert_eq!(d.store.sales().unwrap().len(), 2);
+    assert!(
+        d.store
+            .next_push(1 << 20, 100)
+            .unwrap()
+            .operations
+            .is_empty()
+    );
+
+    // The hub goes back again: the listing is given back, the sale is not.
+    let restored = counted(vec![], vec![], 10, &d, said("three", 10, 10, 4));
+    assert!(
+        d.store
+            .commit_sync(&[], &restored, 0)
+            .unwrap()
+            .hub_went_back
+    );
+    let push = d.store.next_push(1 << 20, 100).unwrap();
+    assert_eq!(push.read().unwrap(), listed);
+}

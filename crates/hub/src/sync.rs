@@ -568,6 +568,9 @@ fn take_in(
     };
     let checked = match maker {
         Some(maker) => authorize(&op, maker, &facts),
+        // One it holds already is answered as held, below, whatever the
+        // order's state has become since.
+        None if ledger.logged(op.id)?.is_some() => Ok(()),
         None => held_for_own(&op, &facts),
     };
     if let Err(reason) = checked {
@@ -888,23 +891,33 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
 /// another request. Until they do the operation is refused, not half
 /// applied (a device gives back all it pulled again when it finds the hub
 /// went back).
+///
+/// A receipt's sale is kept only while the order waits for its receipt: the
+/// hub, gone back, may since have recorded the receipt again with another
+/// sale, and two would count the goods twice.
 fn held_for_own(op: &Operation, facts: &Facts) -> Result<(), Refusal> {
     let listing = facts.listing.is_some();
-    let order = facts.order.is_some();
-    let needs_order = match &op.payload {
+    let (needs_order, receipt) = match &op.payload {
         Payload::OrderPlaced { .. } if !listing => return Err(no_listing()),
         Payload::SaleRecorded { .. } if !listing => return Err(no_listing()),
-        Payload::SaleRecorded { sale } => sale.order_id.is_some(),
-        Payload::OrderActionTaken { .. } => true,
-        _ => false,
+        Payload::SaleRecorded { sale } => (sale.order_id.is_some(), sale.order_id.is_some()),
+        Payload::OrderActionTaken { .. } => (true, false),
+        _ => (false, false),
     };
-    if needs_order && !order {
-        return Err(refusal(
+    match facts.order {
+        None if needs_order => Err(refusal(
             RefusalCode::UnknownOrder,
             "The hub has no such order, so this change was not applied.",
-        ));
+        )),
+        Some(order) if receipt && order.state != OrderState::HandedOver => Err(refusal(
+            RefusalCode::OrderTransitionRefused,
+            format!(
+                "The order is {}, not waiting for its receipt, so this receipt was not kept.",
+                order.state
+            ),
+        )),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn no_listing() -> Refusal {
@@ -1847,5 +1860,26 @@ mod tests {
         let near = stamp(&mut clock, Hlc::from_wall_ms(now + 60_000), now);
         let far = stamp(&mut clock, Hlc::from_wall_ms(now + 86_400_000), now);
         assert!(far.restamped && far.hlc > near.hlc);
+    }
+
+    #[test]
+    fn a_receipt_given_back_is_kept_only_while_its_order_waits_for_one() {
+        let receipt = op(device_id(9), sale_of_an_order());
+        let held = |state| Facts {
+            listing: facts(Some(1), None).listing,
+            ..order_facts(Some(1), state)
+        };
+        assert_eq!(
+            held_for_own(&receipt, &held(OrderState::HandedOver)),
+            Ok(())
+        );
+        // Received again since the hub went back, or not handed over yet:
+        // a second receipt would count the goods twice.
+        for state in [OrderState::Received, OrderState::Paid, OrderState::Accepted] {
+            let refused = held_for_own(&receipt, &held(state)).unwrap_err();
+            assert_eq!(refused.code, RefusalCode::OrderTransitionRefused, "{state}");
+        }
+        let refused = held_for_own(&receipt, &facts(Some(1), None)).unwrap_err();
+        assert_eq!(refused.code, RefusalCode::UnknownOrder);
     }
 }

@@ -115,9 +115,10 @@ pub(super) fn hub_went_back(
     }
     // A refusal by a hub that then went back may not hold: the history it
     // judged against is gone, and the one it went back to may even hold the
-    // operation. Each goes again, and the hub answers anew.
+    // operation (taken before the refusal). Each goes again, at its own
+    // time like the rest, and the hub answers anew.
     conn.execute(
-        "UPDATE outbox SET state = 'pending', refusal = NULL WHERE state = 'refused'",
+        "UPDATE outbox SET state = 'pending', refusal = NULL, resent = 1 WHERE state = 'refused'",
         [],
     )?;
     let sales = again.iter().filter(|(_, kind)| kind == "sale").count();

@@ -170,6 +170,39 @@ pub(super) fn given_back(conn: &Connection, op_id: &str) -> Result<bool> {
     )? == 1)
 }
 
+/// An operation given back and refused for good did not happen as far as
+/// the hub knows: it is forgotten, so it is not given back after the hub's
+/// next trip back in time (where it might be taken where it no longer
+/// belongs), and a sale goes with its void if it had one (an order's
+/// receipt the hub, gone back, has since recorded again with another sale:
+/// kept here it would count the goods twice).
+pub(super) fn withdraw(conn: &Connection, op_id: &str) -> Result<()> {
+    let body: Option<String> = conn
+        .query_row(
+            "SELECT body FROM pulled_ops WHERE op_id = ?1",
+            [op_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(body) = body else {
+        return Ok(());
+    };
+    let text = LoggedOperation::from_text(body)
+        .map_err(|e| StoreError::BadRecord(format!("a kept operation: {e}")))?;
+    // One this build cannot read was never applied here.
+    if let Ok(Operation {
+        payload: Payload::SaleRecorded { sale },
+        ..
+    }) = text.read()
+    {
+        let id = sale.id.to_string();
+        conn.execute("DELETE FROM sale_voids WHERE sale_id = ?1", [&id])?;
+        conn.execute("DELETE FROM sales WHERE id = ?1", [&id])?;
+    }
+    conn.execute("DELETE FROM pulled_ops WHERE op_id = ?1", [op_id])?;
+    Ok(())
+}
+
 /// The hub (version `hub_version`) cannot read an operation given back: a
 /// kind from a newer Highland. It goes back again once another version of
 /// the hub answers, as this device's own such operations do, or a hub

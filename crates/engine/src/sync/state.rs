@@ -458,6 +458,15 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?
         };
         let mut acked_now = Vec::new();
+        // Whether the hub took anything in this exchange: then what it
+        // refused for want of something it does not hold goes again, as
+        // what it took may have been that something (operations given
+        // back and sent again after a hub went back need not come in the
+        // order of what depends on what).
+        let took_some = response
+            .acks
+            .iter()
+            .any(|a| matches!(a.outcome, AckOutcome::Applied { .. }));
         let applied_now = response
             .acks
             .iter()
@@ -486,6 +495,7 @@ impl Store {
                     // Refused by a hub found to have gone back, maybe for
                     // want of what it lost: it goes again, after that.
                     AckOutcome::Refused { .. } if hub_went_back => {}
+                    AckOutcome::Refused { reason } if took_some && wants_earlier(&reason.code) => {}
                     AckOutcome::Refused { reason }
                         if reason.code == RefusalCode::UnsupportedOperation =>
                     {
@@ -497,9 +507,12 @@ impl Store {
                             done.returned += 1;
                         }
                         // Refused for good: an order's action the hub no
-                        // longer takes was not confirmed after all.
+                        // longer takes was not confirmed after all, nor a
+                        // receipt's sale it no longer keeps; neither is
+                        // given back again.
                         if matches!(outcome, AckOutcome::Refused { .. }) {
                             orders::withdraw(&tx, &id)?;
+                            pulled::withdraw(&tx, &id)?;
                         }
                     }
                 }
@@ -527,6 +540,9 @@ impl Store {
                 // an earlier one it lost (a sale of a listing it no longer
                 // has); it stays pending, to go again after those.
                 AckOutcome::Refused { .. } if hub_went_back => {}
+                // Refused for want of what the hub took in this same
+                // exchange, maybe: it goes again.
+                AckOutcome::Refused { reason } if took_some && wants_earlier(&reason.code) => {}
                 // A kind the hub cannot read yet: kept, and sent again once
                 // another version of the hub answers (section 15). A current
                 // hub and a first-wave one both answer this code.
@@ -737,4 +753,19 @@ fn restamp(conn: &rusqlite::Connection, op_id: OperationId, hlc: Hlc) -> Result<
         params![hlc.as_i64(), body, id],
     )?;
     crate::retime::retime(conn, &op)
+}
+
+/// Whether a refusal says the hub lacks something the operation needs
+/// (its listing, lot, order or sale, or the order's earlier step), which
+/// another operation taken in the same exchange may have brought.
+fn wants_earlier(code: &RefusalCode) -> bool {
+    matches!(
+        code,
+        RefusalCode::UnknownListing
+            | RefusalCode::UnknownLot
+            | RefusalCode::UnknownOrder
+            | RefusalCode::UnknownSale
+            | RefusalCode::UnknownPhoto
+            | RefusalCode::OrderTransitionRefused
+    )
 }
