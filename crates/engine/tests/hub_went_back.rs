@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{applied, device, enrollment, sale, yak_meat};
+use common::{applied, device, enrollment, nothing_to_send, sale, yak_meat};
 use highland_domain::wire::{Ack, AckOutcome, HubHistory, LoggedOperation, Refusal, SyncResponse};
 use highland_domain::{ListingId, Operation, OperationId, Unit};
 
@@ -341,13 +341,7 @@ fn what_this_device_pulled_is_given_back_to_a_hub_that_lost_it() {
     assert_eq!(done.pulled, 2);
 
     // Restored to position 10: what was pulled up to 14 may be lost.
-    let restored = counted(vec![], vec![], 10, &d, said("two", 10, 10, 4));
-    assert!(
-        d.store
-            .commit_sync(&[], &restored, 0)
-            .unwrap()
-            .hub_went_back
-    );
+    goes_back_to_10(&mut d, "two");
     let notice = d.store.sync_status().unwrap().hub_went_back.unwrap();
     assert_eq!((notice.resent, notice.returned), (0, 2));
     let push = d.store.next_push(1 << 20, 100).unwrap();
@@ -358,13 +352,7 @@ fn what_this_device_pulled_is_given_back_to_a_hub_that_lost_it() {
     let answered = counted(acks, vec![], 12, &d, said("two", 12, 10, 4));
     let done = d.store.commit_sync(&push.ids, &answered, 0).unwrap();
     assert_eq!(done.returned, 2);
-    assert!(
-        d.store
-            .next_push(1 << 20, 100)
-            .unwrap()
-            .operations
-            .is_empty()
-    );
+    assert!(nothing_to_send(&d.store));
     assert_eq!(d.store.sendable_count().unwrap(), 0);
 }
 
@@ -464,13 +452,7 @@ fn a_sale_given_back_and_refused_for_good_is_undone_and_not_given_back_again() {
 
     // Restored to 10: all of it is given back. The hub takes the listing and
     // refuses the sale, maybe for want of the listing: it goes again.
-    let restored = counted(vec![], vec![], 10, &d, said("two", 10, 10, 4));
-    assert!(
-        d.store
-            .commit_sync(&[], &restored, 0)
-            .unwrap()
-            .hub_went_back
-    );
+    goes_back_to_10(&mut d, "two");
     let push = d.store.next_push(1 << 20, 100).unwrap();
     assert_eq!(push.read().unwrap(), page);
     let mut acks: Vec<Ack> = listed.iter().map(applied).collect();
@@ -491,22 +473,22 @@ fn a_sale_given_back_and_refused_for_good_is_undone_and_not_given_back_again() {
     );
     d.store.commit_sync(&again.ids, &answer, 0).unwrap();
     assert_eq!(d.store.sales().unwrap().len(), 2);
-    assert!(
-        d.store
-            .next_push(1 << 20, 100)
-            .unwrap()
-            .operations
-            .is_empty()
-    );
+    assert!(nothing_to_send(&d.store));
 
     // The hub goes back again: the listing is given back, the sale is not.
-    let restored = counted(vec![], vec![], 10, &d, said("three", 10, 10, 4));
+    goes_back_to_10(&mut d, "three");
+    let push = d.store.next_push(1 << 20, 100).unwrap();
+    assert_eq!(push.read().unwrap(), listed);
+}
+
+/// The hub, now incarnation `incarnation`, went back to position 10, which
+/// holds all four of the device's operations.
+fn goes_back_to_10(d: &mut common::Device, incarnation: &str) {
+    let restored = counted(vec![], vec![], 10, d, said(incarnation, 10, 10, 4));
     assert!(
         d.store
             .commit_sync(&[], &restored, 0)
             .unwrap()
             .hub_went_back
     );
-    let push = d.store.next_push(1 << 20, 100).unwrap();
-    assert_eq!(push.read().unwrap(), listed);
 }

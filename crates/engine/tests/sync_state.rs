@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{applied, device, enrollment, sale, yak_meat};
+use common::{applied, device, enrollment, nothing_to_send, sale, yak_meat};
 use highland_domain::wire::{Ack, AckOutcome, LoggedOperation, Refusal, SyncResponse};
 use highland_domain::{Hlc, ListingField, Operation, OperationId, Payload, Price, Title, Unit};
 
@@ -85,13 +85,7 @@ fn a_refused_operation_stays_visible_and_is_not_sent_again() {
     assert_eq!(status.refused.len(), 1);
     assert_eq!(status.refused[0].code, "not_your_listing");
     assert_eq!(status.refused[0].entity, "adjustment");
-    assert!(
-        d.store
-            .next_push(1 << 20, 100)
-            .unwrap()
-            .operations
-            .is_empty()
-    );
+    assert!(nothing_to_send(&d.store));
     // The seller's own record is untouched: refusal is about the hub, not the facts.
     assert_eq!(d.store.listing(id).unwrap().stock, 10_000);
 }

@@ -92,3 +92,9 @@ pub fn applied(op: &highland_domain::Operation) -> highland_domain::wire::Ack {
         outcome: highland_domain::wire::AckOutcome::Applied { hlc: None },
     }
 }
+
+/// Whether the store has nothing to send: no operation of its own pending,
+/// nothing to give back.
+pub fn nothing_to_send(store: &Store) -> bool {
+    store.next_push(1 << 20, 100).unwrap().operations.is_empty()
+}
