@@ -712,7 +712,7 @@ async fn lesson_step_done(w: &Window, step: &str) -> anyhow::Result<()> {
 
 #[tokio::test]
 #[ignore = "needs the app window: scripts/app-tests.sh"]
-async fn a_lesson_on_a_workshop_hub_ticks_off_a_listing_an_offline_sale_its_sync_and_the_buyers_order()
+async fn a_lesson_on_a_workshop_hub_ticks_off_a_listing_an_offline_sale_its_sync_and_the_buyers_order_on_thursdays_truck()
  {
     // The real `highland-hub workshop`, whose buyer orders a new listing a
     // second after it arrives; the tablet joins with a printed card's code.
@@ -817,15 +817,28 @@ async fn a_lesson_on_a_workshop_hub_ticks_off_a_listing_an_offline_sale_its_sync
             bail!("the offline sale is not on the hub: {sales:?}");
         }
 
-        // The workshop's buyer has ordered the honey: the lesson leads to
-        // the orders, and the trainee accepts it there.
+        // The workshop's buyer has ordered the honey on Thursday's truck:
+        // the lesson leads to the orders, where the order rides the demo
+        // round; the trainee says they will be at the stop, then accepts
+        // the order there.
         w.s().click_on(&id("lesson-go-accept_order"), SCREEN).await?;
         w.s().wait_for(&id("screen-orders"), SCREEN).await?;
-        let order = id("order-item");
+        let order = id("round-order");
         if w.count(&order).await? == 0 {
             w.s().click_on(&id("sync-now"), SCREEN).await?;
         }
-        w.s().click_on(&order, SYNC).await?;
+        w.s().wait_for(&order, SYNC).await?;
+        let comes = w
+            .s()
+            .text(&w.s().wait_for(&id("round-comes"), SCREEN).await?)
+            .await?;
+        if !comes.contains("Thursday") {
+            bail!("the round does not say the truck comes on Thursday: {comes:?}");
+        }
+        w.s().click_on(&id("round-coming"), SCREEN).await?;
+        w.s().wait_for(&id("round-answer"), SCREEN).await?;
+        w.shot("lesson-round").await?;
+        w.s().click_on(&order, SCREEN).await?;
         w.s().wait_for(&id("screen-order"), SCREEN).await?;
         w.shot("lesson-order").await?;
         w.s().click_on(&id("order-accept"), SCREEN).await?;
