@@ -314,6 +314,20 @@ impl Highland {
         &self.data_dir
     }
 
+    /// Starts the workshop hub in this app (or shows the one running).
+    pub async fn start_workshop(&self) -> AppResult<crate::workshop::WorkshopView> {
+        let dir = self.data_dir.join(crate::workshop::WORKSHOP_DIR);
+        self.workshop.start(&dir).await
+    }
+
+    pub async fn workshop(&self) -> AppResult<Option<crate::workshop::WorkshopView>> {
+        self.workshop.view().await
+    }
+
+    pub async fn stop_workshop(&self) -> AppResult<()> {
+        self.workshop.stop().await
+    }
+
     /// The seller's own store, whatever profile is in use: the one that
     /// syncs.
     pub(crate) fn real_store(&self) -> Arc<Mutex<Store>> {

@@ -4,10 +4,11 @@
 //! feature (a tablet is a trainee, not a hub); elsewhere the commands say
 //! it cannot be done here.
 
+use std::path::Path;
+
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::highland::Highland;
 
 /// The workshop hub's data directory, inside the app's.
 pub const WORKSHOP_DIR: &str = "workshop-hub";
@@ -96,16 +97,17 @@ mod hosted {
         }
     }
 
-    impl Highland {
-        /// Starts the workshop hub (or shows the one running).
-        pub async fn start_workshop(&self) -> AppResult<WorkshopView> {
-            let mut running = self.workshop.running.lock().await;
+    impl Hosting {
+        /// Starts the workshop hub with its data in `data_dir` (or shows the
+        /// one running).
+        pub(crate) async fn start(&self, data_dir: &Path) -> AppResult<WorkshopView> {
+            let mut running = self.running.lock().await;
             if let Some(r) = running.as_ref() {
                 return view(r);
             }
             let listen: SocketAddr = WORKSHOP_LISTEN.parse().expect("a socket address");
             let started = workshop::start(WorkshopOptions {
-                data_dir: self.data_dir().join(WORKSHOP_DIR),
+                data_dir: data_dir.to_owned(),
                 listen,
                 trainees: WORKSHOP_TRAINEES,
                 advertise: true,
@@ -117,18 +119,12 @@ mod hosted {
             Ok(shown)
         }
 
-        pub async fn workshop(&self) -> AppResult<Option<WorkshopView>> {
-            self.workshop
-                .running
-                .lock()
-                .await
-                .as_ref()
-                .map(view)
-                .transpose()
+        pub(crate) async fn view(&self) -> AppResult<Option<WorkshopView>> {
+            self.running.lock().await.as_ref().map(view).transpose()
         }
 
-        pub async fn stop_workshop(&self) -> AppResult<()> {
-            if let Some(r) = self.workshop.running.lock().await.take() {
+        pub(crate) async fn stop(&self) -> AppResult<()> {
+            if let Some(r) = self.running.lock().await.take() {
                 r.shutdown().await;
             }
             Ok(())
@@ -145,19 +141,19 @@ pub(crate) use hosted::Hosting;
 pub(crate) struct Hosting {}
 
 #[cfg(not(all(desktop, feature = "workshop")))]
-impl Highland {
-    pub async fn start_workshop(&self) -> AppResult<WorkshopView> {
+impl Hosting {
+    pub(crate) async fn start(&self, _data_dir: &Path) -> AppResult<WorkshopView> {
         Err(AppError::new(
             ErrorCode::Internal,
             "a workshop hub runs on a computer, from the desktop app",
         ))
     }
 
-    pub async fn workshop(&self) -> AppResult<Option<WorkshopView>> {
+    pub(crate) async fn view(&self) -> AppResult<Option<WorkshopView>> {
         Ok(None)
     }
 
-    pub async fn stop_workshop(&self) -> AppResult<()> {
+    pub(crate) async fn stop(&self) -> AppResult<()> {
         Ok(())
     }
 }

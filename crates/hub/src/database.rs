@@ -1,13 +1,15 @@
 //! Where the hub's database is: a data directory (`--data-dir DIR`, with
 //! `hub.db` inside) or a URL (`--database-url URL`), and [`open_storage`],
 //! the one place that turns either into a [`Storage`]: SQLite
-//! ([`crate::HubDb`]) or PostgreSQL ([`crate::pg::PgHub`]). A new backend is
+//! ([`crate::HubDb`]) or PostgreSQL (`crate::pg::PgHub`, with the `postgres`
+//! feature). A new backend is
 //! a new [`Database`] variant and one match arm here.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::db::DATABASE_FILE;
+#[cfg(feature = "postgres")]
 use crate::pg::PgHub;
 use crate::{Error, HubDb, Result, Storage};
 
@@ -66,24 +68,35 @@ impl Database {
     pub fn describe(&self) -> String {
         match self {
             Database::Sqlite(path) => path.display().to_string(),
-            Database::Postgres(url) => match url.parse::<postgres::Config>() {
-                Ok(config) => {
-                    let hosts: Vec<String> = config
-                        .get_hosts()
-                        .iter()
-                        .map(|host| match host {
-                            postgres::config::Host::Tcp(name) => name.clone(),
-                            #[cfg(unix)]
-                            postgres::config::Host::Unix(path) => path.display().to_string(),
-                        })
-                        .collect();
-                    let name = config.get_dbname().unwrap_or("(default database)");
-                    format!("postgresql on {}, database {name}", hosts.join(","))
-                }
-                Err(_) => "postgresql".to_owned(),
-            },
+            Database::Postgres(url) => describe_postgres(url),
         }
     }
+}
+
+/// PostgreSQL's hosts and database name, without the user or password.
+#[cfg(feature = "postgres")]
+fn describe_postgres(url: &str) -> String {
+    match url.parse::<postgres::Config>() {
+        Ok(config) => {
+            let hosts: Vec<String> = config
+                .get_hosts()
+                .iter()
+                .map(|host| match host {
+                    postgres::config::Host::Tcp(name) => name.clone(),
+                    #[cfg(unix)]
+                    postgres::config::Host::Unix(path) => path.display().to_string(),
+                })
+                .collect();
+            let name = config.get_dbname().unwrap_or("(default database)");
+            format!("postgresql on {}, database {name}", hosts.join(","))
+        }
+        Err(_) => "postgresql".to_owned(),
+    }
+}
+
+#[cfg(not(feature = "postgres"))]
+fn describe_postgres(_url: &str) -> String {
+    "postgresql".to_owned()
 }
 
 /// `sqlite:///C:/data/hub.db` names `C:/data/hub.db`, not `/C:/data/hub.db`.
@@ -102,7 +115,15 @@ fn windows_drive(path: &str) -> &str {
 pub fn open_storage(database: &Database) -> Result<Arc<dyn Storage>> {
     match database {
         Database::Sqlite(path) => Ok(Arc::new(open_sqlite(path)?)),
+        #[cfg(feature = "postgres")]
         Database::Postgres(url) => Ok(Arc::new(PgHub::open(url)?)),
+        // The desktop app's workshop hub: SQLite only.
+        #[cfg(not(feature = "postgres"))]
+        Database::Postgres(_) => Err(Error::DatabaseUrl(
+            "--database-url: this highland-hub was built without PostgreSQL; \
+             write sqlite:///path/to/hub.db"
+                .to_owned(),
+        )),
     }
 }
 
@@ -154,6 +175,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "postgres")]
     #[test]
     fn an_unreachable_postgres_server_is_an_error_that_keeps_the_password() {
         // Port 1 on loopback: nothing listens there, so the connection is
@@ -166,6 +188,7 @@ mod tests {
         assert!(!err.contains("s3cret-pw"), "{err}");
     }
 
+    #[cfg(feature = "postgres")]
     #[test]
     fn a_malformed_postgres_url_is_refused_without_echoing_it() {
         let url = "postgres://hub:s3cret-pw@127.0.0.1:notaport/highland";
@@ -180,12 +203,25 @@ mod tests {
         assert!(!err.contains("s3cret-pw"), "{err}");
     }
 
+    #[cfg(feature = "postgres")]
     #[test]
     fn a_database_is_described_without_its_password() {
         let pg = Database::from_url("postgres://hub:s3cret@db.example:5433/highland").unwrap();
         assert_eq!(pg.describe(), "postgresql on db.example, database highland");
         let file = Database::from_url("sqlite:///var/lib/highland/hub.db").unwrap();
         assert_eq!(file.describe(), "/var/lib/highland/hub.db");
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    #[test]
+    fn a_hub_built_without_postgres_says_so_and_keeps_the_password() {
+        let url = "postgres://hub:s3cret-pw@db.example/highland";
+        let err = open_storage(&Database::from_url(url).unwrap())
+            .err()
+            .expect("no PostgreSQL in this build")
+            .to_string();
+        assert!(err.contains("built without PostgreSQL"), "{err}");
+        assert!(!err.contains("s3cret-pw"), "{err}");
     }
 
     #[test]

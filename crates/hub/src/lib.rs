@@ -6,8 +6,9 @@
 //! Where things are: [`app::app`] builds the HTTP router and [`server`] runs
 //! it; [`sync`] holds the business rules (authorize, re-stamp, apply, pull);
 //! [`storage::Storage`] is the one boundary to the database: [`sql`] holds
-//! every query, written once, and [`db`] and [`pg`] are its SQLite and
-//! PostgreSQL back ends; [`orders`] is
+//! every query, written once, and [`db`] and `pg` are its SQLite and
+//! PostgreSQL back ends (PostgreSQL with the `postgres` feature, on by
+//! default; the desktop app's workshop builds without it); [`orders`] is
 //! what the buyer's staff do with orders; [`admin`] is what the operator's
 //! command line does; [`photos`] takes in sellers' photo files by resumable
 //! uploads and keeps them, verified, in a folder or a bucket; [`workshop`]
@@ -32,8 +33,10 @@ pub mod error;
 pub mod history;
 mod http;
 pub mod ids;
+#[cfg(feature = "postgres")]
 pub mod migrate;
 pub mod orders;
+#[cfg(feature = "postgres")]
 pub mod pg;
 pub mod photos;
 mod public_url;

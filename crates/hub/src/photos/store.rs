@@ -10,10 +10,12 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use highland_domain::Sha256;
+#[cfg(feature = "s3")]
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path as ObjectPath;
+#[cfg(feature = "s3")]
 use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use thiserror::Error;
@@ -61,7 +63,9 @@ impl PhotoStore {
     /// standard `AWS_*` variables (`AWS_ACCESS_KEY_ID`,
     /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, and for S3-compatible servers
     /// `AWS_ENDPOINT` and `AWS_ALLOW_HTTP`). The endpoint may also be given
-    /// here, which beats the environment.
+    /// here, which beats the environment. With the `s3` feature (on by
+    /// default; the desktop app's workshop keeps photos in a folder).
+    #[cfg(feature = "s3")]
     pub fn s3(url: &str, endpoint: Option<&str>) -> Result<PhotoStore, PhotoStoreError> {
         let Some(rest) = url.strip_prefix("s3://") else {
             return Err(PhotoStoreError::BadUrl(url.to_owned()));
@@ -161,6 +165,7 @@ mod tests {
         ));
     }
 
+    #[cfg(feature = "s3")]
     #[test]
     fn only_s3_urls_with_a_bucket_are_taken() {
         for bad in ["http://x/y", "s3://", "s3:///prefix", "/var/photos"] {

@@ -8,7 +8,7 @@ use highland_domain::{
     RoundState, Sha256, StopId, TraceCode, TraceEvent, Weight,
 };
 
-use super::ledger::SqlLedger;
+use super::ledger::{SqlLedger, hub_device};
 use super::views::{
     SALE_COLUMNS, for_update, format_time, listing_by_id, listing_columns, listing_view, ms, parse,
     sale_view,
@@ -509,11 +509,6 @@ fn insert_seller(tx: &mut dyn Sql, seller: &Seller, code: &NewCode) -> Result<()
         ],
     )?;
     insert_code(tx, seller.id, code)
-}
-
-pub(crate) fn hub_device(client: &mut dyn Sql) -> Result<DeviceId> {
-    let row = client.query_one("SELECT device_id FROM hub_identity WHERE id = 1", &[])?;
-    parse(row.get::<_, &str>(0))
 }
 
 fn insert_code(tx: &mut dyn Sql, seller: SellerId, code: &NewCode) -> Result<()> {

@@ -32,6 +32,12 @@ impl<'t> SqlLedger<'t> {
     }
 }
 
+/// The hub's own device id: the author of what the hub itself records.
+pub(crate) fn hub_device(client: &mut dyn Sql) -> Result<DeviceId> {
+    let row = client.query_one("SELECT device_id FROM hub_identity WHERE id = 1", &[])?;
+    parse(row.get::<_, &str>(0))
+}
+
 impl Ledger for SqlLedger<'_> {
     fn clock(&mut self) -> Result<Hlc> {
         let row = self
@@ -115,7 +121,7 @@ impl Ledger for SqlLedger<'_> {
     }
 
     fn hub_device(&mut self) -> Result<DeviceId> {
-        super::hub::hub_device(self.tx)
+        hub_device(self.tx)
     }
 
     fn lot_seller(&mut self, id: LotId) -> Result<Option<SellerId>> {
