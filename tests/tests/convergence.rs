@@ -60,10 +60,10 @@ use highland_domain::{
     SaleId, ShortText, Title, Unit, Version,
 };
 use highland_engine::{ManualClock, NewListing, NewSale, Store};
+use highland_exchange::sync::{MAX_AHEAD_MS, PullRequest, Pushed};
 use highland_hub::admin::{self, NewSeller};
 use highland_hub::secret::{SecretHash, code_hash, new_device_token};
 use highland_hub::storage::Storage;
-use highland_hub::sync::{MAX_AHEAD_MS, PullRequest, Pushed};
 use highland_hub::{HubDb, SellerId};
 use proptest::prelude::*;
 use serde::Serialize;

@@ -283,7 +283,7 @@ fn what_an_order_does_not_allow_is_one_line_and_changes_nothing() {
 /// enrolling and syncing with it.
 mod with_a_hub {
     use super::*;
-    use highland_hub::orders::NewOrder;
+    use highland_exchange::orders::NewOrder;
     use highland_hub::{AppState, HubDb, Storage, SystemClock, WallClock};
 
     struct Hub {

@@ -369,8 +369,8 @@ mod tests {
     };
 
     use super::*;
-    use crate::ids::SellerId;
     use crate::trace::chain::ChainLot;
+    use highland_exchange::ids::SellerId;
 
     const HUB: &str = "https://hub.example.cn/";
 

@@ -3,13 +3,15 @@
 //! them by the same rules as the device, and hands each device the
 //! operations of its seller that it has not seen yet.
 //!
+//! The rules of an exchange, of orders and of rounds are highland-exchange's
+//! (authorize, re-stamp, apply, pull), pure over its `Ledger`; this crate
+//! keeps them in a database and serves them over HTTP.
+//!
 //! Where things are: [`app::app`] builds the HTTP router and [`server`] runs
-//! it; [`sync`] holds the business rules (authorize, re-stamp, apply, pull);
-//! [`storage::Storage`] is the one boundary to the database: [`sql`] holds
+//! it; [`storage::Storage`] is the one boundary to the database: [`sql`] holds
 //! every query, written once, and [`db`] and `pg` are its SQLite and
 //! PostgreSQL back ends (PostgreSQL with the `postgres` feature, on by
-//! default; the desktop app's workshop builds without it); [`orders`] is
-//! what the buyer's staff do with orders; [`admin`] is what the operator's
+//! default; the desktop app's workshop builds without it); [`admin`] is what the operator's
 //! command line does; [`photos`] takes in sellers' photo files by resumable
 //! uploads and keeps them, verified, in a folder or a bucket; [`workshop`]
 //! runs a hub for a class in a village hall (a demo village, trainees'
@@ -22,33 +24,25 @@
 
 pub mod admin;
 pub mod app;
-mod authored;
 pub mod catalog;
 pub mod clock;
 mod console;
 pub mod database;
 pub mod db;
 pub mod epcis;
-pub mod error;
-pub mod history;
 mod http;
-pub mod ids;
 #[cfg(feature = "postgres")]
 pub mod migrate;
-pub mod orders;
 #[cfg(feature = "postgres")]
 pub mod pg;
 pub mod photos;
 mod public_url;
 pub mod releases;
-pub mod rounds;
-pub mod seal;
 pub mod secret;
 pub mod server;
 pub mod sql;
 pub mod staff;
 pub mod storage;
-pub mod sync;
 pub mod tls;
 pub mod trace;
 pub mod views;
@@ -58,8 +52,7 @@ pub use app::{AppState, Limits, app, openapi};
 pub use clock::{ManualClock, SystemClock, WallClock};
 pub use database::{Database, open_storage};
 pub use db::HubDb;
-pub use error::{Error, Result};
-pub use ids::{SellerId, StaffId};
+pub use highland_exchange::{EnrolledDevice, Error, Result, SellerId, StaffId};
 pub use server::{RunningHub, start, start_tls};
 pub use storage::Storage;
 pub use tls::TlsConfig;

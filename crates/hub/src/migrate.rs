@@ -8,17 +8,17 @@
 //! keys allow, columns by name, values by the type SQLite declares. The
 //! source is read in one snapshot; the target is written in one
 //! transaction, which either holds the whole hub or nothing. The target
-//! then begins a new incarnation ([`crate::history`]).
+//! then begins a new incarnation ([`highland_exchange::history`]).
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
 use crate::db::HubDb;
-use crate::history::{Beginning, Incarnation};
 use crate::pg::PgHub;
 use crate::sql::{Backend, Lock, Param, Record, Sql, Value, history};
 use crate::{Error, Result};
+use highland_exchange::history::{Beginning, Incarnation};
 
 /// What was moved.
 #[derive(Debug, Clone, Serialize)]

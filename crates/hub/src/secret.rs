@@ -3,6 +3,7 @@
 //! copy of the database lets nobody act as a device.
 
 use highland_domain::CheckedCode;
+use highland_exchange::seal::hex;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -81,21 +82,11 @@ pub fn code_hash(code: &CheckedCode) -> SecretHash {
     SecretHash::of(code.as_str())
 }
 
-/// A new key for the hub's seal on its own operations ([`crate::seal`]).
+/// A new key for the hub's seal on its own operations ([`highland_exchange::seal`]).
 pub fn new_seal_key() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     hex(&bytes)
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 #[cfg(test)]

@@ -34,10 +34,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::admin::format_ms;
-use crate::ids::StaffId;
 use crate::secret::{SecretHash, new_staff_token, same_hash};
 use crate::storage::Storage;
 use crate::{Error, Result};
+use highland_exchange::ids::StaffId;
 
 /// How long a console session lasts from login: a working day, so a
 /// console left open overnight asks again in the morning.

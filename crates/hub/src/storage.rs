@@ -17,18 +17,20 @@ use highland_domain::{
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
-use crate::history::{Beginning, Incarnation};
-use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
-use crate::rounds::costs::CostReport;
-use crate::rounds::view::RoundDetail;
-use crate::rounds::{LoadEntry, RoundChoice, RoundError, RoundPlan};
 use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
-use crate::sync::{PullRequest, Pushed};
 use crate::trace::chain::{Chain, ChainLot, Recorded};
 use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use crate::workshop::{ChangeMarker, Trainee, WorkshopSetting};
+pub use highland_exchange::EnrolledDevice;
+use highland_exchange::history::{Beginning, Incarnation};
+use highland_exchange::orders::{NewOrder, OrderError, OrderFilter};
+use highland_exchange::rounds::costs::CostReport;
+use highland_exchange::rounds::view::RoundDetail;
+use highland_exchange::rounds::{LoadEntry, RoundChoice, RoundError, RoundPlan};
+use highland_exchange::sync::{PullRequest, Pushed};
+
 use crate::{Result, SellerId};
 
 /// A seller as the hub knows them.
@@ -56,13 +58,6 @@ pub struct Enrollment {
     /// The hash of the token the device will be given if the code is good.
     pub token: SecretHash,
     pub now_ms: u64,
-}
-
-/// A device that presented a valid token: who it is and whom it sells for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EnrolledDevice {
-    pub id: DeviceId,
-    pub seller: SellerId,
 }
 
 /// The device a token was given to, revoked or not.
@@ -119,7 +114,7 @@ pub trait Storage: Send + Sync + 'static {
     fn devices(&self, seller: Option<SellerId>) -> Result<Vec<DeviceRecord>>;
 
     /// The incarnation serving now; a database without one begins its
-    /// first ([`crate::history`]).
+    /// first ([`highland_exchange::history`]).
     fn incarnation(&self, now_ms: u64) -> Result<Incarnation>;
 
     /// Begins a new incarnation: after a restore or a move to another
@@ -132,7 +127,7 @@ pub trait Storage: Send + Sync + 'static {
     fn revoke_device(&self, device: DeviceId, now_ms: u64) -> Result<DeviceRecord>;
 
     /// One sync: takes in what the device pushed, then reads the page of the
-    /// log it may pull, in one transaction (see [`crate::sync::exchange`]).
+    /// log it may pull, in one transaction (see [`highland_exchange::sync::exchange`]).
     fn exchange(
         &self,
         device: EnrolledDevice,
@@ -194,7 +189,7 @@ pub trait Storage: Send + Sync + 'static {
     /// One listing with its stock, if the hub has it.
     fn listing(&self, id: ListingId) -> Result<Option<ListingView>>;
 
-    // Orders: what the buyer's staff do (see [`crate::orders`] for the rules).
+    // Orders: what the buyer's staff do (see [`highland_exchange::orders`] for the rules).
     // `staff` names who did it in the order's history; `None` when unknown.
 
     /// Places an order; its seller's devices pull it on their next sync.
@@ -222,7 +217,7 @@ pub trait Storage: Send + Sync + 'static {
     fn order(&self, id: OrderId) -> Result<Option<OrderDetail>>;
 
     // Collection rounds: what the buyer's staff plan and record (see
-    // [`crate::rounds`] for the rules). Each write tells the sellers whose
+    // [`highland_exchange::rounds`] for the rules). Each write tells the sellers whose
     // orders ride the round, through their logs.
 
     /// Plans a new round; fails with [`RoundError::RoundExists`] when the

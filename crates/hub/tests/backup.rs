@@ -9,8 +9,8 @@ use std::path::Path;
 
 use common::*;
 use highland_domain::Unit;
+use highland_exchange::history::Beginning;
 use highland_hub::Storage;
-use highland_hub::history::Beginning;
 
 #[tokio::test]
 async fn every_database_starts_as_its_first_incarnation_and_counts_up() {

@@ -7,8 +7,8 @@ mod common;
 use common::console::Browser;
 use common::*;
 use highland_domain::{Listing, Payload, Unit};
+use highland_exchange::orders::OrderFilter;
 use highland_hub::Storage;
-use highland_hub::orders::OrderFilter;
 use reqwest::StatusCode;
 
 /// A hub with a member of staff and Dolma's 10 kg of yak meat in Yubeng.

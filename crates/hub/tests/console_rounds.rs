@@ -265,11 +265,11 @@ async fn a_done_rounds_cost_shows_per_kg_and_on_the_chart() {
     let mut browser = Browser::new(&hub);
     browser.sign_in(&staff).await;
     let (device, meat) = &sellers[0];
-    let plan = highland_hub::rounds::RoundPlan {
+    let plan = highland_exchange::rounds::RoundPlan {
         date: "2026-06-04".parse().unwrap(),
         vehicle: highland_domain::ShortText::parse("云F·12345").unwrap(),
         capacity: highland_domain::Weight::parse_kg("100").unwrap(),
-        stops: vec![highland_hub::rounds::PlannedStop::parse_line("10:30 Yubeng").unwrap()],
+        stops: vec![highland_exchange::rounds::PlannedStop::parse_line("10:30 Yubeng").unwrap()],
     };
     let round = hub
         .db
@@ -279,14 +279,14 @@ async fn a_done_rounds_cost_shows_per_kg_and_on_the_chart() {
     let order = hub
         .db
         .place_order(
-            &highland_hub::orders::NewOrder {
+            &highland_exchange::orders::NewOrder {
                 id: OrderId::new(),
                 listing_id: meat.id,
                 quantity: highland_domain::Quantity::parse("40", Unit::Kg).unwrap(),
                 unit_price: highland_domain::Price::parse_yuan("60").unwrap(),
                 hand_over_by: None,
                 note: None,
-                round: Some(highland_hub::rounds::RoundChoice {
+                round: Some(highland_exchange::rounds::RoundChoice {
                     round: id,
                     stop: None,
                 }),
@@ -303,7 +303,7 @@ async fn a_done_rounds_cost_shows_per_kg_and_on_the_chart() {
     ] {
         hub.db.move_round(id, to, NOW_MS).unwrap();
     }
-    let entry = highland_hub::rounds::LoadEntry {
+    let entry = highland_exchange::rounds::LoadEntry {
         order: order.order.id.parse().unwrap(),
         quantity: highland_domain::Quantity::parse("40", Unit::Kg).unwrap(),
         weight: None,

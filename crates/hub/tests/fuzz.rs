@@ -36,12 +36,12 @@ use highland_domain::{
     DeviceId, ListingId, LotId, Operation, OrderId, Payload, PhotoSubject, Price, Quantity,
     RoundId, Sha256, ShortText, TraceCode, Unit, Weight,
 };
+use highland_exchange::orders::NewOrder;
+use highland_exchange::rounds::view::RoundDetail;
+use highland_exchange::rounds::{PlannedStop, RoundChoice, RoundPlan};
 use highland_hub::admin::{self, NewSeller};
-use highland_hub::orders::NewOrder;
 use highland_hub::photos::frames::encode_frame;
 use highland_hub::photos::{PhotoView, UploadStatus};
-use highland_hub::rounds::view::RoundDetail;
-use highland_hub::rounds::{PlannedStop, RoundChoice, RoundPlan};
 use highland_hub::{AppState, HubDb, ListingView, ManualClock, OrderDetail, SaleView, Storage};
 use proptest::collection::vec;
 use proptest::prelude::*;

@@ -6,9 +6,9 @@ mod common;
 use common::*;
 use highland_domain::wire::PROTOCOL_VERSION;
 use highland_domain::{Actor, CheckedCode, DeviceId, OrderAction, OrderId, Payload, Unit};
+use highland_exchange::sync::{PullRequest, Pushed};
 use highland_hub::secret::{SecretHash, code_hash};
 use highland_hub::storage::{EnrolledDevice, Enrollment};
-use highland_hub::sync::{PullRequest, Pushed};
 use highland_hub::{ListingView, OrderDetail, OrderView, Storage, SystemClock, WallClock};
 use serde_json::Value;
 

@@ -10,7 +10,7 @@ use highland_domain::{
     Actor, FieldChanges, ListingField, ListingStatus, Money, Operation, OrderAction, OrderId,
     Payload, PaymentMethod, Price, Quantity, Reason, Unit,
 };
-use highland_hub::orders::{NewOrder, OrderError, OrderFilter};
+use highland_exchange::orders::{NewOrder, OrderError, OrderFilter};
 use highland_hub::{OrderDetail, Storage, WallClock};
 
 /// A seller with 10 kg of yak meat, synced to the hub.

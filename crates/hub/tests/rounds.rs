@@ -12,9 +12,9 @@ use highland_domain::{
     Actor, Listing, Money, Operation, OrderAction, OrderId, Payload, Price, Quantity, Reason,
     RoundAnswer, RoundCost, RoundId, RoundState, ShortText, StopId, Unit, Weight,
 };
-use highland_hub::orders::NewOrder;
-use highland_hub::rounds::view::RoundDetail;
-use highland_hub::rounds::{LoadEntry, PlannedStop, RoundChoice, RoundError, RoundPlan};
+use highland_exchange::orders::NewOrder;
+use highland_exchange::rounds::view::RoundDetail;
+use highland_exchange::rounds::{LoadEntry, PlannedStop, RoundChoice, RoundError, RoundPlan};
 use highland_hub::{Storage, WallClock};
 
 fn stop(line: &str) -> PlannedStop {
@@ -74,7 +74,7 @@ fn order_on(
     listing: &Listing,
     quantity: &str,
     round: Option<&RoundDetail>,
-) -> Result<OrderId, highland_hub::orders::OrderError> {
+) -> Result<OrderId, highland_exchange::orders::OrderError> {
     let new = NewOrder {
         id: OrderId::new(),
         listing_id: listing.id,

@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use highland_domain::wire::AckOutcome;
 use highland_domain::{Description, Payload, Unit};
+use highland_exchange::sync::MAX_AHEAD_MS;
 use highland_hub::Storage;
-use highland_hub::sync::MAX_AHEAD_MS;
 use reqwest::StatusCode;
 
 #[tokio::test]

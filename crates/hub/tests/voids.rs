@@ -8,7 +8,7 @@ use common::*;
 use highland_domain::{
     Actor, OrderAction, OrderId, Payload, Price, Quantity, Reason, SaleId, Unit,
 };
-use highland_hub::orders::NewOrder;
+use highland_exchange::orders::NewOrder;
 use highland_hub::{Storage, WallClock};
 
 fn void(sale: SaleId, reason: &str) -> Payload {

@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use highland_domain::{LotId, OrderState, PhotoSubject, TraceCode};
-use highland_hub::orders::OrderFilter;
+use highland_exchange::orders::OrderFilter;
 use highland_hub::trace::chain::LotOrigin;
 
 use crate::device::integrity_of;

@@ -5,7 +5,7 @@
 
 use highland_engine::StoreError;
 use highland_engine::sync::{HubError, SyncError};
-use highland_hub::orders::OrderError;
+use highland_exchange::orders::OrderError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {

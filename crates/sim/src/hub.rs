@@ -14,8 +14,8 @@ use axum::http::{Request, header};
 use highland_domain::wire::{EnrollRequest, EnrollResponse, PROTOCOL_VERSION};
 use highland_domain::{CheckedCode, DeviceId};
 use highland_engine::sync::{USER_AGENT, encode_body, read_answer};
+use highland_exchange::history::Beginning;
 use highland_hub::db::backup;
-use highland_hub::history::Beginning;
 use highland_hub::{AppState, HubDb, ManualClock, Storage};
 use tower::ServiceExt;
 

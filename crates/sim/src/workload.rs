@@ -12,7 +12,7 @@ use highland_domain::{
     Quantity, QuantityDelta, Reason, SaleId, Title, Unit,
 };
 use highland_engine::{NewCertificate, NewListing, NewLot, NewSale, StoreError};
-use highland_hub::orders::{NewOrder, OrderError, OrderFilter};
+use highland_exchange::orders::{NewOrder, OrderError, OrderFilter};
 
 use crate::error::{Result, SimError};
 use crate::ledger::SaleMade;

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use highland_exchange::history::{Beginning, Incarnation};
 use highland_hub::db::backup;
-use highland_hub::history::{Beginning, Incarnation};
 use highland_hub::{Database, open_storage};
 
 use super::print_json;

@@ -9,7 +9,7 @@ use highland_domain::{
     Description, ListingId, Money, OrderAction, OrderId, OrderState, PaymentMethod, Price,
     Quantity, Reason, Unit,
 };
-use highland_hub::orders::{NewOrder, OrderFilter};
+use highland_exchange::orders::{NewOrder, OrderFilter};
 use highland_hub::{OrderDetail, OrderView, SellerId, Storage};
 
 use super::print_json;

@@ -8,9 +8,9 @@ use clap::{Args, Subcommand};
 use highland_domain::{
     Money, OrderId, Quantity, RoundCost, RoundId, RoundState, ShortText, Unit, Weight,
 };
+use highland_exchange::rounds::view::RoundDetail;
+use highland_exchange::rounds::{LoadEntry, PlannedStop, RoundChoice, RoundPlan};
 use highland_hub::Storage;
-use highland_hub::rounds::view::RoundDetail;
-use highland_hub::rounds::{LoadEntry, PlannedStop, RoundChoice, RoundPlan};
 
 use super::print_json;
 

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
-use crate::rounds::costs::CostReport;
+use highland_exchange::rounds::costs::CostReport;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 300.0;
@@ -101,7 +101,7 @@ pub(super) fn cost_chart(report: &CostReport, all_rounds: &str) -> Option<Markup
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rounds::costs::{CostedRound, report};
+    use highland_exchange::rounds::costs::{CostedRound, report};
 
     #[test]
     fn the_chart_draws_a_line_per_village_and_one_for_every_round() {

@@ -61,10 +61,10 @@ use crate::http::photos::{Caching, serve_named_file};
 use crate::http::staff::session;
 use crate::http::staff::{ClientAddr, Credential, StaffAuth};
 use crate::http::{HttpError, blocking};
-use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView};
 use crate::staff::{StaffMember, retry_after_secs};
 use crate::{AppState, SellerId};
+use highland_exchange::orders::{NewOrder, OrderError, OrderFilter};
 
 const STYLESHEET: &str = include_str!("console.css");
 

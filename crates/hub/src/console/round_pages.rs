@@ -7,8 +7,8 @@ use maud::{Markup, html};
 use super::pages::{Frame, csrf_field, layout, message, yuan};
 use super::rounds::{PlanForm, kg};
 use super::{Lang, chart};
-use crate::rounds::costs::CostReport;
-use crate::rounds::view::{LoadLine, LoadTotals, RoundDetail, StopLoad};
+use highland_exchange::rounds::costs::CostReport;
+use highland_exchange::rounds::view::{LoadLine, LoadTotals, RoundDetail, StopLoad};
 
 /// A form sent back, as typed.
 pub(crate) enum Kept {
@@ -401,13 +401,13 @@ pub(crate) fn round_choice(lang: Lang, rounds: &[highland_domain::Round], chosen
 /// The round and stop a [`round_choice`] sent; `None` for no round.
 pub(crate) fn parse_choice(
     value: &str,
-) -> Result<Option<crate::rounds::RoundChoice>, highland_domain::DomainError> {
+) -> Result<Option<highland_exchange::rounds::RoundChoice>, highland_domain::DomainError> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
     }
     let (round, stop) = value.split_once(':').unwrap_or((value, ""));
-    Ok(Some(crate::rounds::RoundChoice {
+    Ok(Some(highland_exchange::rounds::RoundChoice {
         round: round.parse()?,
         stop: Some(stop)
             .filter(|s| !s.is_empty())

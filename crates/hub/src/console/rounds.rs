@@ -4,7 +4,7 @@
 //! what the trip cost), its loading sheet as a PDF, and the cost per
 //! kilogram over time as a chart. Each form calls the same
 //! [`crate::Storage`] method as `/v1/rounds`; the rules are in
-//! [`crate::rounds`], the pages in [`super::round_pages`].
+//! [`highland_exchange::rounds`], the pages in [`super::round_pages`].
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -21,8 +21,8 @@ use super::round_pages::{self, Kept, Refused};
 use super::{Console, Lang, error_page, not_found, sentence};
 use crate::AppState;
 use crate::http::{HttpError, blocking};
-use crate::rounds::view::RoundDetail;
-use crate::rounds::{LoadEntry, PlannedStop, RoundError, RoundPlan};
+use highland_exchange::rounds::view::RoundDetail;
+use highland_exchange::rounds::{LoadEntry, PlannedStop, RoundError, RoundPlan};
 
 /// How many rounds the list shows, newest first.
 const RECENT: usize = 100;

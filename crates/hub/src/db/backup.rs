@@ -14,6 +14,7 @@
 //! backup was put back by `restore` or copied back by hand, so devices
 //! learn that it went back in time, and to where.
 
+use crate::sql::OrDb;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
@@ -46,20 +47,24 @@ pub fn backup(database: &Path, out: &Path) -> Result<BackupSummary> {
     // short never looks like one.
     let partial = with_suffix(out, ".partial");
     let _ = std::fs::remove_file(&partial);
-    let source = Connection::open_with_flags(database, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    source.busy_timeout(std::time::Duration::from_secs(30))?;
+    let source = Connection::open_with_flags(database, OpenFlags::SQLITE_OPEN_READ_ONLY).or_db()?;
+    source
+        .busy_timeout(std::time::Duration::from_secs(30))
+        .or_db()?;
     let target = partial.to_str().ok_or_else(|| {
         Error::Io(std::io::Error::other(format!(
             "{} is not a path SQLite can take",
             partial.display()
         )))
     })?;
-    source.execute("VACUUM INTO ?1", [target])?;
+    source.execute("VACUUM INTO ?1", [target]).or_db()?;
     drop(source);
     // The copy knows it is a backup: a hub that serves it, put back by
     // `restore` or copied back by hand, begins a new incarnation.
-    Connection::open(&partial)?
-        .execute("UPDATE hub_identity SET is_backup = 1 WHERE id = 1", [])?;
+    Connection::open(&partial)
+        .or_db()?
+        .execute("UPDATE hub_identity SET is_backup = 1 WHERE id = 1", [])
+        .or_db()?;
     let summary = check(&partial)?;
     std::fs::rename(&partial, out)?;
     Ok(BackupSummary {
@@ -110,16 +115,19 @@ pub fn restore(from: &Path, database: &Path, force: bool, now_ms: u64) -> Result
 
 /// Checks a database file whole (`integrity_check`) and reads what it holds.
 fn check(file: &Path) -> Result<BackupSummary> {
-    let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY).or_db()?;
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .or_db()?;
     if integrity != "ok" {
         return Err(Error::BadRecord(format!(
             "{} is damaged: {integrity}",
             file.display()
         )));
     }
-    let count =
-        |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+    let count = |sql: &str| -> Result<u64> {
+        Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0)).or_db()? as u64)
+    };
     Ok(BackupSummary {
         file: file.to_owned(),
         bytes: std::fs::metadata(file)?.len(),

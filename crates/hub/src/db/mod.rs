@@ -7,12 +7,13 @@
 //! file and take turns through SQLite's lock (WAL, busy timeout). Every write
 //! is an IMMEDIATE transaction, which takes the write lock before the first
 //! read: that is what makes reading the log in position order safe (see
-//! [`crate::sync`]), so SQLite needs none of [`Lock`]'s locks.
+//! [`highland_exchange::sync`]), so SQLite needs none of [`Lock`]'s locks.
 
 pub mod backup;
 mod open;
 mod schema;
 
+use crate::sql::OrDb;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -58,7 +59,7 @@ impl HubDb {
     /// log a database that did not close cleanly.
     pub fn close(self) -> Result<()> {
         let conn = self.conn.into_inner().unwrap_or_else(|e| e.into_inner());
-        conn.close().map_err(|(_, e)| e.into())
+        conn.close().map_err(|(_, e)| Error::database(e))
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -77,9 +78,9 @@ impl Backend for HubDb {
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(Error::from)?;
+            .or_db()?;
         let done = work(&mut Sqlite(&tx))?;
-        tx.commit().map_err(Error::from)?;
+        tx.commit().or_db()?;
         Ok(done)
     }
 
@@ -90,9 +91,9 @@ impl Backend for HubDb {
     fn snapshot<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T>) -> Result<T> {
         let mut conn = self.conn();
         // DEFERRED: the snapshot is taken at the first read and kept to the end.
-        let tx = conn.transaction()?;
+        let tx = conn.transaction().or_db()?;
         let done = work(&mut Sqlite(&tx))?;
-        tx.commit()?;
+        tx.commit().or_db()?;
         Ok(done)
     }
 }
@@ -109,20 +110,23 @@ impl Sql for Sqlite<'_> {
     fn execute(&mut self, sql: &str, params: &[&dyn Param]) -> Result<u64> {
         let changed = self
             .0
-            .prepare_cached(sql)?
-            .execute(params_from_iter(params.iter().map(|p| bound(p.value()))))?;
+            .prepare_cached(sql)
+            .or_db()?
+            .execute(params_from_iter(params.iter().map(|p| bound(p.value()))))
+            .or_db()?;
         Ok(changed as u64)
     }
 
     fn query(&mut self, sql: &str, params: &[&dyn Param]) -> Result<Vec<Record>> {
-        let mut statement = self.0.prepare_cached(sql)?;
+        let mut statement = self.0.prepare_cached(sql).or_db()?;
         let names: Arc<[String]> = statement.column_names().map(str::to_owned).collect();
-        let mut rows =
-            statement.query(params_from_iter(params.iter().map(|p| bound(p.value()))))?;
+        let mut rows = statement
+            .query(params_from_iter(params.iter().map(|p| bound(p.value()))))
+            .or_db()?;
         let mut records = Vec::new();
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.next().or_db()? {
             let cells = (0..names.len())
-                .map(|i| cell(row.get_ref(i)?))
+                .map(|i| cell(row.get_ref(i).or_db()?))
                 .collect::<Result<Vec<_>>>()?;
             records.push(Record::new(names.clone(), cells));
         }
@@ -150,10 +154,4 @@ fn cell(value: ValueRef<'_>) -> Result<Cell> {
         ValueRef::Real(r) => return Err(Error::BadRecord(format!("unexpected number {r}"))),
         ValueRef::Blob(b) => Cell::Bytes(b.to_vec()),
     })
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Error {
-        Error::Database(Box::new(e))
-    }
 }

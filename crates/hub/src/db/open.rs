@@ -1,3 +1,4 @@
+use crate::sql::OrDb;
 use std::path::Path;
 use std::time::Duration;
 
@@ -18,8 +19,8 @@ pub fn open_database(path: &Path) -> Result<Connection> {
         inspect_read_only(path)?;
     }
     let conn = Connection::open(path).map_err(|e| classify(e, path))?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.busy_timeout(BUSY_TIMEOUT).or_db()?;
+    conn.pragma_update(None, "foreign_keys", true).or_db()?;
     // WAL lets the admin commands read while the server writes. FULL syncs
     // every commit: once a device is told a sale is applied, it stops
     // sending it, so the hub must not lose it to a power cut.
@@ -32,7 +33,7 @@ pub fn open_database(path: &Path) -> Result<Connection> {
             path.display()
         ))));
     }
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "synchronous", "FULL").or_db()?;
     migrate(conn, path)
 }
 
@@ -42,7 +43,7 @@ pub(super) fn inspect_read_only(path: &Path) -> Result<()> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| classify(e, path))?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_timeout(BUSY_TIMEOUT).or_db()?;
     let (app_id, version, tables) = read_identity(&conn).map_err(|e| classify(e, path))?;
     check_identity(path, app_id, version, tables)
 }
@@ -85,22 +86,26 @@ fn migrate(mut conn: Connection, path: &Path) -> Result<Connection> {
     let (app_id, version, tables) = read_identity(&tx).map_err(|e| classify(e, path))?;
     check_identity(path, app_id, version, tables)?;
     for sql in MIGRATIONS.iter().skip(version as usize) {
-        tx.execute_batch(sql)?;
+        tx.execute_batch(sql).or_db()?;
     }
     // The hub's own device id, made once: it authors the operations staff
     // cause (orders), and must stay the same for as long as the log lives.
     tx.execute(
         "INSERT OR IGNORE INTO hub_identity (id, device_id) VALUES (1, ?1)",
         [highland_domain::DeviceId::new().to_string()],
-    )?;
-    // And the key of its seal on them ([`crate::seal`]), made once likewise.
+    )
+    .or_db()?;
+    // And the key of its seal on them ([`highland_exchange::seal`]), made once likewise.
     tx.execute(
         "UPDATE hub_identity SET seal_key = ?1 WHERE id = 1 AND seal_key IS NULL",
         [crate::secret::new_seal_key()],
-    )?;
-    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-    tx.pragma_update(None, "user_version", LATEST_VERSION)?;
-    tx.commit()?;
+    )
+    .or_db()?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)
+        .or_db()?;
+    tx.pragma_update(None, "user_version", LATEST_VERSION)
+        .or_db()?;
+    tx.commit().or_db()?;
     Ok(conn)
 }
 
@@ -109,7 +114,7 @@ fn classify(e: rusqlite::Error, path: &Path) -> Error {
         Some(ErrorCode::NotADatabase) => Error::NotHubDatabase {
             path: path.to_owned(),
         },
-        _ => e.into(),
+        _ => Error::database(e),
     }
 }
 

@@ -40,8 +40,8 @@ pub(crate) enum HttpError {
         message: String,
     },
     UnknownListing(String),
-    Order(crate::orders::OrderError),
-    Round(crate::rounds::RoundError),
+    Order(highland_exchange::orders::OrderError),
+    Round(highland_exchange::rounds::RoundError),
     NotFound,
     TooLarge,
     TooManyOperations {
@@ -241,8 +241,8 @@ fn hub_error(e: &crate::Error) -> (StatusCode, Code, String) {
     (status, code, e.to_string())
 }
 
-fn order_error(e: &crate::orders::OrderError) -> (StatusCode, Code, String) {
-    use crate::orders::OrderError::*;
+fn order_error(e: &highland_exchange::orders::OrderError) -> (StatusCode, Code, String) {
+    use highland_exchange::orders::OrderError::*;
     let status = match e {
         UnknownOrder(_) | UnknownListing(_) => StatusCode::NOT_FOUND,
         ListingNotOpen { .. } | OrderExists(_) | Transition(_) => StatusCode::CONFLICT,
@@ -254,8 +254,8 @@ fn order_error(e: &crate::orders::OrderError) -> (StatusCode, Code, String) {
     (status, Code::from(e.code()), e.to_string())
 }
 
-fn round_error(e: &crate::rounds::RoundError) -> (StatusCode, Code, String) {
-    use crate::rounds::RoundError::*;
+fn round_error(e: &highland_exchange::rounds::RoundError) -> (StatusCode, Code, String) {
+    use highland_exchange::rounds::RoundError::*;
     let status = match e {
         Invalid(_) => StatusCode::BAD_REQUEST,
         Hub(e) => return hub_error(e),
@@ -280,14 +280,14 @@ fn internal() -> (StatusCode, Code, String) {
     )
 }
 
-impl From<crate::orders::OrderError> for HttpError {
-    fn from(e: crate::orders::OrderError) -> Self {
+impl From<highland_exchange::orders::OrderError> for HttpError {
+    fn from(e: highland_exchange::orders::OrderError) -> Self {
         HttpError::Order(e)
     }
 }
 
-impl From<crate::rounds::RoundError> for HttpError {
-    fn from(e: crate::rounds::RoundError) -> Self {
+impl From<highland_exchange::rounds::RoundError> for HttpError {
+    fn from(e: highland_exchange::rounds::RoundError) -> Self {
         HttpError::Round(e)
     }
 }
@@ -303,7 +303,8 @@ impl IntoResponse for HttpError {
         let (status, code, message) = self.status_and_body();
         if status.is_server_error() {
             match &self {
-                HttpError::Hub(e) | HttpError::Order(crate::orders::OrderError::Hub(e)) => {
+                HttpError::Hub(e)
+                | HttpError::Order(highland_exchange::orders::OrderError::Hub(e)) => {
                     tracing::error!(error = %e, source = ?std::error::Error::source(e), "request failed")
                 }
                 HttpError::Internal(detail) => tracing::error!(error = %detail, "request failed"),

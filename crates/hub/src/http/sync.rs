@@ -16,7 +16,7 @@ use crate::http::openapi::ApiError;
 use crate::secret::STAFF_TOKEN_PREFIX;
 use crate::secret::SecretHash;
 use crate::storage::EnrolledDevice;
-use crate::sync::{PullRequest, Pushed};
+use highland_exchange::sync::{PullRequest, Pushed};
 
 /// [`highland_domain::wire::SyncRequest`] with its operations still the
 /// text they came as (borrowed from the body, not copied), so each is read

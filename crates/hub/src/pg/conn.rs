@@ -2,6 +2,7 @@
 //! prepared once per connection and kept with it, its SQLite placeholders
 //! (`?1`) turned into PostgreSQL's (`$1`), and rows read into [`Record`]s.
 
+use crate::sql::OrDb;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,7 +35,7 @@ impl<'a, C: GenericClient> Db<'a, C> {
         }
         // A statement prepared inside a transaction outlives it: PostgreSQL's
         // prepared statements belong to the session, not the transaction.
-        let statement = self.client.prepare(&dialect(sql))?;
+        let statement = self.client.prepare(&dialect(sql)).or_db()?;
         self.statements.0.insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
@@ -48,13 +49,13 @@ impl<C: GenericClient> Sql for Db<'_, C> {
     fn execute(&mut self, sql: &str, params: &[&dyn Param]) -> Result<u64> {
         let statement = self.statement(sql)?;
         let bound = bind(params);
-        Ok(self.client.execute(&statement, &refs(&bound))?)
+        self.client.execute(&statement, &refs(&bound)).or_db()
     }
 
     fn query(&mut self, sql: &str, params: &[&dyn Param]) -> Result<Vec<Record>> {
         let statement = self.statement(sql)?;
         let bound = bind(params);
-        let rows = self.client.query(&statement, &refs(&bound))?;
+        let rows = self.client.query(&statement, &refs(&bound)).or_db()?;
         let names: Arc<[String]> = statement
             .columns()
             .iter()
@@ -94,17 +95,21 @@ fn cell(row: &Row, i: usize) -> Result<Cell> {
     let column = &row.columns()[i];
     let ty = column.type_();
     let value = if *ty == Type::INT8 {
-        row.try_get::<_, Option<i64>>(i)?.map(Cell::Int)
+        row.try_get::<_, Option<i64>>(i).or_db()?.map(Cell::Int)
     } else if *ty == Type::INT4 {
-        row.try_get::<_, Option<i32>>(i)?
+        row.try_get::<_, Option<i32>>(i)
+            .or_db()?
             .map(|v| Cell::Int(v.into()))
     } else if *ty == Type::INT2 {
-        row.try_get::<_, Option<i16>>(i)?
+        row.try_get::<_, Option<i16>>(i)
+            .or_db()?
             .map(|v| Cell::Int(v.into()))
     } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(ty) {
-        row.try_get::<_, Option<String>>(i)?.map(Cell::Text)
+        row.try_get::<_, Option<String>>(i).or_db()?.map(Cell::Text)
     } else if *ty == Type::BYTEA {
-        row.try_get::<_, Option<Vec<u8>>>(i)?.map(Cell::Bytes)
+        row.try_get::<_, Option<Vec<u8>>>(i)
+            .or_db()?
+            .map(Cell::Bytes)
     } else {
         return Err(Error::BadRecord(format!(
             "column {} is of type {ty}, which the hub does not read",

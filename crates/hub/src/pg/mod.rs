@@ -15,6 +15,7 @@
 mod conn;
 mod pool;
 
+use crate::sql::OrDb;
 use highland_domain::DeviceId;
 
 use crate::sql::{Backend, Lock, Sql};
@@ -98,16 +99,20 @@ impl PgHub {
 /// The version lives in `highland_schema`, the PostgreSQL counterpart of
 /// SQLite's `application_id` and `user_version`.
 fn migrate(client: &mut postgres::Client) -> Result<()> {
-    let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])?;
+    let mut tx = client.transaction().or_db()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])
+        .or_db()?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS highland_schema (
              id          INTEGER PRIMARY KEY CHECK (id = 1),
              application TEXT    NOT NULL,
              version     INTEGER NOT NULL
          )",
-    )?;
-    let found = tx.query_opt("SELECT application, version FROM highland_schema", &[])?;
+    )
+    .or_db()?;
+    let found = tx
+        .query_opt("SELECT application, version FROM highland_schema", &[])
+        .or_db()?;
     let version = match found {
         None => {
             let tables: i64 = tx
@@ -115,7 +120,8 @@ fn migrate(client: &mut postgres::Client) -> Result<()> {
                     "SELECT count(*) FROM information_schema.tables
                      WHERE table_schema = current_schema() AND table_name <> 'highland_schema'",
                     &[],
-                )?
+                )
+                .or_db()?
                 .get(0);
             if tables > 0 {
                 return Err(not_hub());
@@ -124,7 +130,8 @@ fn migrate(client: &mut postgres::Client) -> Result<()> {
                 "INSERT INTO highland_schema (id, application, version)
                  VALUES (1, 'highland-hub', 0)",
                 &[],
-            )?;
+            )
+            .or_db()?;
             0
         }
         Some(row) => {
@@ -142,22 +149,25 @@ fn migrate(client: &mut postgres::Client) -> Result<()> {
         });
     }
     for sql in MIGRATIONS.iter().skip(version as usize) {
-        tx.batch_execute(sql)?;
+        tx.batch_execute(sql).or_db()?;
     }
     // The hub's own device id, made once (see db/open.rs).
     tx.execute(
         "INSERT INTO hub_identity (id, device_id) VALUES (1, $1) ON CONFLICT DO NOTHING",
         &[&DeviceId::new().to_string()],
-    )?;
+    )
+    .or_db()?;
     tx.execute(
         "UPDATE hub_identity SET seal_key = $1 WHERE id = 1 AND seal_key IS NULL",
         &[&crate::secret::new_seal_key()],
-    )?;
+    )
+    .or_db()?;
     tx.execute(
         "UPDATE highland_schema SET version = $1",
         &[&(LATEST_VERSION as i32)],
-    )?;
-    tx.commit()?;
+    )
+    .or_db()?;
+    tx.commit().or_db()?;
     Ok(())
 }
 
@@ -193,11 +203,5 @@ impl Backend for PgHub {
 
     fn snapshot<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T>) -> Result<T> {
         self.pool.get()?.snapshot(|tx| work(tx))
-    }
-}
-
-impl From<postgres::Error> for Error {
-    fn from(e: postgres::Error) -> Error {
-        Error::Database(Box::new(e))
     }
 }

@@ -1,6 +1,7 @@
 //! A small blocking connection pool: idle connections in a stack, at most
 //! `size` open at once; a caller waits for one to come back when all are out.
 
+use crate::sql::OrDb;
 use std::ops::{Deref, DerefMut};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
@@ -34,7 +35,7 @@ impl Pool {
             // The URL may hold a password: say what is wrong, never the URL.
             Error::DatabaseUrl(format!("--database-url: not a PostgreSQL URL ({e})"))
         })?;
-        let first = config.connect(NoTls)?;
+        let first = config.connect(NoTls).or_db()?;
         Ok(Pool {
             config,
             size: size.max(1),
@@ -77,7 +78,7 @@ impl Pool {
                     Err(e) => {
                         self.lock().open -= 1;
                         self.returned.notify_one();
-                        Err(e.into())
+                        Err(Error::database(e))
                     }
                 };
             }
@@ -99,7 +100,7 @@ impl Pool {
         let idle = std::mem::take(&mut self.lock().idle);
         off_runtime(move || {
             for (client, _) in idle {
-                client.close()?;
+                client.close().or_db()?;
             }
             Ok(())
         })
@@ -155,9 +156,9 @@ impl Pooled<'_> {
         work: impl FnOnce(&mut Db<'_, Transaction<'_>>) -> Result<T, E>,
     ) -> Result<T, E> {
         let (client, statements) = self.parts();
-        let mut tx = client.transaction().map_err(Error::from)?;
+        let mut tx = client.transaction().or_db()?;
         let done = work(&mut Db::new(&mut tx, statements))?;
-        tx.commit().map_err(Error::from)?;
+        tx.commit().or_db()?;
         Ok(done)
     }
 
@@ -172,9 +173,10 @@ impl Pooled<'_> {
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)
             .read_only(true)
-            .start()?;
+            .start()
+            .or_db()?;
         let done = work(&mut Db::new(&mut tx, statements))?;
-        tx.commit()?;
+        tx.commit().or_db()?;
         Ok(done)
     }
 }

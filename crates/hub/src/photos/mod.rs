@@ -23,9 +23,7 @@ use crate::SellerId;
 
 pub use store::{PhotoStore, PhotoStoreError};
 
-/// The largest file of a photo the hub keeps. A display version is a few
-/// hundred kilobytes; this bounds what one upload may claim.
-pub const MAX_PHOTO_BYTES: u64 = 8 * 1024 * 1024;
+pub use highland_exchange::sync::MAX_PHOTO_BYTES;
 
 /// The largest frame of an upload's body; the device sends 4 KiB ones.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;

@@ -8,8 +8,8 @@ use super::Sql;
 use super::views::{format_time, ms, parse};
 use crate::secret::SecretHash;
 use crate::storage::{DeviceRecord, EnrolledDevice, TokenHolder};
-use crate::sync::PullRequest;
 use crate::{Error, Result, SellerId};
+use highland_exchange::sync::PullRequest;
 
 pub(super) fn by_token(db: &mut dyn Sql, token: &SecretHash) -> Result<Option<TokenHolder>> {
     let row = db.query_opt(

@@ -1,10 +1,10 @@
-//! The incarnations table (see [`crate::history`]).
+//! The incarnations table (see [`highland_exchange::history`]).
 
 use super::Sql;
 use super::views::ms;
-use crate::history::{Beginning, Incarnation};
 use crate::{Error, Result};
 use highland_domain::DeviceId;
+use highland_exchange::history::{Beginning, Incarnation};
 
 /// The current incarnation; on a database that has none yet (new, or
 /// older than incarnations), the first begins now, and on one that is a

@@ -19,22 +19,22 @@ use super::{
 use crate::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
-use crate::history::{Beginning, Incarnation};
-use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
-use crate::rounds::costs::CostReport;
-use crate::rounds::view::RoundDetail;
-use crate::rounds::{LoadEntry, RoundChoice, RoundError, RoundPlan};
 use crate::secret::SecretHash;
 use crate::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use crate::storage::{
     DeviceRecord, EnrolledDevice, Enrollment, NewCode, Seller, Storage, TokenHolder,
 };
-use crate::sync::{self, PullRequest, Pushed};
 use crate::trace::chain::{Chain, ChainLot, Recorded};
 use crate::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use crate::workshop::{ChangeMarker, Trainee, WorkshopSetting};
 use crate::{Error, Result, SellerId};
+use highland_exchange::history::{Beginning, Incarnation};
+use highland_exchange::orders::{NewOrder, OrderError, OrderFilter};
+use highland_exchange::rounds::costs::CostReport;
+use highland_exchange::rounds::view::RoundDetail;
+use highland_exchange::rounds::{LoadEntry, RoundChoice, RoundError, RoundPlan};
+use highland_exchange::sync::{self, PullRequest, Pushed};
 
 impl<B: Backend> Storage for B {
     fn add_seller(&self, seller: &Seller, code: &NewCode) -> Result<()> {
@@ -187,7 +187,7 @@ impl<B: Backend> Storage for B {
         now_ms: u64,
     ) -> Result<OrderDetail, OrderError> {
         self.write(Lock::Log, |tx| {
-            crate::orders::place(&mut SqlLedger::new(tx), order, staff, now_ms)?;
+            highland_exchange::orders::place(&mut SqlLedger::new(tx), order, staff, now_ms)?;
             Ok(orders::written(tx, order.id)?)
         })
     }
@@ -200,7 +200,7 @@ impl<B: Backend> Storage for B {
         now_ms: u64,
     ) -> Result<OrderDetail, OrderError> {
         self.write(Lock::Log, |tx| {
-            crate::orders::act(&mut SqlLedger::new(tx), id, action, staff, now_ms)?;
+            highland_exchange::orders::act(&mut SqlLedger::new(tx), id, action, staff, now_ms)?;
             Ok(orders::written(tx, id)?)
         })
     }
@@ -211,7 +211,9 @@ impl<B: Backend> Storage for B {
         plan: &RoundPlan,
         now_ms: u64,
     ) -> Result<RoundDetail, RoundError> {
-        round_write(self, id, |l| crate::rounds::plan(l, id, plan, now_ms))
+        round_write(self, id, |l| {
+            highland_exchange::rounds::plan(l, id, plan, now_ms)
+        })
     }
 
     fn edit_round(
@@ -220,7 +222,9 @@ impl<B: Backend> Storage for B {
         plan: &RoundPlan,
         now_ms: u64,
     ) -> Result<RoundDetail, RoundError> {
-        round_write(self, id, |l| crate::rounds::edit(l, id, plan, now_ms))
+        round_write(self, id, |l| {
+            highland_exchange::rounds::edit(l, id, plan, now_ms)
+        })
     }
 
     fn move_round(
@@ -229,7 +233,9 @@ impl<B: Backend> Storage for B {
         to: RoundState,
         now_ms: u64,
     ) -> Result<RoundDetail, RoundError> {
-        round_write(self, id, |l| crate::rounds::move_to(l, id, to, now_ms))
+        round_write(self, id, |l| {
+            highland_exchange::rounds::move_to(l, id, to, now_ms)
+        })
     }
 
     fn record_round_cost(
@@ -240,8 +246,13 @@ impl<B: Backend> Storage for B {
     ) -> Result<RoundDetail, RoundError> {
         self.write(Lock::Rows, |tx| {
             let round = rounds::round(tx, id)?.ok_or(RoundError::UnknownRound(id))?;
-            crate::rounds::check_cost(&round, cost)?;
-            rounds::save_cost(tx, id, cost, &format_time(crate::authored::time(now_ms)))?;
+            highland_exchange::rounds::check_cost(&round, cost)?;
+            rounds::save_cost(
+                tx,
+                id,
+                cost,
+                &format_time(highland_exchange::authored::time(now_ms)),
+            )?;
             Ok(rounds::written(tx, id)?)
         })
     }
@@ -254,7 +265,7 @@ impl<B: Backend> Storage for B {
         now_ms: u64,
     ) -> Result<OrderDetail, RoundError> {
         self.write(Lock::Log, |tx| {
-            crate::rounds::route(&mut SqlLedger::new(tx), order, to, staff, now_ms)?;
+            highland_exchange::rounds::route(&mut SqlLedger::new(tx), order, to, staff, now_ms)?;
             Ok(orders::written(tx, order)?)
         })
     }
@@ -268,7 +279,7 @@ impl<B: Backend> Storage for B {
         now_ms: u64,
     ) -> Result<RoundDetail, RoundError> {
         round_write(self, round, |l| {
-            crate::rounds::load(l, round, stop, loads, staff, now_ms)
+            highland_exchange::rounds::load(l, round, stop, loads, staff, now_ms)
         })
     }
 
@@ -280,7 +291,7 @@ impl<B: Backend> Storage for B {
         now_ms: u64,
     ) -> Result<ListingView, RoundError> {
         self.write(Lock::Log, |tx| {
-            crate::rounds::weigh(
+            highland_exchange::rounds::weigh(
                 &mut SqlLedger::new(tx),
                 listing,
                 weight_per_unit,
@@ -483,7 +494,7 @@ impl<B: Backend> Storage for B {
 }
 
 /// A new seller, created when their first code is issued, with that code.
-/// Runs one of [`crate::rounds`]' rules in a transaction that holds the
+/// Runs one of [`highland_exchange::rounds`]' rules in a transaction that holds the
 /// log, and answers with round `id` as it then stands.
 fn round_write<B: Backend>(
     backend: &B,

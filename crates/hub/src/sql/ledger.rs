@@ -16,10 +16,12 @@ use uuid::Uuid;
 
 use super::views::{format_time, ms, parse};
 use super::{Param, Sql};
-use crate::history::Incarnation;
-use crate::seal::SealKey;
-use crate::sync::{HistoryEntry, KnownListing, KnownOrder, KnownSale, Ledger, LogEntry, Logged};
 use crate::{Error, Result, SellerId};
+use highland_exchange::history::Incarnation;
+use highland_exchange::seal::SealKey;
+use highland_exchange::sync::{
+    HistoryEntry, KnownListing, KnownOrder, KnownSale, Ledger, LogEntry, Logged,
+};
 
 pub(crate) struct SqlLedger<'t> {
     tx: &'t mut dyn Sql,

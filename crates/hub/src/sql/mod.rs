@@ -29,6 +29,18 @@ use std::sync::Arc;
 
 use crate::{Error, Result};
 
+/// A back end's own error (rusqlite's, postgres's) as the hub's, kept for
+/// the logs: `.or_db()?` where `?` alone cannot convert it.
+pub(crate) trait OrDb<T> {
+    fn or_db(self) -> Result<T>;
+}
+
+impl<T, E: std::error::Error + Send + Sync + 'static> OrDb<T> for std::result::Result<T, E> {
+    fn or_db(self) -> Result<T> {
+        self.map_err(Error::database)
+    }
+}
+
 /// Which SQL a statement may use beyond what both accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -46,7 +58,7 @@ pub enum Lock {
     Rows,
     /// Every other transaction that appends to or reads pages of the
     /// operation log, so that log positions commit in order (see
-    /// [`crate::sync`]).
+    /// [`highland_exchange::sync`]).
     Log,
     /// Every other login attempt, so that two never read the same count.
     Login,

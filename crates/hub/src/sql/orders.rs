@@ -6,9 +6,9 @@ use highland_domain::{OrderId, Price, Quantity, Unit};
 
 use super::views::parse;
 use super::{Record, Sql};
-use crate::orders::OrderFilter;
 use crate::views::{OrderDetail, OrderHistoryEntry, OrderPage, OrderView};
 use crate::{Error, Result};
+use highland_exchange::orders::OrderFilter;
 
 const ORDER_COLUMNS: &str = "o.id, o.seller_id, o.listing_id, l.title, o.quantity, o.unit,
     o.unit_price_fen, o.hand_over_by, o.note, o.placed_at, o.state, o.state_changed_at, o.reason,

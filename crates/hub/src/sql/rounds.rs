@@ -1,7 +1,7 @@
 //! Collection rounds in the database: the round and its plan, where orders
 //! ride, what was loaded, sellers' answers and the trip's cost; and the
-//! views staff read, added up by [`crate::rounds::loads`] and
-//! [`crate::rounds::costs`].
+//! views staff read, added up by [`highland_exchange::rounds::loads`] and
+//! [`highland_exchange::rounds::costs`].
 //!
 //! Rounds, routes, loads and answers keep the newest by version (HLC, then
 //! device id), like the devices' copies: every write here says `WHERE` the
@@ -16,10 +16,10 @@ use highland_domain::{
 
 use super::views::{format_time, ms, parse};
 use super::{Record, Sql};
-use crate::rounds::costs::{self, CostReport, CostedRound};
-use crate::rounds::loads::{self, OrderOnRound};
-use crate::rounds::view::RoundDetail;
 use crate::{Error, Result, SellerId};
+use highland_exchange::rounds::costs::{self, CostReport, CostedRound};
+use highland_exchange::rounds::loads::{self, OrderOnRound};
+use highland_exchange::rounds::view::RoundDetail;
 
 const ROUND_COLUMNS: &str = "id, date, vehicle, capacity_g, state, stops";
 

@@ -2,10 +2,10 @@
 
 use super::views::{for_update, ms, parse};
 use super::{Record, Sql};
-use crate::ids::StaffId;
 use crate::secret::SecretHash;
 use crate::staff::{LoginLedger, NewStaff, StaffMember, Throttle};
 use crate::{Error, Result};
+use highland_exchange::ids::StaffId;
 
 const MEMBER_COLUMNS: &str = "id, name, created_at_ms, revoked_at_ms";
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use highland_domain::{Certificate, Lot, LotId, ProductLot, TraceCode, TraceEvent};
 use serde::Serialize;
 
-use crate::ids::SellerId;
+use highland_exchange::ids::SellerId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Chain {

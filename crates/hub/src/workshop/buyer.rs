@@ -13,9 +13,9 @@ use highland_domain::{Description, ListingId, OrderId, Price, Quantity, Unit};
 use tokio::sync::watch;
 
 use super::{Tuning, WorkshopError, blocking, seed::BUYER};
-use crate::orders::{NewOrder, OrderError, OrderFilter};
 use crate::views::ListingView;
 use crate::{Storage, WallClock};
+use highland_exchange::orders::{NewOrder, OrderError, OrderFilter};
 
 /// What the buyer remembers between rounds.
 #[derive(Default)]

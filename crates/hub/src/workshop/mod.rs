@@ -149,9 +149,9 @@ pub enum WorkshopError {
     #[error(transparent)]
     Hub(#[from] crate::Error),
     #[error("placing a demo order failed: {0}")]
-    Order(#[from] crate::orders::OrderError),
+    Order(#[from] highland_exchange::orders::OrderError),
     #[error("planning the demo round failed: {0}")]
-    Round(#[from] crate::rounds::RoundError),
+    Round(#[from] highland_exchange::rounds::RoundError),
     #[error("a background task failed: {0}")]
     Task(String),
 }

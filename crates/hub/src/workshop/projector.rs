@@ -37,9 +37,9 @@ use crate::catalog::{CatalogListing, ListingQuery, PageSize};
 use crate::console::yuan;
 use crate::http::page_headers::{PagePolicy, page_headers};
 use crate::http::photos::{Caching, serve_named_file};
-use crate::orders::OrderFilter;
 use crate::photos::PhotoReader;
 use crate::views::OrderView;
+use highland_exchange::orders::OrderFilter;
 
 /// The longest the board goes without a fresh copy.
 const REFRESH: Duration = Duration::from_secs(10);

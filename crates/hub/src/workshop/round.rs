@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::WorkshopError;
 use crate::Storage;
-use crate::rounds::{PlannedStop, RoundChoice, RoundError, RoundPlan};
+use highland_exchange::rounds::{PlannedStop, RoundChoice, RoundError, RoundPlan};
 
 /// Fixed, so a second start plans nothing twice.
 pub(crate) const DEMO_ROUND: RoundId =

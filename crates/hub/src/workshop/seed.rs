@@ -25,12 +25,12 @@ use highland_domain::{
 use uuid::Uuid;
 
 use super::{WorkshopError, blocking, photos};
-use crate::orders::{NewOrder, OrderError};
 use crate::photos::{PhotoStore, upload};
 use crate::secret::{SecretHash, code_hash, new_device_token, new_enrollment_code};
 use crate::storage::{EnrolledDevice, Enrollment, NewCode, Seller};
-use crate::sync::{PullRequest, Pushed};
 use crate::{Error, SellerId, Storage};
+use highland_exchange::orders::{NewOrder, OrderError};
+use highland_exchange::sync::{PullRequest, Pushed};
 
 /// The setting that records the demo as seeded.
 const SEEDED_KEY: &str = "demo_seeded";

@@ -15,21 +15,21 @@ use highland_domain::{
     DeviceId, Gtin, ListingId, OrderAction, OrderId, PhotoSubject, Round, RoundCost, RoundId,
     RoundState, Sha256, StopId, TraceCode, TraceEvent, Weight,
 };
+use highland_exchange::history::{Beginning, Incarnation};
+use highland_exchange::orders::{NewOrder, OrderError, OrderFilter};
+use highland_exchange::rounds::costs::CostReport;
+use highland_exchange::rounds::view::RoundDetail;
+use highland_exchange::rounds::{LoadEntry, RoundChoice, RoundError, RoundPlan};
+use highland_exchange::sync::{PullRequest, Pushed};
 use highland_hub::catalog::{
     CatalogListing, ListingDetail, ListingQuery, Page, SellerQuery, SellerSummary,
 };
-use highland_hub::history::{Beginning, Incarnation};
-use highland_hub::orders::{NewOrder, OrderError, OrderFilter};
 use highland_hub::photos::{PhotoReader, PhotoView, UploadError, UploadStatus};
-use highland_hub::rounds::costs::CostReport;
-use highland_hub::rounds::view::RoundDetail;
-use highland_hub::rounds::{LoadEntry, RoundChoice, RoundError, RoundPlan};
 use highland_hub::secret::SecretHash;
 use highland_hub::staff::{LoginAttempt, LoginOutcome, LoginRules, NewStaff, StaffMember};
 use highland_hub::storage::{
     DeviceRecord, EnrolledDevice, Enrollment, NewCode, Seller, TokenHolder,
 };
-use highland_hub::sync::{PullRequest, Pushed};
 use highland_hub::trace::chain::{Chain, ChainLot, Recorded};
 use highland_hub::views::{ListingView, OrderDetail, OrderPage, SaleView};
 use highland_hub::workshop::{ChangeMarker, Trainee, WorkshopSetting};

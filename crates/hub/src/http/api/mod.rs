@@ -1,5 +1,5 @@
 //! The buyer's staff API under `/v1`: thin handlers over [`crate::Storage`]
-//! and the rules in [`crate::catalog`] and [`crate::orders`]. Every route
+//! and the rules in [`crate::catalog`] and [`highland_exchange::orders`]. Every route
 //! takes [`super::staff::StaffAuth`].
 
 mod catalog;

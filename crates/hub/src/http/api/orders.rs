@@ -1,7 +1,7 @@
 //! `/v1/orders`: staff place orders and record hand-over, receipt, payment
 //! and cancellation. Thin: each handler reads its request into domain
 //! values and calls one [`crate::Storage`] method, whose rules are in
-//! [`crate::orders`]; the member of staff is named in the order's history.
+//! [`highland_exchange::orders`]; the member of staff is named in the order's history.
 
 use axum::Json;
 use axum::body::Body;
@@ -21,11 +21,11 @@ use crate::http::body::read_body;
 use crate::http::openapi::ApiError;
 use crate::http::staff::StaffAuth;
 use crate::http::{HttpError, blocking};
-use crate::orders::{NewOrder, OrderError, OrderFilter};
-use crate::rounds::RoundChoice;
 use crate::views::{OrderDetail, OrderView};
 use crate::{AppState, SellerId};
 use highland_domain::wire::HubErrorCode;
+use highland_exchange::orders::{NewOrder, OrderError, OrderFilter};
+use highland_exchange::rounds::RoundChoice;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

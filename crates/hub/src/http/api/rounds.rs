@@ -2,7 +2,7 @@
 //! at a stop and the trip's cost; `/v1/orders/{id}/round` puts an order on
 //! a round; `/v1/listings/{id}/weight` weighs a unit of a listing. Thin:
 //! each handler reads its request into domain values and calls one
-//! [`crate::Storage`] method, whose rules are in [`crate::rounds`].
+//! [`crate::Storage`] method, whose rules are in [`highland_exchange::rounds`].
 
 use axum::Json;
 use axum::body::Body;
@@ -24,11 +24,11 @@ use crate::http::body::read_body;
 use crate::http::openapi::ApiError;
 use crate::http::staff::StaffAuth;
 use crate::http::{HttpError, blocking};
-use crate::rounds::costs::CostReport;
-use crate::rounds::view::RoundDetail;
-use crate::rounds::{LoadEntry, PlannedStop, RoundChoice, RoundError, RoundPlan};
 use crate::views::{ListingView, OrderDetail};
 use crate::{AppState, Storage};
+use highland_exchange::rounds::costs::CostReport;
+use highland_exchange::rounds::view::RoundDetail;
+use highland_exchange::rounds::{LoadEntry, PlannedStop, RoundChoice, RoundError, RoundPlan};
 
 /// A round's plan as sent.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -63,4 +63,12 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+impl Error {
+    /// A database's own error, kept for the logs. The back ends live in
+    /// highland-hub, which cannot give this type a `From` for their errors.
+    pub fn database(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error::Database(Box::new(e))
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -3,10 +3,10 @@
 //! `/v1/rounds` and feed the console and the loading sheet.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// A round with its loads. Weights are grams.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundDetail {
     pub id: String,
     /// `YYYY-MM-DD`.
@@ -28,7 +28,8 @@ pub struct RoundDetail {
 
 /// Loads added up: expected from accepted orders, confirmed by sellers who
 /// said they will be there, and loaded at the stops.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoadTotals {
     pub expected_g: i64,
     pub confirmed_g: i64,
@@ -45,7 +46,8 @@ pub struct LoadTotals {
 }
 
 /// One stop with what rides from it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StopLoad {
     pub id: String,
     pub place: String,
@@ -56,7 +58,8 @@ pub struct StopLoad {
 }
 
 /// One order at a stop.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoadLine {
     pub order_id: String,
     pub seller_id: String,
@@ -82,7 +85,8 @@ pub struct LoadLine {
 }
 
 /// A round's cost, in fen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CostView {
     pub fuel_fen: i64,
     pub driver_fen: i64,

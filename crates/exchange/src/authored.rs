@@ -13,7 +13,7 @@ use crate::sync::{self, Ledger};
 
 /// Makes, logs and applies the hub's own operations for `seller`, in order.
 /// `staff` names who did it in an order's history.
-pub(crate) fn author(
+pub fn author(
     ledger: &mut impl Ledger,
     seller: SellerId,
     payloads: Vec<Payload>,
@@ -38,7 +38,7 @@ pub(crate) fn author(
 }
 
 /// The hub's clock reading as a time to record.
-pub(crate) fn time(now_ms: u64) -> DateTime<Utc> {
+pub fn time(now_ms: u64) -> DateTime<Utc> {
     i64::try_from(now_ms)
         .ok()
         .and_then(DateTime::from_timestamp_millis)

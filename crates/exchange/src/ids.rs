@@ -84,3 +84,10 @@ impl FromStr for StaffId {
         })
     }
 }
+
+/// A device that presented a valid token: who it is and whom it sells for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnrolledDevice {
+    pub id: highland_domain::DeviceId,
+    pub seller: SellerId,
+}

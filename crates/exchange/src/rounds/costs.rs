@@ -10,7 +10,6 @@
 use chrono::NaiveDate;
 use highland_domain::round::{fen_per_kg, same_place_text};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// A done round with its cost, as read from the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,13 +23,15 @@ pub struct CostedRound {
 }
 
 /// Cost per kilogram, per round and per village, oldest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CostReport {
     pub rounds: Vec<RoundCostPoint>,
     pub villages: Vec<VillageCosts>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundCostPoint {
     pub round_id: String,
     /// `YYYY-MM-DD`.
@@ -43,7 +44,8 @@ pub struct RoundCostPoint {
 }
 
 /// One village (or collection point) across the rounds that loaded there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageCosts {
     /// As the first round to stop there spelled it.
     pub village: String,
@@ -55,7 +57,8 @@ pub struct VillageCosts {
     pub fen_per_kg: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillagePoint {
     pub round_id: String,
     pub date: String,

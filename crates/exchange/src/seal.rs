@@ -15,7 +15,6 @@ use highland_domain::wire::LoggedOperation;
 use ring::hmac;
 use serde_json::Value;
 
-use crate::secret::hex;
 use crate::{Error, Result};
 
 const FIELD: &str = "seal";
@@ -67,6 +66,17 @@ fn not_json(e: serde_json::Error) -> Error {
     Error::BadRecord(format!("an operation does not serialise: {e}"))
 }
 
+/// Bytes as lowercase hex, as the database keeps keys and hashes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
 fn unhex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
@@ -102,7 +112,7 @@ mod tests {
                 action: OrderAction::Cancel {
                     reason: Reason::parse("卡车坏了").unwrap(),
                 },
-                at: chrono::Utc::now(),
+                at: crate::authored::time(1_700_000_000_000),
             },
         }
     }

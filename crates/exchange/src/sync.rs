@@ -41,8 +41,12 @@ use uuid::Uuid;
 
 use crate::history::Incarnation;
 use crate::seal::SealKey;
-use crate::storage::EnrolledDevice;
-use crate::{Error, Result, SellerId};
+use crate::{EnrolledDevice, Error, Result, SellerId};
+
+/// The largest file of a photo the hub keeps. A display version is a few
+/// hundred kilobytes; this bounds what one upload may claim, and a photo
+/// that says it is larger is refused.
+pub const MAX_PHOTO_BYTES: u64 = 8 * 1024 * 1024;
 
 /// How far ahead of the hub's clock an operation's timestamp may be before
 /// the hub re-stamps it. Ten minutes forgives a tablet a little fast; a
@@ -832,7 +836,7 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
             if let Some(version) = photo
                 .versions()
                 .into_iter()
-                .find(|v| v.bytes() > crate::photos::MAX_PHOTO_BYTES)
+                .find(|v| v.bytes() > MAX_PHOTO_BYTES)
             {
                 return Err(refusal(
                     RefusalCode::PhotoTooLarge,
@@ -840,7 +844,7 @@ pub fn authorize(op: &Operation, device: EnrolledDevice, facts: &Facts) -> Resul
                         "This photo's file is {} bytes; the hub keeps photos of at most {} \
                          bytes, so it was not kept.",
                         version.bytes(),
-                        crate::photos::MAX_PHOTO_BYTES
+                        MAX_PHOTO_BYTES
                     ),
                 ));
             }
@@ -1378,7 +1382,7 @@ mod tests {
         let removed = Payload::PhotoRemoved {
             photo_id: PhotoId::from_uuid(Uuid::from_u128(80)),
         };
-        const MAX: u64 = crate::photos::MAX_PHOTO_BYTES;
+        const MAX: u64 = MAX_PHOTO_BYTES;
         // (payload, what the hub holds, expected refusal code or None)
         let cases: Vec<(Payload, Facts, Option<&str>)> = vec![
             (photo(on_listing(), 1000), facts(Some(1), None), None),
