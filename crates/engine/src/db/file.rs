@@ -6,11 +6,12 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use highland_sqlite::{Identity, OpenError};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode};
 
 use super::check::{self, Depth, Finding};
-use super::schema::{APPLICATION_ID, LATEST_VERSION};
+use super::schema::SCHEMA;
 use crate::StoreError;
 
 /// Long enough for twenty processes writing at once to take their turn; each
@@ -43,9 +44,9 @@ pub(super) fn inspect(
     path: &Path,
     full: bool,
 ) -> Result<(Option<Depth>, Finding), StoreError> {
-    let (app_id, version, tables) = read_identity(conn).map_err(|e| classify(e, path))?;
-    check_identity(path, app_id, version, tables)?;
-    if tables == 0 {
+    let found = Identity::read(conn).map_err(|e| classify(e, path))?;
+    found.check(&SCHEMA).map_err(|e| refused(e, path))?;
+    if found.objects == 0 {
         return Ok((None, Finding::Sound));
     }
     let depth = if full { Depth::Full } else { Depth::Quick };
@@ -63,45 +64,24 @@ pub(super) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Reads the file's identity in one read transaction: three separate reads
-/// could straddle another process's upgrade and see half of it.
-pub(super) fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, u32, i64)> {
-    if !conn.is_autocommit() {
-        return read_identity_now(conn);
-    }
-    let tx = conn.unchecked_transaction()?;
-    let identity = read_identity_now(&tx)?;
-    tx.finish()?;
-    Ok(identity)
-}
-
-fn read_identity_now(conn: &Connection) -> rusqlite::Result<(i32, u32, i64)> {
-    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-    Ok((app_id, version, tables))
-}
-
-pub(super) fn check_identity(
-    path: &Path,
-    app_id: i32,
-    version: u32,
-    tables: i64,
-) -> Result<(), StoreError> {
-    let fresh = app_id == 0 && version == 0 && tables == 0;
-    if !fresh && app_id != APPLICATION_ID {
-        return Err(StoreError::NotHighland {
+/// highland-sqlite's reason for not opening or upgrading, said of this file.
+pub(super) fn refused(e: OpenError, path: &Path) -> StoreError {
+    match e {
+        OpenError::Foreign => StoreError::NotHighland {
             path: path.to_owned(),
-        });
-    }
-    if version > LATEST_VERSION {
-        return Err(StoreError::TooNew {
+        },
+        OpenError::TooNew { found, supported } => StoreError::TooNew {
             path: path.to_owned(),
-            found: version,
-            supported: LATEST_VERSION,
-        });
+            found,
+            supported,
+        },
+        OpenError::NoWriteAheadLog => StoreError::Unsupported(format!(
+            "the file system of {} does not support SQLite's write-ahead log",
+            path.display()
+        )),
+        OpenError::Migration { version, error } => StoreError::Migration { version, error },
+        OpenError::Sqlite(e) => classify(e, path),
     }
-    Ok(())
 }
 
 /// Turns SQLite's answer for a damaged or foreign file into an error that says so.

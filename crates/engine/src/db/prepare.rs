@@ -6,12 +6,13 @@
 use std::path::Path;
 use std::time::Duration;
 
+use highland_sqlite::write_ahead_synced;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use super::check::{self, Depth, Finding};
-use super::file::{BUSY_TIMEOUT, check_identity, classify, inspect, open_as_found, read_identity};
-use super::schema::{APPLICATION_ID, LATEST_VERSION, MIGRATIONS};
+use super::file::{BUSY_TIMEOUT, classify, inspect, open_as_found, refused};
+use super::schema::SCHEMA;
 use super::swap;
 use crate::StoreError;
 use crate::clock::Clock;
@@ -80,20 +81,19 @@ fn try_open(path: &Path, clock: &dyn Clock, full_check: bool) -> Result<Opened, 
     // Sound: a clean close folds the log in and removes it, which is how
     // the next open knows the shutdown was clean.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
-    conn.pragma_update(None, "foreign_keys", true)?;
     // WAL lets readers run beside the writer; FULL syncs the WAL on every
     // commit, so a recorded sale survives a power cut, not just a crash.
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(|e| classify(e, path))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::Unsupported(format!(
-            "the file system of {} does not support SQLite's write-ahead log",
-            path.display()
-        )));
-    }
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    let conn = migrate(conn, path)?;
+    write_ahead_synced(&conn).map_err(|e| refused(e, path))?;
+    let mut conn = conn;
+    SCHEMA
+        .upgrade(&mut conn, |tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO device (id, device_id, hlc) VALUES (1, ?1, 0)",
+                [highland_domain::DeviceId::new().to_string()],
+            )
+            .map(drop)
+        })
+        .map_err(|e| refused(e, path))?;
     if checked == Some(Depth::Full) {
         health::record(&conn, now, repair.as_ref())?;
     }
@@ -117,35 +117,4 @@ fn repair_indexes(conn: &Connection, names: &[String]) -> Result<bool, StoreErro
     }
     tx.commit()?;
     Ok(true)
-}
-
-/// Runs every missing upgrade in one IMMEDIATE transaction, re-reading the
-/// version inside it: when several processes open a new store at once, one
-/// upgrades and the others find the work done.
-fn migrate(mut conn: Connection, path: &Path) -> Result<Connection, StoreError> {
-    let (app_id, version, _) = read_identity(&conn).map_err(|e| classify(e, path))?;
-    if app_id == APPLICATION_ID && version == LATEST_VERSION {
-        return Ok(conn);
-    }
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|e| classify(e, path))?;
-    let (app_id, version, tables) = read_identity(&tx).map_err(|e| classify(e, path))?;
-    check_identity(path, app_id, version, tables)?;
-    if version < LATEST_VERSION {
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(sql).map_err(|e| StoreError::Migration {
-                version: index as u32 + 1,
-                error: e,
-            })?;
-        }
-        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.pragma_update(None, "user_version", LATEST_VERSION)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO device (id, device_id, hlc) VALUES (1, ?1, 0)",
-            [highland_domain::DeviceId::new().to_string()],
-        )?;
-    }
-    tx.commit()?;
-    Ok(conn)
 }

@@ -14,12 +14,12 @@
 //! backup was put back by `restore` or copied back by hand, so devices
 //! learn that it went back in time, and to where.
 
-use crate::sql::OrDb;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
 use super::open::inspect_read_only;
+use crate::sql::OrDb;
 use crate::{Error, Result};
 
 /// What a backup holds, as the operator wants to see it.

@@ -13,7 +13,6 @@ pub mod backup;
 mod open;
 mod schema;
 
-use crate::sql::OrDb;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -23,6 +22,7 @@ use rusqlite::{Connection, TransactionBehavior, params_from_iter};
 pub use open::open_database;
 pub use schema::{APPLICATION_ID, LATEST_VERSION};
 
+use crate::sql::OrDb;
 use crate::sql::{Backend, Cell, Dialect, Lock, Param, Record, Sql, Value};
 use crate::{Error, Result};
 

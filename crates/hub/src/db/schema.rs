@@ -5,7 +5,7 @@
 /// from the device store's, so neither opens the other's file.
 pub const APPLICATION_ID: i32 = 0x484C_4831;
 
-pub(crate) const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_orders.sql"),
     include_str!("migrations/0003_staff.sql"),
@@ -21,5 +21,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_backup_mark.sql"),
 ];
 
+/// The hub database as highland-sqlite opens and upgrades it.
+pub(crate) const SCHEMA: highland_sqlite::Schema = highland_sqlite::Schema {
+    application_id: APPLICATION_ID,
+    migrations: MIGRATIONS,
+};
+
 /// The schema version this build writes; a database above it is refused.
-pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
+pub const LATEST_VERSION: u32 = SCHEMA.latest();

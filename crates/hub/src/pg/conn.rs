@@ -2,7 +2,6 @@
 //! prepared once per connection and kept with it, its SQLite placeholders
 //! (`?1`) turned into PostgreSQL's (`$1`), and rows read into [`Record`]s.
 
-use crate::sql::OrDb;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,6 +9,7 @@ use std::sync::Arc;
 use postgres::types::{ToSql, Type};
 use postgres::{GenericClient, Row, Statement};
 
+use crate::sql::OrDb;
 use crate::sql::{Cell, Dialect, Param, Record, Sql, Value};
 use crate::{Error, Result};
 

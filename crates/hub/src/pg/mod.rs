@@ -15,9 +15,9 @@
 mod conn;
 mod pool;
 
-use crate::sql::OrDb;
 use highland_domain::DeviceId;
 
+use crate::sql::OrDb;
 use crate::sql::{Backend, Lock, Sql};
 use crate::{Error, Result};
 

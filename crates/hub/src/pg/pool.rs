@@ -1,7 +1,6 @@
 //! A small blocking connection pool: idle connections in a stack, at most
 //! `size` open at once; a caller waits for one to come back when all are out.
 
-use crate::sql::OrDb;
 use std::ops::{Deref, DerefMut};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
@@ -9,6 +8,7 @@ use std::time::Duration;
 use postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
 
 use super::conn::{Db, Statements};
+use crate::sql::OrDb;
 use crate::{Error, Result};
 
 /// How long a caller waits for a connection before giving up.
