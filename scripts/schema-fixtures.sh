@@ -45,6 +45,11 @@ if [ -z "$added" ]; then
   exit 1
 fi
 rev="$added^1"
+this=$(printf '%04d' "$version")
+if ! git ls-tree --name-only "$rev" "$migrations/" | grep -q "/${this}_.*\.sql$"; then
+  echo "schema $version was never the newest of a build: migration $this came in one commit with $next" >&2
+  exit 1
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
