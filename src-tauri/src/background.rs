@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use highland_domain::SimulatedNetwork;
 use highland_engine::Profile;
-use highland_engine::sync::{self, Backoff, SyncEvent, SyncOptions, SyncReport};
+use highland_engine::sync::{self, SyncEvent, SyncOptions, SyncReport};
+use highland_seller::{SyncSchedule, Turn};
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::{AppEvent, NewOrders, SyncFailed, SyncFinished, SyncProgress, SyncStarted};
@@ -18,15 +19,6 @@ use crate::highland::{Highland, SyncStatusView};
 const BACKGROUND_LIMIT: Duration = Duration::from_secs(60);
 /// How long a sync the seller asked for may take.
 const ASKED_LIMIT: Duration = Duration::from_secs(30);
-/// Between syncs while all is well; a local write or the seller asking
-/// starts one at once.
-const INTERVAL: Duration = Duration::from_secs(120);
-const DATA_SAVER_INTERVAL: Duration = Duration::from_secs(15 * 60);
-/// While there is nothing to sync with (not enrolled, or the demo).
-const IDLE: Duration = Duration::from_secs(3600);
-/// The backoff between failed syncs.
-const FIRST_BACKOFF: Duration = Duration::from_secs(10);
-const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 
 /// With no signal at all a phone knows at once that nothing can be sent:
 /// on the practice network "offline", a sync gives up after a few tries
@@ -177,9 +169,10 @@ impl Highland {
     }
 }
 
-/// The background sync, for as long as the app runs.
+/// The background sync, for as long as the app runs, on highland-seller's
+/// schedule; a local write or the seller asking starts a turn at once.
 pub async fn keep_in_sync(app: &Highland) {
-    let mut backoff = Backoff::new(FIRST_BACKOFF, MAX_BACKOFF);
+    let mut schedule = SyncSchedule::default();
     // The first turn comes at once: a sync on start.
     let mut wait = Duration::ZERO;
     loop {
@@ -195,35 +188,27 @@ pub async fn keep_in_sync(app: &Highland) {
         // The hub's staff revoked this device: every request would get the
         // same answer until it is enrolled again (which clears this), so
         // only the seller's own "Sync now" still asks.
-        if app.is_revoked() {
-            backoff.reset();
-            wait = IDLE;
-            continue;
-        }
-        wait = match app.sync_once(BACKGROUND_LIMIT, Asked::InBackground).await {
-            Ok(_) => {
-                backoff.reset();
-                let data_saver = app.get_settings().map(|s| s.data_saver).unwrap_or(false);
-                if data_saver {
-                    DATA_SAVER_INTERVAL
-                } else {
-                    INTERVAL
+        let turn = if app.is_revoked() {
+            Turn::NothingToSyncWith
+        } else {
+            match app.sync_once(BACKGROUND_LIMIT, Asked::InBackground).await {
+                Ok(_) => Turn::Synced,
+                Err(e)
+                    if matches!(
+                        e.code,
+                        ErrorCode::NotEnrolled | ErrorCode::DemoProfile | ErrorCode::DeviceRevoked
+                    ) =>
+                {
+                    Turn::NothingToSyncWith
+                }
+                Err(e) => {
+                    tracing::info!(code = ?e.code, "background sync failed: {}", e.message);
+                    Turn::Failed
                 }
             }
-            Err(e)
-                if matches!(
-                    e.code,
-                    ErrorCode::NotEnrolled | ErrorCode::DemoProfile | ErrorCode::DeviceRevoked
-                ) =>
-            {
-                backoff.reset();
-                IDLE
-            }
-            Err(e) => {
-                tracing::info!(code = ?e.code, "background sync failed: {}", e.message);
-                backoff.next_wait(rand::random::<f64>())
-            }
         };
+        let data_saver = app.get_settings().map(|s| s.data_saver).unwrap_or(false);
+        wait = schedule.after(turn, data_saver, rand::random::<f64>());
     }
 }
 

@@ -283,55 +283,20 @@ fn bad_input_says_why_records_nothing_and_writes_nothing() {
 }
 
 /// The real thing on loopback: a hub in this process, the `highland` binary
-/// enrolling, issuing and syncing. Needs the hub's side of certificates
-/// (storing `CertificateIssued`); until that lands, this is the test that fails.
+/// enrolling, issuing and syncing.
 mod with_a_hub {
-    use std::sync::Arc;
-
     use highland_domain::TraceCode;
-    use highland_hub::{AppState, HubDb, Storage, SystemClock, WallClock};
+    use highland_hub::Storage;
     use serde_json::Value;
 
     use super::*;
-
-    async fn highland(d: &DataDir, args: &[&str]) -> String {
-        let mut cmd = d.cmd();
-        cmd.args(args);
-        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-            .await
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "highland {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
+    use crate::common::hub::{Hub, highland};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_certificate_reaches_the_hub_on_sync() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(HubDb::open_dir(dir.path()).unwrap());
-        let state = AppState::new(db.clone(), Arc::new(SystemClock));
-        let running = highland_hub::start("127.0.0.1:0".parse().unwrap(), state)
-            .await
-            .unwrap();
-        let seller = highland_hub::admin::add_seller(
-            db.as_ref(),
-            highland_hub::admin::NewSeller {
-                name: highland_domain::ShortText::parse("卓玛 Dolma").unwrap(),
-                village: highland_domain::ShortText::parse("Yubeng").unwrap(),
-                phone: None,
-            },
-            SystemClock.now_ms(),
-        )
-        .unwrap();
+        let hub = Hub::start().await;
         let d = DataDir::new();
-        highland(
-            &d,
-            &["enroll", "--hub", &running.url(), "--code", &seller.code],
-        )
-        .await;
+        hub.enroll(&d).await;
         let lot = a_lot_with_its_listing(&d);
         let file = d.path().join("slip.pdf");
         let issued: Value = serde_json::from_str(
@@ -356,7 +321,8 @@ mod with_a_hub {
             serde_json::from_str(&highland(&d, &["status", "--json"]).await).unwrap();
         assert_eq!(status["pending_ops"], 0, "{status}");
         assert_eq!(status["refused_ops"], serde_json::json!([]), "{status}");
-        let chain = db
+        let chain = hub
+            .db
             .trace_chain(&TraceCode::of_lot(lot.parse().unwrap()), None)
             .unwrap()
             .expect("the lot is on the hub");

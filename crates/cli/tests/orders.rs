@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::DataDir;
 use highland_domain::{
     DeviceId, Hlc, ListingId, Operation, OperationId, Order, OrderAction, OrderId, Payload, Price,
@@ -284,44 +282,9 @@ fn what_an_order_does_not_allow_is_one_line_and_changes_nothing() {
 mod with_a_hub {
     use super::*;
     use highland_exchange::orders::NewOrder;
-    use highland_hub::{AppState, HubDb, Storage, SystemClock, WallClock};
+    use highland_hub::{Storage, SystemClock, WallClock};
 
-    struct Hub {
-        db: Arc<HubDb>,
-        url: String,
-        _running: highland_hub::RunningHub,
-        _dir: tempfile::TempDir,
-    }
-
-    async fn start_hub() -> Hub {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(HubDb::open_dir(dir.path()).unwrap());
-        let state = AppState::new(db.clone(), Arc::new(SystemClock));
-        let running = highland_hub::start("127.0.0.1:0".parse().unwrap(), state)
-            .await
-            .unwrap();
-        Hub {
-            db,
-            url: running.url(),
-            _running: running,
-            _dir: dir,
-        }
-    }
-
-    /// Runs the binary off the runtime, so the hub in this process can answer it.
-    async fn highland(d: &DataDir, args: &[&str]) -> String {
-        let mut cmd = d.cmd();
-        cmd.args(args);
-        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-            .await
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "highland {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
+    use crate::common::hub::{Hub, highland};
 
     async fn json(d: &DataDir, args: &[&str]) -> Value {
         let mut args = args.to_vec();
@@ -347,19 +310,9 @@ mod with_a_hub {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_order_goes_round_and_a_refused_accept_comes_back_with_its_reason() {
-        let hub = start_hub().await;
-        let seller = highland_hub::admin::add_seller(
-            hub.db.as_ref(),
-            highland_hub::admin::NewSeller {
-                name: highland_domain::ShortText::parse("卓玛 Dolma").unwrap(),
-                village: highland_domain::ShortText::parse("Yubeng").unwrap(),
-                phone: None,
-            },
-            SystemClock.now_ms(),
-        )
-        .unwrap();
+        let hub = Hub::start().await;
         let d = DataDir::new();
-        highland(&d, &["enroll", "--hub", &hub.url, "--code", &seller.code]).await;
+        hub.enroll(&d).await;
         let listing = d.add_listing("10");
         highland(&d, &["sync"]).await;
 

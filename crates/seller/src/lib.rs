@@ -1,5 +1,6 @@
 //! The seller's use cases that need more than the store (a certificate
-//! with its printed slip, when a sync fetches photos), written once and
+//! with its printed slip, when a sync fetches photos, when a device syncs
+//! by itself), written once and
 //! called by both front ends (the `highland` CLI and the Tauri app), which
 //! only parse, call and say what happened in their own words.
 //!
@@ -9,5 +10,7 @@
 
 pub mod certificate;
 pub mod photos;
+pub mod schedule;
 
 pub use certificate::{CertificateRequest, IssueError, IssuedCertificate, SlipPlace, issue};
+pub use schedule::{SyncSchedule, Turn};

@@ -5,10 +5,11 @@ use std::time::{Duration, Instant};
 use highland_domain::CheckedCode;
 use highland_engine::Store;
 use highland_engine::sync::{self, HubCa, SyncEvent, SyncOptions, SyncReport};
+use highland_seller::{SyncSchedule, Turn};
 
-/// How often `--watch` looks for local writes, and syncs anyway.
+/// How often `--watch` looks for local writes (another process's, so it
+/// cannot be told); it syncs anyway on highland-seller's schedule.
 const WATCH_POLL: Duration = Duration::from_secs(1);
-const WATCH_TIMER: Duration = Duration::from_secs(60);
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
@@ -56,8 +57,8 @@ pub fn run(
     photos: bool,
 ) -> anyhow::Result<()> {
     let deadline = timeout.map(|s| Instant::now() + Duration::from_secs(s));
-    let fetch_photos =
-        highland_seller::photos::fetch_other_devices_photos(store.settings()?.data_saver, photos);
+    let data_saver = store.settings()?.data_saver;
+    let fetch_photos = highland_seller::photos::fetch_other_devices_photos(data_saver, photos);
     let store = Mutex::new(store);
     let rt = runtime()?;
     let options = SyncOptions {
@@ -74,11 +75,15 @@ pub fn run(
         let report = rt.block_on(sync::sync(&store, &options, &mut on_event))?;
         return print_report(&report, json);
     }
+    // A sync that fails here has retried until the deadline, or met what
+    // retrying cannot mend (not enrolled, revoked): either ends the watch.
+    let mut schedule = SyncSchedule::default();
     rt.block_on(async {
         loop {
             let report = sync::sync(&store, &options, &mut on_event).await?;
             print_report(&report, json)?;
-            // Sync again after the next local write, or on the timer.
+            // Sync again after the next local write, or on the schedule.
+            let wait = schedule.after(Turn::Synced, data_saver, 0.0);
             let rested = Instant::now();
             loop {
                 if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -89,7 +94,7 @@ pub fn run(
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .pending_count()?;
-                if pending > 0 || rested.elapsed() >= WATCH_TIMER {
+                if pending > 0 || rested.elapsed() >= wait {
                     break;
                 }
             }

@@ -1,6 +1,8 @@
 //! Runs the real `highland` binary on a fresh data directory.
 #![allow(dead_code)]
 
+pub mod hub;
+
 use std::path::Path;
 
 use assert_cmd::Command;
