@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use highland_domain::quantity::format_in;
 use highland_domain::weight::weight_of;
-use highland_domain::wire::Refusal;
+use highland_domain::wire::{LoggedOperation, Refusal};
 use highland_domain::{
     EntityKind, Load, Operation, OperationId, OrderState, Payload, Quantity, Round, RoundAnswer,
     RoundId, RoundState, RoundStop, Stop, Unit, Weight,
@@ -358,6 +358,108 @@ pub(crate) fn acknowledged(conn: &Connection, op_id: OperationId) -> Result<()> 
         confirm(conn, &op)?;
     }
     Ok(())
+}
+
+/// The hub no longer holds an answer it had confirmed: it went back in time
+/// and lost it. This device's own answer, sent again, is pending once more;
+/// another device's, given back and refused, did not happen as far as the
+/// hub knows. Either way, if it is the answer the round shows as confirmed,
+/// the confirmation is taken out and the newest that remains stands (none
+/// when none does), or the device would keep an answer the hub no longer
+/// has.
+pub(crate) fn withdraw(conn: &Connection, op_id: &str) -> Result<()> {
+    let Some(op) = answer_op(conn, op_id)? else {
+        return Ok(());
+    };
+    let Payload::RoundAnswered { round_id, .. } = &op.payload else {
+        return Ok(());
+    };
+    let round = round_id.to_string();
+    let confirmed: Option<(Option<i64>, Option<String>)> = conn
+        .query_row(
+            "SELECT hlc, device_id FROM round_answers WHERE round_id = ?1",
+            [&round],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let this = (Some(op.hlc.as_i64()), Some(op.device_id.to_string()));
+    if confirmed != Some(this) {
+        return Ok(());
+    }
+    conn.execute(
+        "UPDATE round_answers
+         SET answer = NULL, reason = NULL, at = NULL, hlc = NULL, device_id = NULL
+         WHERE round_id = ?1",
+        [&round],
+    )?;
+    // What remains confirmed: this device's acknowledged answers and the
+    // other devices' pulled ones. `confirm` keeps the newest.
+    let mut bodies: Vec<String> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT body FROM outbox
+             WHERE state = 'acked' AND entity_kind = 'round' AND entity_id = ?1 AND op_id <> ?2",
+        )?;
+        stmt.query_map(params![round, op_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for body in bodies.drain(..) {
+        let op: Operation = serde_json::from_str(&body)
+            .map_err(|e| StoreError::BadRecord(format!("outbox entry: {e}")))?;
+        confirm(conn, &op)?;
+    }
+    for op in pulled_answers(conn, &round, op_id)? {
+        confirm(conn, &op)?;
+    }
+    Ok(())
+}
+
+/// The answer operation `op_id`, this device's own or one it pulled.
+fn answer_op(conn: &Connection, op_id: &str) -> Result<Option<Operation>> {
+    let own: Option<String> = conn
+        .query_row(
+            "SELECT body FROM outbox WHERE op_id = ?1 AND entity_kind = 'round'",
+            [op_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(body) = own {
+        return serde_json::from_str(&body)
+            .map(Some)
+            .map_err(|e| StoreError::BadRecord(format!("outbox entry: {e}")));
+    }
+    let pulled: Option<String> = conn
+        .query_row(
+            "SELECT body FROM pulled_ops WHERE op_id = ?1",
+            [op_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(pulled.and_then(|body| read_pulled(body).ok().flatten()))
+}
+
+/// The answers to `round` pulled from the seller's other devices, but for
+/// `except`. Only operations naming the round are read.
+fn pulled_answers(conn: &Connection, round: &str, except: &str) -> Result<Vec<Operation>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM pulled_ops
+         WHERE applied = 1 AND op_id <> ?2 AND instr(body, ?1) > 0",
+    )?;
+    let bodies: Vec<String> = stmt
+        .query_map(params![round, except], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(bodies
+        .into_iter()
+        .filter_map(|body| read_pulled(body).ok().flatten())
+        .filter(|op| matches!(&op.payload, Payload::RoundAnswered { round_id, .. } if round_id.to_string() == round))
+        .collect())
+}
+
+/// A kept pulled operation, if this build can read it (one it cannot was
+/// never applied here).
+fn read_pulled(body: String) -> Result<Option<Operation>> {
+    let text = LoggedOperation::from_text(body)
+        .map_err(|e| StoreError::BadRecord(format!("a kept operation: {e}")))?;
+    Ok(text.read().ok())
 }
 
 /// The hub refused this device's operation `op_id`: if it was an answer,

@@ -9,7 +9,7 @@ mod common;
 use common::hub::{Hub, answer, refused, settle};
 use common::{Device, device, new_listing, yak_meat};
 use highland_domain::round::parse_time;
-use highland_domain::wire::{Ack, AckOutcome};
+use highland_domain::wire::{Ack, AckOutcome, HubHistory, SyncResponse};
 use highland_domain::{
     Actor, DeviceId, Hlc, ListingId, Load, Operation, OperationId, OrderAction, OrderId, Payload,
     Quantity, Reason, Round, RoundAnswer, RoundId, RoundState, RoundStop, ShortText, Stop, StopId,
@@ -476,5 +476,78 @@ fn rounds_that_are_over_come_after_the_open_ones() {
             (next.id.to_string(), "planned".to_owned()),
             (p.round.id.to_string(), "done".to_owned()),
         ]
+    );
+}
+
+/// A response from a hub of incarnation `incarnation` whose log ends at
+/// `log_end`, with nothing else in it.
+fn history_only(d: &Device, incarnation: &str, log_end: u64) -> SyncResponse {
+    SyncResponse {
+        protocol: 1,
+        acks: vec![],
+        operations: vec![],
+        cursor: log_end,
+        more: false,
+        hub_time_ms: d.store.now().timestamp_millis() as u64,
+        history: Some(HubHistory {
+            incarnation: incarnation.into(),
+            log_end,
+            ..HubHistory::default()
+        }),
+        newest_release: None,
+        hub_version: None,
+    }
+}
+
+#[test]
+fn an_answer_the_hub_lost_and_then_refused_is_no_longer_shown_as_confirmed() {
+    let mut p = planned();
+    let no = RoundAnswer::NotComing {
+        reason: Reason::parse("路断了 the road is cut").unwrap(),
+    };
+    p.d.store.answer_round(p.round.id, no).unwrap();
+    settle(&mut p.d);
+    let cursor = p.d.store.sync_status().unwrap().cursor;
+    p.d.store
+        .commit_sync(&[], &history_only(&p.d, "one", cursor), 0)
+        .unwrap();
+
+    // The hub is put back to before the answer, and the truck leaves before
+    // the answer, sent again, reaches it: refused for good.
+    let went_back =
+        p.d.store
+            .commit_sync(&[], &history_only(&p.d, "two", 0), 0)
+            .unwrap();
+    assert!(went_back.hub_went_back);
+    let sent = p.d.store.pending_operations(1000).unwrap();
+    let acks = sent
+        .iter()
+        .map(|op| match op.payload {
+            Payload::RoundAnswered { .. } => refused(
+                op.id,
+                "round_closed",
+                "The round is on the road, so it takes no more answers.",
+            ),
+            _ => Ack {
+                op_id: op.id,
+                outcome: AckOutcome::Applied { hlc: None },
+            },
+        })
+        .collect();
+    answer(&mut p.d, acks, vec![]);
+
+    // The hub holds no answer of this seller's: neither does the round here.
+    let r = &p.d.store.rounds().unwrap()[0];
+    assert_eq!(
+        (
+            r.answer.as_deref(),
+            r.answer_reason.as_deref(),
+            r.answer_pending
+        ),
+        (None, None, false)
+    );
+    assert_eq!(
+        r.refusal.as_ref().map(|r| r.code.as_str()),
+        Some("round_closed")
     );
 }

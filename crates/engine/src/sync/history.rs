@@ -112,6 +112,10 @@ pub(super) fn hub_went_back(
             // hub may refuse it this time.
             crate::orders::withdraw(conn, op_id)?;
         }
+        if kind == "round" {
+            // The same for an answer to a round.
+            crate::rounds::withdraw(conn, op_id)?;
+        }
     }
     // A refusal by a hub that then went back may not hold: the history it
     // judged against is gone, and the one it went back to may even hold the

@@ -512,6 +512,7 @@ impl Store {
                         // given back again.
                         if matches!(outcome, AckOutcome::Refused { .. }) {
                             orders::withdraw(&tx, &id)?;
+                            rounds::withdraw(&tx, &id)?;
                             pulled::withdraw(&tx, &id)?;
                         }
                     }
