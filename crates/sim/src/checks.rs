@@ -5,7 +5,8 @@
 //!   hub refused it and the device shows why;
 //! - the hub and every device of a seller hold the same listings (with
 //!   their stock), sales and voids, orders and their states, lots,
-//!   certificates and photos;
+//!   certificates and photos, and the collection rounds the seller's
+//!   orders ride (their plan, state and the seller's answer);
 //! - no device's cursor lies past an operation it may see and has not got;
 //! - on each side, stock is what was received and adjusted, less the sales
 //!   that count, less what accepted orders hold back;
@@ -21,13 +22,17 @@ use highland_hub::trace::chain::LotOrigin;
 use crate::device::integrity_of;
 use crate::error::{Result, ensure};
 use crate::hub_log;
-use crate::views::{self, Listing, Order, Sale};
+use crate::views::{self, Listing, Order, Round, Sale};
 use crate::workload::parse_id;
 use crate::world::World;
 
 /// Refusals a device may show after everyone synced: a seller's answer to
-/// an order that staff had moved on.
-const EXPECTED_REFUSALS: [&str; 1] = ["order_transition_refused"];
+/// an order that staff had moved on, or to a round that left or that staff
+/// took the seller's orders off.
+const EXPECTED_REFUSALS: [&str; 3] = ["order_transition_refused", "round_closed", "not_on_round"];
+
+/// More rounds than a run ever plans: every one of them.
+const EVERY_ROUND: usize = 10_000;
 
 impl World {
     /// No operation device `d` may see lies at or before its cursor
@@ -184,6 +189,12 @@ impl World {
             .iter()
             .map(|o| (o.id.clone(), Order::from_hub(o)))
             .collect();
+        let seller_id = seller.to_string();
+        let rounds: BTreeMap<String, Round> = storage
+            .rounds(None, EVERY_ROUND)?
+            .iter()
+            .filter_map(|r| Some((r.id.clone(), Round::from_hub(r, &seller_id)?)))
+            .collect();
         let lots = hub_lots(self, seller)?;
         let mut photos = BTreeSet::new();
         for id in listings.keys() {
@@ -224,6 +235,18 @@ impl World {
                 .map(|o| (o.id.clone(), Order::from_device(o)))
                 .collect();
             views::ensure_same("orders", name, &theirs, &orders)?;
+            let shown = store.rounds()?;
+            let waiting: Vec<_> = shown
+                .iter()
+                .filter(|r| r.answer_pending)
+                .map(|r| &r.id)
+                .collect();
+            ensure(waiting.is_empty(), || {
+                format!(
+                    "{name} still shows answers to rounds the hub has not confirmed: {waiting:?}"
+                )
+            })?;
+            views::ensure_same("rounds", name, &Round::from_device(&shown), &rounds)?;
             let mut theirs = BTreeMap::new();
             for lot in store.lots()? {
                 theirs.insert(lot.id.clone(), views::Lot::from_device(&lot, &store)?);
@@ -252,7 +275,7 @@ impl World {
                     status.pending_ops, status.deferred_ops
                 )
             })?;
-            self.stats.checks += 7;
+            self.stats.checks += 9;
         }
         Ok(())
     }

@@ -6,6 +6,7 @@
 use highland_engine::StoreError;
 use highland_engine::sync::{HubError, SyncError};
 use highland_exchange::orders::OrderError;
+use highland_exchange::rounds::RoundError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
@@ -21,6 +22,8 @@ pub enum SimError {
     Hub(#[from] highland_hub::Error),
     #[error("the hub failed a staff action: {0}")]
     Order(#[from] OrderError),
+    #[error("the hub failed a staff action on a round: {0}")]
+    Round(#[from] RoundError),
     #[error("reading a SQLite file: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("the hub's PostgreSQL database: {}", postgres_detail(.0))]

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 
 use highland_engine::{Store, views as device};
+use highland_exchange::rounds::view::{LoadLine, RoundDetail, StopLoad};
 use highland_hub as hub;
 
 use crate::error::{Result, SimError};
@@ -82,17 +83,97 @@ pub struct Order {
     received_quantity: Option<i64>,
     paid_fen: Option<i64>,
     sale_id: Option<String>,
+    /// The round and stop the order rides, and what was loaded there.
+    round_id: Option<String>,
+    stop_id: Option<String>,
+    loaded_quantity: Option<i64>,
+    loaded_weight_g: Option<i64>,
 }
 
 impl Order {
     pub fn from_hub(o: &hub::OrderView) -> Order {
-        shared!(Order from o; clone listing_id, state, reason, sale_id;
-                copy quantity, unit_price_fen, received_quantity, paid_fen)
+        shared!(Order from o; clone listing_id, state, reason, sale_id, round_id, stop_id;
+                copy quantity, unit_price_fen, received_quantity, paid_fen, loaded_quantity,
+                     loaded_weight_g)
     }
 
     pub fn from_device(o: &device::OrderView) -> Order {
-        shared!(Order from o; clone listing_id, state, reason, sale_id;
-                copy quantity, unit_price_fen, received_quantity, paid_fen)
+        shared!(Order from o; clone listing_id, state, reason, sale_id, round_id, stop_id;
+                copy quantity, unit_price_fen, received_quantity, paid_fen, loaded_quantity,
+                     loaded_weight_g)
+    }
+}
+
+/// A collection round as one seller sees it: the hub shows it to staff
+/// with every seller's orders, a device once per stop of its seller's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    date: String,
+    vehicle: String,
+    state: String,
+    /// Every stop, in the truck's order: (id, place, expected at).
+    stops: Vec<(String, String, String)>,
+    answer: Option<String>,
+    answer_reason: Option<String>,
+    /// The seller's orders on it, each with its stop.
+    orders: BTreeMap<String, String>,
+}
+
+impl Round {
+    /// The round as seller `seller` sees it, or `None` when none of their
+    /// orders rides it.
+    pub fn from_hub(r: &RoundDetail, seller: &str) -> Option<Round> {
+        let lines: Vec<(&StopLoad, &LoadLine)> = r
+            .stops
+            .iter()
+            .flat_map(|stop| stop.lines.iter().map(move |line| (stop, line)))
+            .filter(|(_, line)| line.seller_id == seller)
+            .collect();
+        // The hub keeps one answer per seller and round, on each line.
+        let (_, first) = lines.first()?;
+        Some(Round {
+            date: r.date.clone(),
+            vehicle: r.vehicle.clone(),
+            state: r.state.clone(),
+            stops: r
+                .stops
+                .iter()
+                .map(|s| (s.id.clone(), s.place.clone(), s.expected_at.clone()))
+                .collect(),
+            answer: first.answer.clone(),
+            answer_reason: first.answer_reason.clone(),
+            orders: lines
+                .iter()
+                .map(|(stop, line)| (line.order_id.clone(), stop.id.clone()))
+                .collect(),
+        })
+    }
+
+    /// The rounds a device shows, by id: the views of one round's stops
+    /// taken together.
+    pub fn from_device(views: &[device::RoundView]) -> BTreeMap<String, Round> {
+        let mut rounds: BTreeMap<String, Round> = BTreeMap::new();
+        for v in views {
+            let round = rounds.entry(v.id.clone()).or_insert_with(|| Round {
+                date: v.date.clone(),
+                vehicle: v.vehicle.clone(),
+                state: v.state.clone(),
+                stops: v
+                    .stops
+                    .iter()
+                    .map(|s| (s.id.clone(), s.place.clone(), s.expected_at.clone()))
+                    .collect(),
+                answer: v.answer.clone(),
+                answer_reason: v.answer_reason.clone(),
+                orders: BTreeMap::new(),
+            });
+            round.orders.extend(
+                v.orders
+                    .iter()
+                    .map(|o| (o.order_id.clone(), o.stop_id.clone())),
+            );
+        }
+        rounds
     }
 }
 

@@ -1,7 +1,10 @@
 //! What people do: sellers on their devices (listings and their edits,
 //! lots, sales and voids, stock, photos, certificates, answers to orders)
 //! and the buyer's staff on the hub (orders placed, handed over, received,
-//! paid, cancelled), each through the real engine or hub call.
+//! paid, cancelled) and collection rounds ([`rounds`]), each through the
+//! real engine or hub call.
+
+mod rounds;
 
 use std::str::FromStr;
 
@@ -13,6 +16,7 @@ use highland_domain::{
 };
 use highland_engine::{NewCertificate, NewListing, NewLot, NewSale, StoreError};
 use highland_exchange::orders::{NewOrder, OrderError, OrderFilter};
+use highland_exchange::rounds::RoundError;
 
 use crate::error::{Result, SimError};
 use crate::ledger::SaleMade;
@@ -20,11 +24,15 @@ use crate::world::{World, text};
 
 /// What a device may refuse a seller, as the seller would see it; any
 /// other error of a write is a failure.
-const REFUSALS: [&str; 4] = [
+const REFUSALS: [&str; 6] = [
     "order_transition_refused",
     "oversell",
     "receipt_not_voidable",
     "sale_already_voided",
+    // An answer to a round its copy shows as left, or that staff took the
+    // seller's orders off.
+    "round_closed",
+    "not_on_round",
 ];
 
 /// The units listings are sold in, and the step their amounts go by.
@@ -49,6 +57,7 @@ enum SellerAction {
     RemovePhoto,
     Certify,
     AnswerOrder,
+    AnswerRound,
 }
 
 impl World {
@@ -67,6 +76,7 @@ impl World {
             (1, SellerAction::RemovePhoto),
             (1, SellerAction::Certify),
             (4, SellerAction::AnswerOrder),
+            (3, SellerAction::AnswerRound),
         ]);
         match action {
             Some(SellerAction::AddListing) => self.add_listing(d),
@@ -83,6 +93,7 @@ impl World {
             Some(SellerAction::RemovePhoto) => self.remove_photo(d),
             Some(SellerAction::Certify) => self.certify(d),
             Some(SellerAction::AnswerOrder) => self.answer_order(d),
+            Some(SellerAction::AnswerRound) => self.answer_round(d),
             None => Ok(()),
         }
     }
@@ -365,9 +376,13 @@ impl World {
         Ok(())
     }
 
-    /// The buyer's staff place an order or act on one, on the hub.
+    /// The buyer's staff place an order or act on one, or work on the
+    /// collection rounds, on the hub.
     pub(crate) fn staff_acts(&mut self) -> Result<()> {
         let now = self.hub.now_ms();
+        if self.rng.percent(35) && !self.rounds_left_alone() {
+            return self.staff_works_rounds(now);
+        }
         let orders = self.hub.storage()?.orders(&OrderFilter {
             limit: OrderFilter::MAX_LIMIT,
             ..OrderFilter::default()
@@ -429,6 +444,12 @@ impl World {
         };
         let unit = Unit::from_str(&listing.unit).map_err(invalid)?;
         let amount = self.rng.between(1, 3) * step_of(unit);
+        let round = if self.rng.percent(40) && !self.rounds_left_alone() {
+            let open = self.hub.storage()?.open_rounds()?;
+            self.some_round_choice(&open)
+        } else {
+            None
+        };
         let order = NewOrder {
             id: OrderId::new(),
             listing_id: parse_id(&listing.id)?,
@@ -436,15 +457,27 @@ impl World {
             unit_price: price_of(listing.price_fen.max(1))?,
             hand_over_by: None,
             note: None,
-            round: None,
+            round,
         };
         match self.hub.storage()?.place_order(&order, Some("staff"), now) {
             Ok(_) => {
                 self.stats.operations += 1;
+                let on = order
+                    .round
+                    .map(|r| format!(" on round {}", short(&r.round)))
+                    .unwrap_or_default();
                 self.trace.note(format!(
-                    "staff order {amount} of {} (order {})",
+                    "staff order {amount} of {}{on} (order {})",
                     tail(&listing.id),
                     short(&order.id)
+                ));
+            }
+            // The round refused the order: it left, or stops nowhere near
+            // the seller.
+            Err(OrderError::Round(e)) if !matches!(e, RoundError::Hub(_)) => {
+                self.trace.note(format!(
+                    "staff may not order {amount} of {} on a round: {e}",
+                    tail(&listing.id)
                 ));
             }
             Err(e) => return Err(e.into()),
