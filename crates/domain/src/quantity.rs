@@ -157,6 +157,18 @@ impl Quantity {
         self.unit
     }
 
+    /// The same amount in another unit that measures the same thing: 9500 g
+    /// of a listing sold by the kg is 9.5 kg. Grams cannot become jars.
+    pub fn in_unit(self, unit: Unit) -> Result<Quantity, DomainError> {
+        if self.unit.base() != unit.base() {
+            return Err(DomainError::UnitMismatch {
+                expected: unit.slug(),
+                got: self.unit.slug(),
+            });
+        }
+        Quantity::from_base(self.base, unit)
+    }
+
     /// The exact amount in [`Unit::base`] units.
     pub fn base(self) -> i64 {
         self.base
@@ -356,6 +368,20 @@ fn parse_signed_base(input: &str, unit: Unit) -> Result<i64, DomainError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_quantity_moves_only_between_units_of_the_same_measure() {
+        use super::{Quantity, Unit};
+        let grams = Quantity::parse("9500", Unit::G).unwrap();
+        assert_eq!(
+            grams.in_unit(Unit::Kg).unwrap(),
+            Quantity::parse("9.5", Unit::Kg).unwrap()
+        );
+        assert!(matches!(
+            grams.in_unit(Unit::Jar),
+            Err(crate::DomainError::UnitMismatch { .. })
+        ));
+    }
+
     use super::*;
 
     #[test]

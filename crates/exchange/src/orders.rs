@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 use highland_domain::order::TransitionRefused;
 use highland_domain::{
     Actor, Description, DomainError, ListingId, ListingStatus, Order, OrderAction, OrderId,
-    OrderState, Payload, PaymentMethod, Price, Quantity, Sale, SaleId, Unit,
+    OrderState, Payload, PaymentMethod, Price, Quantity, Sale, SaleId,
 };
 use thiserror::Error;
 
@@ -150,7 +150,7 @@ pub fn place(
     let order = Order {
         id: new.id,
         listing_id: new.listing_id,
-        quantity: in_unit(new.quantity, listing.unit)?,
+        quantity: new.quantity.in_unit(listing.unit)?,
         unit_price: new.unit_price,
         hand_over_by: new.hand_over_by,
         note: new.note.clone(),
@@ -189,7 +189,7 @@ pub fn act(
     let mut payloads = Vec::with_capacity(2);
     let action = match action {
         OrderAction::Receive { quantity } => {
-            let quantity = in_unit(quantity, order.quantity.unit())?;
+            let quantity = quantity.in_unit(order.quantity.unit())?;
             payloads.push(Payload::SaleRecorded {
                 sale: Sale {
                     id: SaleId::new(),
@@ -218,16 +218,4 @@ pub fn act(
         at,
     });
     Ok(author(ledger, order.seller, payloads, staff, now_ms)?)
-}
-
-/// Re-expresses a quantity in the listing's unit, which must measure the
-/// same thing: 9500 g of a listing sold by the kg is 9.5 kg.
-pub(crate) fn in_unit(quantity: Quantity, unit: Unit) -> Result<Quantity, DomainError> {
-    if quantity.unit().base() != unit.base() {
-        return Err(DomainError::UnitMismatch {
-            expected: unit.slug(),
-            got: quantity.unit().slug(),
-        });
-    }
-    Quantity::from_base(quantity.base(), unit)
 }

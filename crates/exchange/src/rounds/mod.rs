@@ -376,7 +376,7 @@ pub fn load(
             OrderState::HandedOver => {}
             state => return Err(RoundError::OrderNotLoadable { state }),
         }
-        let quantity = crate::orders::in_unit(entry.quantity, order.quantity.unit())?;
+        let quantity = entry.quantity.in_unit(order.quantity.unit())?;
         payloads.push(Payload::OrderLoaded {
             load: Load {
                 order_id: entry.order,
